@@ -1,0 +1,1 @@
+"""Staff accounts: users, roles, signing in and out, passwords."""

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, has_app_context
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.authz import Role
+from app.core.models import Base, TimestampMixin, UTCDateTime
+from app.core.vn import person_sort_key, split_full_name
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    position: Mapped[str | None] = mapped_column(String(80))  # chức vụ as printed
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    department = relationship("Department", foreign_keys=[department_id])
+
+    # Flask-Login protocol -------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        # the session version makes logout/password change/disable end every session
+        return f"{self.id}:{self.session_version}"
+
+    # Roles ------------------------------------------------------------------
+    @property
+    def stored_roles(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.role_rows)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Stored roles, plus tổ trưởng when the user leads a department (read from the DB)."""
+        memo = g.setdefault("_user_roles", {}) if has_app_context() else {}
+        if self.id not in memo:
+            roles = set(self.stored_roles)
+            if self.led_department_ids():
+                roles.add(Role.HEAD)
+            memo[self.id] = frozenset(roles)
+        return memo[self.id]
+
+    def led_department_ids(self) -> list[int]:
+        from app.extensions import db
+        from app.school.models import Department
+
+        stmt = select(Department.id).where(
+            or_(Department.head_id == self.id, Department.deputy_id == self.id)
+        )
+        return list(db.session.scalars(stmt))
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def role_labels(self) -> str:
+        order = list(Role)
+        return ", ".join(r.label for r in sorted(self.roles, key=order.index))
+
+    @property
+    def sort_key(self) -> tuple:
+        return person_sort_key(*split_full_name(self.full_name))
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

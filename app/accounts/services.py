@@ -1,0 +1,179 @@
+"""Staff accounts.
+
+States: active ↔ disabled; must_change_password set by an admin reset, cleared by the
+user's own change. Invariants: passwords are stored only as Argon2id hashes; bumping
+`session_version` ends every existing session of the user (logout, password change,
+reset, disable); after LOCK_AFTER failed logins the account is locked for LOCK_MINUTES.
+Every change writes one audit event. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts import passwords
+from app.accounts.models import User, UserRole
+from app.audit import services as audit
+from app.core.authz import ASSIGNABLE_ROLES, Role
+from app.core.models import apply_changes, utcnow
+from app.core.vn import nfc
+from app.extensions import db
+
+
+class AccountError(ValueError):
+    """A user-facing problem, with a Vietnamese message."""
+
+
+def normalise_username(username: str) -> str:
+    return nfc(username).strip().lower()
+
+
+def find_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def create_user(actor: User | None, *, username: str, full_name: str, password: str,
+                roles: tuple[Role, ...] = (Role.TEACHER,), department_id: int | None = None,
+                email: str | None = None, phone: str | None = None,
+                position: str | None = None, must_change_password: bool = True,
+                check_policy: bool = True) -> User:
+    username = normalise_username(username)
+    if not username or not username.replace(".", "").replace("_", "").isalnum():
+        raise AccountError("Tên đăng nhập chỉ gồm chữ, số, dấu chấm hoặc gạch dưới.")
+    if find_by_username(username):
+        raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
+    if check_policy and (problem := passwords.password_problem(password, username=username)):
+        raise AccountError(problem)
+    user = User(
+        username=username, full_name=nfc(full_name).strip(), email=email, phone=phone,
+        position=position, department_id=department_id,
+        password_hash=passwords.hash_password(password),
+        must_change_password=must_change_password,
+    )
+    user.role_rows = [UserRole(role=_assignable(r).value) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.created", user, changes={
+        "username": [None, username], "full_name": [None, user.full_name],
+        "roles": [None, sorted(r.value for r in roles)], "department_id": [None, department_id],
+    })
+    return user
+
+
+def _assignable(role: Role) -> Role:
+    if role not in ASSIGNABLE_ROLES:
+        raise AccountError("Vai trò tổ trưởng được gán qua tổ chuyên môn, không gán trực tiếp.")
+    return role
+
+
+def update_user(actor: User, user: User, *, full_name: str, email: str | None,
+                phone: str | None, position: str | None, department_id: int | None,
+                roles: tuple[Role, ...]) -> dict:
+    diff = apply_changes(user, full_name=nfc(full_name).strip(), email=email, phone=phone,
+                         position=position, department_id=department_id)
+    old_roles = sorted(r.value for r in user.stored_roles)
+    new_roles = sorted({_assignable(r).value for r in roles})
+    if old_roles != new_roles:
+        if user.id == actor.id and Role.ADMIN.value in old_roles and Role.ADMIN.value not in new_roles:
+            raise AccountError("Bạn không thể tự bỏ quyền quản trị của chính mình.")
+        user.role_rows = [UserRole(role=r) for r in new_roles]
+        diff["roles"] = [old_roles, new_roles]
+        user.session_version += 1  # a role change takes effect now, on every session
+    if diff:
+        db.session.flush()
+        audit.record(actor, "user.updated", user, changes=diff)
+    return diff
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    error: str | None
+
+
+BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def authenticate(username: str, password: str) -> LoginResult:
+    """Same message and the same hashing work for an unknown user and a wrong password."""
+    user = find_by_username(username)
+    now = utcnow()
+    if user and user.locked_until and user.locked_until > now:
+        passwords.verify_password(None, password)
+        audit.record(user, "auth.failed", user, changes={"reason": "locked"})
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return LoginResult(None, f"Tài khoản tạm khoá do nhập sai nhiều lần. Thử lại sau {minutes} phút.")
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not user or not ok or not user.active:
+        _record_failure(user, username, reason="disabled" if user and ok else "bad_credentials")
+        return LoginResult(None, BAD_LOGIN)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record(user, "auth.success", user)
+    return LoginResult(user, None)
+
+
+def _record_failure(user: User | None, username: str, reason: str) -> None:
+    if user is None:
+        audit.record(None, "auth.failed", ("user", None),
+                     changes={"username": normalise_username(username)[:60], "reason": reason})
+        return
+    user.failed_logins += 1
+    cfg = current_app.config
+    changes: dict = {"reason": reason, "failed_logins": user.failed_logins}
+    if user.failed_logins >= cfg["SODIENTU_LOGIN_LOCK_AFTER"]:
+        user.locked_until = utcnow() + timedelta(minutes=cfg["SODIENTU_LOGIN_LOCK_MINUTES"])
+        user.failed_logins = 0
+        changes["locked_until"] = user.locked_until
+    audit.record(None, "auth.failed", user, changes=changes)
+
+
+def logout(user: User) -> None:
+    user.session_version += 1
+    audit.record(user, "auth.logout", user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise AccountError("Mật khẩu hiện tại không đúng.")
+    if current_password == new_password:
+        raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    if problem := passwords.password_problem(new_password, username=user.username):
+        raise AccountError(problem)
+    user.password_hash = passwords.hash_password(new_password)
+    user.must_change_password = False
+    user.session_version += 1
+    audit.record(user, "user.password_changed", user)
+
+
+def reset_password(actor: User, user: User, temporary_password: str) -> None:
+    if problem := passwords.password_problem(temporary_password, username=user.username):
+        raise AccountError(problem)
+    user.password_hash = passwords.hash_password(temporary_password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    user.session_version += 1
+    audit.record(actor, "user.password_reset", user)
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if user.id == actor.id and not active:
+        raise AccountError("Bạn không thể tự khoá tài khoản của chính mình.")
+    if user.active == active:
+        return
+    user.active = active
+    user.session_version += 1
+    audit.record(actor, "user.enabled" if active else "user.disabled", user,
+                 changes={"active": [not active, active]})
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

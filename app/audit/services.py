@@ -1,0 +1,213 @@
+"""Writing and checking the audit trail.
+
+Invariants:
+- events are numbered 1, 2, 3… without gaps; each stores the hash of the one before
+  (`prev_hash`, GENESIS for the first) and its own `hash` =
+  sha256(prev_hash ‖ canonical JSON of its fields), text NFC-normalised so composed
+  and decomposed Vietnamese hash alike;
+- an event is written in the same transaction as the change it describes;
+- appends are serialised: on PostgreSQL by an advisory lock, on SQLite by the
+  write transaction (BEGIN IMMEDIATE), so two requests never fork the chain;
+- nothing updates or deletes an event (ORM guard + database triggers).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.core.database import lock_for_update
+from app.core.models import utcnow
+from app.extensions import db
+
+GENESIS = "0" * 64
+AUDIT_LOCK_KEY = 0x5D_A0D17  # any constant shared by every writer of the chain
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values with NFC text: what is stored is exactly what is hashed."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {jsonable(str(k)): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(jsonable(v) for v in value)
+    return value
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    return json.dumps(jsonable(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _payload(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "ts": event.ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "changes": event.changes,
+        "comment": event.comment,
+        "request_id": event.request_id,
+        "ip": event.ip,
+        "file_sha256": event.file_sha256,
+    }
+
+
+def compute_hash(event: AuditEvent, prev_hash: str) -> str:
+    material = prev_hash + canonical_json(_payload(event))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def subject_ref(subject: Any) -> tuple[str | None, str | None]:
+    if subject is None:
+        return None, None
+    if isinstance(subject, tuple):
+        kind, ident = subject
+        return kind, None if ident is None else str(ident)
+    kind = getattr(subject, "__audit_type__", None) or subject.__tablename__
+    return kind, str(subject.id)
+
+
+def actor_role_of(actor: Any) -> str | None:
+    roles = getattr(actor, "roles", None)
+    if not roles:
+        return None
+    return ",".join(sorted(str(r.value) for r in roles))
+
+
+def record(
+    actor: Any,
+    action: str,
+    subject: Any = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    comment: str | None = None,
+    file_sha256: str | None = None,
+    role: str | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction (the caller commits)."""
+    session = db.session
+    lock_for_update(session, AUDIT_LOCK_KEY)
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS)
+    subject_type, subject_id = subject_ref(subject)
+    event = AuditEvent(
+        seq=prev_seq + 1,
+        ts=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_name=jsonable(getattr(actor, "full_name", None)),
+        actor_role=role or actor_role_of(actor),
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        changes=jsonable(changes) if changes else None,
+        comment=jsonable(comment) if comment else None,
+        request_id=g.get("request_id") if has_request_context() else None,
+        ip=request.remote_addr if has_request_context() else None,
+        file_sha256=file_sha256,
+        prev_hash=prev_hash,
+    )
+    event.hash = compute_hash(event, prev_hash)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    count: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def verify(batch: int = 2000) -> VerifyResult:
+    """Walk the chain, recomputing every hash from the stored fields."""
+    expected_seq, prev_hash, count = 1, GENESIS, 0
+    stmt = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    for event in db.session.scalars(stmt):
+        bad = _check_event(event, expected_seq, prev_hash)
+        if bad:
+            first_bad = min(event.seq, expected_seq)
+            return VerifyResult(False, count, expected_seq - 1, prev_hash, first_bad, bad)
+        prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    db.session.expunge_all()
+    return VerifyResult(True, count, expected_seq - 1, prev_hash)
+
+
+def _check_event(event: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
+    if event.seq != expected_seq:
+        return f"thiếu hoặc sai thứ tự: mong đợi seq={expected_seq}, gặp seq={event.seq}"
+    if event.prev_hash != prev_hash:
+        return "prev_hash không khớp với dòng trước (dòng bị xoá, chèn hoặc đổi chỗ)"
+    if compute_hash(event, prev_hash) != event.hash:
+        return "nội dung dòng không khớp với hash (dòng bị sửa)"
+    return None
+
+
+def head() -> tuple[int, str]:
+    row = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def history(subject: Any) -> list[AuditEvent]:
+    """The timeline of one object, oldest first."""
+    subject_type, subject_id = subject_ref(subject)
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)
+        .order_by(AuditEvent.seq)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def record_denial(_sender: Any, reason: str, subject_type: str | None = None,
+                  subject_id: Any = None) -> None:
+    """Subscriber of core.authz.access_denied: one `authz.denied` event per denial.
+
+    The request's own transaction is rolled back first (nothing it did survives a
+    denial) and the event is committed on its own.
+    """
+    from flask_login import current_user
+
+    from app.core.database import intend_write
+
+    actor = current_user if current_user and current_user.is_authenticated else None
+    db.session.rollback()
+    intend_write()
+    record(
+        actor, "authz.denied", (subject_type, subject_id),
+        changes={"endpoint": request.endpoint, "method": request.method, "path": request.path,
+                 "reason": reason},
+    )
+    db.session.commit()

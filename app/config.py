@@ -1,0 +1,47 @@
+"""Defaults for the embedded set-up (SQLite and files in instance/, in-process jobs).
+
+Overridden, in this order, by instance/config.py, then environment variables
+(DATABASE_URL, REDIS_URL, SECRET_KEY and SODIENTU_<NAME>), then a test config.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class Defaults:
+    SODIENTU_TIMEZONE = "Asia/Ho_Chi_Minh"
+    # Set SODIENTU_HTTPS=1 when the site is served over HTTPS (usually behind nginx):
+    # cookies then get the __Host- prefix and the Secure flag, and HSTS is sent.
+    SODIENTU_HTTPS = False
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
+    SODIENTU_PROXY_HOPS = 0
+    SODIENTU_UPLOAD_MAX_MB = 20
+    SODIENTU_IDLE_MINUTES = 30
+    SODIENTU_LOGIN_LOCK_AFTER = 10
+    SODIENTU_LOGIN_LOCK_MINUTES = 15
+    # Argon2id cost (OWASP minimum profile: m=19 MiB, t=2, p=1).
+    SODIENTU_ARGON2_TIME_COST = 2
+    SODIENTU_ARGON2_MEMORY_KIB = 19 * 1024
+    SODIENTU_ARGON2_PARALLELISM = 1
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(hours=10)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)  # absolute limit, enforced in accounts
+
+    WTF_CSRF_TIME_LIMIT = None  # htmx pages stay open for hours; the token lives with the session
+    WTF_CSRF_SSL_STRICT = True
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    SODIENTU_LOGIN_RATE = "20 per minute"
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

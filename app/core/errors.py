@@ -1,0 +1,73 @@
+"""Error pages and fragments for 400–500, in Vietnamese; a 500 rolls the session back."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g, make_response, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.core.htmx import is_htmx
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập để tiếp tục.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang hoặc dữ liệu bạn yêu cầu.",
+    405: "Thao tác không được hỗ trợ.",
+    409: "Dữ liệu đã thay đổi hoặc đã bị khoá. Tải lại để xem giá trị hiện tại.",
+    413: "Tệp hoặc dữ liệu gửi lên quá lớn.",
+    415: "Loại tệp không được chấp nhận.",
+    422: "Dữ liệu nhập chưa hợp lệ. Kiểm tra lại các ô được đánh dấu.",
+    429: "Bạn thao tác quá nhanh. Vui lòng đợi một chút rồi thử lại.",
+    500: "Đã có lỗi hệ thống. Thao tác chưa được lưu; vui lòng thử lại.",
+}
+CSRF_MESSAGE = (
+    "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF). Tải lại trang rồi thử lại."
+)
+
+
+def render_error(status: int, message: str | None = None) -> Response:
+    text = message or MESSAGES.get(status, MESSAGES[500])
+    template = "errors/_error.html" if is_htmx() else "errors/page.html"
+    return make_response(
+        render_template(template, status=status, message=text,
+                        request_id=g.get("request_id", "")),
+        status,
+    )
+
+
+def _description(error: HTTPException) -> str | None:
+    """Our own abort(…, description) messages are shown; werkzeug's English ones are not."""
+    desc = error.description
+    if desc and desc != type(error).description:
+        return str(desc)
+    return None
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Response:
+        log.info("CSRF rejected: %s", error.description)
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        if status in (301, 302, 303, 307, 308):
+            return error.get_response()
+        response = render_error(status, _description(error))
+        if status == 429 and error.get_response().headers.get("Retry-After"):
+            response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> Response:
+        from app.extensions import db
+
+        db.session.rollback()
+        log.exception("unhandled error (request %s)", g.get("request_id", "-"))
+        return render_error(500)

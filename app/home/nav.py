@@ -1,0 +1,37 @@
+"""The role-aware main navigation: one line per entry, shown to the roles listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from app.core.authz import BGH, Role
+
+ADMIN = frozenset({Role.ADMIN})
+STAFF = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    roles: frozenset[Role]
+
+
+NAV: list[NavEntry] = [
+    NavEntry("Lớp học", "school.classes", STAFF),
+    NavEntry("Quản trị trường", "school.admin_index", ADMIN | BGH),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def nav_items(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+    if not user.is_authenticated:
+        return []
+    return [NavItem(e.label, url_for(e.endpoint)) for e in NAV if user.roles & e.roles]

@@ -1,0 +1,1 @@
+"""The school: years, terms, classes, subjects, departments, students, guardians, assignments."""

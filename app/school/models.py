@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Base, TimestampMixin
+from app.core.vn import mask_national_id, person_sort_key
+
+
+class School(TimestampMixin, Base):
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    level: Mapped[str] = mapped_column(String(10), default="THCS")  # THCS | THPT | THCS-THPT
+    province: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(250))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    principal_name: Mapped[str | None] = mapped_column(String(120))
+
+
+class SchoolYear(TimestampMixin, Base):
+    __tablename__ = "school_year"
+    __table_args__ = (CheckConstraint("end_year = start_year + 1", name="consecutive_years"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_year: Mapped[int] = mapped_column(Integer, unique=True)
+    end_year: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    terms: Mapped[list[Term]] = relationship(
+        back_populates="year", order_by="Term.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def name(self) -> str:
+        return f"{self.start_year}-{self.end_year}"
+
+
+class Term(Base):
+    __tablename__ = "term"
+    __table_args__ = (
+        UniqueConstraint("year_id", "number"),
+        CheckConstraint("number IN (1, 2)", name="term_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    # R17: after this date the term's grade books are read-only (corrections only)
+    lock_date: Mapped[date | None] = mapped_column(Date)
+
+    year: Mapped[SchoolYear] = relationship(back_populates="terms")
+
+    @property
+    def name(self) -> str:
+        return "Học kỳ I" if self.number == 1 else "Học kỳ II"
+
+
+class Department(TimestampMixin, Base):
+    """Tổ chuyên môn."""
+
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    head_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True), index=True)
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True), index=True)
+
+    head = relationship("User", foreign_keys=[head_id])
+    deputy = relationship("User", foreign_keys=[deputy_id])
+    subjects: Mapped[list[Subject]] = relationship(back_populates="department",
+                                                  order_by="Subject.sort_order")
+
+
+class AssessmentKind(enum.StrEnum):
+    SCORE = "score"  # điểm số 0–10
+    COMMENT = "comment"  # nhận xét Đ / CĐ
+
+    @property
+    def label(self) -> str:
+        return "Đánh giá bằng điểm số" if self is AssessmentKind.SCORE else "Đánh giá bằng nhận xét"
+
+
+class Subject(TimestampMixin, Base):
+    __tablename__ = "subject"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    assessment_kind: Mapped[str] = mapped_column(String(10), default=AssessmentKind.SCORE.value)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    department: Mapped[Department | None] = relationship(back_populates="subjects")
+    periods: Mapped[list[SubjectPeriods]] = relationship(
+        back_populates="subject", cascade="all, delete-orphan", order_by="SubjectPeriods.grade_level"
+    )
+
+    @property
+    def is_comment(self) -> bool:
+        return self.assessment_kind == AssessmentKind.COMMENT.value
+
+    def periods_for(self, grade_level: int) -> int | None:
+        for row in self.periods:
+            if row.grade_level == grade_level:
+                return row.periods_per_year
+        return None
+
+
+class SubjectPeriods(Base):
+    """Periods per year of a subject in one grade level (fixes the ĐĐGtx count, TT22 Điều 7)."""
+
+    __tablename__ = "subject_periods"
+    __table_args__ = (
+        UniqueConstraint("subject_id", "grade_level"),
+        CheckConstraint("grade_level BETWEEN 6 AND 12", name="grade_level"),
+        CheckConstraint("periods_per_year > 0", name="positive_periods"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"))
+    grade_level: Mapped[int] = mapped_column(Integer)
+    periods_per_year: Mapped[int] = mapped_column(Integer)
+
+    subject: Mapped[Subject] = relationship(back_populates="periods")
+
+
+class SchoolClass(TimestampMixin, Base):
+    __tablename__ = "school_class"
+    __table_args__ = (
+        UniqueConstraint("year_id", "name"),
+        CheckConstraint("grade_level BETWEEN 6 AND 12", name="grade_level"),
+    )
+    __audit_type__ = "class"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    grade_level: Mapped[int] = mapped_column(Integer)
+    homeroom_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+
+    year: Mapped[SchoolYear] = relationship()
+    homeroom_teacher = relationship("User", foreign_keys=[homeroom_teacher_id])
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="school_class")
+    assignments: Mapped[list[TeachingAssignment]] = relationship(back_populates="school_class")
+
+
+class Gender(enum.StrEnum):
+    MALE = "nam"
+    FEMALE = "nu"
+
+    @property
+    def label(self) -> str:
+        return "Nam" if self is Gender.MALE else "Nữ"
+
+
+class Student(TimestampMixin, Base):
+    __tablename__ = "student"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_code: Mapped[str] = mapped_column(String(30), unique=True)  # mã học sinh (trường)
+    moet_id: Mapped[str | None] = mapped_column(String(30), unique=True)  # mã định danh Bộ
+    last_name: Mapped[str] = mapped_column(String(60))  # họ
+    middle_name: Mapped[str] = mapped_column(String(80), default="")  # chữ đệm
+    first_name: Mapped[str] = mapped_column(String(40))  # tên
+    full_name: Mapped[str] = mapped_column(String(180))
+    birth_date: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(3))
+    ethnicity: Mapped[str | None] = mapped_column(String(40))  # sensitive (Luật 91/2025)
+    birthplace: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(250))  # chỗ ở hiện tại
+    national_id: Mapped[str | None] = mapped_column(String(12), unique=True)  # R27, masked
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    guardians: Mapped[list[Guardian]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", order_by="Guardian.id"
+    )
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="student")
+
+    @property
+    def sort_key(self) -> tuple:
+        return person_sort_key(self.last_name, self.middle_name, self.first_name, self.birth_date)
+
+    @property
+    def masked_national_id(self) -> str:
+        return mask_national_id(self.national_id)
+
+    @property
+    def gender_label(self) -> str:
+        return Gender(self.gender).label
+
+
+class Enrollment(Base):
+    """A student in a class for that class's school year."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (UniqueConstraint("student_id", "year_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
+
+    student: Mapped[Student] = relationship(back_populates="enrollments")
+    school_class: Mapped[SchoolClass] = relationship(back_populates="enrollments")
+
+
+class GuardianRelation(enum.StrEnum):
+    FATHER = "cha"
+    MOTHER = "me"
+    GUARDIAN = "giam_ho"
+
+    @property
+    def label(self) -> str:
+        return {"cha": "Cha", "me": "Mẹ", "giam_ho": "Người giám hộ"}[self.value]
+
+
+class Guardian(TimestampMixin, Base):
+    __tablename__ = "guardian"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"),
+                                            index=True)
+    relation: Mapped[str] = mapped_column(String(10))
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    occupation: Mapped[str | None] = mapped_column(String(120))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+
+    student: Mapped[Student] = relationship(back_populates="guardians")
+
+    @property
+    def relation_label(self) -> str:
+        return GuardianRelation(self.relation).label
+
+
+class TeachingAssignment(TimestampMixin, Base):
+    """Phân công giảng dạy: one teacher teaches one subject to one class (in its year)."""
+
+    __tablename__ = "teaching_assignment"
+    __table_args__ = (UniqueConstraint("class_id", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+
+    teacher = relationship("User", foreign_keys=[teacher_id])
+    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
+    subject: Mapped[Subject] = relationship()
+
+
+class SchoolSetting(Base):
+    """Key/value school settings (e.g. TT22 readings marked [?] in DOMAIN.md)."""
+
+    __tablename__ = "school_setting"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
