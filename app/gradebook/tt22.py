@@ -137,7 +137,9 @@ def parse_score(text: str) -> Decimal:
         raise ScoreError(_MSG_RANGE)
     if number.group(2) and len(number.group(2)) > 1:
         raise ScoreError(_MSG_DECIMALS)
-    raise ScoreError(f"“{_shown(stripped)}” không phải là điểm hợp lệ; hãy bỏ các số 0 thừa ở đầu.")
+    raise ScoreError(
+        f"“{_shown(stripped)}” không phải là điểm hợp lệ; hãy bỏ các số 0 thừa ở đầu."
+    )
 
 
 _COMMENT_WORDS: dict[str, CommentResult] = {
@@ -528,7 +530,13 @@ def _replacements(inp: EndOfYearInput, due: tuple[SubjectResult, ...]) -> tuple[
 
 
 def end_of_year(inp: EndOfYearInput) -> EndOfYearDecision:
-    """R11 in order: disability → absences → rèn luyện (hè) → học tập (kiểm tra lại) → lên lớp."""
+    """R11 in order: disability → absences → rèn luyện (hè) → học tập (kiểm tra lại) → lên lớp.
+
+    The steps are sequential as DOMAIN.md lists them: a student with both rèn luyện and học
+    tập Chưa đạt first trains in the summer; if that reaches Đạt, the re-tests follow.
+    Re-test results replace the year results of exactly the subjects due (every CĐ comment
+    subject and every ĐTBmcn < 5,0), then R6–R7 classify again.
+    """
     if inp.absences < 0:
         raise ValueError("Số buổi nghỉ không được âm.")
     if len({s.name for s in inp.subjects}) != len(inp.subjects):
@@ -562,8 +570,11 @@ def end_of_year(inp: EndOfYearInput) -> EndOfYearDecision:
         if inp.summer_conduct is Level.CHUA_DAT:
             reason = "Sau rèn luyện trong kỳ nghỉ hè, rèn luyện vẫn Chưa đạt."
             return decide(Outcome.O_LAI_LOP, DecisionStatus.FINAL, reason)
-    if not due:
+    if learning.final >= Level.DAT:
         return decide(Outcome.LEN_LOP, DecisionStatus.FINAL, "Rèn luyện và học tập từ Đạt trở lên.")
+    if not due:  # Chưa đạt only for lack of six scored subjects: nothing can be re-tested
+        reason = "Học tập cả năm Chưa đạt và không có môn nào thuộc diện kiểm tra lại."
+        return decide(Outcome.O_LAI_LOP, DecisionStatus.FINAL, reason)
     names = ", ".join(s.name for s in due)
     if any(r.retest is None for r in records):
         reason = f"Học tập cả năm Chưa đạt: kiểm tra lại môn {names}."
