@@ -53,6 +53,8 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = env["SECRET_KEY"]
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SODIENTU_DATA_DIR"):
+        app.config["SODIENTU_DATA_DIR"] = app.instance_path
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -17,6 +17,8 @@ class Defaults:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     SODIENTU_PROXY_HOPS = 0
     SODIENTU_UPLOAD_MAX_MB = 20
+    # Where uploads and generated files live (default: the instance folder).
+    SODIENTU_DATA_DIR: str | None = None
     SODIENTU_IDLE_MINUTES = 30
     SODIENTU_LOGIN_LOCK_AFTER = 10
     SODIENTU_LOGIN_LOCK_MINUTES = 15

@@ -1,0 +1,322 @@
+"""Shared fixtures: an app on a migrated database, clients with CSRF, logins, factories.
+
+The schema always comes from the migrations (never create_all): they run once per
+session into a template database; each test gets a fresh copy (SQLite) or a
+truncated schema (PostgreSQL, when TEST_DATABASE_URL is set).
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+
+import os
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "SODIENTU_ARGON2_TIME_COST": 1,
+    "SODIENTU_ARGON2_MEMORY_KIB": 1024,
+    "SERVER_NAME": None,
+}
+
+
+def _migrate(uri: str, tmp_instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        upgrade(revision="heads")
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        _reset_postgres_schema(TEST_DATABASE_URL)
+        _migrate(TEST_DATABASE_URL, tmp_path_factory.mktemp("pg"))
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _migrate(f"sqlite:///{path}", path.parent)
+    return str(path)
+
+
+def _reset_postgres_schema(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _truncate_postgres(app: Flask) -> None:
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        with db.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends a valid X-CSRFToken on unsafe methods (as htmx does).
+
+    Pass csrf=False to send none, to test the protection itself.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        send_csrf = kwargs.pop("csrf", True)
+        method = kwargs.get("method", "GET").upper()
+        if send_csrf and method in UNSAFE:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        import hashlib
+        import os as _os
+
+        with self.session_transaction() as sess:
+            if "csrf_token" not in sess:
+                sess["csrf_token"] = hashlib.sha1(_os.urandom(64)).hexdigest()
+            raw = sess["csrf_token"]
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def htmx(self, method: str, url: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers["HX-Request"] = "true"
+        return self.open(url, method=method, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def app(template_db: str, tmp_path: Path) -> Iterator[Flask]:
+    if TEST_DATABASE_URL:
+        uri = TEST_DATABASE_URL
+    else:
+        path = tmp_path / "test.db"
+        shutil.copyfile(template_db, path)
+        uri = f"sqlite:///{path}"
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri,
+                      "SODIENTU_DATA_DIR": str(instance)})
+    app.test_client_class = CSRFClient
+    if TEST_DATABASE_URL:
+        _truncate_postgres(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> CSRFClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(app: Flask):  # type: ignore[no-untyped-def]
+    """login_as(user) → a client whose session belongs to that user (no password round-trip)."""
+
+    def _login(user: Any, client: FlaskClient | None = None) -> CSRFClient:
+        c = client or app.test_client()
+        with c.session_transaction() as sess:
+            now = int(time.time())
+            sess["_user_id"] = f"{user.id}:{user.session_version}"
+            sess["_fresh"] = True
+            sess["login_at"] = now
+            sess["seen_at"] = now
+        return c  # type: ignore[return-value]
+
+    return _login
+
+
+# --- factories: always through services, so audit and invariants hold ---------------
+
+_seq = itertools.count(1)
+
+
+def _detach(obj: Any) -> Any:
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
+
+
+@pytest.fixture
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    from app.accounts import services as accounts
+    from app.core.authz import Role
+
+    def _make(username: str | None = None, roles: tuple[Role, ...] = (Role.TEACHER,),
+              full_name: str | None = None, password: str = "mat-khau-rat-dai-2024",
+              department_id: int | None = None, must_change_password: bool = False) -> Any:
+        n = next(_seq)
+        with app.app_context():
+            user = accounts.create_user(
+                None, username=username or f"user{n}", full_name=full_name or f"Nguyễn Văn Người{n}",
+                password=password, roles=roles, department_id=department_id,
+                must_change_password=must_change_password)
+            db.session.commit()
+            return _detach(user)
+
+    return _make
+
+
+@pytest.fixture
+def make_year(app: Flask):  # type: ignore[no-untyped-def]
+    from app.school import services as school
+
+    def _make(start_year: int = 2024) -> Any:
+        with app.app_context():
+            year = school.create_year(
+                None, start_year, date(start_year, 9, 5), date(start_year + 1, 5, 31),
+                ((date(start_year, 9, 5), date(start_year + 1, 1, 15)),
+                 (date(start_year + 1, 1, 20), date(start_year + 1, 5, 25))))
+            db.session.commit()
+            return _detach(year)
+
+    return _make
+
+
+@pytest.fixture
+def make_department(app: Flask):  # type: ignore[no-untyped-def]
+    from app.school import services as school
+
+    def _make(name: str | None = None, head_id: int | None = None, deputy_id: int | None = None) -> Any:
+        with app.app_context():
+            dept = school.create_department(None, name or f"Tổ {next(_seq)}", head_id, deputy_id)
+            db.session.commit()
+            return _detach(dept)
+
+    return _make
+
+
+@pytest.fixture
+def make_subject(app: Flask):  # type: ignore[no-untyped-def]
+    from app.school import services as school
+    from app.school.models import AssessmentKind
+
+    def _make(name: str | None = None, code: str | None = None, department_id: int | None = None,
+              kind: AssessmentKind = AssessmentKind.SCORE, periods: int = 140) -> Any:
+        n = next(_seq)
+        with app.app_context():
+            subject = school.create_subject(
+                None, code=code or f"MON{n}", name=name or f"Môn {n}", assessment_kind=kind,
+                department_id=department_id, periods={g: periods for g in range(6, 13)}, sort_order=n)
+            db.session.commit()
+            return _detach(subject)
+
+    return _make
+
+
+@pytest.fixture
+def make_class(app: Flask):  # type: ignore[no-untyped-def]
+    from app.school import services as school
+    from app.school.models import SchoolYear
+
+    def _make(year: Any, name: str = "6A1", homeroom_teacher_id: int | None = None) -> Any:
+        with app.app_context():
+            grade = int(name[:2]) if name[:2].isdigit() else int(name[0])
+            cls = school.create_class(None, db.session.get(SchoolYear, year.id), name, grade,
+                                      homeroom_teacher_id)
+            db.session.commit()
+            return _detach(cls)
+
+    return _make
+
+
+@pytest.fixture
+def make_student(app: Flask):  # type: ignore[no-untyped-def]
+    from app.school import services as school
+    from app.school.models import SchoolClass
+
+    def _make(school_class: Any | None = None, full_name: str | None = None,
+              birth_date: date = date(2012, 5, 17), gender: str = "nu", **extra: Any) -> Any:
+        from app.core.vn import split_full_name
+
+        n = next(_seq)
+        full_name = full_name or f"Trần Thị Học Sinh{n}"
+        last, middle, first = split_full_name(full_name)
+        with app.app_context():
+            cls = db.session.get(SchoolClass, school_class.id) if school_class else None
+            student = school.create_student(
+                None, cls, student_code=extra.pop("student_code", f"HS{n:05d}"), last_name=last,
+                middle_name=middle, first_name=first, full_name=full_name, birth_date=birth_date,
+                gender=gender, **extra)
+            db.session.commit()
+            return _detach(student)
+
+    return _make
+
+
+@pytest.fixture
+def make_assignment(app: Flask):  # type: ignore[no-untyped-def]
+    from app.school import services as school
+    from app.school.models import SchoolClass, Subject
+
+    def _make(teacher: Any, school_class: Any, subject: Any) -> Any:
+        with app.app_context():
+            a = school.assign_teacher(None, db.session.get(SchoolClass, school_class.id),
+                                      db.session.get(Subject, subject.id), teacher.id)
+            db.session.commit()
+            return _detach(a)
+
+    return _make
+
+
+@pytest.fixture
+def school_fixture(make_user, make_year, make_department, make_subject, make_class,  # type: ignore[no-untyped-def]
+                   make_student, make_assignment):
+    """SECURITY.md harness school: 10A1/10A2, Toán/Văn, T1, T2, GV Văn, GVCN, TT Toán, TT Văn, HT, ADMIN."""
+    from types import SimpleNamespace
+
+    from app.core.authz import Role
+
+    ns = SimpleNamespace()
+    ns.year = make_year()
+    ns.t1 = make_user("t1", full_name="Lê Văn Toán Một")
+    ns.t2 = make_user("t2", full_name="Phạm Thị Toán Hai")
+    ns.gv_van = make_user("gvvan", full_name="Đỗ Thị Văn")
+    ns.gvcn = make_user("gvcn", full_name="Hoàng Văn Chủ Nhiệm")
+    ns.tt_toan = make_user("tttoan", full_name="Vũ Văn Tổ Toán")
+    ns.tt_van = make_user("ttvan", full_name="Bùi Thị Tổ Văn")
+    ns.ht = make_user("ht", roles=(Role.PRINCIPAL,), full_name="Ngô Văn Hiệu Trưởng")
+    ns.admin = make_user("admin", roles=(Role.ADMIN,), full_name="Quản Trị Viên")
+    ns.dept_toan = make_department("Toán – Tin", head_id=ns.tt_toan.id)
+    ns.dept_van = make_department("Ngữ văn", head_id=ns.tt_van.id)
+    ns.toan = make_subject("Toán", "TOAN", ns.dept_toan.id)
+    ns.van = make_subject("Ngữ văn", "VAN", ns.dept_van.id)
+    ns.c10a1 = make_class(ns.year, "10A1", homeroom_teacher_id=ns.gvcn.id)
+    ns.c10a2 = make_class(ns.year, "10A2")
+    ns.students_a1 = [make_student(ns.c10a1, f"Nguyễn Canary-A{i:02d} Bích") for i in range(1, 4)]
+    ns.students_a2 = [make_student(ns.c10a2, f"Nguyễn Canary-B{i:02d} Bích") for i in range(1, 4)]
+    make_assignment(ns.t1, ns.c10a1, ns.toan)
+    make_assignment(ns.t2, ns.c10a2, ns.toan)
+    make_assignment(ns.gv_van, ns.c10a1, ns.van)
+    make_assignment(ns.gv_van, ns.c10a2, ns.van)
+    return ns

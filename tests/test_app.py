@@ -1,0 +1,94 @@
+"""App-wide guarantees: deny-by-default routes, headers, migrations agree with the models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Flask
+
+from app.core.authz import view_policy
+
+#: the only endpoints reachable without logging in (DESIGN.md convention 5)
+PUBLIC_ALLOWLIST = {"static", "accounts.login"}
+
+
+def test_every_endpoint_declares_a_policy_and_only_the_allowlist_is_public(app: Flask) -> None:
+    undeclared, public = [], set()
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            is_public, roles = view_policy(rule.endpoint)
+            if is_public:
+                public.add(rule.endpoint)
+            elif not roles:
+                undeclared.append(rule.endpoint)
+    assert undeclared == []
+    assert public <= PUBLIC_ALLOWLIST | {e for e in public if e.startswith("parents.")}, public
+
+
+def _fill(rule) -> str:  # type: ignore[no-untyped-def]
+    values = {arg: 999999 for arg in rule.arguments}
+    path = rule.rule
+    for arg in rule.arguments:
+        path = re.sub(r"<(?:[^:<>]+:)?" + arg + r">", str(values[arg]), path)
+    return path
+
+
+def test_anonymous_requests_are_sent_to_login_and_htmx_gets_401(app: Flask, client) -> None:
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        with app.test_request_context():
+            is_public, _ = view_policy(rule.endpoint)
+        if is_public:
+            continue
+        path = _fill(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            plain = client.open(path, method=method)
+            assert plain.status_code == 302, (method, path, plain.status_code)
+            assert "/login" in plain.headers["Location"]
+            hx = client.htmx(method, path)
+            assert hx.status_code == 401, (method, path)
+            assert hx.headers["HX-Redirect"].startswith("/login")
+            checked += 1
+    assert checked >= 4
+
+
+def test_security_headers_on_every_html_response(client) -> None:
+    response = client.get("/login")
+    assert response.status_code == 200
+    h = response.headers
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["X-Frame-Options"] == "DENY"
+    assert h["Referrer-Policy"] == "same-origin"
+    assert "default-src 'self'" in h["Content-Security-Policy"]
+    assert "unsafe-inline" not in h["Content-Security-Policy"]
+    assert h["Cache-Control"] == "no-store"
+    assert "HX-Request" in h["Vary"]
+
+
+def test_templates_have_no_inline_script_or_event_handlers() -> None:
+    root = Path(__file__).resolve().parents[1] / "app" / "templates"
+    offenders = []
+    for path in root.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\bhx-on|\bon(click|load|error|submit|change)=|js:|<script(?![^>]*\bsrc=)", text):
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
+
+
+def test_migrations_match_the_models(app: Flask) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
+                                db.metadata)
+    assert diff == []
+
+
+def test_unknown_url_is_a_vietnamese_404(client) -> None:
+    response = client.get("/khong-co-trang-nay")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.text
