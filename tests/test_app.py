@@ -92,3 +92,23 @@ def test_unknown_url_is_a_vietnamese_404(client) -> None:
     response = client.get("/khong-co-trang-nay")
     assert response.status_code == 404
     assert "Không tìm thấy" in response.text
+
+
+def test_views_never_write_to_the_session_directly() -> None:
+    """DESIGN.md convention 2: services are the only writers."""
+    root = Path(__file__).resolve().parents[1] / "app"
+    offenders = []
+    for path in root.rglob("views*.py"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"db\.session\.(add|add_all|delete|merge|execute)\(", text):
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
+
+
+def test_htmx_is_vendored_and_pinned_to_2x() -> None:
+    static = Path(__file__).resolve().parents[1] / "app" / "static" / "js"
+    vendored = list(static.glob("htmx-2.*.min.js"))
+    assert len(vendored) == 1
+    base = (Path(__file__).resolve().parents[1] / "app" / "templates" / "base.html").read_text()
+    assert vendored[0].name in base
+    assert "//unpkg" not in base and "cdn" not in base.lower()
