@@ -236,3 +236,27 @@ def test_open_redirect_after_login_is_refused(client, make_user) -> None:
     response = client.post("/login?next=//evil.example/x", data={"username": "co.lan",
                                                                   "password": PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+def test_change_and_its_audit_row_commit_together_or_not_at_all(app, client, make_user,
+                                                                 monkeypatch) -> None:
+    """SECURITY.md test 20: if the audit write fails, the change it describes rolls back."""
+    from app.audit import services as audit
+
+    make_user("co.lan")
+    login(client, "co.lan")
+    with app.app_context():
+        before = db.session.scalar(select(User.password_hash).where(User.username == "co.lan"))
+
+    def broken_record(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(audit, "record", broken_record)
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "mot-cau-rat-dai-moi-2025",
+        "confirm": "mot-cau-rat-dai-moi-2025"})
+    assert response.status_code == 500
+    assert "chưa được lưu" in response.text
+    with app.app_context():
+        after = db.session.scalar(select(User.password_hash).where(User.username == "co.lan"))
+    assert after == before
