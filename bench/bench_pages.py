@@ -1,0 +1,35 @@
+"""Page latency on the demo school (in-process, SQLite): the foundation's 'well under 100 ms'.
+
+Run: .venv/bin/python bench/bench_pages.py   (or `make bench`)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _common import demo_app, login, measure, save  # noqa: E402
+
+
+def main() -> None:
+    app = demo_app()
+    with app.app_context():
+        from app.school.models import SchoolClass
+        from app.extensions import db
+
+        class_id = db.session.query(SchoolClass.id).filter_by(name="6A1").scalar()
+    rows = []
+    for username in ("gv.toan", "hieutruong", "admin"):
+        client = login(app, username)
+        rows.append(measure(f"{username}: GET / (trang chủ)", lambda: client.get("/")))
+        rows.append(measure(f"{username}: GET /school/classes",
+                            lambda: client.get("/school/classes")))
+        rows.append(measure(f"{username}: GET lớp 6A1 (40 HS)",
+                            lambda: client.get(f"/school/classes/{class_id}")))
+    save("pages", rows)
+
+
+if __name__ == "__main__":
+    main()
