@@ -40,18 +40,20 @@ def create_user(actor: User | None, *, username: str, full_name: str, password: 
                 roles: tuple[Role, ...] = (Role.TEACHER,), department_id: int | None = None,
                 email: str | None = None, phone: str | None = None,
                 position: str | None = None, must_change_password: bool = True,
-                check_policy: bool = True) -> User:
+                check_policy: bool = True, password_hash: str | None = None) -> User:
     username = normalise_username(username)
     if not username or not username.replace(".", "").replace("_", "").isalnum():
         raise AccountError("Tên đăng nhập chỉ gồm chữ, số, dấu chấm hoặc gạch dưới.")
     if find_by_username(username):
         raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
-    if check_policy and (problem := passwords.password_problem(password, username=username)):
+    # password_hash: a hash computed once and shared (the demo accounts); skips hashing
+    if password_hash is None and check_policy and (
+            problem := passwords.password_problem(password, username=username)):
         raise AccountError(problem)
     user = User(
         username=username, full_name=nfc(full_name).strip(), email=email, phone=phone,
         position=position, department_id=department_id,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash or passwords.hash_password(password),
         must_change_password=must_change_password,
     )
     user.role_rows = [UserRole(role=_assignable(r).value) for r in roles]
