@@ -112,3 +112,46 @@ def test_htmx_is_vendored_and_pinned_to_2x() -> None:
     base = (Path(__file__).resolve().parents[1] / "app" / "templates" / "base.html").read_text()
     assert vendored[0].name in base
     assert "//unpkg" not in base and "cdn" not in base.lower()
+
+
+def _digest(app) -> str:  # type: ignore[no-untyped-def]
+    """SHA-256 over every table but the audit trail (which may log reads and denials)."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    h = hashlib.sha256()
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            if table.name == "audit_event":
+                continue
+            rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            h.update(f"{table.name}:{rows!r}".encode())
+    return h.hexdigest()
+
+
+def test_get_requests_have_no_side_effects(app, login_as, school_fixture) -> None:
+    """SECURITY.md test 25: every GET route, for each role, leaves the data unchanged."""
+    from app.core.authz import view_policy
+
+    before = _digest(app)
+    users = [school_fixture.t1, school_fixture.tt_toan, school_fixture.ht, school_fixture.admin]
+    for user in users:
+        client = login_as(user)
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint == "static":
+                continue
+            with app.test_request_context():
+                is_public, _ = view_policy(rule.endpoint)
+            status = client.get(_fill_with(rule, 1)).status_code
+            assert status < 500, (rule.endpoint, user.username, status)
+    assert _digest(app) == before
+
+
+def _fill_with(rule, value: int) -> str:  # type: ignore[no-untyped-def]
+    path = rule.rule
+    for arg in rule.arguments:
+        path = re.sub(r"<(?:[^:<>]+:)?" + arg + r">", str(value), path)
+    return path
