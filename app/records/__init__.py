@@ -1,0 +1,1 @@
+"""Professional records: types, submissions, versions, reviews, dashboards."""

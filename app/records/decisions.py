@@ -1,0 +1,157 @@
+"""Workflow moves of a record: submit, approve, return, withdraw (R14, R15).
+
+Every move goes through core.workflow.transition() — a conditional UPDATE on the row
+version (a double click or two reviewers at once: one wins, the other gets 409) and
+exactly one audit event carrying the hash of the version acted on — and adds one
+RecordDecision bound to that version (id and hash). The chain is frozen at submission:
+the type's chain, where a tổ step that nobody but the author could take (a tổ trưởng's
+own record and no tổ phó) goes to the next level, the BGH (R14).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.accounts.models import User, UserRole
+from app.core.authz import Role
+from app.core.models import utcnow
+from app.core.workflow import Action, State, WorkflowConflict, can_move, transition
+from app.extensions import db
+from app.records import policy
+from app.records.models import Record, RecordDecision, RecordVersion, StepKind
+
+STALE = ("Hồ sơ vừa được người khác xử lý hoặc thay đổi (hoặc bạn đã bấm hai lần). "
+         "Tải lại trang để xem trạng thái hiện tại.")
+
+
+class RecordError(ValueError):
+    """A user-facing problem (422), in Vietnamese."""
+
+
+def check_seen(record: Record, seen_version: int | None) -> None:
+    if seen_version is None or record.version != int(seen_version):
+        raise WorkflowConflict(STALE)
+
+
+def _manager_ids(principal_only: bool) -> set[int]:
+    roles = [Role.PRINCIPAL.value] if principal_only else [Role.PRINCIPAL.value,
+                                                           Role.VICE_PRINCIPAL.value]
+    stmt = (select(UserRole.user_id).join(User, User.id == UserRole.user_id)
+            .where(UserRole.role.in_(roles), User.active.is_(True)))
+    return set(db.session.scalars(stmt))
+
+
+def resolve_chain(record: Record) -> list[str]:
+    """The chain this submission will follow (R14 escalation, BGH steps merged)."""
+    dept = record.department
+    others_in_dept = {dept.head_id, dept.deputy_id} - {None, record.author_id} if dept else set()
+    steps: list[StepKind] = []
+    for kind in record.record_type.steps:
+        if kind is StepKind.HEAD:
+            if others_in_dept:
+                steps.append(kind)
+                continue
+            kind = StepKind.BGH  # nobody else in the tổ may decide: the next level does
+        if steps and steps[-1] is not StepKind.HEAD:
+            if kind is StepKind.PRINCIPAL:
+                steps[-1] = kind  # two BGH-level steps in a row: one, the stricter
+            continue
+        steps.append(kind)
+    for i, kind in enumerate(steps):
+        if kind is StepKind.PRINCIPAL and not _manager_ids(True) - {record.author_id}:
+            steps[i] = kind = StepKind.BGH
+        if kind is StepKind.BGH and not _manager_ids(False) - {record.author_id}:
+            raise RecordError("Trường chưa có hiệu trưởng/phó hiệu trưởng nào khác người nộp để "
+                              "duyệt hồ sơ này. Liên hệ quản trị hệ thống.")
+    return [k.value for k in steps]
+
+
+def _decide(record: Record, version: RecordVersion, actor: Any, action: str, step: int,
+            kind: str | None, comment: str | None) -> RecordDecision:
+    decision = RecordDecision(record=record, version_id=version.id,
+                              version_hash=version.content_hash, step=step, step_kind=kind,
+                              action=action, actor_id=actor.id, comment=comment or None)
+    db.session.add(decision)
+    return decision
+
+
+def _version(record: Record) -> RecordVersion:
+    version = record.current_version
+    if version is None:
+        raise RecordError("Hồ sơ chưa có tệp nào.")
+    return version
+
+
+def submit_record(actor: Any, record: Record, *, seen_version: int | None,
+                  comment: str | None = None) -> Record:
+    check_seen(record, seen_version)
+    version = _version(record)
+    chain = resolve_chain(record) if can_move(record.state, Action.SUBMIT) else []
+    transition(db.session, record, Action.SUBMIT, actor, allowed=policy.can_submit(actor, record),
+               seen_version=record.version, chain_length=len(chain), comment=comment,
+               file_sha256=version.content_hash,
+               extra_changes={"version_no": version.number, "chain": chain})
+    now = utcnow()
+    record.chain = chain
+    record.awaiting = chain[0]
+    record.last_submitted_at = now
+    if record.submitted_at is None:
+        record.submitted_at = now
+    _decide(record, version, actor, "submit", 0, None, comment)
+    db.session.flush()
+    return record
+
+
+def approve_record(actor: Any, record: Record, *, seen_version: int | None,
+                   comment: str | None = None) -> Record:
+    check_seen(record, seen_version)
+    version = _version(record)
+    chain, step = list(record.chain or []), record.step
+    kind = chain[step] if step < len(chain) else None
+    moved = transition(db.session, record, Action.APPROVE, actor,
+                       allowed=policy.can_review(actor, record), seen_version=record.version,
+                       chain_length=len(chain), comment=comment,
+                       file_sha256=version.content_hash,
+                       extra_changes={"version_no": version.number, "step_kind": kind})
+    _decide(record, version, actor, "approve", step, kind, comment)
+    if moved.is_final:
+        record.finalized_at = utcnow()
+        record.awaiting = None
+    else:
+        record.awaiting = chain[moved.new_step]
+    db.session.flush()
+    return record
+
+
+def return_record(actor: Any, record: Record, *, seen_version: int | None,
+                  comment: str | None) -> Record:
+    check_seen(record, seen_version)
+    version = _version(record)
+    chain, step = list(record.chain or []), record.step
+    kind = chain[step] if step < len(chain) else None
+    transition(db.session, record, Action.RETURN, actor, allowed=policy.can_review(actor, record),
+               seen_version=record.version, chain_length=len(chain), comment=comment,
+               file_sha256=version.content_hash,
+               extra_changes={"version_no": version.number, "step_kind": kind})
+    _decide(record, version, actor, "return", step, kind, comment)
+    record.awaiting = None
+    db.session.flush()
+    return record
+
+
+def withdraw_record(actor: Any, record: Record, *, seen_version: int | None) -> Record:
+    """The author takes a submission back before anyone approved it."""
+    check_seen(record, seen_version)
+    version = _version(record)
+    if record.state == State.SUBMITTED.value and record.step > 0:
+        raise WorkflowConflict("Hồ sơ đã được duyệt một bước nên không thể rút lại.")
+    transition(db.session, record, Action.WITHDRAW, actor,
+               allowed=policy.can_withdraw(actor, record), seen_version=record.version,
+               chain_length=len(record.chain or []), file_sha256=version.content_hash,
+               extra_changes={"version_no": version.number})
+    _decide(record, version, actor, "withdraw", 0, None, None)
+    record.awaiting = None
+    db.session.flush()
+    return record

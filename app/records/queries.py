@@ -1,0 +1,135 @@
+"""The read side of records, always scoped: what a user may see (404 for the rest)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from app.core.authz import BGH, Role, found
+from app.core.workflow import State
+from app.extensions import db
+from app.records import policy
+from app.records.models import Record, RecordFile, RecordType, RecordVersion, StepKind
+from app.school.models import SchoolClass, Subject, TeachingAssignment
+
+
+def scope_clause(user: Any):  # type: ignore[no-untyped-def]
+    """Author, tổ trưởng/tổ phó of the record's tổ, or the BGH; the admin sees none."""
+    if user.roles & BGH:
+        return true()
+    conditions = [Record.author_id == user.id]
+    led = user.led_department_ids()
+    if led:
+        conditions.append(Record.department_id.in_(led))
+    return or_(*conditions)
+
+
+def visible_to(user: Any) -> Select:
+    return select(Record).where(Record.deleted_at.is_(None), scope_clause(user))
+
+
+def get_for(user: Any, record_id: int) -> Record:
+    """The record if the user may see it; otherwise 404 (and an authz.denied trace)."""
+    record = db.session.scalars(visible_to(user).where(Record.id == record_id)).first()
+    return found(record, "record", record_id)
+
+
+def get_file_for(user: Any, record_id: int, file_id: int) -> tuple[Record, RecordFile]:
+    record = get_for(user, record_id)
+    stmt = (select(RecordFile).join(RecordVersion, RecordVersion.id == RecordFile.version_id)
+            .where(RecordFile.id == file_id, RecordVersion.record_id == record.id))
+    return record, found(db.session.scalars(stmt).first(), "record_file", file_id)
+
+
+def my_records(user: Any, limit: int = 200) -> list[Record]:
+    stmt = (select(Record)
+            .where(Record.author_id == user.id, Record.deleted_at.is_(None))
+            .options(selectinload(Record.school_class), selectinload(Record.subject))
+            .order_by(Record.updated_at.desc(), Record.id.desc()).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def review_queue(user: Any, today: date) -> list[Record]:
+    """Records waiting for this user's decision: overdue first, then newest submissions."""
+    kinds = []
+    led = user.led_department_ids()
+    if led:
+        kinds.append(Record.awaiting == StepKind.HEAD.value)
+    if user.roles & BGH:
+        kinds.append(Record.awaiting == StepKind.BGH.value)
+    if Role.PRINCIPAL in user.roles:
+        kinds.append(Record.awaiting == StepKind.PRINCIPAL.value)
+    if not kinds:
+        return []
+    stmt = (visible_to(user)
+            .where(Record.state == State.SUBMITTED.value, Record.author_id != user.id, or_(*kinds))
+            .options(selectinload(Record.school_class), selectinload(Record.subject),
+                     selectinload(Record.department)))
+    records = [r for r in db.session.scalars(stmt) if policy.can_review(user, r)]
+    records.sort(key=lambda r: r.last_submitted_at.timestamp() if r.last_submitted_at else 0,
+                 reverse=True)
+    records.sort(key=lambda r: 0 if is_overdue(r, today) else 1)
+    return records
+
+
+def is_overdue(record: Record, today: date) -> bool:
+    """Past its due date and not submitted on time (still unsubmitted, or submitted late)."""
+    if record.due_date is None:
+        return False
+    if record.submitted_at is None:
+        return record.due_date < today
+    from app.core.vn import to_local
+
+    return to_local(record.submitted_at).date() > record.due_date
+
+
+def linked_record(type_code: str, class_id: int, subject_id: int, term_id: int) -> Record | None:
+    """The record another module (the grade book) keeps for (type, class, subject, term).
+
+    Unscoped on purpose: the caller authorises. Its `state` tells whether the linked
+    content is locked (`record.locks_content`: submitted or approved).
+    """
+    return db.session.scalar(select(Record).where(
+        Record.link_key == link_key(type_code, class_id, subject_id, term_id),
+        Record.deleted_at.is_(None)))
+
+
+def link_key(type_code: str, class_id: int, subject_id: int, term_id: int) -> str:
+    return f"{type_code}:{int(class_id)}:{int(subject_id)}:{int(term_id)}"
+
+
+def record_types(active_only: bool = False) -> list[RecordType]:
+    stmt = select(RecordType).order_by(RecordType.sort_order, RecordType.id)
+    if active_only:
+        stmt = stmt.where(RecordType.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def creatable_types(user: Any) -> list[RecordType]:
+    return [t for t in record_types(active_only=True) if policy.can_create(user, t)]
+
+
+def get_type(type_id: int) -> RecordType:
+    return found(db.session.get(RecordType, type_id), "record_type", type_id)
+
+
+def teaching_choices(user: Any, year_id: int | None) -> list[tuple[int, int, str]]:
+    """(class id, subject id, "10A1 · Toán") for the user's teaching assignments."""
+    stmt = (select(TeachingAssignment.class_id, TeachingAssignment.subject_id, SchoolClass.name,
+                   Subject.name)
+            .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+            .join(Subject, Subject.id == TeachingAssignment.subject_id)
+            .where(TeachingAssignment.teacher_id == user.id)
+            .order_by(SchoolClass.grade_level, SchoolClass.name, Subject.sort_order))
+    if year_id is not None:
+        stmt = stmt.where(SchoolClass.year_id == year_id)
+    return [(c, s, f"{cn} · {sn}") for c, s, cn, sn in db.session.execute(stmt)]
+
+
+def teaches(user_id: int, class_id: int, subject_id: int) -> bool:
+    return db.session.scalar(select(TeachingAssignment.id).where(
+        TeachingAssignment.teacher_id == user_id, TeachingAssignment.class_id == class_id,
+        TeachingAssignment.subject_id == subject_id)) is not None

@@ -1,0 +1,125 @@
+"""Records fixtures: the SECURITY.md harness school plus the default record types,
+and helpers that run services as a given user (inside a request context, so that
+denials can be audited) and read audit events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from tests.records import samples
+
+
+@pytest.fixture
+def rec(app, school_fixture):  # type: ignore[no-untyped-def]
+    from app.records.services import ensure_default_record_types
+    from app.school.models import Term
+
+    ns = school_fixture
+    with app.app_context():
+        types = ensure_default_record_types()
+        db.session.commit()
+        ns.types = {t.code: t.id for t in types}
+        ns.term1 = db.session.scalar(select(Term.id).where(Term.year_id == ns.year.id,
+                                                          Term.number == 1))
+    return ns
+
+
+@pytest.fixture
+def as_user(app):  # type: ignore[no-untyped-def]
+    """as_user(user, fn) → runs fn(actor) in a request context and commits; returns its result."""
+    from app.accounts.models import User
+
+    def run(user: Any, fn: Callable[[Any], Any], commit: bool = True) -> Any:
+        with app.test_request_context("/", method="POST"):
+            actor = db.session.get(User, user.id)
+            try:
+                result = fn(actor)
+                if commit:
+                    db.session.commit()
+                return result
+            except BaseException:
+                db.session.rollback()
+                raise
+
+    return run
+
+
+@pytest.fixture
+def make_record(app, rec, as_user):  # type: ignore[no-untyped-def]
+    """make_record(author, code=…, submit=…) → record id (through the services)."""
+    from datetime import date
+
+    from app.records import services
+    from app.records.models import RecordType
+    from app.records.uploads import store_bytes
+
+    def _make(author: Any = None, code: str = "ke_hoach_bai_day", class_id: int | None = None,
+              subject_id: int | None = None, submit: bool = False, title: str = "Bài 1: Mệnh đề",
+              files: list[tuple[str, bytes]] | None = None,
+              lesson_date: date | None = date(2024, 10, 10)) -> int:
+        author = author or rec.t1
+        record_type = None
+
+        def go(actor: Any) -> int:
+            nonlocal record_type
+            record_type = db.session.get(RecordType, rec.types[code])
+            stored = [store_bytes(n, d) for n, d in (files or [("giao-an.pdf", samples.pdf())])]
+            fields: dict[str, Any] = {}
+            if record_type.requires_class_subject:
+                fields.update(class_id=class_id or rec.c10a1.id,
+                              subject_id=subject_id or rec.toan.id, lesson_date=lesson_date)
+            record = services.create_record(actor, record_type, title=title, files=stored,
+                                            submit=submit, **fields)
+            return record.id
+
+        return as_user(author, go)
+
+    return _make
+
+
+@pytest.fixture
+def audit_tail(app):  # type: ignore[no-untyped-def]
+    """audit_tail(after_seq) → list of (action, subject_type, subject_id) after that seq."""
+    from app.audit.models import AuditEvent
+
+    def _tail(after: int = 0) -> list[tuple[str, str | None, str | None]]:
+        with app.app_context():
+            rows = db.session.execute(
+                select(AuditEvent.action, AuditEvent.subject_type, AuditEvent.subject_id)
+                .where(AuditEvent.seq > after).order_by(AuditEvent.seq)).all()
+            return [tuple(r) for r in rows]
+
+    return _tail
+
+
+@pytest.fixture
+def head_seq(app):  # type: ignore[no-untyped-def]
+    from app.audit.models import AuditEvent
+
+    def _seq() -> int:
+        with app.app_context():
+            return db.session.scalar(select(func.max(AuditEvent.seq))) or 0
+
+    return _seq
+
+
+@pytest.fixture
+def load(app):  # type: ignore[no-untyped-def]
+    """load(record_id) → a detached snapshot of the record with its versions and decisions."""
+    from app.records.models import Record
+
+    def _load(record_id: int) -> Any:
+        with app.app_context():
+            record = db.session.get(Record, record_id)
+            for v in record.versions:
+                list(v.files)
+            list(record.decisions)
+            db.session.expunge_all()
+            return record
+
+    return _load
