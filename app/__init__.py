@@ -106,6 +106,7 @@ MODEL_MODULES = (
     "app.accounts.models",
     "app.school.models",
     "app.audit.models",
+    "app.records.models",
 )
 
 
