@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+from pathlib import Path
+
 import click
 from flask import Flask
+from sqlalchemy import func, select
 
 from app.accounts import services as accounts
+from app.accounts.models import User
 from app.core.authz import ASSIGNABLE_ROLES, Role
 from app.extensions import db
+from app.school.demo import DemoSchool
+
+#: other domains' demo data, run in order after the school is committed (each gets the
+#: school and the same seeded random generator, and must be deterministic); append with
+#: `DEMO_SEEDERS.append(my_seeder)` where the domain registers its CLI.
+DEMO_SEEDERS: list[Callable[[DemoSchool, random.Random], None]] = []
+DEMO_SEED = 2024
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(import_file)
 
 
 @click.command("create-user")
@@ -30,3 +45,82 @@ def create_user(username: str, full_name: str, roles: tuple[str, ...], password:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role_labels}).")
+
+
+def _database_is_empty() -> bool:
+    from app.school.models import School
+
+    users = db.session.scalar(select(func.count()).select_from(User)) or 0
+    schools = db.session.scalar(select(func.count()).select_from(School)) or 0
+    return users == 0 and schools == 0
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Không làm gì (mã thoát 0) nếu cơ sở dữ liệu đã có dữ liệu.")
+def seed_demo(if_empty: bool) -> None:
+    """Tạo trường mẫu THCS năm học 2024-2025 (load the demo school)."""
+    from app.school.demo import seed_school
+
+    if not _database_is_empty():
+        click.echo("Cơ sở dữ liệu đã có dữ liệu: không tạo trường mẫu "
+                   "(seed-demo chỉ chạy trên cơ sở dữ liệu trống).")
+        if if_empty:
+            return
+        raise SystemExit(1)
+    rng = random.Random(DEMO_SEED)
+    demo = seed_school(rng)
+    db.session.commit()
+    for seeder in DEMO_SEEDERS:
+        seeder(demo, rng)
+        db.session.commit()
+    students = sum(len(c.enrollments) for c in demo.classes)
+    click.echo(f"Đã tạo {demo.school.name} ({demo.school.province}), năm học {demo.year.name}: "
+               f"{len(demo.classes)} lớp, {students} học sinh, {len(demo.teachers)} giáo viên.")
+    click.echo("")
+    click.echo(f"Tài khoản mẫu — mật khẩu chung: {demo.password}")
+    width = max(len(login.username) for login in demo.logins)
+    for login in demo.logins:
+        click.echo(f"  {login.username:<{width}}  {login.role:<22}  {login.description}")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["roster", "staff", "assignments"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--class", "class_name", help="Lớp nhận danh sách học sinh (ví dụ 6A1), năm học hiện tại.")
+@click.option("--as", "actor_name", help="Tên đăng nhập của người nhập (ghi vào nhật ký).")
+def import_file(kind: str, path: Path, class_name: str | None, actor_name: str | None) -> None:
+    """Nhập tệp Excel như màn hình Nhập từ Excel: báo lỗi từng dòng, có lỗi thì không nhập gì."""
+    from app.school import imports, queries
+    from app.school.models import SchoolClass
+
+    actor = None
+    if actor_name:
+        actor = accounts.find_by_username(actor_name)
+        if actor is None:
+            raise click.ClickException(f"Không có tài khoản '{actor_name}'.")
+    class_id = None
+    if class_name:
+        year = queries.current_year()
+        school_class = db.session.scalar(select(SchoolClass).where(
+            SchoolClass.year_id == (year.id if year else -1),
+            SchoolClass.name == class_name.strip().upper()))
+        if school_class is None:
+            raise click.ClickException(
+                f"Không có lớp {class_name} trong năm học {year.name if year else '(chưa có)'}.")
+        class_id = school_class.id
+    try:
+        result = imports.run(kind, actor, path.read_bytes(), imports.ImportOptions(class_id),
+                             filename=path.name)
+    except imports.FileRejected as exc:
+        raise click.ClickException(exc.message) from exc
+    except imports.ImportRejected as exc:
+        db.session.rollback()
+        for message in exc.preview.messages:
+            click.echo(message, err=True)
+        click.echo(f"Có {len(exc.preview.messages)} lỗi: không dòng nào được nhập.", err=True)
+        raise SystemExit(1) from exc
+    db.session.commit()
+    click.echo(result.summary)
+    for username, name, password in result.credentials:
+        click.echo(f"  {username}\t{name}\t{password}")

@@ -329,3 +329,65 @@ def set_setting(actor: Any, key: str, value: str) -> None:
         row.value = value
     db.session.flush()
     audit.record(actor, "setting.changed", ("setting", key), changes={key: [old, value]})
+
+
+def update_guardian(actor: Any, guardian: Guardian, *, full_name: str, phone: str | None = None,
+                    occupation: str | None = None) -> dict:
+    full_name = _clean(full_name)
+    if not full_name:
+        raise SchoolError("Thiếu họ tên cha/mẹ/người giám hộ.")
+    diff = apply_changes(guardian, full_name=full_name, phone=normalise_phone(phone),
+                         occupation=_clean(occupation) or None)
+    if diff:
+        db.session.flush()
+        audit.record(actor, "guardian.updated", guardian, changes=diff)
+    return diff
+
+
+def remove_guardian(actor: Any, guardian: Guardian) -> None:
+    audit.record(actor, "guardian.removed", guardian, changes={
+        "student_id": [guardian.student_id, None], "relation": [guardian.relation, None],
+        "full_name": [guardian.full_name, None]})
+    guardian.student.guardians.remove(guardian)
+    db.session.flush()
+
+
+def save_guardians(actor: Any, student: Student, entries: dict[str, dict[str, Any] | None]) -> int:
+    """One guardian per relation (cha, mẹ, người giám hộ): add, update or remove to match.
+
+    An entry without a name removes that relation's guardian. Returns how many changed.
+    """
+    changed = 0
+    for relation in GuardianRelation:
+        entry = entries.get(relation.value) or {}
+        existing = next((g for g in student.guardians if g.relation == relation.value), None)
+        name = _clean(entry.get("full_name") or "")
+        if name and existing is None:
+            add_guardian(actor, student, relation=relation, full_name=name,
+                         phone=entry.get("phone"), occupation=entry.get("occupation"))
+            changed += 1
+        elif name and existing is not None:
+            changed += bool(update_guardian(actor, existing, full_name=name, phone=entry.get("phone"),
+                                            occupation=entry.get("occupation")))
+        elif existing is not None:
+            remove_guardian(actor, existing)
+            changed += 1
+    return changed
+
+
+def save_student(actor: Any, student: Student | None, cls: SchoolClass | None,
+                 fields: dict[str, Any], guardians: dict[str, dict[str, Any] | None]) -> Student:
+    """The student form: create (enrolled in cls) or update, then its guardians."""
+    if student is None:
+        student = create_student(actor, cls, **fields)
+    else:
+        update_student(actor, student, **fields)
+    save_guardians(actor, student, guardians)
+    db.session.flush()
+    return student
+
+
+def record_roster_export(actor: Any, cls: SchoolClass, rows: int, with_national_ids: bool) -> None:
+    """R23/SECURITY.md 6: a class roster leaving the system is logged with its row count."""
+    audit.record(actor, "class.roster_exported", cls, changes={
+        "rows": [None, rows], "national_ids": [None, with_national_ids]})

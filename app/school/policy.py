@@ -1,0 +1,46 @@
+"""Who may do what with the school structure (pure functions, no DB writes).
+
+Function level is declared on each view with @allow; these answer the object-level
+questions and hide buttons in templates. Scope (which classes a user sees at all)
+lives in queries.visible_class_ids_stmt: out of scope is a 404 before we get here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.authz import BGH, Role
+
+READERS = BGH | {Role.ADMIN}
+
+
+def can_manage_school(user: Any) -> bool:
+    """Writes on the school structure, staff, students and imports: quản trị only."""
+    return Role.ADMIN in user.roles
+
+
+def can_view_admin(user: Any) -> bool:
+    """The admin screens in read-only mode: BGH; quản trị with the forms."""
+    return bool(user.roles & READERS)
+
+
+def is_homeroom_of(user: Any, school_class: Any) -> bool:
+    return school_class.homeroom_teacher_id is not None and school_class.homeroom_teacher_id == user.id
+
+
+def can_see_sensitive(user: Any, school_class: Any) -> bool:
+    """Dân tộc, số định danh (masked), chỗ ở: BGH, quản trị and the class's GVCN (R27)."""
+    return can_view_admin(user) or is_homeroom_of(user, school_class)
+
+
+def can_export_roster(user: Any, school_class: Any) -> bool:
+    """A roster export carries personal data of the whole class (SECURITY.md 6)."""
+    return can_view_admin(user) or is_homeroom_of(user, school_class)
+
+
+def can_export_national_ids(user: Any) -> bool:
+    return can_manage_school(user)
+
+
+def can_edit_student(user: Any, student: Any) -> bool:
+    return can_manage_school(user)
