@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.accounts import services as accounts
@@ -56,6 +57,7 @@ def _database_is_empty() -> bool:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True,
               help="Không làm gì (mã thoát 0) nếu cơ sở dữ liệu đã có dữ liệu.")
 def seed_demo(if_empty: bool) -> None:
@@ -85,6 +87,7 @@ def seed_demo(if_empty: bool) -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("kind", type=click.Choice(["roster", "staff", "assignments"]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--class", "class_name", help="Lớp nhận danh sách học sinh (ví dụ 6A1), năm học hiện tại.")

@@ -73,7 +73,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("national_id", "Số định danh cá nhân", ("Số định danh", "Số CCCD", "CCCD",
                                                    "Mã định danh cá nhân", "Số căn cước"),
            as_text=True, note="12 chữ số (không bắt buộc). Định dạng cột là Văn bản để giữ số 0 ở đầu."),
-    Column("class_name", "Lớp", (), example="6A1",
+    Column("class_name", "Lớp", (),
            note="Không bắt buộc khi chọn lớp lúc tải lên; nếu có phải trùng lớp đã chọn."),
     *_guardian_columns(),
 )
