@@ -107,6 +107,7 @@ MODEL_MODULES = (
     "app.school.models",
     "app.audit.models",
     "app.records.models",
+    "app.gradebook.models",
 )
 
 
@@ -133,8 +134,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.home.views import bp as home_bp
     from app.school.views import bp as school_bp
+    from app.gradebook.views import bp as gradebook_bp
 
-    for bp in (accounts_bp, home_bp, school_bp):
+    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp):
         app.register_blueprint(bp)
 
 

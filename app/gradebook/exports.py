@@ -1,0 +1,129 @@
+"""The grid as an .xlsx in the layout schools keep (Sổ theo dõi và đánh giá học sinh).
+
+Header block (school, title, môn / lớp / học kỳ / năm học, giáo viên), a two-row table
+header (ĐĐGtx merged over TX1…TXn, then ĐĐGgk, ĐĐGck, ĐTBmhk, Nhận xét), one row per
+student in R25 order, and the signature block. Scores are numbers with one decimal;
+every text cell starting with = + - @ (or a control character) is neutralised
+(CWE-1236), so a name or nhận xét can never become a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from app.core.vn import format_date, formal_date
+from app.extensions import db
+from app.gradebook.locking import today_local
+from app.school.models import School
+
+HEADER_ROW = 7  # first table header row; TX labels on the next row; data after
+CODE_HEADER = "Mã học sinh"
+COMMENT_HEADER = "Nhận xét"
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_THIN = Side(style="thin", color="999999")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def safe_text(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text (CWE-1236)."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def _put(ws: Any, row: int, col: int, value: Any, *, bold: bool = False, number: bool = False,
+         center: bool = False, box: bool = True) -> Any:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = safe_text(value)
+        cell.data_type = "s"  # never a formula, whatever the text
+    else:
+        cell.value = value
+    if number:
+        cell.number_format = "0.0"
+    if bold:
+        cell.font = Font(bold=True)
+    if center:
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if box:
+        cell.border = _BOX
+    return cell
+
+
+def build_xlsx(grid: Any, teacher_name: str | None) -> tuple[str, bytes]:
+    handle = grid.handle
+    cls, subject, term = handle.school_class, handle.subject, handle.term
+    school = db.session.scalars(select(School).limit(1)).first()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{cls.name} {subject.code} HK{term.number}"[:31]
+    n_tx = sum(1 for c in grid.columns if c.kind == "tx")
+    last_col = 4 + len(grid.columns) + 2
+    _put(ws, 1, 1, school.name.upper() if school else "", bold=True, box=False)
+    _put(ws, 3, 1, "SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH", bold=True, center=True, box=False)
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last_col)
+    _put(ws, 4, 1, f"Môn học: {subject.name}    Lớp: {cls.name}    {term.name}    "
+         f"Năm học: {term.year.name}", center=True, box=False)
+    ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=last_col)
+    _put(ws, 5, 1, f"Giáo viên bộ môn: {teacher_name or ''}", box=False)
+    r = HEADER_ROW
+    for col, label in enumerate(("STT", CODE_HEADER, "Họ và tên", "Ngày sinh"), start=1):
+        _put(ws, r, col, label, bold=True, center=True)
+        _put(ws, r + 1, col, "", bold=True)
+        ws.merge_cells(start_row=r, start_column=col, end_row=r + 1, end_column=col)
+    _put(ws, r, 5, "ĐĐGtx", bold=True, center=True)
+    if n_tx > 1:
+        ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=4 + n_tx)
+    for i, c in enumerate(grid.columns):
+        if c.kind == "tx":
+            _put(ws, r + 1, 5 + i, c.label, bold=True, center=True)
+        else:
+            _put(ws, r, 5 + i, c.long_label, bold=True, center=True)
+            _put(ws, r + 1, 5 + i, c.label, bold=True, center=True)
+    avg_label = "KQ học kỳ" if grid.comment_subject else "ĐTBmhk"
+    _put(ws, r, last_col - 1, avg_label, bold=True, center=True)
+    _put(ws, r + 1, last_col - 1, "", bold=True)
+    _put(ws, r, last_col, COMMENT_HEADER, bold=True, center=True)
+    _put(ws, r + 1, last_col, "", bold=True)
+    ws.merge_cells(start_row=r, start_column=last_col - 1, end_row=r + 1, end_column=last_col - 1)
+    ws.merge_cells(start_row=r, start_column=last_col, end_row=r + 1, end_column=last_col)
+    row = r + 2
+    for gr in grid.rows:
+        s = gr.student
+        _put(ws, row, 1, gr.index, center=True)
+        _put(ws, row, 2, s.student_code)
+        _put(ws, row, 3, s.full_name)
+        _put(ws, row, 4, format_date(s.birth_date), center=True)
+        for i, cell in enumerate(gr.cells):
+            sc = cell.score
+            if sc is not None and sc.value is not None:
+                _put(ws, row, 5 + i, float(sc.value), number=True, center=True)
+            else:
+                _put(ws, row, 5 + i, cell.text, center=True)
+        if gr.average_value is not None:
+            _put(ws, row, last_col - 1, float(gr.average_value), number=True, center=True)
+        else:
+            _put(ws, row, last_col - 1, gr.average, center=True)
+        _put(ws, row, last_col, gr.comment_text)
+        row += 1
+    row += 1
+    _put(ws, row, last_col - 3, f"…, {formal_date(today_local())}", box=False)
+    _put(ws, row + 1, last_col - 3, "Giáo viên bộ môn", bold=True, box=False)
+    _put(ws, row + 2, last_col - 3, "(Ký và ghi rõ họ tên)", box=False)
+    _put(ws, row + 5, last_col - 3, teacher_name or "", bold=True, box=False)
+    for col, width in {1: 5, 2: 14, 3: 28, 4: 12}.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for col in range(5, last_col):
+        ws.column_dimensions[get_column_letter(col)].width = 8
+    ws.column_dimensions[get_column_letter(last_col)].width = 40
+    ws.freeze_panes = ws.cell(row=r + 2, column=5)
+    buf = io.BytesIO()
+    wb.save(buf)
+    name = f"so-diem-{cls.name}-{subject.code}-hk{term.number}-{term.year.name}.xlsx"
+    return name, buf.getvalue()

@@ -1,0 +1,178 @@
+"""The grade grid as the page shows it: rows of cells and the TT22 averages (read side).
+
+`load_grid(handle)` runs a fixed number of queries (class list, scores, comments,
+exemptions, review state, and for HK II the HK I grade book) whatever the class size.
+All arithmetic is tt22's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from app.gradebook import locking, queries, tt22
+from app.gradebook.models import Score, StudentComment
+from app.gradebook.values import Column, comment_result, grid_columns, shown
+from app.gradebook.tt22 import CommentResult
+
+
+@dataclass
+class Cell:
+    column: Column
+    score: Score | None
+
+    @property
+    def version(self) -> int:
+        return self.score.version if self.score else 0
+
+    @property
+    def text(self) -> str:
+        return shown(self.score.value, self.score.comment) if self.score else ""
+
+    @property
+    def blank(self) -> bool:
+        return self.score is None or (self.score.value is None and self.score.comment is None)
+
+
+@dataclass
+class Row:
+    index: int
+    student: Any
+    cells: list[Cell]
+    comment: StudentComment | None
+    average: str = ""  # ĐTBmhk (or Đ/CĐ for comment subjects), "" until computable
+    average_value: Decimal | None = None
+    warning: str | None = None
+    first_term: str = ""  # HK II grid: the HK I result
+    year: str = ""  # HK II grid: ĐTBmcn (or the year comment)
+    exempt: bool = False
+
+    @property
+    def comment_text(self) -> str:
+        return self.comment.text if self.comment else ""
+
+    @property
+    def comment_version(self) -> int:
+        return self.comment.version if self.comment else 0
+
+
+@dataclass
+class Grid:
+    handle: Any
+    columns: list[Column]
+    rows: list[Row]
+    review: locking.ReviewState
+    lock: locking.Lock
+    expected_regular: int
+    comment_subject: bool
+    has_first_term: bool = False
+    blanks: list[str] = field(default_factory=list)
+
+    @property
+    def editable_by_owner(self) -> bool:
+        return not self.lock.locked
+
+    def row_for(self, student_id: int) -> Row | None:
+        return next((r for r in self.rows if r.student.id == student_id), None)
+
+
+def regular_count(subject: Any, grade_level: int) -> int:
+    periods = subject.periods_for(grade_level) or 0
+    return tt22.regular_count(periods, subject.is_comment)
+
+
+def index_scores(scores: list[Score]) -> dict[tuple[int, str], Score]:
+    return {(s.student_id, s.column): s for s in scores}
+
+
+def term_result(columns: list[Column], by_cell: dict[tuple[int, str], Score], student_id: int,
+                comment_subject: bool, strict: bool = False) -> tuple[str, Decimal | None, str | None]:
+    """(shown result, ĐTBmhk value, R3 warning) of one student in one grade book.
+
+    Score subjects: R3 once ĐĐGgk and ĐĐGck exist. Comment subjects: R5 — shown only when
+    every assessment is entered (or always, when `strict`, where a blank means CĐ).
+    """
+    cells = [by_cell.get((student_id, c.key)) for c in columns]
+    if comment_subject:
+        results = [comment_result(s.comment) if s else None for s in cells]
+        if not strict and any(r is None for r in results):
+            return "", None, None
+        return tt22.comment_term_result(results, len(columns)).value, None, None
+    tx = [s.value for s, c in zip(cells, columns, strict=True)
+          if c.kind == "tx" and s is not None and s.value is not None]
+    gk = next((s.value for s, c in zip(cells, columns, strict=True) if c.kind == "gk" and s), None)
+    ck = next((s.value for s, c in zip(cells, columns, strict=True) if c.kind == "ck" and s), None)
+    avg = tt22.term_average(tx, gk, ck)
+    if avg is None:
+        return "", None, None
+    expected = sum(1 for c in columns if c.kind == "tx")
+    return tt22.format_score(avg), avg, tt22.expected_tx_mismatch(len(tx), expected)
+
+
+def year_result(first: str, first_value: Decimal | None, second: str,
+                second_value: Decimal | None, comment_subject: bool) -> str:
+    if comment_subject:
+        return tt22.comment_year_result(CommentResult(second)).value if second else ""
+    if first_value is None or second_value is None:
+        return ""
+    return tt22.format_score(tt22.year_average(first_value, second_value))
+
+
+def load_grid(handle: Any) -> Grid:
+    cls, subject, term = handle.school_class, handle.subject, handle.term
+    regular = regular_count(subject, cls.grade_level)
+    columns = grid_columns(regular)
+    students = queries.class_students(cls.id)
+    first_book = None
+    if term.number == 2:
+        hk1, _ = queries.term_pair(term)
+        first_book = queries.find_gradebook(cls.id, subject.id, hk1.id) if hk1 else None
+    ids = [handle.id] + ([first_book.id] if first_book else [])
+    all_scores = queries.scores_of(ids)
+    by_cell = index_scores([s for s in all_scores if s.gradebook_id == handle.id])
+    first_cells = index_scores([s for s in all_scores if first_book and s.gradebook_id == first_book.id])
+    comments = queries.comments_of(handle.id)
+    exempt = {e.student_id for e in queries.approved_exemptions(
+        None, cls.year_id, term.id, subject.id)}
+    review = locking.review_state(handle.gradebook)
+    lock = locking.lock_of(handle.gradebook, term, review)
+    rows = []
+    for i, s in enumerate(students, start=1):
+        row = Row(i, s, [Cell(c, by_cell.get((s.id, c.key))) for c in columns],
+                  comments.get(s.id), exempt=s.id in exempt)
+        row.average, row.average_value, row.warning = term_result(
+            columns, by_cell, s.id, subject.is_comment)
+        if first_book is not None:
+            first_cols = grid_columns(regular)
+            row.first_term, first_value, _ = term_result(first_cols, first_cells, s.id, subject.is_comment)
+            row.year = year_result(row.first_term, first_value, row.average, row.average_value,
+                                   subject.is_comment)
+        rows.append(row)
+    from app.gradebook.services.entry import blank_cells
+
+    return Grid(handle, columns, rows, review, lock, regular, subject.is_comment,
+                has_first_term=term.number == 2,
+                blanks=blank_cells(columns, students, by_cell))
+
+
+def row_after_save(handle: Any, student_id: int) -> Row:
+    """The averages of one row after a cell save (no class list: bounded for any class)."""
+    cls, subject, term = handle.school_class, handle.subject, handle.term
+    columns = grid_columns(regular_count(subject, cls.grade_level))
+    first_book = None
+    if term.number == 2:
+        hk1, _ = queries.term_pair(term)
+        first_book = queries.find_gradebook(cls.id, subject.id, hk1.id) if hk1 else None
+    ids = [handle.id] + ([first_book.id] if first_book else [])
+    mine = queries.scores_of(ids, student_id)
+    by_cell = index_scores([s for s in mine if s.gradebook_id == handle.id])
+    row = Row(0, None, [], None)
+    row.average, row.average_value, row.warning = term_result(columns, by_cell, student_id,
+                                                              subject.is_comment)
+    if first_book is not None:
+        first_cells = index_scores([s for s in mine if s.gradebook_id == first_book.id])
+        row.first_term, first_value, _ = term_result(columns, first_cells, student_id, subject.is_comment)
+        row.year = year_result(row.first_term, first_value, row.average, row.average_value,
+                               subject.is_comment)
+    return row
