@@ -10,11 +10,16 @@ from wtforms import (
     BooleanField, DateField, FileField, Form, IntegerField, RadioField, SelectField, StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.gradebook.values import LEVEL_CHOICES
 
 BATCH_MAX = 2000
+
+
+def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 REQ = "Thiếu {}."
 
 
@@ -67,7 +72,7 @@ class SubmitForm(Form):
 
 
 class ReviewForm(Form):
-    action = RadioField(choices=[("approve", "Duyệt"), ("return", "Trả lại")],
+    action = RadioField(choices=_choices([("approve", "Duyệt"), ("return", "Trả lại")]),
                         validators=[InputRequired("Chọn Duyệt hoặc Trả lại.")])
     comment = TextAreaField("Nhận xét / lý do trả lại", validators=[Optional(), Length(max=1000)])
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
@@ -91,7 +96,7 @@ class CorrectionForm(Form):
 
 
 class DecisionForm(Form):
-    action = RadioField(choices=[("approve", "Đồng ý"), ("return", "Không đồng ý")],
+    action = RadioField(choices=_choices([("approve", "Đồng ý"), ("return", "Không đồng ý")]),
                         validators=[InputRequired("Chọn Đồng ý hoặc Không đồng ý.")])
     comment = TextAreaField("Ý kiến", validators=[Optional(), Length(max=1000)])
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
@@ -100,7 +105,7 @@ class DecisionForm(Form):
 class ConductForm(Form):
     student_id = IntegerField(validators=[InputRequired()])
     term_id = IntegerField(validators=[InputRequired()])
-    level = SelectField(choices=[("", "—"), *LEVEL_CHOICES], validators=[Optional()])
+    level = SelectField(choices=_choices([("", "—"), *LEVEL_CHOICES]), validators=[Optional()])
     version = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
 
 
@@ -114,8 +119,8 @@ class RemarkForm(Form):
 class AttendanceForm(Form):
     student_id = IntegerField(validators=[InputRequired()])
     day = DateField(format="%Y-%m-%d", validators=[InputRequired("Chọn ngày.")])
-    status = SelectField(choices=[("present", "Có mặt"), ("excused", "Nghỉ có phép"),
-                                  ("unexcused", "Nghỉ không phép")])
+    status = SelectField(choices=_choices([("present", "Có mặt"), ("excused", "Nghỉ có phép"),
+                                  ("unexcused", "Nghỉ không phép")]))
 
 
 class ExemptionForm(Form):
@@ -135,13 +140,13 @@ class SummerForm(Form):
 
 
 class SettingsForm(Form):
-    adjustment_reading = SelectField("Cách điều chỉnh mức học tập (Điều 9 khoản 3)", choices=[
+    adjustment_reading = SelectField("Cách điều chỉnh mức học tập (Điều 9 khoản 3)", choices=_choices([
         ("one_step_above_computed", "Nâng lên một mức so với mức tính được (mặc định)"),
-        ("one_below_reachable", "Nâng lên mức liền kề dưới mức đáng lẽ đạt")])
+        ("one_below_reachable", "Nâng lên mức liền kề dưới mức đáng lẽ đạt")]))
     adjustment_counts_comment = BooleanField("Môn đánh giá bằng nhận xét cũng được xét là “môn duy nhất”")
-    missed_test_rule = SelectField("Vắng kiểm tra định kỳ, không kiểm tra bù", choices=[
+    missed_test_rule = SelectField("Vắng kiểm tra định kỳ, không kiểm tra bù", choices=_choices([
         ("zero", "Tính 0 điểm (môn nhận xét: Chưa đạt) khi nộp sổ"),
-        ("blank", "Để trống, không tính ĐTBmhk")])
+        ("blank", "Để trống, không tính ĐTBmhk")]))
 
 
 class LockDateForm(Form):

@@ -16,7 +16,7 @@ from app.core.workflow import Action
 from app.extensions import db
 from app.gradebook import files, forms, locking, policy, queries, summary
 from app.gradebook.models import Exemption
-from app.gradebook.services import homeroom
+from app.gradebook.services import homeroom as homeroom_svc
 from app.gradebook.values import CellError, parse_cell
 from app.gradebook.views import bp, form_errors, me
 from app.school import queries as school_queries
@@ -83,9 +83,9 @@ def homeroom_conduct(class_id: int) -> Response:
     student, term = class_student(cls, form.student_id.data), class_term(cls, form.term_id.data)
     status, error = 200, None
     try:
-        homeroom.set_conduct(me(), cls, student.id, term, form.level.data or None, form.version.data)
+        homeroom_svc.set_conduct(me(), cls, student.id, term, form.level.data or None, form.version.data)
         db.session.commit()
-    except homeroom.RowConflict:
+    except homeroom_svc.RowConflict:
         db.session.rollback()
         status, error = 409, "Mức rèn luyện vừa được sửa ở nơi khác; đây là giá trị hiện tại."
     data, line = _line(cls, str(term.number), student.id)
@@ -107,9 +107,9 @@ def homeroom_remark(class_id: int) -> Response:
         status, error = 422, form_errors(form)
     else:
         try:
-            homeroom.set_remark(me(), cls, student.id, term, form.text.data, form.version.data)
+            homeroom_svc.set_remark(me(), cls, student.id, term, form.text.data, form.version.data)
             db.session.commit()
-        except homeroom.RowConflict:
+        except homeroom_svc.RowConflict:
             db.session.rollback()
             status, error = 409, "Nhận xét vừa được sửa ở nơi khác; đây là nội dung hiện tại."
     data, line = _line(cls, str(term.number), student.id)
@@ -145,10 +145,10 @@ def attendance_save(class_id: int) -> Response:
     student = class_student(cls, form.student_id.data)
     status, error = 200, None
     try:
-        homeroom.set_attendance(me(), cls, student.id, form.day.data, form.status.data,
+        homeroom_svc.set_attendance(me(), cls, student.id, form.day.data, form.status.data,
                                 locking.today_local())
         db.session.commit()
-    except homeroom.HomeroomError as exc:
+    except homeroom_svc.HomeroomError as exc:
         db.session.rollback()
         status, error = 422, str(exc)
     marks = queries.attendance_on([student.id], form.day.data)
@@ -169,7 +169,7 @@ def _exemptions_page(cls: SchoolClass, form: Any, error: str | None, status: int
     user = me()
     students = queries.class_students(cls.id)
     items = queries.exemptions_of_class([s.id for s in students], cls.year_id)
-    subjects = [s for s in queries.class_subjects(cls.id) if s.code in homeroom.tt22.EXEMPTABLE_SUBJECT_CODES]
+    subjects = [s for s in queries.class_subjects(cls.id) if s.code in homeroom_svc.tt22.EXEMPTABLE_SUBJECT_CODES]
     return render_template(
         "gradebook/exemptions.html", cls=cls, items=items, students=students, subjects=subjects,
         terms=queries.term_pair_of_year(cls.year_id), form=form, error=error,
@@ -191,8 +191,8 @@ def exemption_create(class_id: int) -> Response | tuple[str, int]:
     term = class_term(cls, form.term_id.data) if form.term_id.data else None
     try:
         evidence = files.store_upload(request.files.get("evidence"))
-        homeroom.request_exemption(me(), cls, student.id, subject, term, form.reason.data, evidence)
-    except homeroom.HomeroomError as exc:
+        homeroom_svc.request_exemption(me(), cls, student.id, subject, term, form.reason.data, evidence)
+    except homeroom_svc.HomeroomError as exc:
         db.session.rollback()
         return _exemptions_page(cls, form, str(exc), 422)
     db.session.commit()
@@ -220,7 +220,7 @@ def exemption_decide(exemption_id: int) -> Response:
     if not form.validate():
         abort(422, description=form_errors(form))
     action = Action.APPROVE if form.action.data == "approve" else Action.RETURN
-    homeroom.decide_exemption(me(), e, action, seen_version=form.version.data, comment=form.comment.data)
+    homeroom_svc.decide_exemption(me(), e, action, seen_version=form.version.data, comment=form.comment.data)
     db.session.commit()
     flash("Đã phê duyệt miễn thực hành." if action is Action.APPROVE else "Đã không duyệt đề nghị.", "success")
     return redirect_to(url_for("gradebook.exemptions", class_id=cls.id))
@@ -253,17 +253,17 @@ def summer_save(class_id: int) -> Response:
             if subject is None:
                 not_found("subject", form.subject_id.data)
             due = bool(line.decision and subject.name in line.decision.retest_subjects)
-            homeroom.set_retest(me(), cls, student.id, subject, parse_cell(form.value.data, subject.is_comment),
+            homeroom_svc.set_retest(me(), cls, student.id, subject, parse_cell(form.value.data, subject.is_comment),
                                 form.version.data, due=due)
         else:
             eligible = line.conduct_year is not None and line.conduct_year.name == "CHUA_DAT"
-            homeroom.set_summer_conduct(me(), cls, student.id, form.value.data, form.version.data,
+            homeroom_svc.set_summer_conduct(me(), cls, student.id, form.value.data, form.version.data,
                                         eligible=eligible)
         db.session.commit()
-    except (homeroom.HomeroomError, CellError) as exc:
+    except (homeroom_svc.HomeroomError, CellError) as exc:
         db.session.rollback()
         status, error = 422, str(exc)
-    except homeroom.RowConflict:
+    except homeroom_svc.RowConflict:
         db.session.rollback()
         status, error = 409, "Kết quả vừa được sửa ở nơi khác; đây là giá trị hiện tại."
     data, line = _line(cls, "year", student.id)
