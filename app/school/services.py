@@ -145,8 +145,16 @@ def update_subject(actor: Any, subject: Subject, *, name: str, assessment_kind: 
                          assessment_kind=AssessmentKind(assessment_kind).value)
     old_periods = {p.grade_level: p.periods_per_year for p in subject.periods}
     if old_periods != periods:
-        subject.periods = [SubjectPeriods(grade_level=g, periods_per_year=p)
-                           for g, p in sorted(periods.items())]
+        # change rows in place: replacing the list would INSERT (subject, grade) again
+        # before the orphans are DELETEd and break the unique constraint
+        rows = {p.grade_level: p for p in subject.periods}
+        for grade, row in rows.items():
+            if grade not in periods:
+                subject.periods.remove(row)
+            else:
+                row.periods_per_year = periods[grade]
+        for grade in sorted(set(periods) - set(rows)):
+            subject.periods.append(SubjectPeriods(grade_level=grade, periods_per_year=periods[grade]))
         diff["periods"] = [old_periods, periods]
     if diff:
         db.session.flush()
