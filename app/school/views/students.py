@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import Response, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.core.authz import BGH, Role, allow, found, require
 from app.extensions import db
@@ -25,9 +26,8 @@ def students_admin() -> str:
     year = queries.current_year()
     rows: list[tuple[SchoolClass, int]] = []
     if year is not None:
-        counts = dict(db.session.execute(
-            select(Enrollment.class_id, func.count()).where(Enrollment.year_id == year.id)
-            .group_by(Enrollment.class_id)).all())
+        counts = Counter(db.session.scalars(
+            select(Enrollment.class_id).where(Enrollment.year_id == year.id)))
         classes = db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id)
                                      .order_by(SchoolClass.grade_level, SchoolClass.name))
         rows = [(c, counts.get(c.id, 0)) for c in classes]
