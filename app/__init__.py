@@ -135,8 +135,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.school.views import bp as school_bp
     from app.gradebook.views import bp as gradebook_bp
+    from app.records.views import bp as records_bp
+    from app.audit.views import bp as audit_bp
 
-    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp):
+    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, records_bp, audit_bp):
         app.register_blueprint(bp)
 
 

@@ -25,6 +25,10 @@ NAV: list[NavEntry] = [
     NavEntry("Sổ điểm", "gradebook.index", frozenset({Role.TEACHER, Role.HEAD}) | BGH),
     NavEntry("Chủ nhiệm", "gradebook.homeroom_index", frozenset({Role.TEACHER}) | BGH),
     NavEntry("Điều chỉnh điểm", "gradebook.corrections_list", frozenset({Role.TEACHER}) | BGH),
+    NavEntry("Hồ sơ của tôi", "records.mine", frozenset({Role.TEACHER, Role.HEAD})),
+    NavEntry("Duyệt hồ sơ", "records.review", frozenset({Role.HEAD}) | BGH),
+    NavEntry("Theo dõi", "records.school", BGH),
+    NavEntry("Loại hồ sơ", "records.types", ADMIN),
 ]
 
 

@@ -48,7 +48,8 @@ class RecordTypeError(ValueError):
 def ensure_default_record_types(actor: Any = None) -> list[RecordType]:
     """Create the default types that do not exist yet; return all of them in order."""
     existing = {t.code: t for t in db.session.scalars(select(RecordType))}
-    for order, (code, name, chain, made_by, days, class_subject, linked) in enumerate(DEFAULT_TYPES):
+    for order, spec in enumerate(DEFAULT_TYPES):
+        code, name, chain, made_by, days, class_subject, linked = spec
         if code not in existing:
             existing[code] = _create(actor, code=code, name=name, chain=chain,
                                      made_by=made_by.value, deadline_days_before_lesson=days,

@@ -122,7 +122,8 @@ def _check_ooxml(fh: BinaryIO) -> tuple[str, str]:
     if ct_info is None:
         raise Rejected(415, "Tệp nén này không phải tài liệu Office. " + ACCEPTED)
     budget = _Budget()
-    content_types = _parse_content_types(_inflate(fh, size, ct_info, budget, keep=MAX_CONTENT_TYPES))
+    raw_types = _inflate(fh, size, ct_info, budget, keep=MAX_CONTENT_TYPES)
+    content_types = _parse_content_types(raw_types)
     kind, root, part = _main_part(content_types, members)
     prefix = b""
     for info in infos:

@@ -13,7 +13,14 @@ import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -35,10 +35,21 @@ from app.extensions import db
 from app.records import catalog, policy, queries
 from app.records.catalog import ensure_default_record_types  # noqa: F401  (public API)
 from app.records.decisions import (  # noqa: F401  (public API)
-    STALE, RecordError, approve_record, return_record, submit_record, withdraw_record,
+    STALE,
+    RecordError,
+    approve_record,
+    return_record,
+    submit_record,
+    withdraw_record,
 )
 from app.records.models import (
-    MadeBy, Record, RecordComment, RecordFile, RecordType, RecordVersion, version_hash,
+    MadeBy,
+    Record,
+    RecordComment,
+    RecordFile,
+    RecordType,
+    RecordVersion,
+    version_hash,
 )
 from app.records.uploads import StoredFile, store_bytes
 from app.school.models import Subject
@@ -149,8 +160,9 @@ def _editable(actor: Any, record: Record, verb: str) -> None:
 
 def add_version(actor: Any, record: Record, *, seen_version: int | None,
                 files: list[StoredFile], keep_file_ids: list[int] | tuple[int, ...] = (),
-                note: str | None = None) -> RecordVersion:
-    """A new immutable version: new uploads plus files kept from the current version."""
+                note: str | None = None, submit: bool = False) -> RecordVersion:
+    """A new immutable version: new uploads plus files kept from the current version;
+    with submit=True it is submitted at once (a resubmission after a return)."""
     _editable(actor, record, "record.add_version")
     current = record.current_version
     keep = [f for f in (current.files if current else []) if f.id in set(keep_file_ids)]
@@ -161,6 +173,8 @@ def add_version(actor: Any, record: Record, *, seen_version: int | None,
                  comment=version.note, changes={
                      "version_no": [old_no, version.number],
                      "files": [None, [f.original_name for f in version.files]]})
+    if submit:
+        submit_record(actor, record, seen_version=record.version)
     return version
 
 

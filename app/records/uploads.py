@@ -23,9 +23,11 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 from flask import current_app
 
@@ -96,24 +98,47 @@ def _display(name: str | None) -> str:
 
 def store_upload(file_storage: Any) -> StoredFile:
     """Check and store one werkzeug FileStorage; raise UploadError and store nothing if bad."""
+    return store_uploads([file_storage])[0]
+
+
+def store_uploads(file_storages: list[Any]) -> list[StoredFile]:
+    """Check every file first; store them only if all pass (all or nothing)."""
+    with ExitStack() as stack:
+        checked = []
+        for fs in file_storages:
+            tmp = stack.enter_context(tempfile.TemporaryFile())
+            checked.append((fs, tmp, *_spool_and_check(fs, tmp)))
+        stored = []
+        for fs, tmp, sha256, size, kind, mime in checked:
+            _persist(tmp, sha256)
+            stored.append(StoredFile(sha256, size, mime, kind, safe_name(fs.filename, kind)))
+        return stored
+
+
+def _spool_and_check(file_storage: Any, tmp: IO[bytes]) -> tuple[str, int, str, str]:
     limit = max_bytes()
     label = _display(file_storage.filename)
-    with tempfile.TemporaryFile() as tmp:
-        digest, size = hashlib.sha256(), 0
-        while chunk := file_storage.stream.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise UploadError(413, f"Tệp “{label}” lớn hơn giới hạn "
-                                       f"{current_app.config['SODIENTU_UPLOAD_MAX_MB']} MB.")
-            digest.update(chunk)
-            tmp.write(chunk)
-        if size == 0:
-            raise UploadError(422, f"Tệp “{label}” rỗng (0 byte). Hãy chọn đúng tệp cần nộp.")
-        tmp.flush()
-        kind, mime = _inspect(tmp, label)
-        sha256 = digest.hexdigest()
-        _persist(tmp, sha256)
-    return StoredFile(sha256, size, mime, kind, safe_name(file_storage.filename, kind))
+    digest, size = hashlib.sha256(), 0
+    while chunk := file_storage.stream.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise UploadError(413, f"Tệp “{label}” lớn hơn giới hạn "
+                                   f"{current_app.config['SODIENTU_UPLOAD_MAX_MB']} MB.")
+        digest.update(chunk)
+        tmp.write(chunk)
+    if size == 0:
+        raise UploadError(422, f"Tệp “{label}” rỗng (0 byte). Hãy chọn đúng tệp cần nộp.")
+    tmp.flush()
+    kind, mime = _inspect(tmp, label)
+    return digest.hexdigest(), size, kind, mime
+
+
+def content_disposition(name: str) -> str:
+    """RFC 6266 attachment with an ASCII fallback and the exact name per RFC 5987."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    plain = re.sub(r"[^A-Za-z0-9._ ()-]", "_", plain.encode("ascii", "ignore").decode())
+    plain = plain.strip(" .") or "tep"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def store_bytes(name: str, data: bytes, kind: str | None = None) -> StoredFile:

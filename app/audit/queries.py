@@ -1,0 +1,72 @@
+"""Read side of the audit screens: the school-wide feed and the daily digest."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.audit.policy import FEED_ACTIONS
+from app.core.vn import LOCAL_TZ
+from app.extensions import db
+
+FEED_SIZE = 50
+
+
+def feed_events(after: int = 0, limit: int = FEED_SIZE) -> list[AuditEvent]:
+    """Submissions and decisions after seq `after`, newest first."""
+    stmt = (select(AuditEvent).where(AuditEvent.action.in_(FEED_ACTIONS), AuditEvent.seq > after)
+            .order_by(AuditEvent.seq.desc()).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def subjects_of(events: list[AuditEvent]) -> dict[str, Any]:
+    """The records the events are about, by id as stored in the event (one query)."""
+    from app.records.models import Record
+
+    ids = {int(e.subject_id) for e in events if e.subject_type == "record" and e.subject_id}
+    if not ids:
+        return {}
+    return {str(r.id): r for r in db.session.scalars(select(Record).where(Record.id.in_(ids)))}
+
+
+def event(seq: int) -> AuditEvent | None:
+    return db.session.get(AuditEvent, seq) if seq else None
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of a calendar day in Asia/Ho_Chi_Minh."""
+    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return start, start + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date
+    count: int
+    first: int | None
+    last: int | None
+    closing: AuditEvent | None  # the last event written before the end of the day
+    counts: list[tuple[str, int]]
+    events: list[AuditEvent]
+
+
+def digest(day: date) -> Digest:
+    start, end = day_bounds(day)
+    in_day = (AuditEvent.ts >= start, AuditEvent.ts < end)
+    first, last, count = db.session.execute(
+        select(func.min(AuditEvent.seq), func.max(AuditEvent.seq), func.count())
+        .where(*in_day)).one()
+    closing = db.session.scalars(select(AuditEvent).where(AuditEvent.ts < end)
+                                 .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    counts = Counter(dict(db.session.execute(
+        select(AuditEvent.action, func.count()).where(*in_day).group_by(AuditEvent.action))
+        .all()))
+    events = list(db.session.scalars(
+        select(AuditEvent).where(*in_day, AuditEvent.action.in_(FEED_ACTIONS))
+        .order_by(AuditEvent.seq)))
+    return Digest(day, count, first, last, closing, sorted(counts.items()), events)

@@ -1,0 +1,202 @@
+"""Dashboards: what is due, weekly compliance per teacher and per tổ, overdue items.
+
+Weeks run Monday–Sunday in Asia/Ho_Chi_Minh. Compliance looks at records of types with a
+deadline rule (kế hoạch bài dạy: due N days before the lesson) whose due date falls in the
+week:
+- on time: first submitted on or before the due date (local date); late: after it;
+- expected = max(records due in the week, P × the teacher's teaching assignments in the
+  tổ), P = school setting `records.weekly_plans_per_assignment` (default 1; 0 = count only
+  the records that exist), so a plan that was never even created counts as missing;
+- missing = expected − on time − late ("chưa nộp"); overdue = due date passed and not
+  submitted (part of missing).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.core.vn import LOCAL_TZ, to_local
+from app.core.workflow import State
+from app.extensions import db
+from app.records import queries
+from app.records.models import Record, RecordType
+from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
+
+PLANS_SETTING = "records.weekly_plans_per_assignment"
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def plans_per_assignment() -> int:
+    from app.school.services import get_setting
+
+    try:
+        return max(0, int(get_setting(PLANS_SETTING, "1") or "1"))
+    except ValueError:
+        return 1
+
+
+def classify(record: Record, today: date) -> str:
+    """on_time | late | overdue | pending, for a record with a due date."""
+    if record.submitted_at is not None:
+        if record.due_date is None or to_local(record.submitted_at).date() <= record.due_date:
+            return "on_time"
+        return "late"
+    return "overdue" if record.due_date is not None and record.due_date < today else "pending"
+
+
+@dataclass
+class Compliance:
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    approved: int = 0
+
+    @property
+    def submitted(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.expected - self.submitted)
+
+
+@dataclass
+class TeacherRow:
+    teacher: User
+    counts: Compliance
+
+
+def _due_records(start: date, end: date) -> list[Record]:
+    stmt = (select(Record).join(RecordType, RecordType.id == Record.record_type_id)
+            .where(RecordType.deadline_days_before_lesson.is_not(None),
+                   Record.due_date >= start, Record.due_date <= end, Record.deleted_at.is_(None)))
+    return list(db.session.scalars(stmt))
+
+
+def _assignments(year_id: int | None) -> Counter[tuple[int, int]]:
+    """(teacher id, department id) → number of teaching assignments."""
+    stmt = (select(TeachingAssignment.teacher_id, Subject.department_id, func.count())
+            .join(Subject, Subject.id == TeachingAssignment.subject_id)
+            .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+            .where(Subject.department_id.is_not(None))
+            .group_by(TeachingAssignment.teacher_id, Subject.department_id))
+    if year_id is not None:
+        stmt = stmt.where(SchoolClass.year_id == year_id)
+    return Counter({(t, d): n for t, d, n in db.session.execute(stmt)})
+
+
+def _tally(records: list[Record], today: date, expected_floor: int) -> Compliance:
+    counts = Compliance()
+    for record in records:
+        kind = classify(record, today)
+        if kind in ("on_time", "late", "overdue"):
+            setattr(counts, kind, getattr(counts, kind) + 1)
+        if record.state == State.APPROVED.value:
+            counts.approved += 1
+    counts.expected = max(len(records), expected_floor)
+    return counts
+
+
+def _current_year_id() -> int | None:
+    from app.school.queries import current_year
+
+    year = current_year()
+    return year.id if year else None
+
+
+def teacher_compliance(department: Department, week: date, today: date) -> list[TeacherRow]:
+    """One row per teacher of the tổ (members and anyone teaching its subjects)."""
+    start, end = week, week + timedelta(days=6)
+    per = plans_per_assignment()
+    assignments = _assignments(_current_year_id())
+    by_teacher: dict[int, list[Record]] = defaultdict(list)
+    for record in _due_records(start, end):
+        if record.department_id == department.id:
+            by_teacher[record.author_id].append(record)
+    ids = {t for (t, d) in assignments if d == department.id} | set(by_teacher)
+    ids |= set(db.session.scalars(select(User.id).where(User.department_id == department.id,
+                                                        User.active.is_(True))))
+    teachers = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
+    rows = [TeacherRow(t, _tally(by_teacher[t.id], today,
+                                 per * assignments[(t.id, department.id)])) for t in teachers]
+    return sorted(rows, key=lambda r: r.teacher.sort_key)
+
+
+@dataclass
+class DepartmentWeeks:
+    department: Department
+    weeks: list[Compliance] = field(default_factory=list)
+
+
+def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
+    """For each tổ, the compliance of each given week (Mondays, oldest first): the sum of
+    its teachers' weekly compliance (so one teacher's extra plans never hide another's gap)."""
+    departments = list(db.session.scalars(select(Department).order_by(Department.name)))
+    per = plans_per_assignment()
+    assignments = _assignments(_current_year_id())
+    records = _due_records(weeks[0], weeks[-1] + timedelta(days=6)) if weeks else []
+    grouped: dict[tuple[int | None, date, int], list[Record]] = defaultdict(list)
+    for record in records:
+        key = (record.department_id, week_start(record.due_date), record.author_id)
+        grouped[key].append(record)
+    result = []
+    for dept in departments:
+        teachers = {t for (t, d) in assignments if d == dept.id}
+        teachers |= {a for (d, _w, a) in grouped if d == dept.id}
+        cells = []
+        for week in weeks:
+            total = Compliance()
+            for teacher in teachers:
+                part = _tally(grouped.get((dept.id, week, teacher), []), today,
+                              per * assignments[(teacher, dept.id)])
+                total.expected += part.expected
+                total.on_time += part.on_time
+                total.late += part.late
+                total.overdue += part.overdue
+                total.approved += part.approved
+            cells.append(total)
+        result.append(DepartmentWeeks(dept, cells))
+    return result
+
+
+def overdue_records(user: Any, today: date, limit: int = 200) -> list[Record]:
+    """Records in the user's scope past their due date and still not submitted."""
+    stmt = (queries.visible_to(user)
+            .where(Record.due_date < today, Record.submitted_at.is_(None))
+            .options(selectinload(Record.school_class), selectinload(Record.subject),
+                     selectinload(Record.department))
+            .order_by(Record.due_date, Record.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class TeacherSummary:
+    by_state: Counter[str]
+    due: list[Record]
+    returned: list[Record]
+    records: list[Record]
+
+
+def teacher_summary(user: Any, today: date, horizon_days: int = 7) -> TeacherSummary:
+    records = queries.my_records(user)
+    horizon = today + timedelta(days=horizon_days)
+    due = sorted((r for r in records if r.state in (State.DRAFT.value, State.RETURNED.value)
+                  and r.due_date is not None and r.due_date <= horizon),
+                 key=lambda r: (r.due_date, r.id))
+    returned = [r for r in records if r.state == State.RETURNED.value]
+    return TeacherSummary(Counter(r.state for r in records), due, returned, records)
