@@ -82,7 +82,10 @@ def update_user(actor: User, user: User, *, full_name: str, email: str | None,
     if old_roles != new_roles:
         if user.id == actor.id and Role.ADMIN.value in old_roles and Role.ADMIN.value not in new_roles:
             raise AccountError("Bạn không thể tự bỏ quyền quản trị của chính mình.")
-        user.role_rows = [UserRole(role=r) for r in new_roles]
+        # in place: replacing the list would INSERT a kept role before DELETEing its old row
+        for row in [r for r in user.role_rows if r.role not in new_roles]:
+            user.role_rows.remove(row)
+        user.role_rows.extend(UserRole(role=r) for r in new_roles if r not in old_roles)
         diff["roles"] = [old_roles, new_roles]
         user.session_version += 1  # a role change takes effect now, on every session
     if diff:
