@@ -99,8 +99,11 @@ def save_cell(gradebook_id: int) -> Response:
         return _cell(handle, student, column, 409, error=(
             f"Ô này vừa được sửa ở nơi khác thành “{now or 'trống'}”; giá trị bạn nhập "
             f"(“{form.value.data}”) chưa được lưu. Nhập lại nếu vẫn muốn đổi."))
+    # rendered inside the transaction (it reads what was just written), then committed:
+    # no reload of the expired objects after the commit
+    response = _cell(handle, student, column, 200, with_row=True)
     db.session.commit()
-    return _cell(handle, student, column, 200, with_row=True)
+    return response
 
 
 @bp.route("/<int:gradebook_id>/cells/batch", methods=["POST"])
