@@ -90,7 +90,8 @@ def seed_demo(if_empty: bool) -> None:
 @with_appcontext
 @click.argument("kind", type=click.Choice(["roster", "staff", "assignments"]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--class", "class_name", help="Lớp nhận danh sách học sinh (ví dụ 6A1), năm học hiện tại.")
+@click.option("--class", "class_name",
+              help="Lớp nhận danh sách học sinh (ví dụ 6A1), năm học hiện tại.")
 @click.option("--as", "actor_name", help="Tên đăng nhập của người nhập (ghi vào nhật ký).")
 def import_file(kind: str, path: Path, class_name: str | None, actor_name: str | None) -> None:
     """Nhập tệp Excel như màn hình Nhập từ Excel: báo lỗi từng dòng, có lỗi thì không nhập gì."""

@@ -61,7 +61,8 @@ class StaffForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "none"})
     email = StringField("Email", validators=[
         Optional(), Length(max=120, message="Email dài tối đa 120 ký tự."),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Email không hợp lệ (ví dụ: lan@truong.edu.vn).")])
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+               message="Email không hợp lệ (ví dụ: lan@truong.edu.vn).")])
     phone = StringField("Điện thoại", validators=[Optional(), phone_check],
                         render_kw={"inputmode": "tel"})
     position = StringField("Chức vụ", validators=[

@@ -107,7 +107,8 @@ def _staff(query: str = "", department_id: int | None = None) -> list[User]:
     return sorted(people, key=lambda u: (not u.active, u.sort_key))
 
 
-def _staff_form(cls: type[StaffForm], user: User | None = None, formdata: object = ...) -> StaffForm:
+def _staff_form(cls: type[StaffForm], user: User | None = None,
+                formdata: object = ...) -> StaffForm:
     kwargs: dict = {} if formdata is ... else {"formdata": formdata}
     form = cls(obj=user, **kwargs)
     form.department_id.choices = choices([(d.id, d.name) for d in _departments()],

@@ -93,7 +93,8 @@ def seed_school(rng: random.Random) -> DemoSchool:
     b = _Builder(rng)
     school = services.save_school(
         None, name="Trường THCS Nguyễn Du", code="87THCS0042", level="THCS", province="Đồng Tháp",
-        district="Huyện Tháp Mười", address="Khóm 2, thị trấn Mỹ An, huyện Tháp Mười, tỉnh Đồng Tháp",
+        district="Huyện Tháp Mười",
+        address="Khóm 2, thị trấn Mỹ An, huyện Tháp Mười, tỉnh Đồng Tháp",
         phone="02773821042")
     year = services.create_year(
         None, START_YEAR, date(2024, 9, 5), date(2025, 5, 31),
@@ -190,10 +191,11 @@ def _assign_homerooms(rng: random.Random, teaching: dict[tuple[int, str], int],
         services.set_homeroom_teacher(None, cls, chosen)
 
 
-def _unique(rng: random.Random, used: set[str], make: Any) -> str:
-    value = make()
+def _unique(rng: random.Random, used: set[str], prefix: str, digits: int) -> str:
+    """prefix + random digits, never handed out twice."""
+    value = f"{prefix}{rng.randrange(10**digits):0{digits}d}"
     while value in used:
-        value = make()
+        value = f"{prefix}{rng.randrange(10**digits):0{digits}d}"
     used.add(value)
     return value
 
@@ -212,13 +214,12 @@ def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear,
         national_id = None
         if rng.random() < 0.7:
             century_gender = "2" if male else "3"
-            national_id = _unique(rng, used, lambda: (
-                f"087{century_gender}{birth_year % 100:02d}{rng.randrange(10**6):06d}"))
+            national_id = _unique(rng, used, f"087{century_gender}{birth_year % 100:02d}", 6)
         address = (f"{rng.choice(data.HAMLETS)}, {rng.choice(data.COMMUNES)}, "
                    "huyện Tháp Mười, tỉnh Đồng Tháp")
         fields = {
             "student_code": code,
-            "moet_id": _unique(rng, used, lambda: f"87{rng.randrange(10**8):08d}"),
+            "moet_id": _unique(rng, used, "87", 8),
             "last_name": last, "middle_name": middle, "first_name": first,
             "full_name": join_name(last, middle, first), "birth_date": birth,
             "gender": "nam" if male else "nu", "ethnicity": _weighted(rng, data.ETHNICITIES),
@@ -233,7 +234,8 @@ def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear,
 def _guardians(rng: random.Random, father_last: str, birth_year: int) -> list[dict[str, Any]]:
     guardians = []
     if rng.random() < 0.92:
-        guardians.append({"relation": "cha", "full_name": join_name(*person_name(rng, True, father_last)),
+        guardians.append({"relation": "cha",
+                          "full_name": join_name(*person_name(rng, True, father_last)),
                           "phone": phone(rng) if rng.random() < 0.8 else None,
                           "occupation": _weighted(rng, data.FATHER_JOBS),
                           "birth_year": birth_year - rng.randint(25, 42)})
@@ -254,8 +256,10 @@ def _logins(users: dict[str, User], classes: list[SchoolClass]) -> list[DemoLogi
         return users[username].full_name
 
     return [
-        DemoLogin("admin", "Quản trị hệ thống", f"{name('admin')}: tài khoản, nhập Excel, cấu hình"),
-        DemoLogin("hieutruong", "Hiệu trưởng", f"{name('hieutruong')}: xem toàn trường, duyệt cuối"),
+        DemoLogin("admin", "Quản trị hệ thống",
+                  f"{name('admin')}: tài khoản, nhập Excel, cấu hình"),
+        DemoLogin("hieutruong", "Hiệu trưởng",
+                  f"{name('hieutruong')}: xem toàn trường, duyệt cuối"),
         DemoLogin("phohieutruong", "Phó hiệu trưởng", f"{name('phohieutruong')}: xem toàn trường"),
         DemoLogin("totruong.toan", "Tổ trưởng Toán – Tin",
                   f"{name('totruong.toan')}: duyệt hồ sơ của tổ; dạy Toán 9A3"),

@@ -15,7 +15,8 @@ SURNAMES = (
 MALE_MIDDLE = ("Văn", "Văn", "Minh", "Quốc", "Gia", "Hoàng", "Đức", "Anh", "Thanh", "Công",
                "Hữu", "Tuấn", "Nhật", "Thành", "Bảo", "Trung", "Duy", "Phúc", "Tấn", "Quang")
 FEMALE_MIDDLE = ("Thị", "Thị", "Ngọc", "Thu", "Thanh", "Bảo", "Khánh", "Phương", "Minh", "Mai",
-                 "Hồng", "Kim", "Gia", "Thảo", "Diệu", "Ngọc Bảo", "Thị Thu", "Quỳnh", "Yến", "Tường")
+                 "Hồng", "Kim", "Gia", "Thảo", "Diệu", "Ngọc Bảo", "Thị Thu", "Quỳnh", "Yến",
+                 "Tường")
 MALE_FIRST = ("An", "Bảo", "Bình", "Công", "Cường", "Dũng", "Duy", "Đạt", "Đức", "Hải", "Hào",
               "Hiếu", "Hoàng", "Huy", "Hùng", "Khang", "Khánh", "Khoa", "Kiên", "Lâm", "Long",
               "Lộc", "Minh", "Nam", "Nghĩa", "Nhân", "Phát", "Phong", "Phúc", "Quân", "Quang",

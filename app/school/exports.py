@@ -119,7 +119,8 @@ def roster_workbook(school_class: SchoolClass, students: Sequence[Student], *,
                  as_text=column.as_text and column.key != "birth_date")
     info = workbook.create_sheet("Thông tin")
     facts = [("Lớp", school_class.name), ("Năm học", school_class.year.name),
-             ("GVCN", school_class.homeroom_teacher.full_name if school_class.homeroom_teacher else ""),
+             ("GVCN", school_class.homeroom_teacher.full_name
+              if school_class.homeroom_teacher else ""),
              ("Sĩ số", len(students)), ("Xuất lúc", format_datetime(exported_at)),
              ("Người xuất", exported_by),
              ("Lưu ý", "Dữ liệu cá nhân của học sinh: chỉ dùng cho công việc của trường, "

@@ -93,7 +93,8 @@ def date_field(label: str, required: bool = True) -> VNDateField:
 
 
 def text_field(label: str, maximum: int, required: bool = False, **kw: Any) -> StringField:
-    validators: list[Any] = [DataRequired(REQUIRED.format(label.lower()))] if required else [Optional()]
+    validators: list[Any] = (
+        [DataRequired(REQUIRED.format(label.lower()))] if required else [Optional()])
     validators.append(Length(max=maximum, message=f"{label} dài tối đa {maximum} ký tự."))
     return StringField(label, validators=validators, **kw)
 
@@ -178,7 +179,8 @@ class SubjectForm(FlaskForm):
 class ClassForm(FlaskForm):
     year_id = IdSelectField("Năm học", validators=[InputRequired(CHOOSE.format("năm học"))])
     grade_level = IdSelectField("Khối", validators=[InputRequired(CHOOSE.format("khối"))],
-                                choices=choices([(g, f"Khối {g}") for g in range(6, 13)], "— chọn —"))
+                                choices=choices([(g, f"Khối {g}") for g in range(6, 13)],
+                                                "— chọn —"))
     name = text_field("Tên lớp", 20, required=True, render_kw={"placeholder": "6A1"})
     homeroom_teacher_id = IdSelectField("GVCN")
 
@@ -216,7 +218,8 @@ class StudentForm(FlaskForm):
     middle_name = text_field("Chữ đệm", 80)
     first_name = text_field("Tên", 40, required=True)
     birth_date = date_field("Ngày sinh")
-    gender = VNSelectField("Giới tính", choices=choices([(g.value, g.label) for g in Gender], "— chọn —"),
+    gender = VNSelectField("Giới tính",
+                           choices=choices([(g.value, g.label) for g in Gender], "— chọn —"),
                            validators=[DataRequired(CHOOSE.format("giới tính"))])
     ethnicity = text_field("Dân tộc", 40)
     birthplace = text_field("Nơi sinh", 200)
@@ -250,7 +253,9 @@ class StudentForm(FlaskForm):
 
 
 class ImportUploadForm(FlaskForm):
-    file = FileField("Tệp Excel (.xlsx)", validators=[FileRequired("Vui lòng chọn tệp .xlsx để tải lên.")],
-                     render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    file = FileField("Tệp Excel (.xlsx)",
+                     validators=[FileRequired("Vui lòng chọn tệp .xlsx để tải lên.")],
+                     render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument"
+                                          ".spreadsheetml.sheet"})
     class_id = IdSelectField("Lớp")
 

@@ -25,7 +25,8 @@ def can_view_admin(user: Any) -> bool:
 
 
 def is_homeroom_of(user: Any, school_class: Any) -> bool:
-    return school_class.homeroom_teacher_id is not None and school_class.homeroom_teacher_id == user.id
+    homeroom = school_class.homeroom_teacher_id
+    return homeroom is not None and homeroom == user.id
 
 
 def can_see_sensitive(user: Any, school_class: Any) -> bool:

@@ -57,9 +57,11 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
         subjects.setdefault(fold(subject.name), subject)
         subjects.setdefault(fold(subject.code), subject)
     wanted = {normalise_username(text(raw.get("username"))) for _, raw in data_rows}
-    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(wanted)))}
+    users = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_(wanted)))}
     current = {(a.class_id, a.subject_id): a for a in db.session.scalars(
-        select(TeachingAssignment).where(TeachingAssignment.class_id.in_([c.id for c in classes.values()])))}
+        select(TeachingAssignment).where(
+            TeachingAssignment.class_id.in_([c.id for c in classes.values()])))}
     seen: dict[tuple[int, int], int] = {}
     for line, raw in data_rows:
         cells = {key: text(value) for key, value in raw.items()}

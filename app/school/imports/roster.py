@@ -72,7 +72,8 @@ COLUMNS: tuple[Column, ...] = (
            example="Ấp 3, xã Mỹ Hòa, huyện Tháp Mười, Đồng Tháp"),
     Column("national_id", "Số định danh cá nhân", ("Số định danh", "Số CCCD", "CCCD",
                                                    "Mã định danh cá nhân", "Số căn cước"),
-           as_text=True, note="12 chữ số (không bắt buộc). Định dạng cột là Văn bản để giữ số 0 ở đầu."),
+           as_text=True,
+           note="12 chữ số (không bắt buộc). Định dạng cột là Văn bản để giữ số 0 ở đầu."),
     Column("class_name", "Lớp", (),
            note="Không bắt buộc khi chọn lớp lúc tải lên; nếu có phải trùng lớp đã chọn."),
     *_guardian_columns(),
@@ -152,7 +153,8 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
     cells = {key: text(value) for key, value in raw.items()}
     row = RowResult(line, cells)
     errors = row.errors
-    last, middle, first = cells.get("last_name", ""), cells.get("middle_name", ""), cells.get("first_name", "")
+    last = cells.get("last_name", "")
+    middle, first = cells.get("middle_name", ""), cells.get("first_name", "")
     full = cells.get("full_name", "")
     if not (last or first) and full:
         last, middle, first = split_full_name(full)
@@ -250,7 +252,8 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
             phone = "0" + phone  # a number cell lost the leading zero
         if not name:
             if phone or job:
-                errors.append(f"có số điện thoại hoặc nghề nghiệp của {label} nhưng thiếu họ tên {label}")
+                errors.append(f"có số điện thoại hoặc nghề nghiệp của {label} "
+                              f"nhưng thiếu họ tên {label}")
             continue
         try:
             phone = normalise_phone(phone) or ""

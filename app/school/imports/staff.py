@@ -77,7 +77,8 @@ def parse_roles(value: str) -> tuple[tuple[Role, ...], str | None]:
             return (), ("vai trò tổ trưởng/tổ phó được chọn ở màn hình Tổ chuyên môn, "
                         "không ghi trong tệp")
         if word not in ROLE_WORDS:
-            return (), f"vai trò '{value}' không hợp lệ (Giáo viên, Hiệu trưởng, Phó hiệu trưởng, Quản trị)"
+            return (), (f"vai trò '{value}' không hợp lệ "
+                        "(Giáo viên, Hiệu trưởng, Phó hiệu trưởng, Quản trị)")
         if ROLE_WORDS[word] not in roles:
             roles.append(ROLE_WORDS[word])
     return tuple(roles) or (Role.TEACHER,), None

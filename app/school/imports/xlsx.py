@@ -47,7 +47,8 @@ def limit(name: str, default: int) -> int:
 
 # --- type sniffing -------------------------------------------------------------------
 
-XLSX_HINT = "Hãy mở tệp bằng Excel (hoặc LibreOffice) rồi chọn Lưu thành… › 'Sổ làm việc Excel (.xlsx)'."
+XLSX_HINT = ("Hãy mở tệp bằng Excel (hoặc LibreOffice) rồi chọn Lưu thành… › "
+             "'Sổ làm việc Excel (.xlsx)'.")
 
 
 def check_xlsx(data: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import User
 from app.core.authz import BGH, Role, allow, found
@@ -17,7 +18,6 @@ from app.school.views import bp
 from app.school.views.classes import class_assignments
 from app.school.views.common import active_staff, can_manage, done, invalid
 from app.school.views.common import actor as current_actor
-from wtforms.fields.choices import SelectChoice
 
 
 def teacher_choices(subject: Subject, staff: list[User]) -> list[SelectChoice]:

@@ -33,7 +33,8 @@ def classes() -> str:
 
 def class_assignments(school_class: SchoolClass) -> list[TeachingAssignment]:
     stmt = (select(TeachingAssignment).where(TeachingAssignment.class_id == school_class.id)
-            .options(joinedload(TeachingAssignment.subject), joinedload(TeachingAssignment.teacher)))
+            .options(joinedload(TeachingAssignment.subject),
+                     joinedload(TeachingAssignment.teacher)))
     return sorted(db.session.scalars(stmt).unique(),
                   key=lambda a: (a.subject.sort_order, collation_key(a.subject.name)))
 

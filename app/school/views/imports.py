@@ -44,7 +44,8 @@ def upload_form(kind: str, formdata: Any = ...) -> ImportUploadForm:
     classes = db.session.scalars(select(SchoolClass).where(
         SchoolClass.year_id == (year.id if year else -1))
         .order_by(SchoolClass.grade_level, SchoolClass.name)) if kind == "roster" else []
-    form.class_id.choices = choices([(c.id, c.name) for c in classes], "— theo cột 'Lớp' trong tệp —")
+    form.class_id.choices = choices([(c.id, c.name) for c in classes],
+                                    "— theo cột 'Lớp' trong tệp —")
     return form
 
 

@@ -25,7 +25,8 @@ READ = (Role.ADMIN, BGH)
 # --- departments ---------------------------------------------------------------------------
 
 def _departments() -> list[Department]:
-    stmt = select(Department).options(selectinload(Department.head), selectinload(Department.deputy),
+    stmt = select(Department).options(selectinload(Department.head),
+                                      selectinload(Department.deputy),
                                       selectinload(Department.subjects))
     return sorted(db.session.scalars(stmt), key=lambda d: collation_key(d.name))
 
@@ -108,7 +109,8 @@ def department_edit(department_id: int) -> Response | str:
 def subject_form(subject: Subject | None = None, formdata: Any = ...) -> SubjectForm:
     kwargs = {} if formdata is ... else {"formdata": formdata}
     form = SubjectForm(obj=subject, **kwargs)
-    form.department_id.choices = choices([(d.id, d.name) for d in _departments()], "— không thuộc tổ —")
+    form.department_id.choices = choices([(d.id, d.name) for d in _departments()],
+                                         "— không thuộc tổ —")
     if subject is not None and formdata is None:
         for grade in SubjectForm.GRADES:
             getattr(form, f"p{grade}").data = subject.periods_for(grade)
@@ -257,6 +259,7 @@ def class_homeroom(class_id: int) -> Response:
     services.set_homeroom_teacher(actor(), cls, form.homeroom_teacher_id.data)
     db.session.commit()
     if not is_htmx():
-        return done(f"Đã lưu GVCN lớp {cls.name}.", url_for("school.classes_admin", year=cls.year_id))
+        return done(f"Đã lưu GVCN lớp {cls.name}.",
+                    url_for("school.classes_admin", year=cls.year_id))
     return render_fragment("school/_homeroom_cell.html", trigger="homeroomSaved", c=cls,
                            hform=form, saved=True)

@@ -44,7 +44,8 @@ def student_form(student: Student | None, formdata: Any = ...) -> StudentForm:
             form.moet_id.render_kw = {"readonly": True}
         if formdata is None:
             for slot, relation in SLOTS.items():
-                guardian = next((g for g in student.guardians if g.relation == relation.value), None)
+                guardian = next(
+                    (g for g in student.guardians if g.relation == relation.value), None)
                 if guardian is not None:
                     sub = getattr(form, slot)
                     sub.full_name.data = guardian.full_name
@@ -69,8 +70,9 @@ def _ctx(form: StudentForm, school_class: SchoolClass, student: Student | None,
 def _save(form: StudentForm, school_class: SchoolClass, student: Student | None) -> Response:
     if form.validate():
         try:
-            saved = services.save_student(actor(), student, school_class if student is None else None,
-                                          form.student_fields(), form.guardian_entries())
+            target = school_class if student is None else None
+            saved = services.save_student(actor(), student, target, form.student_fields(),
+                                          form.guardian_entries())
         except services.SchoolError as exc:
             db.session.rollback()
             return invalid("school/student_form.html", "school/_form.html",
