@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from app.audit import services as audit
 from app.core.authz import deny
@@ -85,7 +85,6 @@ class Change:
     column: Column
     old: str | None
     new: str | None
-    score: Score
 
 
 def current_cell(gradebook_id: int, student_id: int, column: Column) -> Score | None:
@@ -128,14 +127,13 @@ def write_cell(actor: Any, gradebook_id: int, w: CellWrite, source: str, reason:
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
-    score = current_cell(gradebook_id, w.student_id, w.column)
     db.session.add(ScoreHistory(
         gradebook_id=gradebook_id, student_id=w.student_id, kind=w.column.kind, idx=w.column.idx,
         old_value=old_value, old_comment=old_comment, new_value=new_value, new_comment=new_comment,
         source=source, reason=reason, correction_id=correction_id, actor_id=actor.id, at=now))
     db.session.flush()
     return Change(w.student_id, w.column, audit_value(old_value, old_comment),
-                  audit_value(new_value, new_comment), score)  # type: ignore[arg-type]
+                  audit_value(new_value, new_comment))
 
 
 def _check_can_write(actor: Any, handle: Any) -> None:
@@ -158,21 +156,71 @@ def save_cell(actor: Any, handle: Any, write: CellWrite) -> Change | None:
 
 def save_batch(actor: Any, handle: Any, writes: Sequence[CellWrite], *, source: str = "batch",
                action: str = "grade.batch_changed", comment: str | None = None) -> list[Change]:
-    """All-or-nothing: raises BatchConflict listing every stale cell (the caller rolls back)."""
+    """All-or-nothing: raises BatchConflict listing every stale cell (the caller rolls back).
+
+    A fixed number of statements for new cells (one multi-row INSERT … ON CONFLICT DO NOTHING
+    RETURNING, one for the history), plus one conditional UPDATE per changed existing cell.
+    """
     _check_can_write(actor, handle)
-    changes: list[Change] = []
+    gid = handle.id
+    latest = {(w.student_id, w.column.kind, w.column.idx): w for w in writes}  # a cell once
+    existing = {(s.student_id, s.kind, s.idx): s for s in db.session.scalars(
+        select(Score).where(Score.gradebook_id == gid,
+                            Score.student_id.in_({w.student_id for w in latest.values()}))
+        .execution_options(populate_existing=True))}
+    now = utcnow()
     conflicts: list[CellConflict] = []
-    for w in writes:
-        try:
-            change = write_cell(actor, handle.id, w, source)
-        except CellConflict as conflict:
-            conflicts.append(conflict)
+    inserts: list[dict[str, Any]] = []
+    updates: list[tuple[Score, CellWrite]] = []
+    changes: list[Change] = []
+    history: list[dict[str, Any]] = []
+    for key, w in latest.items():
+        cur = existing.get(key)
+        new = (w.cell.value, w.cell.comment)
+        if w.seen_version == 0 and cur is None:
+            if w.cell.is_blank:
+                continue
+            inserts.append({"gradebook_id": gid, "student_id": w.student_id, "kind": w.column.kind,
+                            "idx": w.column.idx, "value": new[0], "comment": new[1], "version": 1,
+                            "updated_by_id": actor.id, "updated_at": now})
+            old = (None, None)
+        elif cur is None or cur.version != w.seen_version:
+            conflicts.append(CellConflict(w.student_id, w.column, cur))
             continue
-        if change is not None:
-            changes.append(change)
+        else:
+            old = (cur.value, cur.comment)
+            if old == new:
+                continue
+            updates.append((cur, w))
+        changes.append(Change(w.student_id, w.column, audit_value(*old), audit_value(*new)))
+        history.append({"gradebook_id": gid, "student_id": w.student_id, "kind": w.column.kind,
+                        "idx": w.column.idx, "old_value": old[0], "old_comment": old[1],
+                        "new_value": new[0], "new_comment": new[1], "source": source,
+                        "reason": None, "correction_id": None, "actor_id": actor.id, "at": now})
     if conflicts:
         raise BatchConflict(conflicts)
-    if changes:
+    if inserts:
+        inserted = {tuple(r) for r in db.session.execute(
+            dialect_insert(Score)
+            .on_conflict_do_nothing(index_elements=["gradebook_id", "student_id", "kind", "idx"])
+            .returning(Score.student_id, Score.kind, Score.idx), inserts)}
+        lost = [r for r in inserts if (r["student_id"], r["kind"], r["idx"]) not in inserted]
+        if lost:  # someone created these cells meanwhile
+            raise BatchConflict([CellConflict(r["student_id"], Column(r["kind"], r["idx"]),
+                                              None) for r in lost])
+    for cur, w in updates:
+        result = db.session.execute(
+            update(Score).where(Score.id == cur.id, Score.version == w.seen_version)
+            .values(value=w.cell.value, comment=w.cell.comment, version=Score.version + 1,
+                    updated_by_id=actor.id, updated_at=now)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            conflicts.append(CellConflict(w.student_id, w.column, None))
+    if conflicts:
+        raise BatchConflict(conflicts)
+    if history:
+        db.session.execute(insert(ScoreHistory), history)
+        db.session.flush()
         audit.record(actor, action, handle.gradebook, comment=comment, changes={
             "subject_id": handle.subject.id, "count": len(changes),
             "cells": {f"{c.student_id}:{c.column.key}": [c.old, c.new] for c in changes}})
