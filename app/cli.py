@@ -118,6 +118,9 @@ def import_file(kind: str, path: Path, class_name: str | None, actor_name: str |
                              filename=path.name)
     except imports.FileRejected as exc:
         raise click.ClickException(exc.message) from exc
+    except ValueError as exc:  # AccountError / SchoolError: the data changed while importing
+        db.session.rollback()
+        raise click.ClickException(f"{exc} Không dòng nào được nhập.") from exc
     except imports.ImportRejected as exc:
         db.session.rollback()
         for message in exc.preview.messages:

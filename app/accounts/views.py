@@ -145,7 +145,7 @@ def staff_new() -> Response | tuple[str, int] | str:
     if not form.validate():
         return page_or_fragment("accounts/staff_form.html", "school/_form.html", status=422,
                                 **_create_ctx(form))
-    password = form.temporary_password.data or generate_password()
+    password = form.temporary_password.data or generate_password(form.username.data.lower())
     try:
         user = services.create_user(
             current_user._get_current_object(), username=form.username.data,
@@ -213,7 +213,7 @@ def staff_reset_password(user_id: int) -> Response | tuple[str, int]:
     form = StaffPasswordForm()
     error = None
     if form.validate():
-        password = form.temporary_password.data or generate_password()
+        password = form.temporary_password.data or generate_password(user.username)
         try:
             services.reset_password(current_user._get_current_object(), user, password)
         except services.AccountError as exc:

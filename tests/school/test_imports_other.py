@@ -154,3 +154,33 @@ def test_cli_staff_import_prints_the_initial_passwords(app, school_fixture, runn
     result = runner.invoke(args=["import", "staff", str(path)])
     assert result.exit_code == 0, result.output
     assert re.search(r"ha\.ltt\tLê Thị Thu Hà\t[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}", result.output)
+
+
+def test_generated_passwords_pass_the_policy_for_the_username() -> None:
+    from app.accounts.passwords import password_problem
+    from app.school.imports.staff import generate_password
+
+    for username in ("ab", "k7", "ha.ltt"):
+        for _ in range(50):
+            assert password_problem(generate_password(username), username=username) is None
+
+
+def test_staff_import_racing_a_new_account_is_409_and_creates_nothing(
+        app, school_fixture, admin_client, monkeypatch) -> None:
+    from app.accounts.services import AccountError
+    from app.school.imports import staff
+
+    url = upload(admin_client, "staff", make_xlsx(staff_rows())).headers["Location"]
+    real = staff.accounts.create_user
+    calls = []
+
+    def racing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise AccountError("Tên đăng nhập 'binh.pv' đã tồn tại.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(staff.accounts, "create_user", racing)
+    response = admin_client.post(url)
+    assert response.status_code == 409 and "Không có dòng nào được lưu" in response.text
+    assert count(app, User, User.username.in_(["ha.ltt", "binh.pv"])) == 0

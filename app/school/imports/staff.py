@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.accounts import passwords
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.audit import services as audit
@@ -63,10 +64,13 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def generate_password() -> str:
+def generate_password(username: str = "") -> str:
     """A random initial password, easy to read aloud: 'k7mq-2xpt-9rha' (≈ 62 bits)."""
-    groups = ("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
-    return "-".join(groups)
+    while True:
+        groups = ("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
+        password = "-".join(groups)
+        if passwords.password_problem(password, username=username) is None:
+            return password
 
 
 def parse_roles(value: str) -> tuple[tuple[Role, ...], str | None]:
@@ -146,7 +150,7 @@ def apply(actor: Any, preview: Preview, options: ImportOptions, *, comment: str,
           file_sha256: str | None = None) -> ImportResult:
     credentials = []
     for row in preview.rows:
-        password = generate_password()
+        password = generate_password(row.data["username"])
         user = accounts.create_user(actor, password=password, must_change_password=True,
                                     **row.data)
         credentials.append((user.username, user.full_name, password))

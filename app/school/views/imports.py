@@ -13,6 +13,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.accounts.services import AccountError
 from app.core.authz import Role, allow, not_found
 from app.extensions import db
 from app.school import exports, imports, queries
@@ -20,6 +21,7 @@ from app.school.forms import ImportUploadForm, choices
 from app.school.imports import store
 from app.school.imports.xlsx import FileRejected, ImportOptions, check_xlsx, limit
 from app.school.models import SchoolClass
+from app.school.services import SchoolError
 from app.school.views import bp
 from app.school.views.classes import attachment
 from app.school.views.common import actor
@@ -139,7 +141,7 @@ def import_confirm(kind: str, token: str) -> tuple[str, int]:
     except imports.ImportRejected as exc:
         db.session.rollback()
         return _preview_page(kind, stored, exc.preview, 422)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, AccountError, SchoolError):  # the data changed under us
         db.session.rollback()
         preview = imports.preview(kind, store.read(stored), _options(stored))
         return _preview_page(kind, stored, preview, 409, APPLY_FAILED)
