@@ -385,3 +385,22 @@ def test_the_roster_template_example_row_is_itself_importable(app, school_fixtur
     with app.app_context():
         result = imports.preview("roster", data, imports.ImportOptions(school_fixture.c10a1.id))
     assert result.ok, result.messages
+
+
+def test_zip_bombs_and_crowded_archives_are_refused_before_parsing(app, school_fixture) -> None:
+    rows = make_xlsx(good_rows())
+    with app.app_context():
+        app.config["SODIENTU_IMPORT_MAX_UNCOMPRESSED"] = 4096  # this workbook inflates past 4 KB
+        with pytest.raises(imports.FileRejected) as caught:
+            imports.preview("roster", rows, imports.ImportOptions())
+        assert caught.value.status == 413 and "quá lớn khi giải nén" in caught.value.message
+        app.config["SODIENTU_IMPORT_MAX_UNCOMPRESSED"] = 80 * 2**20
+        crowded = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>",
+                        **{f"xl/media/{i}.bin": b"" for i in range(500)}})
+        with pytest.raises(imports.FileRejected) as caught:
+            imports.preview("roster", crowded, imports.ImportOptions())
+        assert caught.value.status == 413
+        slip = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>",
+                     "../../evil.xml": b"<x/>"})
+        with pytest.raises(imports.FileRejected, match="bất thường"):
+            imports.preview("roster", slip, imports.ImportOptions())

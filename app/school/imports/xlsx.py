@@ -80,7 +80,8 @@ def check_xlsx(data: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileRejected("Tệp .xlsx bị hỏng, không mở được. " + XLSX_HINT) from exc
     names = {i.filename for i in infos}
-    if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+    if (len(infos) > limit("MAX_ZIP_ENTRIES", MAX_ZIP_ENTRIES)
+            or sum(i.file_size for i in infos) > limit("MAX_UNCOMPRESSED", MAX_UNCOMPRESSED)):
         raise FileRejected("Tệp có cấu trúc bất thường (quá nhiều hoặc quá lớn khi giải nén); "
                            "không thể đọc an toàn.", 413)
     if any(n.startswith(("/", "\\")) or ".." in n.split("/") for n in names):
