@@ -29,6 +29,16 @@ def dialect_insert(model: Any) -> Any:
     return insert(model)
 
 
+def insert_once(model: Any, values: dict[str, Any], unique: list[str]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: True when this call created the row.
+
+    (RETURNING, not rowcount: with PostgreSQL's implicit RETURNING, rowcount is -1.)
+    """
+    stmt = (dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+            .returning(model.id))
+    return db.session.execute(stmt).scalar() is not None
+
+
 def audit_value(value: Decimal | None, comment: str | None) -> str | None:
     """What the audit trail stores for a cell: '7.5', 'Đ', 'CĐ' or None (blank)."""
     if comment:
@@ -43,12 +53,10 @@ def open_gradebook(actor: Any, school_class: Any, subject: Any, term: Any, acces
     if term.year_id != school_class.year_id:
         raise ValueError("Học kỳ không thuộc năm học của lớp.")
     keys = {"class_id": school_class.id, "subject_id": subject.id, "term_id": term.id}
-    result = db.session.execute(
-        dialect_insert(GradeBook).values(**keys, opened_by_id=actor.id, opened_at=utcnow(),
-                                         state="draft", step=0, version=1)
-        .on_conflict_do_nothing(index_elements=list(keys)))
+    created = insert_once(GradeBook, {**keys, "opened_by_id": actor.id, "opened_at": utcnow(),
+                                      "state": "draft", "step": 0, "version": 1}, list(keys))
     gb = db.session.scalars(select(GradeBook).filter_by(**keys)).one()
-    if result.rowcount == 1:
+    if created:
         audit.record(actor, "gradebook.opened", gb, changes={
             "class": [None, school_class.name], "subject": [None, subject.name],
             "term": [None, term.name]})
@@ -105,13 +113,11 @@ def write_cell(actor: Any, gradebook_id: int, w: CellWrite, source: str, reason:
             raise CellConflict(w.student_id, w.column, existing)
         if w.cell.is_blank:
             return None
-        result = db.session.execute(
-            dialect_insert(Score).values(
-                gradebook_id=gradebook_id, student_id=w.student_id, kind=w.column.kind,
-                idx=w.column.idx, value=new_value, comment=new_comment, version=1,
-                updated_by_id=actor.id, updated_at=now)
-            .on_conflict_do_nothing(index_elements=["gradebook_id", "student_id", "kind", "idx"]))
-        if result.rowcount != 1:
+        if not insert_once(Score, {
+                "gradebook_id": gradebook_id, "student_id": w.student_id, "kind": w.column.kind,
+                "idx": w.column.idx, "value": new_value, "comment": new_comment, "version": 1,
+                "updated_by_id": actor.id, "updated_at": now},
+                ["gradebook_id", "student_id", "kind", "idx"]):
             raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
         old_value, old_comment = None, None
     else:
@@ -245,26 +251,24 @@ def save_comment(actor: Any, handle: Any, student_id: int, text: str,
     if existing is None and seen_version == 0:
         if not text:
             return None
-        result = db.session.execute(
-            dialect_insert(StudentComment).values(
-                gradebook_id=handle.id, student_id=student_id, text=text, version=1,
-                updated_by_id=actor.id, updated_at=now)
-            .on_conflict_do_nothing(index_elements=["gradebook_id", "student_id"]))
+        ok = insert_once(StudentComment, {
+            "gradebook_id": handle.id, "student_id": student_id, "text": text, "version": 1,
+            "updated_by_id": actor.id, "updated_at": now}, ["gradebook_id", "student_id"])
         old = ""
     elif existing is not None and existing.version == seen_version:
         old = existing.text
         if old == text:
             return existing
-        result = db.session.execute(
+        ok = db.session.execute(
             update(StudentComment)
             .where(StudentComment.id == existing.id, StudentComment.version == seen_version)
             .values(text=text, version=StudentComment.version + 1, updated_by_id=actor.id,
                     updated_at=now)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)).rowcount == 1
     else:
         raise CommentConflict(existing)
     current = db.session.scalars(stmt.execution_options(populate_existing=True)).first()
-    if result.rowcount != 1:
+    if not ok:
         raise CommentConflict(current)
     audit.record(actor, "grade.comment_changed", handle.gradebook, changes={
         "student_id": student_id, "comment": [old, text]})

@@ -23,7 +23,7 @@ from app.gradebook import policy, tt22
 from app.gradebook.models import (
     Attendance, Conduct, Exemption, HomeroomRemark, Retest, SummerConduct,
 )
-from app.gradebook.services.entry import dialect_insert
+from app.gradebook.services.entry import insert_once
 from app.gradebook.values import LEVEL_FROM_DB, CellValue, shown
 
 
@@ -49,21 +49,20 @@ def _versioned_upsert(model: Any, keys: dict[str, Any], values: dict[str, Any], 
     existing = db.session.scalars(stmt).first()
     stamp = {"updated_by_id": actor.id, "updated_at": utcnow()}
     if seen_version == 0 and existing is None:
-        result = db.session.execute(dialect_insert(model).values(**keys, **values, version=1, **stamp)
-                                    .on_conflict_do_nothing(index_elements=list(keys)))
+        ok = insert_once(model, {**keys, **values, "version": 1, **stamp}, list(keys))
         old = {k: None for k in values}
     elif existing is not None and existing.version == seen_version:
         old = {k: getattr(existing, k) for k in values}
         if old == values:
             return existing, None
-        result = db.session.execute(
+        ok = db.session.execute(
             update(model).where(model.id == existing.id, model.version == seen_version)
             .values(**values, version=model.version + 1, **stamp)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)).rowcount == 1
     else:
         raise RowConflict(existing)
     current = db.session.scalars(stmt).first()
-    if result.rowcount != 1:
+    if not ok:
         raise RowConflict(current)
     return current, old
 
