@@ -215,8 +215,9 @@ def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear,
         if rng.random() < 0.7:
             century_gender = "2" if male else "3"
             national_id = _unique(rng, used, f"087{century_gender}{birth_year % 100:02d}", 6)
-        address = (f"{rng.choice(data.HAMLETS)}, {rng.choice(data.COMMUNES)}, "
-                   "huyện Tháp Mười, tỉnh Đồng Tháp")
+        commune = rng.choice(data.COMMUNES)
+        place = rng.choice(data.WARDS if commune.startswith("thị trấn") else data.HAMLETS)
+        address = f"{place}, {commune}, huyện Tháp Mười, tỉnh Đồng Tháp"
         fields = {
             "student_code": code,
             "moet_id": _unique(rng, used, "87", 8),

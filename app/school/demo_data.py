@@ -31,8 +31,8 @@ BIRTHPLACES = (("Đồng Tháp", 86), ("TP. Hồ Chí Minh", 5), ("Tiền Giang"
                ("Cần Thơ", 2))
 COMMUNES = ("thị trấn Mỹ An", "xã Mỹ Hòa", "xã Mỹ Quý", "xã Mỹ Đông", "xã Tân Kiều",
             "xã Thạnh Lợi", "xã Trường Xuân", "xã Đốc Binh Kiều", "xã Hưng Thạnh", "xã Phú Điền")
-HAMLETS = ("Ấp 1", "Ấp 2", "Ấp 3", "Ấp 4", "Ấp 5", "Ấp Mỹ Thuận", "Ấp Tân Dinh", "Khóm 1",
-           "Khóm 2", "Khóm 3")
+HAMLETS = ("Ấp 1", "Ấp 2", "Ấp 3", "Ấp 4", "Ấp 5", "Ấp Mỹ Thuận", "Ấp Tân Dinh")  # in a xã
+WARDS = ("Khóm 1", "Khóm 2", "Khóm 3", "Khóm 4")  # in the thị trấn
 FATHER_JOBS = (("Nông dân", 30), ("Công nhân", 12), ("Buôn bán", 10), ("Làm thuê", 10),
                ("Tài xế", 5), ("Thợ hồ", 6), ("Kinh doanh", 5), ("Viên chức", 4),
                ("Giáo viên", 2), ("Công an", 2), ("Bộ đội", 1), ("Thợ điện", 3), ("Ngư dân", 2))
