@@ -25,6 +25,10 @@ DEMO_SEED = 2024
 
 
 def register(app: Flask) -> None:
+    from app.gradebook.demo import seed_gradebook
+
+    if seed_gradebook not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_gradebook)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_file)
