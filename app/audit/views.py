@@ -45,7 +45,7 @@ def _user() -> Any:
 
 
 @bp.route("/timeline/<subject_type>/<int:subject_id>")
-@allow(Role.TEACHER, Role.HEAD, BGH)
+@allow(frozenset({Role.TEACHER, Role.HEAD}) | BGH)
 def timeline(subject_type: str, subject_id: int) -> Response:
     subject = policy.load_subject(_user(), subject_type, subject_id)
     return page_or_fragment("audit/timeline.html", "audit/_timeline.html", subject=subject,

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from app.audit import services as audit
 from app.core.authz import BGH, Role, allow
@@ -44,8 +45,8 @@ from app.school.queries import current_year
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
-VIEWERS = (Role.TEACHER, Role.HEAD, BGH)
-REVIEWERS = (Role.HEAD, BGH)
+VIEWERS = frozenset({Role.TEACHER, Role.HEAD}) | BGH
+REVIEWERS = frozenset({Role.HEAD}) | BGH
 FILE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "sandbox; default-src 'none'",
@@ -86,7 +87,7 @@ def detail_context(user: Any, record: Record, **extra: Any) -> dict[str, Any]:
 
 
 def _chosen_files(field: Any) -> list[Any]:
-    return [f for f in (field.data or []) if f and f.filename]
+    return [f for f in (field.data or []) if isinstance(f, FileStorage) and f.filename]
 
 
 @bp.route("/<int:record_id>")
@@ -124,7 +125,8 @@ def new_record() -> Response | tuple[str, int]:
     if request.method == "POST":
         status = 422
         files = _chosen_files(form.files)
-        if form.validate() and _fields_ok(form, record_type, files):
+        valid = form.validate()
+        if _fields_ok(form, record_type, files) and valid:
             class_id, subject_id = form.class_subject()
             try:
                 stored = uploads.store_uploads(files)

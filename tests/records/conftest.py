@@ -14,6 +14,24 @@ from app.extensions import db
 from tests.records import samples
 
 
+def post_multipart(client, url: str, files: list[tuple[str, bytes]], htmx: bool = False,
+                   **fields: Any):  # type: ignore[no-untyped-def]
+    """POST a multipart form built in memory (werkzeug's builder would leave a temp file
+    open for bodies over 500 KB)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    data = MultiDict([(k, str(v)) for k, v in fields.items()])
+    for name, content in files:
+        data.add("files", FileStorage(io.BytesIO(content), filename=name))
+    boundary, body = encode_multipart(data)
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(url, data=body, headers=headers,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
 @pytest.fixture
 def rec(app, school_fixture):  # type: ignore[no-untyped-def]
     from app.records.services import ensure_default_record_types
@@ -119,6 +137,7 @@ def load(app):  # type: ignore[no-untyped-def]
             for v in record.versions:
                 list(v.files)
             list(record.decisions)
+            list(record.comments)
             db.session.expunge_all()
             return record
 

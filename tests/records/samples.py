@@ -92,7 +92,8 @@ def _content_types(main_part: str, main_type: str, extra: str = "") -> str:
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         f'<Types xmlns="{CT_NS}">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/{main_part}" ContentType="{main_type}"/>{extra}</Types>'
     )
@@ -110,7 +111,8 @@ def document_xml(text: str = "Kế hoạch bài dạy") -> str:
             "</w:body></w:document>")
 
 
-def zip_bytes(members: list[tuple[str, bytes | str]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def zip_bytes(members: list[tuple[str, bytes | str]],
+              compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as zf:
         for name, data in members:
@@ -162,7 +164,8 @@ def ole_doc() -> bytes:
 
 
 def exe_renamed() -> bytes:
-    return b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 1024 + b"This program cannot be run in DOS mode"
+    return (b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 1024
+            + b"This program cannot be run in DOS mode")
 
 
 def html_renamed() -> bytes:

@@ -44,7 +44,8 @@ def test_submit_linked_creates_and_submits_the_record(app, rec, as_user, load, a
     assert stored.original_name == "so-diem-toan-10a1.xlsx"
     with app.app_context():
         assert blob_path(stored.sha256).read_bytes() == data
-        assert queries.linked_record("so_diem", rec.c10a1.id, rec.toan.id, rec.term1).id == record_id
+        found = queries.linked_record("so_diem", rec.c10a1.id, rec.toan.id, rec.term1)
+        assert found.id == record_id
         assert queries.linked_record("so_diem", rec.c10a2.id, rec.toan.id, rec.term1) is None
     assert [a for a, *_ in audit_tail(before)] == ["record.created", "record.submitted"]
 
