@@ -73,6 +73,29 @@ def review_state(gradebook: Any) -> ReviewState:
     return ReviewState(State(gradebook.state), gradebook.step, None, "local")
 
 
+def review_states(gradebooks: list[Any]) -> dict[int, ReviewState]:
+    """review_state of many grade books in one query (the homeroom summary's)."""
+    api = records_api()
+    if api is None:
+        return {gb.id: review_state(gb) for gb in gradebooks}
+    from sqlalchemy import select
+
+    from app.records.models import Record
+
+    keys = {api[0].link_key(RECORD_TYPE, gb.class_id, gb.subject_id, gb.term_id): gb
+            for gb in gradebooks}
+    found = {}
+    if keys:
+        rows = db.session.execute(select(Record.link_key, Record.state, Record.step).where(
+            Record.link_key.in_(list(keys)), Record.deleted_at.is_(None)))
+        found = {key: (state, step) for key, state, step in rows}
+    out = {}
+    for key, gb in keys.items():
+        state, step = found.get(key, (State.DRAFT.value, 0))
+        out[gb.id] = ReviewState(State(state), step, None, "records")
+    return out
+
+
 @dataclass(frozen=True)
 class Lock:
     code: str | None  # None (editable) | "submitted" | "approved" | "date"

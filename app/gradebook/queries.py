@@ -113,6 +113,15 @@ def scores_of(gradebook_ids: list[int], student_id: int | None = None) -> list[S
     return list(db.session.scalars(stmt))
 
 
+def score_values_of(gradebook_ids: list[int]) -> list[Any]:
+    """Light rows (gradebook_id, student_id, kind, idx, value, comment) for summaries."""
+    if not gradebook_ids:
+        return []
+    return list(db.session.execute(
+        select(Score.gradebook_id, Score.student_id, Score.kind, Score.idx, Score.value, Score.comment)
+        .where(Score.gradebook_id.in_(gradebook_ids))))
+
+
 def comments_of(gradebook_id: int) -> dict[int, StudentComment]:
     rows = db.session.scalars(select(StudentComment).where(StudentComment.gradebook_id == gradebook_id))
     return {c.student_id: c for c in rows}

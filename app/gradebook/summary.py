@@ -15,7 +15,7 @@ from typing import Any
 
 from app.gradebook import grid as grid_mod
 from app.gradebook import locking, queries, tt22
-from app.gradebook.models import Conduct, HomeroomRemark, Retest, SummerConduct
+from app.gradebook.models import Conduct, HomeroomRemark, Retest, SummerConduct, column_key
 from app.gradebook.services.settings import learning_settings
 from app.gradebook.tt22 import CommentResult, Level, SubjectResult
 from app.gradebook.values import comment_result, grid_columns, level_of, shown
@@ -90,18 +90,19 @@ def build(school_class: Any, period: str) -> ClassSummary:
     subjects = queries.class_subjects(school_class.id)
     books = {(b.subject_id, b.term_id): b for b in queries.class_gradebooks(school_class.id)}
     by_book: dict[int, dict] = {}
-    for sc in queries.scores_of([b.id for b in books.values()]):
-        by_book.setdefault(sc.gradebook_id, {})[(sc.student_id, sc.column)] = sc
+    for sc in queries.score_values_of([b.id for b in books.values()]):
+        by_book.setdefault(sc.gradebook_id, {})[(sc.student_id, column_key(sc.kind, sc.idx))] = sc
     flags: list[BookFlag] = []
     shown_terms = terms if period == "year" else [term]
     locked: dict[int, bool] = {}
+    reviews = locking.review_states(list(books.values()))
     for subject in subjects:
         for t in shown_terms:
             gb = books.get((subject.id, t.id))
             if gb is None:
                 flags.append(BookFlag(subject, t, "chưa mở sổ điểm"))
                 continue
-            lock = locking.lock_of(gb, t)
+            lock = locking.lock_of(gb, t, reviews[gb.id])
             locked[gb.id] = lock.locked
             if lock.code is None:
                 flags.append(BookFlag(subject, t, "chưa nộp / chưa khoá", gb.id))

@@ -17,7 +17,7 @@ from app.core.authz import ANY_STAFF, Role, allow, not_found, require
 from app.core.htmx import redirect_to
 from app.extensions import db
 from app.gradebook import forms, policy, queries
-from app.gradebook.locking import lock_of, review_state
+from app.gradebook.locking import lock_of, review_states
 from app.gradebook.services import entry
 from app.school import queries as school_queries
 from app.school.models import Term
@@ -41,11 +41,11 @@ def form_errors(form: Any) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs) or "Dữ liệu gửi lên không hợp lệ."
 
 
-def slot_status(slot: Any) -> tuple[str, str]:
+def slot_status(slot: Any, reviews: dict[int, Any]) -> tuple[str, str]:
     """(label, badge class) of a (class, subject, term) slot on the list."""
     if slot.gradebook is None:
         return "Chưa mở sổ", ""
-    lock = lock_of(slot.gradebook, slot.term, review_state(slot.gradebook))
+    lock = lock_of(slot.gradebook, slot.term, reviews[slot.gradebook.id])
     return {
         None: ("Đang nhập", "info"), "submitted": ("Chờ duyệt", "warn"),
         "approved": ("Đã duyệt, khoá", "ok"), "date": ("Đã khoá theo ngày", "ok"),
@@ -68,8 +68,11 @@ def index() -> str:
         others = [s for s in others if s.school_class.id == chosen]
     else:
         chosen = None
+    reviews = review_states([s.gradebook for s in mine + others if s.gradebook])
     return render_template("gradebook/index.html", year=year, mine=mine, others=others,
-                           classes=class_ids, chosen=chosen, status=slot_status)
+                           classes=class_ids, chosen=chosen,
+                           status=lambda slot: slot_status(slot, reviews),
+                           can_settings=policy.can_manage_settings(user))
 
 
 @bp.route("/open", methods=["POST"])
