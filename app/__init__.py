@@ -130,6 +130,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.core.routing import IdConverter
+    app.url_map.converters["int"] = IdConverter  # ids past the id columns: 404, never 500
     from app.accounts import session as _session  # noqa: F401  (user loader)
     from app.accounts.views import bp as accounts_bp
     from app.home.views import bp as home_bp
