@@ -1,0 +1,68 @@
+"""Journey: a teacher opens the term's grade book, types a row of scores with the keyboard
+(each cell saves itself), sees ĐTBmhk appear, and gets the reason for an invalid value."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_teacher_types_a_row_of_scores_and_sees_the_term_average(page, live_server, browser_login,
+                                                                  school_fixture) -> None:
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    first, second = school_fixture.students_a1[0].id, school_fixture.students_a1[1].id
+    browser_login(live_server, "t1")
+    page.get_by_role("link", name="Sổ điểm").first.click()
+    page.get_by_role("button", name="Mở sổ điểm Toán 10A1 Học kỳ I", exact=True).click()
+    page.locator(".grade-grid").wait_for()
+
+    page.locator(f"#in-{first}-tx1").click()
+    for value in ("8", "7", "9", "6,5", "7,5"):
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    page.keyboard.type("8")
+    page.keyboard.press("Enter")  # saves CK and moves down to the next student's CK
+    expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,7"))  # DOMAIN.md: 7,72… → 7,7
+    expect(page.locator(f"#in-{second}-ck")).to_be_focused()
+    for col in ("tx1", "tx4", "gk", "ck"):
+        expect(page.locator(f"#cell-{first}-{col}")).to_have_class(re.compile(r"\bsaved\b"))
+
+    # arrow keys move like a spreadsheet; an invalid value is refused with the reason in the cell
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(f"#in-{first}-ck")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.type("11")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#cell-{second}-ck .cell-error")).to_contain_text("từ 0 đến 10")
+    expect(page.locator(f"#avg-{second}")).to_have_text(re.compile(r"^\s*$"))
+
+    # the saved values are really stored: a reload shows them
+    page.reload()
+    expect(page.locator(f"#in-{first}-tx4")).to_have_value("6,5")
+    expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,7"))
+    assert violations == []
+
+
+def test_teacher_pastes_a_column_from_excel(page, live_server, browser_login, school_fixture) -> None:
+    students = [s.id for s in school_fixture.students_a1]
+    browser_login(live_server, "t1")
+    page.goto(f"{live_server}/gradebook/")
+    page.get_by_role("button", name="Mở sổ điểm Toán 10A1 Học kỳ I", exact=True).click()
+    page.locator(".grade-grid").wait_for()
+    target = page.locator(f"#in-{students[0]}-gk")
+    target.click()
+    target.evaluate("""el => {
+        const data = new DataTransfer();
+        data.setData('text/plain', '8\\r\\n7,5\\r\\n9\\r\\n');  // a column copied from Excel
+        el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""")
+    expect(page.locator(".grade-grid .flash")).to_contain_text("Đã lưu 3 ô.")
+    for sid, value in zip(students, ("8,0", "7,5", "9,0"), strict=True):
+        expect(page.locator(f"#in-{sid}-gk")).to_have_value(value)
+    expect(page.locator(f"#in-{students[0]}-gk")).to_be_focused()
