@@ -156,21 +156,39 @@ def verify(batch: int = 2000) -> VerifyResult:
     for event in db.session.scalars(stmt):
         bad = _check_event(event, expected_seq, prev_hash)
         if bad:
-            first_bad = min(event.seq, expected_seq)
-            return VerifyResult(False, count, expected_seq - 1, prev_hash, first_bad, bad)
+            first_bad, reason = bad
+            return VerifyResult(False, count, expected_seq - 1, prev_hash, first_bad, reason)
         prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
     db.session.expunge_all()
     return VerifyResult(True, count, expected_seq - 1, prev_hash)
 
 
-def _check_event(event: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
+def _check_event(event: AuditEvent, expected_seq: int, prev_hash: str) -> tuple[int, str] | None:
+    """(first bad seq, reason) or None. Rows before this one have been checked already."""
     if event.seq != expected_seq:
-        return f"thiếu hoặc sai thứ tự: mong đợi seq={expected_seq}, gặp seq={event.seq}"
+        return (min(event.seq, expected_seq),
+                f"thiếu hoặc sai thứ tự: mong đợi seq={expected_seq}, gặp seq={event.seq}")
+    consistent = compute_hash(event, event.prev_hash) == event.hash
     if event.prev_hash != prev_hash:
-        return "prev_hash không khớp với dòng trước (dòng bị xoá, chèn hoặc đổi chỗ)"
-    if compute_hash(event, prev_hash) != event.hash:
-        return "nội dung dòng không khớp với hash (dòng bị sửa)"
+        return _broken_link(event, consistent)
+    if not consistent:
+        return event.seq, "nội dung dòng không khớp với hash (dòng bị sửa)"
     return None
+
+
+def _broken_link(event: AuditEvent, consistent: bool) -> tuple[int, str]:
+    """This row does not point to the row before it: rows were inserted before it (it
+    still points to an older row), or the row before it was rewritten with a new hash."""
+    earlier = db.session.scalar(
+        select(AuditEvent.seq).where(AuditEvent.hash == event.prev_hash,
+                                     AuditEvent.seq < event.seq - 1))
+    if earlier is not None:
+        return (earlier + 1, f"dòng seq={earlier + 1}…{event.seq - 1} được chèn thêm "
+                             f"(dòng seq={event.seq} vẫn nối vào seq={earlier})")
+    if consistent and event.seq > 1:
+        return (event.seq - 1, f"dòng seq={event.seq - 1} bị sửa và tính lại hash "
+                               f"(hoặc liên kết của dòng seq={event.seq} bị sửa)")
+    return event.seq, "dòng bị sửa, xoá hoặc đổi chỗ (không nối vào dòng trước)"
 
 
 def head() -> tuple[int, str]:

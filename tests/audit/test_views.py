@@ -1,0 +1,71 @@
+"""Audit screens: a record's timeline, the BGH live feed (htmx polling), head and digest."""
+
+from __future__ import annotations
+
+import re
+
+from app.audit import services as audit
+from app.extensions import db
+from app.records.models import Record
+
+
+def version_of(app, record_id):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return db.session.get(Record, record_id).version
+
+
+def test_timeline_lists_every_step_with_times(app, rec, make_record, login_as) -> None:
+    record_id = make_record(submit=True)
+    login_as(rec.tt_toan).post(f"/records/{record_id}/return",
+                               data={"version": version_of(app, record_id), "comment": "Sửa"})
+    page = login_as(rec.t1).get(f"/records/{record_id}")
+    assert 'id="timeline-record-' in page.text
+    fragment = login_as(rec.t1).htmx("GET", f"/audit/timeline/record/{record_id}")
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    actions = re.findall(r'data-action="([a-z_.]+)"', fragment.text)
+    assert actions == ["record.created", "record.submitted", "record.returned"]
+    assert len(re.findall(r"<time datetime=", fragment.text)) == 3
+    assert "Bản nháp → Chờ duyệt" in fragment.text and "Sửa" in fragment.text
+    assert login_as(rec.tt_van).get(f"/audit/timeline/record/{record_id}").status_code == 404
+    assert login_as(rec.t1).get(f"/audit/timeline/grade/{record_id}").status_code == 404
+
+
+def test_live_feed_polls_and_prepends_new_events(app, rec, make_record, login_as) -> None:
+    first = make_record(submit=True, title="Giáo án thứ nhất")
+    client = login_as(rec.ht)
+    page = client.get("/audit/feed")
+    assert page.status_code == 200 and "Giáo án thứ nhất" in page.text
+    after = int(re.search(r'data-after="(\d+)"', page.text).group(1))
+    assert 'hx-trigger="every 5s"' in page.text
+    quiet = client.htmx("GET", f"/audit/feed/poll?after={after}")
+    assert quiet.status_code == 200 and "hx-swap-oob" not in quiet.text
+    make_record(submit=True, title="Giáo án thứ hai")
+    login_as(rec.tt_toan).post(f"/records/{first}/approve",
+                               data={"version": version_of(app, first)})
+    news = client.htmx("GET", f"/audit/feed/poll?after={after}")
+    assert 'hx-swap-oob="afterbegin:#audit-feed-items"' in news.text
+    assert "Giáo án thứ hai" in news.text and "Duyệt" in news.text
+    assert "Giáo án thứ nhất" in news.text  # its approval
+    new_after = int(re.search(r'data-after="(\d+)"', news.text).group(1))
+    with app.app_context():
+        assert new_after == audit.head()[0]
+    for user in (rec.t1, rec.tt_toan, rec.admin):
+        assert login_as(user).get("/audit/feed").status_code == 403
+
+
+def test_head_and_daily_digest_show_the_current_hash(app, rec, make_record, login_as) -> None:
+    make_record(submit=True)
+    with app.app_context():
+        seq, head_hash = audit.head()
+    client = login_as(rec.ht)
+    head = client.htmx("GET", "/audit/head")
+    assert head.status_code == 200 and head_hash in head.text and "<html" not in head.text
+    digest = client.get("/audit/digest")
+    assert digest.status_code == 200
+    assert head_hash in digest.text and "data-print" in digest.text
+    assert f"seq {seq}" in digest.text
+    old = client.get("/audit/digest?day=2020-01-01")
+    assert old.status_code == 200 and "Chưa có bản ghi nào" in old.text
+    assert client.get("/audit/digest?day=khong-phai-ngay").status_code == 200
+    assert login_as(rec.admin).get("/audit/digest").status_code == 403
+    assert login_as(rec.t1).get("/audit/head").status_code == 403
