@@ -46,6 +46,12 @@ def test_teacher_types_a_row_of_scores_and_sees_the_term_average(page, live_serv
     page.reload()
     expect(page.locator(f"#in-{first}-tx4")).to_have_value("6,5")
     expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,7"))
+    # clicking a filled cell selects it: typing replaces the value (tx1 8 → 9: 70,5 / 9 → 7,8)
+    page.locator(f"#in-{first}-tx1").click()
+    page.keyboard.type("9")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#in-{first}-tx1")).to_have_value("9,0")
+    expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,8"))
     assert violations == []
 
 

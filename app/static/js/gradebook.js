@@ -77,12 +77,20 @@
     }
   });
 
-  // Select the whole cell on focus, as a spreadsheet does.
+  // Clicking into a cell selects its content, as a spreadsheet does (typing replaces it).
+  var justFocused = null;
   document.addEventListener("focusin", function (evt) {
     var input = evt.target;
     if (input instanceof HTMLInputElement && input.matches(INPUT) && gridOf(input)) {
-      setTimeout(function () { if (document.activeElement === input) { input.select(); } }, 0);
+      input.select();
+      justFocused = input;
     }
+  });
+  document.addEventListener("mouseup", function (evt) {
+    if (justFocused && evt.target === justFocused) {
+      evt.preventDefault();  // keep the selection the browser would collapse on mouseup
+    }
+    justFocused = null;
   });
 
   // ---- paste a column (or a block) from Excel ------------------------------------------
