@@ -153,12 +153,16 @@ def verify(batch: int = 2000) -> VerifyResult:
     """Walk the chain, recomputing every hash from the stored fields."""
     expected_seq, prev_hash, count = 1, GENESIS, 0
     stmt = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
-    for event in db.session.scalars(stmt):
-        bad = _check_event(event, expected_seq, prev_hash)
-        if bad:
-            first_bad, reason = bad
-            return VerifyResult(False, count, expected_seq - 1, prev_hash, first_bad, reason)
-        prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    events = db.session.scalars(stmt)
+    try:  # close the (server-side, on PostgreSQL) cursor also when we stop early
+        for event in events:
+            bad = _check_event(event, expected_seq, prev_hash)
+            if bad:
+                first_bad, reason = bad
+                return VerifyResult(False, count, expected_seq - 1, prev_hash, first_bad, reason)
+            prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    finally:
+        events.close()
     db.session.expunge_all()
     return VerifyResult(True, count, expected_seq - 1, prev_hash)
 
