@@ -29,6 +29,10 @@ def register(app: Flask) -> None:
 
     if seed_gradebook not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_gradebook)
+    from app.records.demo import seed_records
+
+    if seed_records not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_records)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_file)
