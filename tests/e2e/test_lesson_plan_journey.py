@@ -73,7 +73,8 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
     page.goto(record_url)
     assert "Thiếu phần vận dụng thực tế." in page.locator(".workflow").inner_text()
     page.get_by_role("link", name="Tải lên phiên bản mới").click()
-    page.get_by_label(re.compile("Tệp mới")).set_input_files(_pdf("Giáo án tuần 12 (sửa).pdf", "v2"))
+    page.get_by_label(re.compile("Tệp mới")).set_input_files(
+        _pdf("Giáo án tuần 12 (sửa).pdf", "v2"))
     page.get_by_label("Nội dung chỉnh sửa").fill("Đã thêm bài toán đo ruộng lúa.")
     page.get_by_role("button", name="Lưu và nộp lại").click()
     page.wait_for_url(record_url)
