@@ -27,7 +27,7 @@ from app.core.workflow import Action
 from app.extensions import db
 from app.gradebook import locking, queries
 from app.gradebook.grid import grid_columns, regular_count
-from app.gradebook.services import corrections, entry, homeroom, review, settings
+from app.gradebook.services import comments, corrections, entry, homeroom, review, settings
 from app.gradebook.values import LEVEL_CHOICES, CellValue, Column
 
 REMARKS = (
@@ -38,14 +38,21 @@ REMARKS = (
     "Thực hiện tốt nội quy lớp; tham gia đầy đủ hoạt động tập thể.",
     "Cần cố gắng hơn ở các môn tự nhiên; đi học đúng giờ hơn.",
 )
-TEACHER_REMARKS = ("Nắm vững kiến thức cơ bản.", "Cần rèn thêm kỹ năng trình bày.",
-                   "Tích cực, tiến bộ.", "Cần chú ý nghe giảng hơn.", "")
+TEACHER_REMARKS = (
+    "Nắm vững kiến thức cơ bản.",
+    "Cần rèn thêm kỹ năng trình bày.",
+    "Tích cực, tiến bộ.",
+    "Cần chú ý nghe giảng hơn.",
+    "",
+)
 
 
 def _tenth(x: float, step: str) -> Decimal:
     value = max(0.0, min(10.0, x))
     q = Decimal(str(value)) / Decimal(step)
-    return (q.quantize(Decimal("1"), rounding=ROUND_HALF_UP) * Decimal(step)).quantize(Decimal("0.1"))
+    return (q.quantize(Decimal("1"), rounding=ROUND_HALF_UP) * Decimal(step)).quantize(
+        Decimal("0.1")
+    )
 
 
 def _user(user_id: int) -> User:
@@ -81,22 +88,36 @@ def seed_gradebook(demo: Any, rng: random.Random) -> None:
                 cols = grid_columns(regular_count(subject, cls.grade_level))
                 if term.number == 2:
                     cols = [c for c in cols if c.key in ("tx1", "tx2")] + (
-                        [Column("gk", 1)] if n % 2 == 0 else [])  # ĐĐGgk done in half the classes
-                writes = [entry.CellWrite(s.id, col, _cell(rng, subject, ability[s.id], difficulty, col), 0)
-                          for s in students for col in cols]
-                entry.save_batch(teacher, handle, writes, source="import", action="grade.imported",
-                                 comment="Dữ liệu mẫu (flask seed-demo)")
+                        [Column("gk", 1)] if n % 2 == 0 else []
+                    )  # ĐĐGgk done in half the classes
+                writes = [
+                    entry.CellWrite(
+                        s.id, col, _cell(rng, subject, ability[s.id], difficulty, col), 0
+                    )
+                    for s in students
+                    for col in cols
+                ]
+                entry.save_batch(
+                    teacher,
+                    handle,
+                    writes,
+                    source="import",
+                    action="grade.imported",
+                    comment="Dữ liệu mẫu (flask seed-demo)",
+                )
                 if term.number == 1:
                     for s in students[:: max(1, len(students) // 6)]:
                         text = rng.choice(TEACHER_REMARKS)
                         if text:
-                            entry.save_comment(teacher, handle, s.id, text, 0)
+                            comments.save_comment(teacher, handle, s.id, text, 0)
     _review_first_term(demo, rng, handles, decisions)
     _homeroom(demo, rng, hk1)
     db.session.flush()
 
 
-def _cell(rng: random.Random, subject: Any, ability: float, difficulty: float, col: Column) -> CellValue:
+def _cell(
+    rng: random.Random, subject: Any, ability: float, difficulty: float, col: Column
+) -> CellValue:
     if subject.is_comment:
         fail = ability < 4.5 and rng.random() < 0.5 or rng.random() < 0.015
         return CellValue(comment="CD" if fail else "D")
@@ -131,8 +152,13 @@ def _review_first_term(demo: Any, rng: random.Random, handles: dict, decisions: 
     current = entry.current_cell(book.id, students[3].id, Column("gk", 1))
     new_value = min(Decimal("10.0"), (current.value if current else Decimal("5")) + Decimal("1.0"))
     corrections.request_correction(
-        gv_toan, book, students[3].id, Column("gk", 1), CellValue(value=new_value),
-        "Cộng sót điểm câu 4 bài kiểm tra giữa kỳ (đã chấm lại).")
+        gv_toan,
+        book,
+        students[3].id,
+        Column("gk", 1),
+        CellValue(value=new_value),
+        "Cộng sót điểm câu 4 bài kiểm tra giữa kỳ (đã chấm lại).",
+    )
 
 
 def _reviewer(record: Any, principal: User) -> User:
@@ -160,11 +186,20 @@ def _homeroom(demo: Any, rng: random.Random, hk1: Any) -> None:
             homeroom.set_remark(gvcn, cls, s.id, hk1, rng.choice(REMARKS), 0)
             absences = 31 if (n == 7 and i == 5) else min(6, int(rng.expovariate(0.6)))
             for day in sorted(rng.sample(school_days, absences)):
-                homeroom.set_attendance(gvcn, cls, s.id, day, "excused" if rng.random() < 0.7
-                                        else "unexcused", today)
+                homeroom.set_attendance(
+                    gvcn, cls, s.id, day, "excused" if rng.random() < 0.7 else "unexcused", today
+                )
         if gdtc is not None and cls.name in ("7A1", "9A1"):
-            ex = homeroom.request_exemption(gvcn, cls, students[2].id, gdtc, hk1,
-                                            "Gãy xương cẳng tay, bó bột 8 tuần (giấy ra viện).", None)
+            ex = homeroom.request_exemption(
+                gvcn,
+                cls,
+                students[2].id,
+                gdtc,
+                hk1,
+                "Gãy xương cẳng tay, bó bột 8 tuần (giấy ra viện).",
+                None,
+            )
             if cls.name == "7A1":
-                homeroom.decide_exemption(demo.users["hieutruong"], ex,
-                                          Action.APPROVE, seen_version=ex.version)
+                homeroom.decide_exemption(
+                    demo.users["hieutruong"], ex, Action.APPROVE, seen_version=ex.version
+                )

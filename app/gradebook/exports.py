@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from app.core.vn import format_date, formal_date
+from app.core.vn import formal_date, format_date
 from app.extensions import db
 from app.gradebook.locking import today_local
 from app.school.models import School
@@ -41,9 +41,12 @@ def _styles(wb: Any) -> None:
     """Named styles, registered once per workbook (much faster than per-cell style objects)."""
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for name, font, align, fmt, border in (
-        ("gb_text", None, None, None, _BOX), ("gb_center", None, center, None, _BOX),
-        ("gb_num", None, center, "0.0", _BOX), ("gb_head", Font(bold=True), center, None, _BOX),
-        ("gb_title", Font(bold=True), None, None, None), ("gb_plain", None, None, None, None),
+        ("gb_text", None, None, None, _BOX),
+        ("gb_center", None, center, None, _BOX),
+        ("gb_num", None, center, "0.0", _BOX),
+        ("gb_head", Font(bold=True), center, None, _BOX),
+        ("gb_title", Font(bold=True), None, None, None),
+        ("gb_plain", None, None, None, None),
         ("gb_plain_center", None, center, None, None),
     ):
         style = NamedStyle(name=name)
@@ -82,8 +85,13 @@ def build_xlsx(grid: Any, teacher_name: str | None) -> tuple[str, bytes]:
     _put(ws, 1, 1, school.name.upper() if school else "", "gb_title")
     _put(ws, 3, 1, "SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH", "gb_title")
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last_col)
-    _put(ws, 4, 1, f"Môn học: {subject.name}    Lớp: {cls.name}    {term.name}    "
-         f"Năm học: {term.year.name}", "gb_plain_center")
+    _put(
+        ws,
+        4,
+        1,
+        f"Môn học: {subject.name}    Lớp: {cls.name}    {term.name}    Năm học: {term.year.name}",
+        "gb_plain_center",
+    )
     ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=last_col)
     _put(ws, 5, 1, f"Giáo viên bộ môn: {teacher_name or ''}", "gb_plain")
     r = HEADER_ROW

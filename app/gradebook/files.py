@@ -88,8 +88,9 @@ def store_upload(upload: Any) -> StoredFile | None:
 
 
 def send_evidence(sha256: str, name: str, content_type: str) -> Response:
-    response = send_file(path_for(sha256), mimetype=content_type, as_attachment=True,
-                         download_name=name, max_age=0)
+    response = send_file(
+        path_for(sha256), mimetype=content_type, as_attachment=True, download_name=name, max_age=0
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"

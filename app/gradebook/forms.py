@@ -7,11 +7,25 @@ import json
 from typing import Any
 
 from wtforms import (
-    BooleanField, DateField, FileField, Form, IntegerField, RadioField, SelectField, StringField,
+    BooleanField,
+    DateField,
+    FileField,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.gradebook.values import LEVEL_CHOICES
 
@@ -20,6 +34,8 @@ BATCH_MAX = 2000
 
 def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
+
+
 REQ = "Thiếu {}."
 
 
@@ -27,7 +43,9 @@ class CellForm(Form):
     student_id = IntegerField(validators=[InputRequired(REQ.format("học sinh"))])
     column = StringField(validators=[InputRequired(REQ.format("cột điểm")), Length(max=4)])
     value = StringField(validators=[Length(max=30, message="Giá trị quá dài.")])
-    version = IntegerField(validators=[InputRequired(REQ.format("phiên bản ô")), NumberRange(min=0)])
+    version = IntegerField(
+        validators=[InputRequired(REQ.format("phiên bản ô")), NumberRange(min=0)]
+    )
 
 
 class BatchForm(Form):
@@ -45,8 +63,14 @@ class BatchForm(Form):
         parsed = []
         for item in items:
             try:
-                parsed.append((int(item["student_id"]), str(item["column"])[:4],
-                               str(item.get("value") or "")[:30], int(item["version"])))
+                parsed.append(
+                    (
+                        int(item["student_id"]),
+                        str(item["column"])[:4],
+                        str(item.get("value") or "")[:30],
+                        int(item["version"]),
+                    )
+                )
             except (KeyError, TypeError, ValueError):
                 raise ValidationError("Dữ liệu dán không đúng định dạng.") from None
             if parsed[-1][3] < 0:
@@ -56,7 +80,9 @@ class BatchForm(Form):
 
 class CommentForm(Form):
     student_id = IntegerField(validators=[InputRequired(REQ.format("học sinh"))])
-    text = TextAreaField("Nhận xét", validators=[Length(max=1000, message="Nhận xét tối đa 1000 ký tự.")])
+    text = TextAreaField(
+        "Nhận xét", validators=[Length(max=1000, message="Nhận xét tối đa 1000 ký tự.")]
+    )
     version = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
 
 
@@ -67,13 +93,17 @@ class OpenForm(Form):
 
 
 class SubmitForm(Form):
-    acknowledge = BooleanField("Tôi xác nhận các ô còn trống là có lý do (vắng, chưa kiểm tra bù…).")
+    acknowledge = BooleanField(
+        "Tôi xác nhận các ô còn trống là có lý do (vắng, chưa kiểm tra bù…)."
+    )
     note = TextAreaField("Ghi chú gửi người duyệt", validators=[Optional(), Length(max=1000)])
 
 
 class ReviewForm(Form):
-    action = RadioField(choices=_choices([("approve", "Duyệt"), ("return", "Trả lại")]),
-                        validators=[InputRequired("Chọn Duyệt hoặc Trả lại.")])
+    action = RadioField(
+        choices=_choices([("approve", "Duyệt"), ("return", "Trả lại")]),
+        validators=[InputRequired("Chọn Duyệt hoặc Trả lại.")],
+    )
     comment = TextAreaField("Nhận xét / lý do trả lại", validators=[Optional(), Length(max=1000)])
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
 
@@ -88,16 +118,25 @@ class ImportConfirmForm(Form):
 
 class CorrectionForm(Form):
     student_id = IntegerField(validators=[InputRequired(REQ.format("học sinh"))])
-    column = StringField("Cột điểm", validators=[InputRequired(REQ.format("cột điểm")), Length(max=4)])
+    column = StringField(
+        "Cột điểm", validators=[InputRequired(REQ.format("cột điểm")), Length(max=4)]
+    )
     new_value = StringField("Giá trị mới", validators=[Length(max=30)])
-    reason = TextAreaField("Lý do điều chỉnh", validators=[
-        DataRequired("Ghi rõ lý do điều chỉnh (ví dụ: nhập nhầm, chấm phúc khảo)."), Length(max=2000)])
+    reason = TextAreaField(
+        "Lý do điều chỉnh",
+        validators=[
+            DataRequired("Ghi rõ lý do điều chỉnh (ví dụ: nhập nhầm, chấm phúc khảo)."),
+            Length(max=2000),
+        ],
+    )
     evidence = FileField("Minh chứng (không bắt buộc: PDF, JPG, PNG)")
 
 
 class DecisionForm(Form):
-    action = RadioField(choices=_choices([("approve", "Đồng ý"), ("return", "Không đồng ý")]),
-                        validators=[InputRequired("Chọn Đồng ý hoặc Không đồng ý.")])
+    action = RadioField(
+        choices=_choices([("approve", "Đồng ý"), ("return", "Không đồng ý")]),
+        validators=[InputRequired("Chọn Đồng ý hoặc Không đồng ý.")],
+    )
     comment = TextAreaField("Ý kiến", validators=[Optional(), Length(max=1000)])
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
 
@@ -119,16 +158,21 @@ class RemarkForm(Form):
 class AttendanceForm(Form):
     student_id = IntegerField(validators=[InputRequired()])
     day = DateField(format="%Y-%m-%d", validators=[InputRequired("Chọn ngày.")])
-    status = SelectField(choices=_choices([("present", "Có mặt"), ("excused", "Nghỉ có phép"),
-                                  ("unexcused", "Nghỉ không phép")]))
+    status = SelectField(
+        choices=_choices(
+            [("present", "Có mặt"), ("excused", "Nghỉ có phép"), ("unexcused", "Nghỉ không phép")]
+        )
+    )
 
 
 class ExemptionForm(Form):
     student_id = IntegerField("Học sinh", validators=[InputRequired("Chọn học sinh.")])
     subject_id = IntegerField("Môn", validators=[InputRequired("Chọn môn.")])
     term_id = IntegerField("Học kỳ", validators=[Optional()])
-    reason = TextAreaField("Lý do (sức khoẻ)", validators=[
-        DataRequired("Ghi lý do miễn phần thực hành."), Length(max=2000)])
+    reason = TextAreaField(
+        "Lý do (sức khoẻ)",
+        validators=[DataRequired("Ghi lý do miễn phần thực hành."), Length(max=2000)],
+    )
     evidence = FileField("Giấy xác nhận của cơ sở y tế")
 
 
@@ -140,13 +184,27 @@ class SummerForm(Form):
 
 
 class SettingsForm(Form):
-    adjustment_reading = SelectField("Cách điều chỉnh mức học tập (Điều 9 khoản 3)", choices=_choices([
-        ("one_step_above_computed", "Nâng lên một mức so với mức tính được (mặc định)"),
-        ("one_below_reachable", "Nâng lên mức liền kề dưới mức đáng lẽ đạt")]))
-    adjustment_counts_comment = BooleanField("Môn đánh giá bằng nhận xét cũng được xét là “môn duy nhất”")
-    missed_test_rule = SelectField("Vắng kiểm tra định kỳ, không kiểm tra bù", choices=_choices([
-        ("zero", "Tính 0 điểm (môn nhận xét: Chưa đạt) khi nộp sổ"),
-        ("blank", "Để trống, không tính ĐTBmhk")]))
+    adjustment_reading = SelectField(
+        "Cách điều chỉnh mức học tập (Điều 9 khoản 3)",
+        choices=_choices(
+            [
+                ("one_step_above_computed", "Nâng lên một mức so với mức tính được (mặc định)"),
+                ("one_below_reachable", "Nâng lên mức liền kề dưới mức đáng lẽ đạt"),
+            ]
+        ),
+    )
+    adjustment_counts_comment = BooleanField(
+        "Môn đánh giá bằng nhận xét cũng được xét là “môn duy nhất”"
+    )
+    missed_test_rule = SelectField(
+        "Vắng kiểm tra định kỳ, không kiểm tra bù",
+        choices=_choices(
+            [
+                ("zero", "Tính 0 điểm (môn nhận xét: Chưa đạt) khi nộp sổ"),
+                ("blank", "Để trống, không tính ĐTBmhk"),
+            ]
+        ),
+    )
 
 
 class LockDateForm(Form):

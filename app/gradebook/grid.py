@@ -7,14 +7,15 @@ All arithmetic is tt22's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from app.gradebook import locking, queries, tt22
 from app.gradebook.models import Score, StudentComment
-from app.gradebook.values import Column, comment_result, grid_columns, shown
 from app.gradebook.tt22 import CommentResult
+from app.gradebook.values import Column, comment_result, grid_columns, shown
 
 
 @dataclass
@@ -86,8 +87,13 @@ def index_scores(scores: list[Score]) -> dict[tuple[int, str], Score]:
     return {(s.student_id, s.column): s for s in scores}
 
 
-def term_result(columns: list[Column], by_cell: dict[tuple[int, str], Score], student_id: int,
-                comment_subject: bool, strict: bool = False) -> tuple[str, Decimal | None, str | None]:
+def term_result(
+    columns: list[Column],
+    by_cell: dict[tuple[int, str], Score],
+    student_id: int,
+    comment_subject: bool,
+    strict: bool = False,
+) -> tuple[str, Decimal | None, str | None]:
     """(shown result, ĐTBmhk value, R3 warning) of one student in one grade book.
 
     Score subjects: R3 once ĐĐGgk and ĐĐGck exist. Comment subjects: R5 — shown only when
@@ -99,8 +105,11 @@ def term_result(columns: list[Column], by_cell: dict[tuple[int, str], Score], st
         if not strict and any(r is None for r in results):
             return "", None, None
         return tt22.comment_term_result(results, len(columns)).value, None, None
-    tx = [s.value for s, c in zip(cells, columns, strict=True)
-          if c.kind == "tx" and s is not None and s.value is not None]
+    tx = [
+        s.value
+        for s, c in zip(cells, columns, strict=True)
+        if c.kind == "tx" and s is not None and s.value is not None
+    ]
     gk = next((s.value for s, c in zip(cells, columns, strict=True) if c.kind == "gk" and s), None)
     ck = next((s.value for s, c in zip(cells, columns, strict=True) if c.kind == "ck" and s), None)
     avg = tt22.term_average(tx, gk, ck)
@@ -110,8 +119,13 @@ def term_result(columns: list[Column], by_cell: dict[tuple[int, str], Score], st
     return tt22.format_score(avg), avg, tt22.expected_tx_mismatch(len(tx), expected)
 
 
-def year_result(first: str, first_value: Decimal | None, second: str,
-                second_value: Decimal | None, comment_subject: bool) -> str:
+def year_result(
+    first: str,
+    first_value: Decimal | None,
+    second: str,
+    second_value: Decimal | None,
+    comment_subject: bool,
+) -> str:
     if comment_subject:
         return tt22.comment_year_result(CommentResult(second)).value if second else ""
     if first_value is None or second_value is None:
@@ -131,29 +145,47 @@ def load_grid(handle: Any) -> Grid:
     ids = [handle.id] + ([first_book.id] if first_book else [])
     all_scores = queries.scores_of(ids)
     by_cell = index_scores([s for s in all_scores if s.gradebook_id == handle.id])
-    first_cells = index_scores([s for s in all_scores if first_book and s.gradebook_id == first_book.id])
+    first_cells = index_scores(
+        [s for s in all_scores if first_book and s.gradebook_id == first_book.id]
+    )
     comments = queries.comments_of(handle.id)
-    exempt = {e.student_id for e in queries.approved_exemptions(
-        None, cls.year_id, term.id, subject.id)}
+    exempt = {
+        e.student_id for e in queries.approved_exemptions(None, cls.year_id, term.id, subject.id)
+    }
     review = locking.review_state(handle.gradebook)
     lock = locking.lock_of(handle.gradebook, term, review)
     rows = []
     for i, s in enumerate(students, start=1):
-        row = Row(i, s, [Cell(c, by_cell.get((s.id, c.key))) for c in columns],
-                  comments.get(s.id), exempt=s.id in exempt)
+        row = Row(
+            i,
+            s,
+            [Cell(c, by_cell.get((s.id, c.key))) for c in columns],
+            comments.get(s.id),
+            exempt=s.id in exempt,
+        )
         row.average, row.average_value, row.warning = term_result(
-            columns, by_cell, s.id, subject.is_comment)
+            columns, by_cell, s.id, subject.is_comment
+        )
         if first_book is not None:
             first_cols = grid_columns(regular)
-            row.first_term, first_value, _ = term_result(first_cols, first_cells, s.id, subject.is_comment)
-            row.year = year_result(row.first_term, first_value, row.average, row.average_value,
-                                   subject.is_comment)
+            row.first_term, first_value, _ = term_result(
+                first_cols, first_cells, s.id, subject.is_comment
+            )
+            row.year = year_result(
+                row.first_term, first_value, row.average, row.average_value, subject.is_comment
+            )
         rows.append(row)
-    from app.gradebook.services.entry import blank_cells
-
-    return Grid(handle, columns, rows, review, lock, regular, subject.is_comment,
-                has_first_term=term.number == 2,
-                blanks=blank_cells(columns, students, by_cell))
+    return Grid(
+        handle,
+        columns,
+        rows,
+        review,
+        lock,
+        regular,
+        subject.is_comment,
+        has_first_term=term.number == 2,
+        blanks=blank_cells(columns, students, by_cell),
+    )
 
 
 def row_after_save(handle: Any, student_id: int) -> Row:
@@ -168,11 +200,35 @@ def row_after_save(handle: Any, student_id: int) -> Row:
     mine = queries.scores_of(ids, student_id)
     by_cell = index_scores([s for s in mine if s.gradebook_id == handle.id])
     row = Row(0, None, [], None)
-    row.average, row.average_value, row.warning = term_result(columns, by_cell, student_id,
-                                                              subject.is_comment)
+    row.average, row.average_value, row.warning = term_result(
+        columns, by_cell, student_id, subject.is_comment
+    )
     if first_book is not None:
         first_cells = index_scores([s for s in mine if s.gradebook_id == first_book.id])
-        row.first_term, first_value, _ = term_result(columns, first_cells, student_id, subject.is_comment)
-        row.year = year_result(row.first_term, first_value, row.average, row.average_value,
-                               subject.is_comment)
+        row.first_term, first_value, _ = term_result(
+            columns, first_cells, student_id, subject.is_comment
+        )
+        row.year = year_result(
+            row.first_term, first_value, row.average, row.average_value, subject.is_comment
+        )
     return row
+
+
+def blank_cells(
+    columns: Sequence[Column],
+    students: Sequence[Any],
+    scores: dict[tuple[int, str], Score],
+    exempt: set[int] | None = None,
+) -> list[str]:
+    """'Họ tên: TX2, GK' for each student with empty cells."""
+    out = []
+    for s in students:
+        missing = [
+            c.label
+            for c in columns
+            if (sc := scores.get((s.id, c.key))) is None
+            or (sc.value is None and sc.comment is None)
+        ]
+        if missing:
+            out.append(f"{s.full_name}: {', '.join(missing)}")
+    return out

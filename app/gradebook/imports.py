@@ -82,7 +82,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _header_map(rows: list[tuple], columns: list[Column]) -> tuple[int, int, dict[int, Column], int | None]:
+def _header_map(
+    rows: list[tuple], columns: list[Column]
+) -> tuple[int, int, dict[int, Column], int | None]:
     """(code column, first data row index, sheet column → grid column, comment column)."""
     labels = {c.label.upper(): c for c in columns}
     labels.update({c.long_label.upper(): c for c in columns if c.kind != "tx"})
@@ -95,12 +97,17 @@ def _header_map(rows: list[tuple], columns: list[Column]) -> tuple[int, int, dic
         mapping: dict[int, Column] = {}
         comment_col = texts.index(COMMENT_HEADER) if COMMENT_HEADER in texts else None
         for j in range(max(len(texts), len(below))):
-            for label in ((below[j] if j < len(below) else ""), texts[j].upper() if j < len(texts) else ""):
+            for label in (
+                (below[j] if j < len(below) else ""),
+                texts[j].upper() if j < len(texts) else "",
+            ):
                 if label in labels and j not in mapping:
                     mapping[j] = labels[label]
         return code_col, i + 2, mapping, comment_col
-    raise ImportFileError(f"Không tìm thấy dòng tiêu đề có cột “{CODE_HEADER}”. "
-                          "Hãy dùng tệp xuất từ chính sổ điểm này.")
+    raise ImportFileError(
+        f"Không tìm thấy dòng tiêu đề có cột “{CODE_HEADER}”. "
+        "Hãy dùng tệp xuất từ chính sổ điểm này."
+    )
 
 
 def read_sheet(data: bytes, grid: Any) -> Plan:
@@ -110,7 +117,9 @@ def read_sheet(data: bytes, grid: Any) -> Plan:
     except Exception:  # openpyxl raises many kinds on a malformed file
         raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from None
     ws = wb.worksheets[0]
-    rows = [tuple(r) for _, r in zip(range(MAX_ROWS + 40), ws.iter_rows(values_only=True), strict=False)]
+    rows = [
+        tuple(r) for _, r in zip(range(MAX_ROWS + 40), ws.iter_rows(values_only=True), strict=False)
+    ]
     wb.close()
     code_col, first, mapping, _comment_col = _header_map(rows, grid.columns)
     if not mapping:
@@ -124,7 +133,9 @@ def read_sheet(data: bytes, grid: Any) -> Plan:
         plan.rows_read += 1
         grid_row = by_code.get(code)
         if grid_row is None:
-            plan.errors.append((offset, f"Mã học sinh {code} không thuộc lớp {grid.handle.school_class.name}."))
+            plan.errors.append(
+                (offset, f"Mã học sinh {code} không thuộc lớp {grid.handle.school_class.name}.")
+            )
             continue
         if code in seen:
             plan.errors.append((offset, f"Mã học sinh {code} xuất hiện hai lần."))
@@ -138,13 +149,25 @@ def read_sheet(data: bytes, grid: Any) -> Plan:
             try:
                 parsed = parse_cell(raw, grid.comment_subject)
             except CellError as exc:
-                plan.errors.append((offset, f"{grid_row.student.full_name}, cột {column.label}: {exc}"))
+                plan.errors.append(
+                    (offset, f"{grid_row.student.full_name}, cột {column.label}: {exc}")
+                )
                 continue
             cell = cells[column.key]
             new = shown(parsed.value, parsed.comment)
             if new != cell.text:
-                plan.cells.append(PlannedCell(offset, grid_row.student.id, grid_row.student.full_name,
-                                              column, cell.text, new, raw, cell.version))
+                plan.cells.append(
+                    PlannedCell(
+                        offset,
+                        grid_row.student.id,
+                        grid_row.student.full_name,
+                        column,
+                        cell.text,
+                        new,
+                        raw,
+                        cell.version,
+                    )
+                )
     if plan.rows_read == 0:
         plan.errors.append((first, "Tệp không có dòng học sinh nào."))
     return plan
@@ -163,7 +186,9 @@ def load_plan(token: str, gradebook_id: int, user_id: int) -> list[tuple[int, st
     try:
         data = _serializer().loads(token)
     except BadSignature:
-        raise ImportFileError("Bản xem trước không hợp lệ hoặc đã hết hạn. Hãy tải tệp lên lại.") from None
+        raise ImportFileError(
+            "Bản xem trước không hợp lệ hoặc đã hết hạn. Hãy tải tệp lên lại."
+        ) from None
     if data.get("gb") != gradebook_id or data.get("u") != user_id:
         raise ImportFileError("Bản xem trước không thuộc sổ điểm này. Hãy tải tệp lên lại.")
     return [(int(s), str(c), str(v), int(ver)) for s, c, v, ver in data["cells"]]

@@ -65,8 +65,9 @@ class ReviewState:
 def review_state(gradebook: Any) -> ReviewState:
     api = records_api()
     if api is not None:
-        record = api[0].linked_record(RECORD_TYPE, gradebook.class_id, gradebook.subject_id,
-                                      gradebook.term_id)
+        record = api[0].linked_record(
+            RECORD_TYPE, gradebook.class_id, gradebook.subject_id, gradebook.term_id
+        )
         if record is None:
             return ReviewState(State.DRAFT, 0, None, "records")
         return ReviewState(State(record.state), getattr(record, "step", 0), record, "records")
@@ -82,12 +83,17 @@ def review_states(gradebooks: list[Any]) -> dict[int, ReviewState]:
 
     from app.records.models import Record
 
-    keys = {api[0].link_key(RECORD_TYPE, gb.class_id, gb.subject_id, gb.term_id): gb
-            for gb in gradebooks}
+    keys = {
+        api[0].link_key(RECORD_TYPE, gb.class_id, gb.subject_id, gb.term_id): gb
+        for gb in gradebooks
+    }
     found = {}
     if keys:
-        rows = db.session.execute(select(Record.link_key, Record.state, Record.step).where(
-            Record.link_key.in_(list(keys)), Record.deleted_at.is_(None)))
+        rows = db.session.execute(
+            select(Record.link_key, Record.state, Record.step).where(
+                Record.link_key.in_(list(keys)), Record.deleted_at.is_(None)
+            )
+        )
         found = {key: (state, step) for key, state, step in rows}
     out = {}
     for key, gb in keys.items():
@@ -106,17 +112,22 @@ class Lock:
         return self.code is not None
 
 
-def lock_of(gradebook: Any, term: Any, review: ReviewState | None = None,
-            today: date | None = None) -> Lock:
+def lock_of(
+    gradebook: Any, term: Any, review: ReviewState | None = None, today: date | None = None
+) -> Lock:
     review = review or review_state(gradebook)
     if review.state is State.APPROVED:
         return Lock("approved", "Sổ điểm đã được duyệt và khoá. " + CORRECTION_HINT)
     if review.state is State.SUBMITTED:
-        return Lock("submitted", "Sổ điểm đang chờ duyệt nên chỉ xem được. Nếu cần sửa, "
-                                 "đề nghị người duyệt trả lại sổ.")
+        return Lock(
+            "submitted",
+            "Sổ điểm đang chờ duyệt nên chỉ xem được. Nếu cần sửa, đề nghị người duyệt trả lại sổ.",
+        )
     if term.lock_date is not None and (today or today_local()) > term.lock_date:
-        return Lock("date", f"{term.name} đã khoá sổ từ sau ngày {format_date(term.lock_date)}. "
-                    + CORRECTION_HINT)
+        return Lock(
+            "date",
+            f"{term.name} đã khoá sổ từ sau ngày {format_date(term.lock_date)}. " + CORRECTION_HINT,
+        )
     return Lock(None)
 
 
@@ -133,28 +144,40 @@ def ensure_writable(handle: Any, review: ReviewState | None = None) -> Lock:
     return lock
 
 
-def record_locked_rejection(actor: Any, gradebook: Any, attempt: str, lock: Lock,
-                            detail: dict[str, Any] | None = None) -> None:
+def record_locked_rejection(
+    actor: Any, gradebook: Any, attempt: str, lock: Lock, detail: dict[str, Any] | None = None
+) -> None:
     """One `grade.write_rejected_locked` event per refused write (the caller commits)."""
     changes = {"attempt": attempt, "lock": lock.code, **(detail or {})}
-    audit.record(actor, "grade.write_rejected_locked", gradebook, changes=changes,
-                 comment=lock.message)
+    audit.record(
+        actor, "grade.write_rejected_locked", gradebook, changes=changes, comment=lock.message
+    )
 
 
 # ---------------------------------------------------------------------------- submit
+
 
 class SubmitError(ValueError):
     """422: the grade book cannot be submitted as it is (blanks not acknowledged…)."""
 
 
-def submit_for_review(actor: Any, handle: Any, *, blanks: list[str], acknowledged: bool,
-                      xlsx: tuple[str, bytes], note: str | None = None) -> ReviewState:
+def submit_for_review(
+    actor: Any,
+    handle: Any,
+    *,
+    blanks: list[str],
+    acknowledged: bool,
+    xlsx: tuple[str, bytes],
+    note: str | None = None,
+) -> ReviewState:
     """Send the term's grid into the approval chain (the grid becomes read-only)."""
     review = review_state(handle.gradebook)
     ensure_writable(handle, review)
     if blanks and not acknowledged:
-        raise SubmitError(f"Sổ điểm còn {len(blanks)} ô trống. Nhập đủ điểm, hoặc đánh dấu "
-                          "“Tôi xác nhận các ô trống” nếu đó là ô trống có lý do.")
+        raise SubmitError(
+            f"Sổ điểm còn {len(blanks)} ô trống. Nhập đủ điểm, hoặc đánh dấu "
+            "“Tôi xác nhận các ô trống” nếu đó là ô trống có lý do."
+        )
     gb = handle.gradebook
     ack = "; ".join(blanks) if blanks else None
     text = "\n".join(p for p in (note, f"Ô trống đã xác nhận: {ack}" if ack else None) if p) or None
@@ -163,18 +186,32 @@ def submit_for_review(actor: Any, handle: Any, *, blanks: list[str], acknowledge
         cls, subject, term = handle.school_class, handle.subject, handle.term
         title = f"Sổ điểm {subject.name} lớp {cls.name} – {term.name} năm học {term.year.name}"
         try:
-            api[1].submit_linked(actor, type_code=RECORD_TYPE, class_id=gb.class_id,
-                                 subject_id=gb.subject_id, term_id=gb.term_id, title=title,
-                                 files=[xlsx], note=text)
+            api[1].submit_linked(
+                actor,
+                type_code=RECORD_TYPE,
+                class_id=gb.class_id,
+                subject_id=gb.subject_id,
+                term_id=gb.term_id,
+                title=title,
+                files=[xlsx],
+                note=text,
+            )
         except getattr(api[1], "RecordError", ()) as exc:  # records' 422s (type missing…)
             raise SubmitError(str(exc)) from None
     else:
         import hashlib
 
-        transition(db.session, gb, Action.SUBMIT, actor,
-                   allowed=policy.can_submit_grid(actor, handle.access), seen_version=gb.version,
-                   chain_length=len(LOCAL_CHAIN), comment=text,
-                   file_sha256=hashlib.sha256(xlsx[1]).hexdigest())
+        transition(
+            db.session,
+            gb,
+            Action.SUBMIT,
+            actor,
+            allowed=policy.can_submit_grid(actor, handle.access),
+            seen_version=gb.version,
+            chain_length=len(LOCAL_CHAIN),
+            comment=text,
+            file_sha256=hashlib.sha256(xlsx[1]).hexdigest(),
+        )
     gb.submitted_at = utcnow()
     gb.blanks_acknowledged = ack
     db.session.flush()
@@ -196,11 +233,19 @@ def local_reviewer_step(user: Any, handle: Any) -> int | None:
     return None
 
 
-def review_local(actor: Any, handle: Any, action: Action, *, seen_version: int,
-                 comment: str | None = None) -> None:
+def review_local(
+    actor: Any, handle: Any, action: Action, *, seen_version: int, comment: str | None = None
+) -> None:
     """Approve or return in the fallback chain (only while records is not wired)."""
     gb = handle.gradebook
-    allowed = (State(gb.state) is State.SUBMITTED
-               and local_reviewer_step(actor, handle) == gb.step)
-    transition(db.session, gb, action, actor, allowed=allowed, seen_version=seen_version,
-               chain_length=len(LOCAL_CHAIN), comment=comment)
+    allowed = State(gb.state) is State.SUBMITTED and local_reviewer_step(actor, handle) == gb.step
+    transition(
+        db.session,
+        gb,
+        action,
+        actor,
+        allowed=allowed,
+        seen_version=seen_version,
+        chain_length=len(LOCAL_CHAIN),
+        comment=comment,
+    )

@@ -39,8 +39,12 @@ def _is_bgh(user: Any) -> bool:
 def can_read_grid(user: Any, access: GridAccess) -> bool:
     if _is_bgh(user) or Role.ADMIN in user.roles:
         return True
-    return user.id in (access.teacher_id, access.homeroom_teacher_id,
-                       access.department_head_id, access.department_deputy_id)
+    return user.id in (
+        access.teacher_id,
+        access.homeroom_teacher_id,
+        access.department_head_id,
+        access.department_deputy_id,
+    )
 
 
 def can_edit_grid(user: Any, access: GridAccess) -> bool:
@@ -70,6 +74,7 @@ def can_edit_homeroom(user: Any, homeroom_teacher_id: int | None) -> bool:
 
 # ---------------------------------------------------------------------------- corrections
 
+
 def can_read_correction(user: Any, correction: Any, access: GridAccess) -> bool:
     return correction.requester_id == user.id or can_read_grid(user, access)
 
@@ -91,16 +96,22 @@ def correction_actor_step(user: Any, correction: Any, access: GridAccess) -> int
 
 
 def can_decide_correction(user: Any, correction: Any, access: GridAccess) -> bool:
-    return (correction.state == State.SUBMITTED.value
-            and correction_actor_step(user, correction, access) == correction.step)
+    return (
+        correction.state == State.SUBMITTED.value
+        and correction_actor_step(user, correction, access) == correction.step
+    )
 
 
 def can_withdraw_correction(user: Any, correction: Any) -> bool:
-    return (correction.requester_id == user.id and correction.state == State.SUBMITTED.value
-            and correction.step == 0)
+    return (
+        correction.requester_id == user.id
+        and correction.state == State.SUBMITTED.value
+        and correction.step == 0
+    )
 
 
 # ---------------------------------------------------------------------------- exemptions
+
 
 def can_request_exemption(user: Any, homeroom_teacher_id: int | None) -> bool:
     return can_edit_homeroom(user, homeroom_teacher_id)
@@ -108,8 +119,11 @@ def can_request_exemption(user: Any, homeroom_teacher_id: int | None) -> bool:
 
 def can_decide_exemption(user: Any, exemption: Any) -> bool:
     """R13: the hiệu trưởng (BGH) approves; never the requester."""
-    return (_is_bgh(user) and exemption.requested_by_id != user.id
-            and exemption.state == State.SUBMITTED.value)
+    return (
+        _is_bgh(user)
+        and exemption.requested_by_id != user.id
+        and exemption.state == State.SUBMITTED.value
+    )
 
 
 def can_read_exemption_reason(user: Any, homeroom_teacher_id: int | None) -> bool:
@@ -118,6 +132,7 @@ def can_read_exemption_reason(user: Any, homeroom_teacher_id: int | None) -> boo
 
 
 # ---------------------------------------------------------------------------- settings
+
 
 def can_manage_settings(user: Any) -> bool:
     return _is_bgh(user) or Role.ADMIN in user.roles

@@ -9,19 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.authz import found
 from app.extensions import db
 from app.gradebook import policy
 from app.gradebook.models import (
-    Attendance, Conduct, CorrectionRequest, Exemption, GradeBook, HomeroomRemark, Retest, Score, StudentComment,
-    SummerConduct,
+    CorrectionRequest,
+    Exemption,
+    GradeBook,
+    Score,
+    StudentComment,
 )
 from app.gradebook.policy import GridAccess
 from app.school.models import (
-    Department, Enrollment, SchoolClass, Student, Subject, TeachingAssignment, Term,
+    Department,
+    Enrollment,
+    SchoolClass,
+    Student,
+    Subject,
+    TeachingAssignment,
+    Term,
 )
 
 
@@ -42,13 +51,25 @@ class GridHandle:
 
 def _access_stmt():  # type: ignore[no-untyped-def]
     return (
-        select(GradeBook, SchoolClass, Subject, Term, TeachingAssignment.teacher_id,
-               Department.head_id, Department.deputy_id)
+        select(
+            GradeBook,
+            SchoolClass,
+            Subject,
+            Term,
+            TeachingAssignment.teacher_id,
+            Department.head_id,
+            Department.deputy_id,
+        )
         .join(SchoolClass, SchoolClass.id == GradeBook.class_id)
         .join(Subject, Subject.id == GradeBook.subject_id)
         .join(Term, Term.id == GradeBook.term_id)
-        .outerjoin(TeachingAssignment, and_(TeachingAssignment.class_id == GradeBook.class_id,
-                                            TeachingAssignment.subject_id == GradeBook.subject_id))
+        .outerjoin(
+            TeachingAssignment,
+            and_(
+                TeachingAssignment.class_id == GradeBook.class_id,
+                TeachingAssignment.subject_id == GradeBook.subject_id,
+            ),
+        )
         .outerjoin(Department, Department.id == Subject.department_id)
         .options(selectinload(Subject.periods))
     )
@@ -71,11 +92,22 @@ def get_gradebook_for(user: Any, gradebook_id: int) -> GridHandle:
 def access_for(class_id: int, subject_id: int) -> tuple[SchoolClass, Subject, GridAccess] | None:
     """Policy facts for a (class, subject) pair that may have no grade book yet."""
     row = db.session.execute(
-        select(SchoolClass, Subject, TeachingAssignment.teacher_id, Department.head_id,
-               Department.deputy_id)
-        .select_from(SchoolClass).join(Subject, Subject.id == subject_id)
-        .outerjoin(TeachingAssignment, and_(TeachingAssignment.class_id == SchoolClass.id,
-                                            TeachingAssignment.subject_id == Subject.id))
+        select(
+            SchoolClass,
+            Subject,
+            TeachingAssignment.teacher_id,
+            Department.head_id,
+            Department.deputy_id,
+        )
+        .select_from(SchoolClass)
+        .join(Subject, Subject.id == subject_id)
+        .outerjoin(
+            TeachingAssignment,
+            and_(
+                TeachingAssignment.class_id == SchoolClass.id,
+                TeachingAssignment.subject_id == Subject.id,
+            ),
+        )
         .outerjoin(Department, Department.id == Subject.department_id)
         .where(SchoolClass.id == class_id)
         .options(selectinload(Subject.periods))
@@ -83,25 +115,37 @@ def access_for(class_id: int, subject_id: int) -> tuple[SchoolClass, Subject, Gr
     if row is None:
         return None
     cls, subject, teacher_id, head_id, deputy_id = row
-    return cls, subject, GridAccess(cls.id, subject.id, teacher_id, cls.homeroom_teacher_id,
-                                    head_id, deputy_id)
+    return (
+        cls,
+        subject,
+        GridAccess(cls.id, subject.id, teacher_id, cls.homeroom_teacher_id, head_id, deputy_id),
+    )
 
 
 def find_gradebook(class_id: int, subject_id: int, term_id: int) -> GradeBook | None:
-    return db.session.scalars(select(GradeBook).where(
-        GradeBook.class_id == class_id, GradeBook.subject_id == subject_id,
-        GradeBook.term_id == term_id)).first()
+    return db.session.scalars(
+        select(GradeBook).where(
+            GradeBook.class_id == class_id,
+            GradeBook.subject_id == subject_id,
+            GradeBook.term_id == term_id,
+        )
+    ).first()
 
 
 def class_students(class_id: int) -> list[Student]:
     """Class list in Vietnamese order (R25), one query."""
-    stmt = (select(Student).join(Enrollment, Enrollment.student_id == Student.id)
-            .where(Enrollment.class_id == class_id))
+    stmt = (
+        select(Student)
+        .join(Enrollment, Enrollment.student_id == Student.id)
+        .where(Enrollment.class_id == class_id)
+    )
     return sorted(db.session.scalars(stmt), key=lambda s: s.sort_key)
 
 
 def class_student_ids(class_id: int) -> set[int]:
-    return set(db.session.scalars(select(Enrollment.student_id).where(Enrollment.class_id == class_id)))
+    return set(
+        db.session.scalars(select(Enrollment.student_id).where(Enrollment.class_id == class_id))
+    )
 
 
 def scores_of(gradebook_ids: list[int], student_id: int | None = None) -> list[Score]:
@@ -117,20 +161,38 @@ def score_values_of(gradebook_ids: list[int]) -> list[Any]:
     """Light rows (gradebook_id, student_id, kind, idx, value, comment) for summaries."""
     if not gradebook_ids:
         return []
-    return list(db.session.execute(
-        select(Score.gradebook_id, Score.student_id, Score.kind, Score.idx, Score.value, Score.comment)
-        .where(Score.gradebook_id.in_(gradebook_ids))))
+    return list(
+        db.session.execute(
+            select(
+                Score.gradebook_id,
+                Score.student_id,
+                Score.kind,
+                Score.idx,
+                Score.value,
+                Score.comment,
+            ).where(Score.gradebook_id.in_(gradebook_ids))
+        )
+    )
 
 
 def comments_of(gradebook_id: int) -> dict[int, StudentComment]:
-    rows = db.session.scalars(select(StudentComment).where(StudentComment.gradebook_id == gradebook_id))
+    rows = db.session.scalars(
+        select(StudentComment).where(StudentComment.gradebook_id == gradebook_id)
+    )
     return {c.student_id: c for c in rows}
 
 
-def approved_exemptions(student_ids: list[int] | None, year_id: int, term_id: int | None = None,
-                        subject_id: int | None = None) -> list[Exemption]:
-    stmt = (select(Exemption).where(Exemption.year_id == year_id, Exemption.state == "approved")
-            .options(selectinload(Exemption.subject), selectinload(Exemption.term)))
+def approved_exemptions(
+    student_ids: list[int] | None,
+    year_id: int,
+    term_id: int | None = None,
+    subject_id: int | None = None,
+) -> list[Exemption]:
+    stmt = (
+        select(Exemption)
+        .where(Exemption.year_id == year_id, Exemption.state == "approved")
+        .options(selectinload(Exemption.subject), selectinload(Exemption.term))
+    )
     if subject_id is not None:
         stmt = stmt.where(Exemption.subject_id == subject_id)
     if term_id is not None:
@@ -150,6 +212,7 @@ def term_pair_of_year(year_id: int) -> tuple[Term | None, Term | None]:
 
 
 # ---------------------------------------------------------------------------- index page
+
 
 @dataclass(frozen=True)
 class BookSlot:
@@ -175,103 +238,56 @@ def slots_for(user: Any, year_id: int, class_id: int | None = None) -> list[Book
     if class_id is not None:
         stmt = stmt.where(SchoolClass.id == class_id)
     rows = db.session.execute(stmt).all()
-    terms = list(db.session.scalars(select(Term).where(Term.year_id == year_id).order_by(Term.number)))
-    books = {(b.class_id, b.subject_id, b.term_id): b for b in db.session.scalars(
-        select(GradeBook).join(SchoolClass, SchoolClass.id == GradeBook.class_id)
-        .where(SchoolClass.year_id == year_id))}
+    terms = list(
+        db.session.scalars(select(Term).where(Term.year_id == year_id).order_by(Term.number))
+    )
+    books = {
+        (b.class_id, b.subject_id, b.term_id): b
+        for b in db.session.scalars(
+            select(GradeBook)
+            .join(SchoolClass, SchoolClass.id == GradeBook.class_id)
+            .where(SchoolClass.year_id == year_id)
+        )
+    }
     slots = []
     for assignment, cls, subject, head_id, deputy_id in rows:
-        access = GridAccess(cls.id, subject.id, assignment.teacher_id, cls.homeroom_teacher_id,
-                            head_id, deputy_id)
+        access = GridAccess(
+            cls.id, subject.id, assignment.teacher_id, cls.homeroom_teacher_id, head_id, deputy_id
+        )
         if not policy.can_read_grid(user, access):
             continue
         for term in terms:
-            slots.append(BookSlot(cls, subject, term, assignment.teacher_id,
-                                  books.get((cls.id, subject.id, term.id)), access))
-    slots.sort(key=lambda s: (s.school_class.grade_level, s.school_class.name,
-                              s.subject.sort_order, s.term.number))
+            slots.append(
+                BookSlot(
+                    cls,
+                    subject,
+                    term,
+                    assignment.teacher_id,
+                    books.get((cls.id, subject.id, term.id)),
+                    access,
+                )
+            )
+    slots.sort(
+        key=lambda s: (
+            s.school_class.grade_level,
+            s.school_class.name,
+            s.subject.sort_order,
+            s.term.number,
+        )
+    )
     return slots
 
 
-# ---------------------------------------------------------------------------- homeroom
-
-def class_gradebooks(class_id: int) -> list[GradeBook]:
-    return list(db.session.scalars(select(GradeBook).where(GradeBook.class_id == class_id)))
-
-
-def class_subjects(class_id: int) -> list[Subject]:
-    stmt = (select(Subject).join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
-            .where(TeachingAssignment.class_id == class_id)
-            .options(selectinload(Subject.periods)).order_by(Subject.sort_order, Subject.name))
-    return list(db.session.scalars(stmt))
-
-
-def conducts_of(student_ids: list[int], term_ids: list[int]) -> dict[tuple[int, int], Conduct]:
-    if not student_ids or not term_ids:
-        return {}
-    rows = db.session.scalars(select(Conduct).where(Conduct.student_id.in_(student_ids),
-                                                    Conduct.term_id.in_(term_ids)))
-    return {(c.student_id, c.term_id): c for c in rows}
-
-
-def remarks_of(student_ids: list[int], term_ids: list[int]) -> dict[tuple[int, int], HomeroomRemark]:
-    if not student_ids or not term_ids:
-        return {}
-    rows = db.session.scalars(select(HomeroomRemark).where(HomeroomRemark.student_id.in_(student_ids),
-                                                           HomeroomRemark.term_id.in_(term_ids)))
-    return {(r.student_id, r.term_id): r for r in rows}
-
-
-def absence_counts(student_ids: list[int], year_id: int) -> dict[int, tuple[int, int]]:
-    """student → (có phép, không phép) buổi nghỉ in the year."""
-    if not student_ids:
-        return {}
-    rows = db.session.execute(
-        select(Attendance.student_id, Attendance.excused, func.count())
-        .where(Attendance.student_id.in_(student_ids), Attendance.year_id == year_id)
-        .group_by(Attendance.student_id, Attendance.excused)).all()
-    counts: dict[int, list[int]] = {}
-    for sid, excused, n in rows:
-        counts.setdefault(sid, [0, 0])[0 if excused else 1] += n
-    return {sid: (c[0], c[1]) for sid, c in counts.items()}
-
-
-def attendance_on(student_ids: list[int], day: Any) -> dict[int, Attendance]:
-    if not student_ids:
-        return {}
-    rows = db.session.scalars(select(Attendance).where(Attendance.student_id.in_(student_ids),
-                                                       Attendance.day == day))
-    return {a.student_id: a for a in rows}
-
-
-def summer_of(student_ids: list[int], year_id: int) -> tuple[dict[int, SummerConduct],
-                                                             dict[tuple[int, int], Retest]]:
-    if not student_ids:
-        return {}, {}
-    conducts = {s.student_id: s for s in db.session.scalars(select(SummerConduct).where(
-        SummerConduct.student_id.in_(student_ids), SummerConduct.year_id == year_id))}
-    retests = {(r.student_id, r.subject_id): r for r in db.session.scalars(select(Retest).where(
-        Retest.student_id.in_(student_ids), Retest.year_id == year_id))}
-    return conducts, retests
-
-
-def exemptions_of_class(student_ids: list[int], year_id: int) -> list[Exemption]:
-    if not student_ids:
-        return []
-    stmt = (select(Exemption).where(Exemption.student_id.in_(student_ids), Exemption.year_id == year_id)
-            .options(selectinload(Exemption.subject), selectinload(Exemption.term),
-                     selectinload(Exemption.student))
-            .order_by(Exemption.created_at.desc()))
-    return list(db.session.scalars(stmt))
-
-
 # ---------------------------------------------------------------------------- corrections
+
 
 def correction_for(user: Any, correction_id: int) -> tuple[CorrectionRequest, GridHandle]:
     correction = db.session.get(CorrectionRequest, correction_id)
     handle = None
     if correction is not None:
-        row = db.session.execute(_access_stmt().where(GradeBook.id == correction.gradebook_id)).first()
+        row = db.session.execute(
+            _access_stmt().where(GradeBook.id == correction.gradebook_id)
+        ).first()
         handle = _handle(row) if row else None
         if handle is None or not policy.can_read_correction(user, correction, handle.access):
             handle = None
@@ -279,13 +295,17 @@ def correction_for(user: Any, correction_id: int) -> tuple[CorrectionRequest, Gr
     return correction, handle  # type: ignore[return-value]
 
 
-def corrections_visible_to(user: Any, year_id: int | None) -> list[tuple[CorrectionRequest, GridHandle]]:
+def corrections_visible_to(
+    user: Any, year_id: int | None
+) -> list[tuple[CorrectionRequest, GridHandle]]:
     """Requests the user filed or may read (scoped like the grids), newest first."""
-    stmt = (_access_stmt().add_columns(CorrectionRequest)
-            .join(CorrectionRequest, CorrectionRequest.gradebook_id == GradeBook.id)
-            .options(selectinload(CorrectionRequest.student),
-                     selectinload(CorrectionRequest.requester))
-            .order_by(CorrectionRequest.created_at.desc()))
+    stmt = (
+        _access_stmt()
+        .add_columns(CorrectionRequest)
+        .join(CorrectionRequest, CorrectionRequest.gradebook_id == GradeBook.id)
+        .options(selectinload(CorrectionRequest.student), selectinload(CorrectionRequest.requester))
+        .order_by(CorrectionRequest.created_at.desc())
+    )
     if year_id is not None:
         stmt = stmt.where(SchoolClass.year_id == year_id)
     out = []
@@ -297,18 +317,11 @@ def corrections_visible_to(user: Any, year_id: int | None) -> list[tuple[Correct
 
 
 def open_corrections_of(gradebook_id: int) -> list[CorrectionRequest]:
-    return list(db.session.scalars(select(CorrectionRequest).where(
-        CorrectionRequest.gradebook_id == gradebook_id, CorrectionRequest.state == "submitted")))
-
-
-
-def pending_exemptions(year_id: int) -> list[tuple[Exemption, SchoolClass]]:
-    """Exemptions awaiting the hiệu trưởng, with the student's class (BGH queue)."""
-    stmt = (select(Exemption, SchoolClass)
-            .join(Enrollment, and_(Enrollment.student_id == Exemption.student_id,
-                                   Enrollment.year_id == Exemption.year_id))
-            .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
-            .where(Exemption.year_id == year_id, Exemption.state == "submitted")
-            .options(selectinload(Exemption.student), selectinload(Exemption.subject))
-            .order_by(Exemption.created_at))
-    return [(e, c) for e, c in db.session.execute(stmt)]
+    return list(
+        db.session.scalars(
+            select(CorrectionRequest).where(
+                CorrectionRequest.gradebook_id == gradebook_id,
+                CorrectionRequest.state == "submitted",
+            )
+        )
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.gradebook import grid as grid_mod
 from app.gradebook import locking, queries, tt22
+from app.gradebook import queries_homeroom as hq
 from app.gradebook.models import Conduct, HomeroomRemark, Retest, SummerConduct, column_key
 from app.gradebook.services.settings import learning_settings
 from app.gradebook.tt22 import CommentResult, Level, SubjectResult
@@ -87,8 +88,8 @@ def build(school_class: Any, period: str) -> ClassSummary:
     term = {"1": hk1, "2": hk2}.get(period)
     students = queries.class_students(school_class.id)
     ids = [s.id for s in students]
-    subjects = queries.class_subjects(school_class.id)
-    books = {(b.subject_id, b.term_id): b for b in queries.class_gradebooks(school_class.id)}
+    subjects = hq.class_subjects(school_class.id)
+    books = {(b.subject_id, b.term_id): b for b in hq.class_gradebooks(school_class.id)}
     by_book: dict[int, dict] = {}
     for sc in queries.score_values_of([b.id for b in books.values()]):
         by_book.setdefault(sc.gradebook_id, {})[(sc.student_id, column_key(sc.kind, sc.idx))] = sc
@@ -114,17 +115,21 @@ def build(school_class: Any, period: str) -> ClassSummary:
             gb = books.get((subject.id, t.id))
             cells = by_book.get(gb.id, {}) if gb else {}
             for sid in ids:
-                text, value, _ = grid_mod.term_result(columns, cells, sid, subject.is_comment,
-                                                      strict=bool(gb and locked.get(gb.id)))
+                text, value, _ = grid_mod.term_result(
+                    columns, cells, sid, subject.is_comment, strict=bool(gb and locked.get(gb.id))
+                )
                 term_marks[(sid, subject.id, t.id)] = (text, value)
-    conducts = queries.conducts_of(ids, [t.id for t in terms])
-    remarks = queries.remarks_of(ids, [t.id for t in terms])
-    absences = queries.absence_counts(ids, school_class.year_id)
+    conducts = hq.conducts_of(ids, [t.id for t in terms])
+    remarks = hq.remarks_of(ids, [t.id for t in terms])
+    absences = hq.absence_counts(ids, school_class.year_id)
     exemptions: dict[int, list[str]] = {}
     for e in queries.approved_exemptions(ids, school_class.year_id, term.id if term else None):
         exemptions.setdefault(e.student_id, []).append(
-            f"{e.subject.name}: miễn phần thực hành ({e.term.name if e.term else 'cả năm'})")
-    summer, retests = queries.summer_of(ids, school_class.year_id) if period == "year" else ({}, {})
+            f"{e.subject.name}: miễn phần thực hành ({e.term.name if e.term else 'cả năm'})"
+        )
+    summer, retests = ({}, {})
+    if period == "year":
+        summer, retests = hq.summer_of(ids, school_class.year_id)
     settings = learning_settings()
     lines = []
     incomplete_subjects: dict[int, int] = {}
@@ -146,8 +151,11 @@ def build(school_class: Any, period: str) -> ClassSummary:
         results = [m.result for m in line.marks if m.result is not None]
         if results and not line.missing:
             line.learning = tt22.classify_learning(results, settings)
-        levels = tuple(level_of(conducts[(s.id, t.id)].level) if (s.id, t.id) in conducts else None
-                       for t in (hk1, hk2) if t is not None)
+        levels = tuple(
+            level_of(conducts[(s.id, t.id)].level) if (s.id, t.id) in conducts else None
+            for t in (hk1, hk2)
+            if t is not None
+        )
         line.conduct_levels = (levels + (None, None))[:2]  # type: ignore[assignment]
         if all(line.conduct_levels):
             line.conduct_year = tt22.conduct_year(*line.conduct_levels)  # type: ignore[arg-type]
@@ -164,20 +172,31 @@ def build(school_class: Any, period: str) -> ClassSummary:
         lines.append(line)
     for subject in subjects:
         if incomplete_subjects.get(subject.id):
-            flags.append(BookFlag(subject, term, f"thiếu kết quả của {incomplete_subjects[subject.id]} học sinh"))
+            flags.append(
+                BookFlag(
+                    subject, term, f"thiếu kết quả của {incomplete_subjects[subject.id]} học sinh"
+                )
+            )
     return ClassSummary(school_class, period, (hk1, hk2), term, subjects, lines, flags)
 
 
-def _year_end(line: StudentLine, settings: Any, summer: SummerConduct | None,
-              retests: dict[tuple[int, int], Retest]) -> None:
+def _year_end(
+    line: StudentLine,
+    settings: Any,
+    summer: SummerConduct | None,
+    retests: dict[tuple[int, int], Retest],
+) -> None:
     if line.learning is None or line.conduct_year is None:
         return
     averages = [m.result.score for m in line.marks if m.result and m.result.score is not None]
     line.title = tt22.year_title(line.conduct_year, line.learning.final, averages)
     line.summer = summer
     subject_results = [m.result for m in line.marks if m.result is not None]
-    due = {r.name for r in tt22.retest_subjects(subject_results)} \
-        if line.learning.final is Level.CHUA_DAT else set()
+    due = (
+        {r.name for r in tt22.retest_subjects(subject_results)}
+        if line.learning.final is Level.CHUA_DAT
+        else set()
+    )
     given = []
     for m in line.marks:
         r = retests.get((line.student.id, m.subject.id))
@@ -186,9 +205,21 @@ def _year_end(line: StudentLine, settings: Any, summer: SummerConduct | None,
         line.retests[m.subject.id] = r
         m.retest = shown(r.value, r.comment)
         if m.subject.name in due and m.retest:
-            given.append(SubjectResult.commented(m.subject.name, comment_result(r.comment))
-                         if m.subject.is_comment else SubjectResult.scored(m.subject.name, r.value))
-    summer_level = level_of(summer.level) if summer and line.conduct_year is Level.CHUA_DAT else None
-    line.decision = tt22.end_of_year(tt22.EndOfYearInput(
-        subject_results, line.conduct_year, line.absences, summer_conduct=summer_level,
-        retests=given, settings=settings))
+            given.append(
+                SubjectResult.commented(m.subject.name, comment_result(r.comment))
+                if m.subject.is_comment
+                else SubjectResult.scored(m.subject.name, r.value)
+            )
+    summer_level = (
+        level_of(summer.level) if summer and line.conduct_year is Level.CHUA_DAT else None
+    )
+    line.decision = tt22.end_of_year(
+        tt22.EndOfYearInput(
+            subject_results,
+            line.conduct_year,
+            line.absences,
+            summer_conduct=summer_level,
+            retests=given,
+            settings=settings,
+        )
+    )

@@ -16,7 +16,9 @@ from app.gradebook.tt22 import CommentResult, Level
 
 LEVEL_DB = {Level.TOT: "T", Level.KHA: "K", Level.DAT: "D", Level.CHUA_DAT: "C"}
 LEVEL_FROM_DB = {v: k for k, v in LEVEL_DB.items()}
-LEVEL_CHOICES = [(LEVEL_DB[lv], lv.label) for lv in (Level.TOT, Level.KHA, Level.DAT, Level.CHUA_DAT)]
+LEVEL_CHOICES = [
+    (LEVEL_DB[lv], lv.label) for lv in (Level.TOT, Level.KHA, Level.DAT, Level.CHUA_DAT)
+]
 
 _COLUMN_RE = re.compile(r"^(?:tx([1-9])|(gk)|(ck))$")
 
@@ -45,7 +47,9 @@ class Column:
 
 def grid_columns(regular: int) -> list[Column]:
     return [Column(Kind.TX.value, i) for i in range(1, regular + 1)] + [
-        Column(Kind.GK.value, 1), Column(Kind.CK.value, 1)]
+        Column(Kind.GK.value, 1),
+        Column(Kind.CK.value, 1),
+    ]
 
 
 def parse_column(text: str, regular: int) -> Column | None:

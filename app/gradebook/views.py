@@ -38,7 +38,10 @@ def me() -> Any:
 
 
 def form_errors(form: Any) -> str:
-    return " ".join(e for errs in form.errors.values() for e in errs) or "Dữ liệu gửi lên không hợp lệ."
+    return (
+        " ".join(e for errs in form.errors.values() for e in errs)
+        or "Dữ liệu gửi lên không hợp lệ."
+    )
 
 
 def slot_status(slot: Any, reviews: dict[int, Any]) -> tuple[str, str]:
@@ -47,8 +50,10 @@ def slot_status(slot: Any, reviews: dict[int, Any]) -> tuple[str, str]:
         return "Chưa mở sổ", ""
     lock = lock_of(slot.gradebook, slot.term, reviews[slot.gradebook.id])
     return {
-        None: ("Đang nhập", "info"), "submitted": ("Chờ duyệt", "warn"),
-        "approved": ("Đã duyệt, khoá", "ok"), "date": ("Đã khoá theo ngày", "ok"),
+        None: ("Đang nhập", "info"),
+        "submitted": ("Chờ duyệt", "warn"),
+        "approved": ("Đã duyệt, khoá", "ok"),
+        "date": ("Đã khoá theo ngày", "ok"),
     }[lock.code]
 
 
@@ -61,18 +66,26 @@ def index() -> str:
     slots = queries.slots_for(user, year.id) if year else []
     mine = [s for s in slots if s.teacher_id == user.id]
     others = [s for s in slots if s.teacher_id != user.id]
-    class_ids = sorted({s.school_class.id: s.school_class for s in others}.values(),
-                       key=lambda c: (c.grade_level, c.name))
+    class_ids = sorted(
+        {s.school_class.id: s.school_class for s in others}.values(),
+        key=lambda c: (c.grade_level, c.name),
+    )
     if len(class_ids) > 1 and len(others) > 60:
         chosen = class_id if class_id in {c.id for c in class_ids} else class_ids[0].id
         others = [s for s in others if s.school_class.id == chosen]
     else:
         chosen = None
     reviews = review_states([s.gradebook for s in mine + others if s.gradebook])
-    return render_template("gradebook/index.html", year=year, mine=mine, others=others,
-                           classes=class_ids, chosen=chosen,
-                           status=lambda slot: slot_status(slot, reviews),
-                           can_settings=policy.can_manage_settings(user))
+    return render_template(
+        "gradebook/index.html",
+        year=year,
+        mine=mine,
+        others=others,
+        classes=class_ids,
+        chosen=chosen,
+        status=lambda slot: slot_status(slot, reviews),
+        can_settings=policy.can_manage_settings(user),
+    )
 
 
 @bp.route("/open", methods=["POST"])
@@ -97,5 +110,10 @@ def open_book() -> Response:
 
 # the other screens of the blueprint
 from app.gradebook import (  # noqa: E402,F401
-    views_grid, views_homeroom, views_io, views_review, views_settings,
+    views_exemptions,
+    views_grid,
+    views_homeroom,
+    views_io,
+    views_review,
+    views_settings,
 )

@@ -15,8 +15,8 @@ from app.extensions import db
 from app.gradebook import forms, locking, policy, queries
 from app.gradebook.grid import load_grid, row_after_save
 from app.gradebook.models import ScoreHistory
-from app.gradebook.services import entry
-from app.gradebook.values import Column, CellError, parse_cell, parse_column, shown
+from app.gradebook.services import comments, entry
+from app.gradebook.values import CellError, Column, parse_cell, parse_column, shown
 from app.gradebook.views import bp, form_errors, me
 from app.school.models import Enrollment, Student
 
@@ -24,8 +24,10 @@ from app.school.models import Enrollment, Student
 def scoped_student(handle: Any, student_id: int) -> Student:
     """A student of this grade book's class, or 404 (+ authz.denied naming the id)."""
     student = db.session.scalars(
-        select(Student).join(Enrollment, Enrollment.student_id == Student.id)
-        .where(Student.id == student_id, Enrollment.class_id == handle.school_class.id)).first()
+        select(Student)
+        .join(Enrollment, Enrollment.student_id == Student.id)
+        .where(Student.id == student_id, Enrollment.class_id == handle.school_class.id)
+    ).first()
     if student is None:
         not_found("student", student_id)
     return student
@@ -40,22 +42,38 @@ def scoped_column(handle: Any, text: str) -> Column:
     return column
 
 
-def reject_locked(handle: Any, exc: locking.GridLocked, attempt: str,
-                  detail: dict | None = None) -> None:
+def reject_locked(
+    handle: Any, exc: locking.GridLocked, attempt: str, detail: dict | None = None
+) -> None:
     """Nothing of the refused write survives; one `grade.write_rejected_locked` row does."""
     db.session.rollback()
     locking.record_locked_rejection(me(), handle.gradebook, attempt, exc.lock, detail)
     db.session.commit()
 
 
-def _cell(handle: Any, student: Student, column: Column, status: int, *, text: str | None = None,
-          error: str | None = None, with_row: bool = False) -> Response:
+def _cell(
+    handle: Any,
+    student: Student,
+    column: Column,
+    status: int,
+    *,
+    text: str | None = None,
+    error: str | None = None,
+    with_row: bool = False,
+) -> Response:
     current = entry.current_cell(handle.id, student.id, column)
     if text is None:
         text = shown(current.value, current.comment) if current else ""
-    ctx: dict[str, Any] = {"handle": handle, "student": student, "column": column, "text": text,
-                           "version": current.version if current else 0, "error": error,
-                           "editable": True, "state": {200: "saved", 409: "conflict"}.get(status, "invalid")}
+    ctx: dict[str, Any] = {
+        "handle": handle,
+        "student": student,
+        "column": column,
+        "text": text,
+        "version": current.version if current else 0,
+        "error": error,
+        "editable": True,
+        "state": {200: "saved", 409: "conflict"}.get(status, "invalid"),
+    }
     if with_row:
         ctx["row"] = row_after_save(handle, student.id)
     return render_fragment("gradebook/_cell_response.html", status, **ctx)
@@ -68,8 +86,14 @@ def grid(gradebook_id: int) -> Response:
     handle = queries.get_gradebook_for(user, gradebook_id)
     grid = load_grid(handle)
     can_edit = policy.can_edit_grid(user, handle.access)
-    return page_or_fragment("gradebook/grid.html", "gradebook/_grid.html", grid=grid,
-                            handle=handle, owner=can_edit, editable=can_edit and not grid.lock.locked)
+    return page_or_fragment(
+        "gradebook/grid.html",
+        "gradebook/_grid.html",
+        grid=grid,
+        handle=handle,
+        owner=can_edit,
+        editable=can_edit and not grid.lock.locked,
+    )
 
 
 @bp.route("/<int:gradebook_id>/cells", methods=["POST"])
@@ -96,9 +120,16 @@ def save_cell(gradebook_id: int) -> Response:
     except entry.CellConflict as conflict:
         db.session.rollback()
         now = shown(conflict.current.value, conflict.current.comment) if conflict.current else ""
-        return _cell(handle, student, column, 409, error=(
-            f"Ô này vừa được sửa ở nơi khác thành “{now or 'trống'}”; giá trị bạn nhập "
-            f"(“{form.value.data}”) chưa được lưu. Nhập lại nếu vẫn muốn đổi."))
+        return _cell(
+            handle,
+            student,
+            column,
+            409,
+            error=(
+                f"Ô này vừa được sửa ở nơi khác thành “{now or 'trống'}”; giá trị bạn nhập "
+                f"(“{form.value.data}”) chưa được lưu. Nhập lại nếu vẫn muốn đổi."
+            ),
+        )
     # rendered inside the transaction (it reads what was just written), then committed:
     # no reload of the expired objects after the commit
     response = _cell(handle, student, column, 200, with_row=True)
@@ -123,12 +154,21 @@ def save_batch(gradebook_id: int) -> Response:
             not_found("student", student_id)
         column = scoped_column(handle, column_text)
         try:
-            writes.append(entry.CellWrite(student_id, column, parse_cell(value, handle.subject.is_comment), version))
+            writes.append(
+                entry.CellWrite(
+                    student_id, column, parse_cell(value, handle.subject.is_comment), version
+                )
+            )
         except CellError as exc:
             errors[(student_id, column.key)] = (value, str(exc))
     if errors:
-        return _grid_response(handle, 422, errors=errors,
-                              message=f"Có {len(errors)} ô không hợp lệ; chưa ô nào được lưu. Sửa các ô tô đỏ rồi dán lại.")
+        return _grid_response(
+            handle,
+            422,
+            errors=errors,
+            message=f"Có {len(errors)} ô không hợp lệ; chưa ô nào được lưu. "
+            "Sửa các ô tô đỏ rồi dán lại.",
+        )
     try:
         changes = entry.save_batch(user, handle, writes)
     except locking.GridLocked as exc:
@@ -136,19 +176,36 @@ def save_batch(gradebook_id: int) -> Response:
         return _grid_response(handle, 409, message=exc.lock.message)
     except entry.BatchConflict as exc:
         db.session.rollback()
-        stale = {(c.student_id, c.column.key): (None, "Ô này vừa được sửa ở nơi khác.") for c in exc.conflicts}
-        return _grid_response(handle, 409, errors=stale, message=(
-            f"{len(stale)} ô vừa được sửa ở nơi khác; chưa ô nào được lưu. Kiểm tra giá trị hiện tại rồi dán lại."))
+        stale = {
+            (c.student_id, c.column.key): (None, "Ô này vừa được sửa ở nơi khác.")
+            for c in exc.conflicts
+        }
+        return _grid_response(
+            handle,
+            409,
+            errors=stale,
+            message=f"{len(stale)} ô vừa được sửa ở nơi khác; chưa ô nào được lưu. "
+            "Kiểm tra giá trị hiện tại rồi dán lại.",
+        )
     db.session.commit()
     return _grid_response(handle, 200, message=f"Đã lưu {len(changes)} ô.", ok=True)
 
 
-def _grid_response(handle: Any, status: int, *, errors: dict | None = None, message: str = "",
-                   ok: bool = False) -> Response:
+def _grid_response(
+    handle: Any, status: int, *, errors: dict | None = None, message: str = "", ok: bool = False
+) -> Response:
     grid = load_grid(handle)
-    return render_fragment("gradebook/_grid.html", status, grid=grid, handle=handle, owner=True,
-                           editable=not grid.lock.locked, errors=errors or {}, message=message,
-                           message_ok=ok)
+    return render_fragment(
+        "gradebook/_grid.html",
+        status,
+        grid=grid,
+        handle=handle,
+        owner=True,
+        editable=not grid.lock.locked,
+        errors=errors or {},
+        message=message,
+        message_ok=ok,
+    )
 
 
 @bp.route("/<int:gradebook_id>/comments", methods=["POST"])
@@ -161,23 +218,31 @@ def save_comment(gradebook_id: int) -> Response:
     if form.student_id.data is None:
         abort(422, description=form_errors(form) if not form.validate() else "Thiếu học sinh.")
     student = scoped_student(handle, form.student_id.data)
-    ctx: dict[str, Any] = {"handle": handle, "student": student, "text": form.text.data or "",
-                           "version": form.version.data or 0}
+    ctx: dict[str, Any] = {
+        "handle": handle,
+        "student": student,
+        "text": form.text.data or "",
+        "version": form.version.data or 0,
+    }
     if not form.validate():
         return render_fragment("gradebook/_remark.html", 422, error=form_errors(form), **ctx)
     try:
-        saved = entry.save_comment(user, handle, student.id, form.text.data, form.version.data)
+        saved = comments.save_comment(user, handle, student.id, form.text.data, form.version.data)
     except locking.GridLocked as exc:
         reject_locked(handle, exc, "comment", {"student_id": student.id})
         current = queries.comments_of(handle.id).get(student.id)
         ctx.update(text=current.text if current else "", version=current.version if current else 0)
         return render_fragment("gradebook/_remark.html", 409, error=exc.lock.message, **ctx)
-    except entry.CommentConflict as conflict:
+    except comments.CommentConflict as conflict:
         db.session.rollback()
         cur = conflict.current
         ctx.update(text=cur.text if cur else "", version=cur.version if cur else 0)
-        return render_fragment("gradebook/_remark.html", 409, error=(
-            "Nhận xét vừa được sửa ở nơi khác; đây là nội dung hiện tại. Sửa lại nếu cần."), **ctx)
+        return render_fragment(
+            "gradebook/_remark.html",
+            409,
+            error=("Nhận xét vừa được sửa ở nơi khác; đây là nội dung hiện tại. Sửa lại nếu cần."),
+            **ctx,
+        )
     db.session.commit()
     ctx.update(text=saved.text if saved else "", version=saved.version if saved else 0, saved=True)
     return render_fragment("gradebook/_remark.html", 200, **ctx)
@@ -188,11 +253,22 @@ def save_comment(gradebook_id: int) -> Response:
 def history(gradebook_id: int) -> Response:
     handle = queries.get_gradebook_for(me(), gradebook_id)
     student_id = request.args.get("student_id", type=int)
-    stmt = (select(ScoreHistory).where(ScoreHistory.gradebook_id == handle.id)
-            .options(selectinload(ScoreHistory.actor)).order_by(ScoreHistory.at.desc(), ScoreHistory.id.desc()))
+    stmt = (
+        select(ScoreHistory)
+        .where(ScoreHistory.gradebook_id == handle.id)
+        .options(selectinload(ScoreHistory.actor))
+        .order_by(ScoreHistory.at.desc(), ScoreHistory.id.desc())
+    )
     if student_id is not None:
         stmt = stmt.where(ScoreHistory.student_id == scoped_student(handle, student_id).id)
     entries = list(db.session.scalars(stmt.limit(500)))
     names = {s.id: s.full_name for s in queries.class_students(handle.school_class.id)}
-    return page_or_fragment("gradebook/history.html", "gradebook/_history.html", handle=handle,
-                            entries=entries, names=names, shown=shown, student_id=student_id)
+    return page_or_fragment(
+        "gradebook/history.html",
+        "gradebook/_history.html",
+        handle=handle,
+        entries=entries,
+        names=names,
+        shown=shown,
+        student_id=student_id,
+    )

@@ -27,10 +27,13 @@ def export(gradebook_id: int) -> Response:
     user = me()
     handle = queries.get_gradebook_for(user, gradebook_id)
     grid = load_grid(handle)
-    teacher = db.session.get(type(user), handle.access.teacher_id) if handle.access.teacher_id else None
+    teacher = (
+        db.session.get(type(user), handle.access.teacher_id) if handle.access.teacher_id else None
+    )
     name, data = exports.build_xlsx(grid, teacher.full_name if teacher else None)
-    audit.record(user, "gradebook.exported", handle.gradebook,
-                 changes={"rows": len(grid.rows), "file": name})
+    audit.record(
+        user, "gradebook.exported", handle.gradebook, changes={"rows": len(grid.rows), "file": name}
+    )
     db.session.commit()
     response = make_response(data)
     response.headers["Content-Type"] = XLSX
@@ -45,7 +48,9 @@ def import_form(gradebook_id: int) -> str:
     user = me()
     handle = queries.get_gradebook_for(user, gradebook_id)
     require(policy.can_edit_grid(user, handle.access))
-    return render_template("gradebook/import.html", handle=handle, plan=None, token=None, error=None)
+    return render_template(
+        "gradebook/import.html", handle=handle, plan=None, token=None, error=None
+    )
 
 
 @bp.route("/<int:gradebook_id>/import", methods=["POST"])
@@ -65,11 +70,13 @@ def import_preview(gradebook_id: int) -> tuple[str, int]:
             raise imports.ImportFileError("Chọn tệp Excel (.xlsx) để nhập.")
         plan = imports.read_sheet(upload.stream.read(imports.MAX_BYTES + 1), grid)
     except imports.ImportFileError as exc:
-        return render_template("gradebook/import.html", handle=handle, plan=None, token=None,
-                               error=str(exc)), 422
+        return render_template(
+            "gradebook/import.html", handle=handle, plan=None, token=None, error=str(exc)
+        ), 422
     token = imports.sign_plan(plan, handle.id, user.id) if plan.ok and plan.cells else None
-    return render_template("gradebook/import.html", handle=handle, plan=plan, token=token,
-                           error=None), 200 if plan.ok else 422
+    return render_template(
+        "gradebook/import.html", handle=handle, plan=plan, token=token, error=None
+    ), 200 if plan.ok else 422
 
 
 @bp.route("/<int:gradebook_id>/import/confirm", methods=["POST"])
@@ -89,9 +96,19 @@ def import_confirm(gradebook_id: int) -> Response:
             if student_id not in class_ids:  # a signed plan cannot name one, but never trust
                 not_found("student", student_id)
             column = scoped_column(handle, column_text)
-            writes.append(entry.CellWrite(student_id, column, parse_cell(raw, handle.subject.is_comment), version))
-        changes = entry.save_batch(user, handle, writes, source="import", action="grade.imported",
-                                   comment=f"Nhập từ Excel: {len(writes)} ô.")
+            writes.append(
+                entry.CellWrite(
+                    student_id, column, parse_cell(raw, handle.subject.is_comment), version
+                )
+            )
+        changes = entry.save_batch(
+            user,
+            handle,
+            writes,
+            source="import",
+            action="grade.imported",
+            comment=f"Nhập từ Excel: {len(writes)} ô.",
+        )
     except (imports.ImportFileError, CellError) as exc:
         abort(422, description=str(exc))
     except locking.GridLocked as exc:
@@ -99,9 +116,11 @@ def import_confirm(gradebook_id: int) -> Response:
         abort(409, description=exc.lock.message)
     except entry.BatchConflict as exc:
         db.session.rollback()
-        abort(409, description=f"{len(exc.conflicts)} ô đã được sửa sau khi xem trước; chưa ô nào "
-                               "được nhập. Hãy tải tệp lên lại để xem giá trị mới.")
+        abort(
+            409,
+            description=f"{len(exc.conflicts)} ô đã được sửa sau khi xem trước; chưa ô nào "
+            "được nhập. Hãy tải tệp lên lại để xem giá trị mới.",
+        )
     db.session.commit()
     flash(f"Đã nhập {len(changes)} ô điểm từ Excel.", "success")
     return redirect_to(url_for("gradebook.grid", gradebook_id=handle.id))
-

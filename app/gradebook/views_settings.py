@@ -19,8 +19,9 @@ from app.school.services import SchoolError
 def _page(form: forms.SettingsForm, error: str | None = None, status: int = 200) -> tuple[str, int]:
     year = school_queries.current_year()
     terms = [t for t in queries.term_pair_of_year(year.id) if t] if year else []
-    return render_template("gradebook/settings.html", form=form, year=year, terms=terms,
-                           error=error), status
+    return render_template(
+        "gradebook/settings.html", form=form, year=year, terms=terms, error=error
+    ), status
 
 
 @bp.route("/settings")
@@ -28,10 +29,13 @@ def _page(form: forms.SettingsForm, error: str | None = None, status: int = 200)
 def settings_page() -> tuple[str, int]:
     require(policy.can_manage_settings(me()))
     current = settings.learning_settings()
-    form = forms.SettingsForm(data={
-        "adjustment_reading": current.adjustment_reading.value,
-        "adjustment_counts_comment": current.adjustment_counts_comment_subjects,
-        "missed_test_rule": settings.missed_test_rule()})
+    form = forms.SettingsForm(
+        data={
+            "adjustment_reading": current.adjustment_reading.value,
+            "adjustment_counts_comment": current.adjustment_counts_comment_subjects,
+            "missed_test_rule": settings.missed_test_rule(),
+        }
+    )
     return _page(form)
 
 
@@ -42,9 +46,12 @@ def settings_save() -> Response | tuple[str, int]:
     form = forms.SettingsForm(request.form)
     if not form.validate():
         return _page(form, form_errors(form), 422)
-    settings.save_settings(me(), adjustment_reading=form.adjustment_reading.data,
-                           adjustment_counts_comment=form.adjustment_counts_comment.data,
-                           missed_rule=form.missed_test_rule.data)
+    settings.save_settings(
+        me(),
+        adjustment_reading=form.adjustment_reading.data,
+        adjustment_counts_comment=form.adjustment_counts_comment.data,
+        missed_rule=form.missed_test_rule.data,
+    )
     db.session.commit()
     flash("Đã lưu cài đặt sổ điểm.", "success")
     return redirect_to(url_for("gradebook.settings_page"))

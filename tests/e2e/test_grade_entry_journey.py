@@ -11,11 +11,14 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-def test_teacher_types_a_row_of_scores_and_sees_the_term_average(page, live_server, browser_login,
-                                                                  school_fixture) -> None:
+def test_teacher_types_a_row_of_scores_and_sees_the_term_average(
+    page, live_server, browser_login, school_fixture
+) -> None:
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     first, second = school_fixture.students_a1[0].id, school_fixture.students_a1[1].id
     browser_login(live_server, "t1")
     page.get_by_role("link", name="Sổ điểm").first.click()
@@ -28,7 +31,9 @@ def test_teacher_types_a_row_of_scores_and_sees_the_term_average(page, live_serv
         page.keyboard.press("Tab")
     page.keyboard.type("8")
     page.keyboard.press("Enter")  # saves CK and moves down to the next student's CK
-    expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,7"))  # DOMAIN.md: 7,72… → 7,7
+    expect(page.locator(f"#avg-{first}")).to_have_text(
+        re.compile(r"^\s*7,7")
+    )  # DOMAIN.md: 7,72… → 7,7
     expect(page.locator(f"#in-{second}-ck")).to_be_focused()
     for col in ("tx1", "tx4", "gk", "ck"):
         expect(page.locator(f"#cell-{first}-{col}")).to_have_class(re.compile(r"\bsaved\b"))
@@ -55,7 +60,9 @@ def test_teacher_types_a_row_of_scores_and_sees_the_term_average(page, live_serv
     assert violations == []
 
 
-def test_teacher_pastes_a_column_from_excel(page, live_server, browser_login, school_fixture) -> None:
+def test_teacher_pastes_a_column_from_excel(
+    page, live_server, browser_login, school_fixture
+) -> None:
     students = [s.id for s in school_fixture.students_a1]
     browser_login(live_server, "t1")
     page.goto(f"{live_server}/gradebook/")
@@ -66,7 +73,8 @@ def test_teacher_pastes_a_column_from_excel(page, live_server, browser_login, sc
     target.evaluate("""el => {
         const data = new DataTransfer();
         data.setData('text/plain', '8\\r\\n7,5\\r\\n9\\r\\n');  // a column copied from Excel
-        el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        const init = {clipboardData: data, bubbles: true, cancelable: true};
+        el.dispatchEvent(new ClipboardEvent('paste', init));
     }""")
     expect(page.locator(".grade-grid .flash")).to_contain_text("Đã lưu 3 ô.")
     for sid, value in zip(students, ("8,0", "7,5", "9,0"), strict=True):

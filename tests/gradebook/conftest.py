@@ -51,7 +51,10 @@ def gb(app, school_fixture, as_user):  # type: ignore[no-untyped-def]
             db.session.commit()
         except ImportError:  # records not installed: the fallback chain is used
             pass
-        terms = {t.number: t.id for t in db.session.scalars(select(Term).where(Term.year_id == ns.year.id))}
+        terms = {
+            t.number: t.id
+            for t in db.session.scalars(select(Term).where(Term.year_id == ns.year.id))
+        }
     ns.term1, ns.term2 = terms[1], terms[2]
 
     def open_book(teacher: Any, cls: Any, subject: Any, term_id: int) -> int:
@@ -86,9 +89,14 @@ def cell(app):  # type: ignore[no-untyped-def]
     def read(gradebook_id: int, student_id: int, column: str) -> tuple[Any, int]:
         col = parse_column(column, 9)
         with app.app_context():
-            s = db.session.scalars(select(Score).where(
-                Score.gradebook_id == gradebook_id, Score.student_id == student_id,
-                Score.kind == col.kind, Score.idx == col.idx)).first()
+            s = db.session.scalars(
+                select(Score).where(
+                    Score.gradebook_id == gradebook_id,
+                    Score.student_id == student_id,
+                    Score.kind == col.kind,
+                    Score.idx == col.idx,
+                )
+            ).first()
             if s is None:
                 return None, 0
             return (s.value if s.value is not None else s.comment), s.version
@@ -106,7 +114,10 @@ def audit_rows(app):  # type: ignore[no-untyped-def]
             stmt = select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq)
             if action:
                 stmt = stmt.where(AuditEvent.action == action)
-            return [(e.action, e.subject_type, e.subject_id, e.changes) for e in db.session.scalars(stmt)]
+            return [
+                (e.action, e.subject_type, e.subject_id, e.changes)
+                for e in db.session.scalars(stmt)
+            ]
 
     return read
 
@@ -140,8 +151,16 @@ def db_digest(app):  # type: ignore[no-untyped-def]
     return digest
 
 
-def post_cell(client: Any, book_id: int, student_id: int, column: str, value: str,
-              version: int, htmx: bool = True, **extra: Any) -> Any:
+def post_cell(
+    client: Any,
+    book_id: int,
+    student_id: int,
+    column: str,
+    value: str,
+    version: int,
+    htmx: bool = True,
+    **extra: Any,
+) -> Any:
     data = {"student_id": student_id, "column": column, "value": value, "version": version, **extra}
     url = f"/gradebook/{book_id}/cells"
     return client.htmx("POST", url, data=data) if htmx else client.post(url, data=data)

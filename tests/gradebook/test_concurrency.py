@@ -23,7 +23,7 @@ def test_no_lost_update_when_two_tabs_save_the_same_cell(gb, login_as, cell, aud
         barrier = threading.Barrier(2)
         results: list = [None, None]
 
-        def save(k: int) -> None:
+        def save(k: int, barrier=barrier, results=results, typed=typed, version=version) -> None:
             barrier.wait()
             results[k] = post_cell(tabs[k], gb.toan_a1, sid, "tx1", typed[k], version)
 
@@ -41,8 +41,9 @@ def test_no_lost_update_when_two_tabs_save_the_same_cell(gb, login_as, cell, aud
         assert final == Decimal(typed[winner].replace(",", ".")), i  # the first committed value
         assert final_version == version + 1
         shown = re.search(r'value="([^"]*)"', loser.text).group(1)
-        assert shown.replace(",", ".").rstrip("0").rstrip(".") == typed[winner].replace(",", "."). \
-            rstrip("0").rstrip("."), (i, shown)  # the loser sees the winner's value
+        assert shown.replace(",", ".").rstrip("0").rstrip(".") == typed[winner].replace(
+            ",", "."
+        ).rstrip("0").rstrip("."), (i, shown)  # the loser sees the winner's value
     assert len(audit_rows("grade.changed")) == ITERATIONS  # one per accepted write, none for losers
     assert wins[0] + wins[1] == ITERATIONS
 
@@ -64,8 +65,10 @@ def test_paste_batch_with_one_stale_cell_saves_nothing(gb, login_as, cell, db_di
     a, b = gb.students_a1[0].id, gb.students_a1[1].id
     assert post_cell(c, gb.toan_a1, b, "tx1", "5", 0).status_code == 200
     before = db_digest()
-    cells = [{"student_id": a, "column": "tx1", "value": "9", "version": 0},
-             {"student_id": b, "column": "tx1", "value": "9", "version": 0}]  # b is now version 1
+    cells = [
+        {"student_id": a, "column": "tx1", "value": "9", "version": 0},
+        {"student_id": b, "column": "tx1", "value": "9", "version": 0},
+    ]  # b is now version 1
     r = c.htmx("POST", f"/gradebook/{gb.toan_a1}/cells/batch", data={"cells": json.dumps(cells)})
     assert r.status_code == 409 and "chưa ô nào được lưu" in r.text
     assert db_digest() == before

@@ -32,32 +32,43 @@ def _request(client, gb, new="7,5", reason="Nhập nhầm điểm giữa kỳ", 
     data = {"student_id": gb.students_a1[0].id, "column": "gk", "new_value": new, "reason": reason}
     if evidence:
         data["evidence"] = (io.BytesIO(PDF), "Bài kiểm tra GK.pdf")
-    return client.post(f"/gradebook/{gb.toan_a1}/corrections", data=data,
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/gradebook/{gb.toan_a1}/corrections", data=data, content_type="multipart/form-data"
+    )
 
 
 def _correction(app):  # type: ignore[no-untyped-def]
     from app.gradebook.models import CorrectionRequest
 
     with app.app_context():
-        c = db.session.scalars(select(CorrectionRequest).order_by(CorrectionRequest.id.desc())).first()
+        c = db.session.scalars(
+            select(CorrectionRequest).order_by(CorrectionRequest.id.desc())
+        ).first()
         db.session.expunge(c)
         return c
 
 
 def _decide(client, correction_id: int, version: int, action="approve", comment=""):  # type: ignore[no-untyped-def]
-    return client.post(f"/gradebook/corrections/{correction_id}/decide",
-                       data={"action": action, "version": version, "comment": comment})
+    return client.post(
+        f"/gradebook/corrections/{correction_id}/decide",
+        data={"action": action, "version": version, "comment": comment},
+    )
 
 
 def test_full_correction_flow_keeps_the_original_and_audits_every_step(
-        gb, approved, login_as, app, cell, audit_rows) -> None:
+    gb, approved, login_as, app, cell, audit_rows
+) -> None:
     sid = gb.students_a1[0].id
     assert cell(gb.toan_a1, sid, "gk") == (Decimal("6.5"), 1)
     r = _request(approved, gb)
     assert r.status_code == 303, r.text
     c = _correction(app)
-    assert (c.state, c.step, c.old_value, c.new_value) == ("submitted", 0, Decimal("6.5"), Decimal("7.5"))
+    assert (c.state, c.step, c.old_value, c.new_value) == (
+        "submitted",
+        0,
+        Decimal("6.5"),
+        Decimal("7.5"),
+    )
     assert c.evidence_sha256 and c.evidence_name == "Bài kiểm tra GK.pdf"
     assert cell(gb.toan_a1, sid, "gk") == (Decimal("6.5"), 1)  # nothing applied yet
 
@@ -83,11 +94,21 @@ def test_full_correction_flow_keeps_the_original_and_audits_every_step(
     from app.gradebook.models import ScoreHistory
 
     with app.app_context():
-        history = list(db.session.scalars(select(ScoreHistory).where(
-            ScoreHistory.gradebook_id == gb.toan_a1, ScoreHistory.student_id == sid,
-            ScoreHistory.kind == "gk").order_by(ScoreHistory.id)))
+        history = list(
+            db.session.scalars(
+                select(ScoreHistory)
+                .where(
+                    ScoreHistory.gradebook_id == gb.toan_a1,
+                    ScoreHistory.student_id == sid,
+                    ScoreHistory.kind == "gk",
+                )
+                .order_by(ScoreHistory.id)
+            )
+        )
         assert [(h.old_value, h.new_value, h.source) for h in history] == [
-            (None, Decimal("6.5"), "entry"), (Decimal("6.5"), Decimal("7.5"), "correction")]
+            (None, Decimal("6.5"), "entry"),
+            (Decimal("6.5"), Decimal("7.5"), "correction"),
+        ]
         assert history[-1].correction_id == c.id and history[-1].reason == "Nhập nhầm điểm giữa kỳ"
 
     requested = audit_rows("correction.requested")
@@ -103,9 +124,9 @@ def test_full_correction_flow_keeps_the_original_and_audits_every_step(
 
     # the averages are recomputed from the corrected value
     page = approved.get(f"/gradebook/{gb.toan_a1}")
-    assert 'id="avg-%d"' % sid in page.text
+    assert f'id="avg-{sid}"' in page.text
     # before: (30,5 + 2·6,5 + 3·8) / 9 = 7,5; after: (30,5 + 2·7,5 + 3·8) / 9 = 7,72… → 7,7
-    assert re.search(r'id="avg-%d"[^>]*>7,7' % sid, page.text)
+    assert re.search(rf'id="avg-{sid}"[^>]*>7,7', page.text)
 
 
 def test_requests_are_only_for_locked_grids(gb, login_as, db_digest) -> None:
@@ -115,7 +136,9 @@ def test_requests_are_only_for_locked_grids(gb, login_as, db_digest) -> None:
     assert r.status_code == 422 and "sửa trực tiếp" in r.text
 
 
-def test_gvcn_can_refuse_and_the_request_ends(gb, approved, login_as, app, cell, audit_rows) -> None:
+def test_gvcn_can_refuse_and_the_request_ends(
+    gb, approved, login_as, app, cell, audit_rows
+) -> None:
     _request(approved, gb, evidence=False)
     c = _correction(app)
     gvcn = login_as(gb.gvcn)
@@ -137,7 +160,8 @@ def test_requester_may_withdraw_before_the_gvcn_decides(gb, approved, app) -> No
 
 
 def test_when_the_gvcn_is_the_requester_bgh_confirms_and_another_bgh_approves(
-        gb, app, login_as, as_user, make_user, make_assignment, make_subject, cell) -> None:
+    gb, app, login_as, as_user, make_user, make_assignment, make_subject, cell
+) -> None:
     from app.core.authz import Role
 
     ly = make_subject("Vật lí", "LY", gb.dept_toan.id)
@@ -148,7 +172,12 @@ def test_when_the_gvcn_is_the_requester_bgh_confirms_and_another_bgh_approves(
     assert c.post(f"/gradebook/{book}/submit", data={}).status_code == 303
     decide(app, as_user, gb.tt_toan, book)
     decide(app, as_user, gb.ht, book)
-    data = {"student_id": gb.students_a1[0].id, "column": "ck", "new_value": "9", "reason": "Phúc khảo"}
+    data = {
+        "student_id": gb.students_a1[0].id,
+        "column": "ck",
+        "new_value": "9",
+        "reason": "Phúc khảo",
+    }
     assert c.post(f"/gradebook/{book}/corrections", data=data).status_code == 303
     corr = _correction(app)
     assert _decide(c, corr.id, corr.version).status_code == 403  # own request
@@ -161,10 +190,20 @@ def test_when_the_gvcn_is_the_requester_bgh_confirms_and_another_bgh_approves(
     assert cell(book, gb.students_a1[0].id, "ck") == (Decimal("9.0"), 2)
 
 
-def test_evidence_is_checked_by_content_and_served_as_an_inert_attachment(gb, approved, login_as, app) -> None:
-    bad = approved.post(f"/gradebook/{gb.toan_a1}/corrections", content_type="multipart/form-data", data={
-        "student_id": gb.students_a1[0].id, "column": "gk", "new_value": "7", "reason": "x",
-        "evidence": (io.BytesIO(b"<html><script>alert(1)</script>"), "x.pdf")})
+def test_evidence_is_checked_by_content_and_served_as_an_inert_attachment(
+    gb, approved, login_as, app
+) -> None:
+    bad = approved.post(
+        f"/gradebook/{gb.toan_a1}/corrections",
+        content_type="multipart/form-data",
+        data={
+            "student_id": gb.students_a1[0].id,
+            "column": "gk",
+            "new_value": "7",
+            "reason": "x",
+            "evidence": (io.BytesIO(b"<html><script>alert(1)</script>"), "x.pdf"),
+        },
+    )
     assert bad.status_code == 415
     _request(approved, gb)
     c = _correction(app)

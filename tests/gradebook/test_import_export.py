@@ -30,8 +30,11 @@ def _row_of(ws, code: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _upload(client, book: int, data: bytes, name: str = "so-diem.xlsx"):  # type: ignore[no-untyped-def]
-    return client.post(f"/gradebook/{book}/import", content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), name)})
+    return client.post(
+        f"/gradebook/{book}/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(data), name)},
+    )
 
 
 def _save(ws) -> bytes:  # type: ignore[no-untyped-def]
@@ -43,7 +46,14 @@ def _save(ws) -> bytes:  # type: ignore[no-untyped-def]
 def test_export_has_the_school_layout_and_values(gb, login_as, audit_rows) -> None:
     c = login_as(gb.t1)
     sid = gb.students_a1[0].id
-    for col, v in {"tx1": "8", "tx2": "7", "tx3": "9", "tx4": "6,5", "gk": "7,5", "ck": "8"}.items():
+    for col, v in {
+        "tx1": "8",
+        "tx2": "7",
+        "tx3": "9",
+        "tx4": "6,5",
+        "gk": "7,5",
+        "ck": "8",
+    }.items():
         post_cell(c, gb.toan_a1, sid, col, v, 0)
     r = c.get(f"/gradebook/{gb.toan_a1}/export.xlsx")
     assert r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -51,8 +61,13 @@ def test_export_has_the_school_layout_and_values(gb, login_as, audit_rows) -> No
     ws = _sheet(r.data)
     texts = [str(c.value) for row in ws.iter_rows(max_row=8) for c in row if c.value is not None]
     assert "SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH" in texts
-    assert any("Môn học: Toán" in t and "Lớp: 10A1" in t and "Học kỳ I" in t and "2024-2025" in t for t in texts)
-    assert ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx"] == [ws.cell(7, i).value for i in range(1, 6)]
+    assert any(
+        "Môn học: Toán" in t and "Lớp: 10A1" in t and "Học kỳ I" in t and "2024-2025" in t
+        for t in texts
+    )
+    assert ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx"] == [
+        ws.cell(7, i).value for i in range(1, 6)
+    ]
     assert [ws.cell(8, i).value for i in range(5, 11)] == ["TX1", "TX2", "TX3", "TX4", "GK", "CK"]
     row = _row_of(ws, gb.students_a1[0].student_code)
     assert [ws.cell(row, i).value for i in range(5, 12)] == [8.0, 7.0, 9.0, 6.5, 7.5, 8.0, 7.7]
@@ -63,15 +78,20 @@ def test_export_has_the_school_layout_and_values(gb, login_as, audit_rows) -> No
 def test_export_neutralises_formulas_in_text(gb, login_as, app) -> None:
     c = login_as(gb.t1)
     sid = gb.students_a1[0].id
-    c.htmx("POST", f"/gradebook/{gb.toan_a1}/comments",
-           data={"student_id": sid, "text": "=HYPERLINK(\"http://x\")", "version": 0})
+    c.htmx(
+        "POST",
+        f"/gradebook/{gb.toan_a1}/comments",
+        data={"student_id": sid, "text": '=HYPERLINK("http://x")', "version": 0},
+    )
     ws = _sheet(exported(c, gb.toan_a1))
     row = _row_of(ws, gb.students_a1[0].student_code)
     value = ws.cell(row, 12).value
     assert value.startswith("'=") and ws.cell(row, 12).data_type == "s"
 
 
-def test_import_preview_then_confirm_saves_everything_at_once(gb, login_as, cell, audit_rows) -> None:
+def test_import_preview_then_confirm_saves_everything_at_once(
+    gb, login_as, cell, audit_rows
+) -> None:
     c = login_as(gb.t1)
     ws = _sheet(exported(c, gb.toan_a1))
     for i, s in enumerate(gb.students_a1):
@@ -124,7 +144,10 @@ def test_a_forged_or_foreign_plan_is_refused(gb, login_as, db_digest) -> None:
     with c.application.app_context():
         plan = imports.Plan()
         token = imports.sign_plan(plan, gb.toan_a2, gb.t1.id)  # signed for another grade book
-    assert c.post(f"/gradebook/{gb.toan_a1}/import/confirm", data={"payload": token}).status_code == 422
+    assert (
+        c.post(f"/gradebook/{gb.toan_a1}/import/confirm", data={"payload": token}).status_code
+        == 422
+    )
     assert db_digest() == before
 
 

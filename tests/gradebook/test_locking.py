@@ -5,11 +5,13 @@ grid answers 409, changes nothing and leaves one `grade.write_rejected_locked` r
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from werkzeug.exceptions import Forbidden
 
 from app.extensions import db
 from tests.gradebook.conftest import handle_of, post_cell
@@ -31,7 +33,9 @@ def record_of(app, book: int):  # type: ignore[no-untyped-def]
         return locking.review_state(db.session.get(GradeBook, book))
 
 
-def decide(app, as_user, user, book: int, action: str = "approve", comment: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def decide(
+    app, as_user, user, book: int, action: str = "approve", comment: str | None = None
+) -> None:  # type: ignore[no-untyped-def]
     from app.gradebook import locking
     from app.gradebook.models import GradeBook
     from app.records import decisions
@@ -54,7 +58,9 @@ def submitted(gb, login_as, app):  # type: ignore[no-untyped-def]
     return c
 
 
-def test_submit_sends_the_xlsx_into_the_records_chain_and_locks_for_review(gb, submitted, app, cell) -> None:
+def test_submit_sends_the_xlsx_into_the_records_chain_and_locks_for_review(
+    gb, submitted, app, cell
+) -> None:
     state = record_of(app, gb.toan_a1)
     assert state.source == "records" and state.state.value == "submitted"
     assert state.record.chain == ["to_truong", "hieu_truong"]
@@ -69,18 +75,41 @@ def _attempts(client, gb, book: int):  # type: ignore[no-untyped-def]
     sid = gb.students_a1[0].id
     yield "edit", post_cell(client, book, sid, "tx1", "10", 1)
     yield "delete", post_cell(client, book, sid, "tx1", "", 1)
-    yield "batch", client.htmx("POST", f"/gradebook/{book}/cells/batch", data={
-        "cells": '[{"student_id": %d, "column": "gk", "value": "9", "version": 1}]' % sid})
-    yield "comment", client.htmx("POST", f"/gradebook/{book}/comments",
-                                 data={"student_id": sid, "text": "x", "version": 0})
-    yield "import", client.post(f"/gradebook/{book}/import", content_type="multipart/form-data",
-                                data={"file": (io.BytesIO(exported(client, book)), "so-diem.xlsx")})
+    yield (
+        "batch",
+        client.htmx(
+            "POST",
+            f"/gradebook/{book}/cells/batch",
+            data={
+                "cells": json.dumps(
+                    [{"student_id": sid, "column": "gk", "value": "9", "version": 1}]
+                )
+            },
+        ),
+    )
+    yield (
+        "comment",
+        client.htmx(
+            "POST",
+            f"/gradebook/{book}/comments",
+            data={"student_id": sid, "text": "x", "version": 0},
+        ),
+    )
+    yield (
+        "import",
+        client.post(
+            f"/gradebook/{book}/import",
+            content_type="multipart/form-data",
+            data={"file": (io.BytesIO(exported(client, book)), "so-diem.xlsx")},
+        ),
+    )
     yield "resubmit", client.post(f"/gradebook/{book}/submit", data={"acknowledge": "y"})
 
 
 @pytest.mark.parametrize("stage", ["submitted", "approved", "lock_date"])
 def test_every_write_to_a_locked_grid_is_409_and_changes_nothing(
-        gb, submitted, app, as_user, db_digest, audit_rows, stage) -> None:
+    gb, submitted, app, as_user, db_digest, audit_rows, stage
+) -> None:
     if stage == "approved":
         decide(app, as_user, gb.tt_toan, gb.toan_a1)
         decide(app, as_user, gb.ht, gb.toan_a1)
@@ -109,12 +138,19 @@ def _set_lock_date(app, gb, days_ago: int) -> None:  # type: ignore[no-untyped-d
 
     with app.app_context():
         term = db.session.get(Term, gb.term1)
-        school.update_term(None, term, start_date=term.start_date, end_date=term.end_date,
-                           lock_date=today_local() - timedelta(days=days_ago))
+        school.update_term(
+            None,
+            term,
+            start_date=term.start_date,
+            end_date=term.end_date,
+            lock_date=today_local() - timedelta(days=days_ago),
+        )
         db.session.commit()
 
 
-def test_lock_date_today_still_allows_entry_and_is_judged_by_server_time(gb, login_as, app, cell) -> None:
+def test_lock_date_today_still_allows_entry_and_is_judged_by_server_time(
+    gb, login_as, app, cell
+) -> None:
     _set_lock_date(app, gb, days_ago=0)  # locks *after* the lock date
     c = login_as(gb.t1)
     sid = gb.students_a1[0].id
@@ -125,7 +161,9 @@ def test_lock_date_today_still_allows_entry_and_is_judged_by_server_time(gb, log
     assert cell(gb.toan_a1, sid, "tx1") == (Decimal("8.0"), 1)
 
 
-def test_returned_grid_is_editable_again_and_can_be_resubmitted(gb, submitted, app, as_user, cell) -> None:
+def test_returned_grid_is_editable_again_and_can_be_resubmitted(
+    gb, submitted, app, as_user, cell
+) -> None:
     decide(app, as_user, gb.tt_toan, gb.toan_a1, "return", "GK của Canary-A01 chưa đúng")
     assert record_of(app, gb.toan_a1).state.value == "returned"
     sid = gb.students_a1[0].id
@@ -137,7 +175,8 @@ def test_returned_grid_is_editable_again_and_can_be_resubmitted(gb, submitted, a
 
 
 def test_blanks_must_be_acknowledged_and_the_missed_test_rule_records_zero(
-        gb, login_as, app, cell, audit_rows) -> None:
+    gb, login_as, app, cell, audit_rows
+) -> None:
     c = login_as(gb.t1)
     fill(c, gb.toan_a1, gb.students_a1[:2])
     partial = {k: v for k, v in FULL_ROW.items() if k != "gk"}
@@ -149,15 +188,21 @@ def test_blanks_must_be_acknowledged_and_the_missed_test_rule_records_zero(
     assert ok.status_code == 303
     assert cell(gb.toan_a1, gb.students_a1[2].id, "gk") == (Decimal("0.0"), 1)
     filled = audit_rows("grade.missed_tests_filled")
-    assert len(filled) == 1 and filled[0][3]["cells"] == {f"{gb.students_a1[2].id}:gk": [None, "0.0"]}
+    assert len(filled) == 1 and filled[0][3]["cells"] == {
+        f"{gb.students_a1[2].id}:gk": [None, "0.0"]
+    }
 
 
 def test_blank_rule_setting_leaves_the_cell_blank(gb, login_as, app, cell) -> None:
     from app.gradebook.services import settings
 
     with app.app_context():
-        settings.save_settings(None, adjustment_reading="one_step_above_computed",
-                               adjustment_counts_comment=True, missed_rule="blank")
+        settings.save_settings(
+            None,
+            adjustment_reading="one_step_above_computed",
+            adjustment_counts_comment=True,
+            missed_rule="blank",
+        )
         db.session.commit()
     c = login_as(gb.t1)
     fill(c, gb.toan_a1, gb.students_a1, {k: v for k, v in FULL_ROW.items() if k != "ck"})
@@ -171,7 +216,9 @@ def test_only_the_assigned_teacher_submits(gb, login_as) -> None:
     assert login_as(gb.ht).post(f"/gradebook/{gb.toan_a1}/submit", data={}).status_code == 403
 
 
-def test_review_state_falls_back_to_the_local_chain_without_records(gb, app, as_user, monkeypatch) -> None:
+def test_review_state_falls_back_to_the_local_chain_without_records(
+    gb, app, as_user, monkeypatch
+) -> None:
     """The one switch (locking.records_api): without records the same chain runs locally."""
     from app.core.workflow import Action
     from app.gradebook import locking
@@ -185,17 +232,31 @@ def test_review_state_falls_back_to_the_local_chain_without_records(gb, app, as_
         for s in gb.students_a1:
             for key in ("tx1", "tx2", "tx3", "tx4", "gk", "ck"):
                 col = Column("tx", int(key[2])) if key.startswith("tx") else Column(key, 1)
-                entry.save_cell(actor, handle, entry.CellWrite(s.id, col, CellValue(Decimal("7.0")), 0))
+                entry.save_cell(
+                    actor, handle, entry.CellWrite(s.id, col, CellValue(Decimal("7.0")), 0)
+                )
         review.submit(actor, handle, acknowledged=False)
 
     as_user(gb.t1, fill_and_submit)
-    with pytest.raises(Exception):  # the author cannot approve their own grade book
-        as_user(gb.t1, lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE,
-                                                      seen_version=2))
-    as_user(gb.tt_toan, lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE,
-                                                       seen_version=2))
-    as_user(gb.ht, lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE,
-                                                  seen_version=3))
+    with pytest.raises(Forbidden):  # the author cannot approve their own grade book
+        as_user(
+            gb.t1,
+            lambda a: locking.review_local(
+                a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2
+            ),
+        )
+    as_user(
+        gb.tt_toan,
+        lambda a: locking.review_local(
+            a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2
+        ),
+    )
+    as_user(
+        gb.ht,
+        lambda a: locking.review_local(
+            a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=3
+        ),
+    )
     with app.app_context():
         from app.gradebook.models import GradeBook
 
@@ -204,6 +265,11 @@ def test_review_state_falls_back_to_the_local_chain_without_records(gb, app, as_
         assert locking.lock_of(book, book.term).code == "approved"
         from app.audit.models import AuditEvent
 
-        actions = list(db.session.scalars(select(AuditEvent.action).where(
-            AuditEvent.subject_type == "gradebook", AuditEvent.action.like("gradebook.%"))))
+        actions = list(
+            db.session.scalars(
+                select(AuditEvent.action).where(
+                    AuditEvent.subject_type == "gradebook", AuditEvent.action.like("gradebook.%")
+                )
+            )
+        )
         assert actions.count("gradebook.approved") == 2 and "gradebook.submitted" in actions

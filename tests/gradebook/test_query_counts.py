@@ -32,9 +32,16 @@ def classes(gb, app, as_user, make_class, make_assignment):  # type: ignore[no-u
         with app.app_context():
             c = db.session.get(SchoolClass, cls.id)
             for i in range(size):
-                school.create_student(None, c, student_code=f"{name}-{i:02d}", last_name="Trần",
-                                      middle_name="Văn", first_name=f"Học{i:02d}",
-                                      birth_date=date(2009, 1, 1 + i % 28), gender="nam")
+                school.create_student(
+                    None,
+                    c,
+                    student_code=f"{name}-{i:02d}",
+                    last_name="Trần",
+                    middle_name="Văn",
+                    first_name=f"Học{i:02d}",
+                    birth_date=date(2009, 1, 1 + i % 28),
+                    gender="nam",
+                )
             db.session.commit()
         book = gb.open_book(gb.t1, cls, gb.toan, gb.term1)
 
@@ -44,12 +51,21 @@ def classes(gb, app, as_user, make_class, make_assignment):  # type: ignore[no-u
             handle = handle_of(app, actor, book)
             cols = grid_columns(regular_count(handle.subject, handle.school_class.grade_level))
             students = queries.class_students(handle.school_class.id)
-            entry.save_batch(actor, handle, [entry.CellWrite(s.id, col, CellValue(Decimal("7.5")), 0)
-                                             for s in students for col in cols])
+            entry.save_batch(
+                actor,
+                handle,
+                [
+                    entry.CellWrite(s.id, col, CellValue(Decimal("7.5")), 0)
+                    for s in students
+                    for col in cols
+                ],
+            )
 
         as_user(gb.t1, fill)
         with app.app_context():
-            first = sorted(db.session.get(SchoolClass, cls.id).enrollments, key=lambda e: e.student_id)[0]
+            first = sorted(
+                db.session.get(SchoolClass, cls.id).enrollments, key=lambda e: e.student_id
+            )[0]
             books[size] = (book, first.student_id)
     return books
 

@@ -36,20 +36,35 @@ class CorrectionStale(ValueError):
 
 def _facts(c: CorrectionRequest, handle: Any) -> dict[str, Any]:
     return {
-        "student_id": c.student_id, "subject_id": handle.subject.id, "term_id": handle.term.id,
-        "column": c.column, "value": [entry.audit_value(c.old_value, c.old_comment),
-                                      entry.audit_value(c.new_value, c.new_comment)],
-        "requester_id": c.requester_id, "reason": c.reason,
+        "student_id": c.student_id,
+        "subject_id": handle.subject.id,
+        "term_id": handle.term.id,
+        "column": c.column,
+        "value": [
+            entry.audit_value(c.old_value, c.old_comment),
+            entry.audit_value(c.new_value, c.new_comment),
+        ],
+        "requester_id": c.requester_id,
+        "reason": c.reason,
     }
 
 
-def request_correction(actor: Any, handle: Any, student_id: int, column: Column, new: CellValue,
-                       reason: str, evidence: Any = None) -> CorrectionRequest:
+def request_correction(
+    actor: Any,
+    handle: Any,
+    student_id: int,
+    column: Column,
+    new: CellValue,
+    reason: str,
+    evidence: Any = None,
+) -> CorrectionRequest:
     if not policy.can_request_correction(actor, handle.access):
         deny("correction.request", "gradebook", handle.id)
     lock = locking.lock_of(handle.gradebook, handle.term)
     if lock.code is None:
-        raise CorrectionError("Sổ điểm chưa khoá: sửa trực tiếp trong sổ, không cần yêu cầu điều chỉnh.")
+        raise CorrectionError(
+            "Sổ điểm chưa khoá: sửa trực tiếp trong sổ, không cần yêu cầu điều chỉnh."
+        )
     if lock.code == "submitted":
         raise CorrectionError("Sổ điểm đang chờ duyệt: đề nghị người duyệt trả lại sổ để sửa.")
     reason = (reason or "").strip()
@@ -60,39 +75,79 @@ def request_correction(actor: Any, handle: Any, student_id: int, column: Column,
     old_comment = current.comment if current else None
     if (old_value, old_comment) == (new.value, new.comment):
         raise CorrectionError("Giá trị mới trùng với giá trị hiện tại.")
-    pending = db.session.scalars(select(CorrectionRequest.id).where(
-        CorrectionRequest.gradebook_id == handle.id, CorrectionRequest.student_id == student_id,
-        CorrectionRequest.kind == column.kind, CorrectionRequest.idx == column.idx,
-        CorrectionRequest.state == State.SUBMITTED.value)).first()
+    pending = db.session.scalars(
+        select(CorrectionRequest.id).where(
+            CorrectionRequest.gradebook_id == handle.id,
+            CorrectionRequest.student_id == student_id,
+            CorrectionRequest.kind == column.kind,
+            CorrectionRequest.idx == column.idx,
+            CorrectionRequest.state == State.SUBMITTED.value,
+        )
+    ).first()
     if pending:
         raise CorrectionError("Ô điểm này đã có một yêu cầu điều chỉnh đang chờ xử lý.")
     correction = CorrectionRequest(
-        gradebook_id=handle.id, student_id=student_id, kind=column.kind, idx=column.idx,
-        score_version=current.version if current else 0, old_value=old_value,
-        old_comment=old_comment, new_value=new.value, new_comment=new.comment, reason=reason,
-        requester_id=actor.id, state=State.SUBMITTED.value, step=0, version=1,
+        gradebook_id=handle.id,
+        student_id=student_id,
+        kind=column.kind,
+        idx=column.idx,
+        score_version=current.version if current else 0,
+        old_value=old_value,
+        old_comment=old_comment,
+        new_value=new.value,
+        new_comment=new.comment,
+        reason=reason,
+        requester_id=actor.id,
+        state=State.SUBMITTED.value,
+        step=0,
+        version=1,
         evidence_sha256=evidence.sha256 if evidence else None,
         evidence_name=evidence.name if evidence else None,
-        evidence_type=evidence.content_type if evidence else None)
+        evidence_type=evidence.content_type if evidence else None,
+    )
     db.session.add(correction)
     db.session.flush()
-    audit.record(actor, "correction.requested", correction, changes=_facts(correction, handle),
-                 comment=reason, file_sha256=correction.evidence_sha256)
+    audit.record(
+        actor,
+        "correction.requested",
+        correction,
+        changes=_facts(correction, handle),
+        comment=reason,
+        file_sha256=correction.evidence_sha256,
+    )
     return correction
 
 
-def decide(actor: Any, correction: CorrectionRequest, handle: Any, action: Action, *,
-           seen_version: int, comment: str | None = None) -> None:
+def decide(
+    actor: Any,
+    correction: CorrectionRequest,
+    handle: Any,
+    action: Action,
+    *,
+    seen_version: int,
+    comment: str | None = None,
+) -> None:
     """GVCN (step 0) or BGH (step 1) approves or returns; final approval applies the value."""
     if action not in (Action.APPROVE, Action.RETURN):
         raise ValueError(action)
     step = correction.step
     allowed = policy.can_decide_correction(actor, correction, handle.access)
-    extra = {**_facts(correction, handle), "decision": f"{CHAIN[min(step, 1)]}: "
-             + ("đồng ý" if action is Action.APPROVE else "không đồng ý")}
-    moved = transition(db.session, correction, action, actor, allowed=allowed,
-                       seen_version=seen_version, chain_length=len(CHAIN), comment=comment,
-                       extra_changes=extra)
+    extra = {
+        **_facts(correction, handle),
+        "decision": f"{CHAIN[min(step, 1)]}: "
+        + ("đồng ý" if action is Action.APPROVE else "không đồng ý"),
+    }
+    moved = transition(
+        db.session,
+        correction,
+        action,
+        actor,
+        allowed=allowed,
+        seen_version=seen_version,
+        chain_length=len(CHAIN),
+        comment=comment,
+        extra_changes=extra,
+    )
     if action is Action.APPROVE and step == 0:
         correction.confirmed_by_id = actor.id
     else:
@@ -104,28 +159,52 @@ def decide(actor: Any, correction: CorrectionRequest, handle: Any, action: Actio
 
 def _apply(actor: Any, correction: CorrectionRequest, handle: Any) -> None:
     column = Column(correction.kind, correction.idx)
-    write = entry.CellWrite(correction.student_id, column,
-                            CellValue(correction.new_value, correction.new_comment),
-                            correction.score_version)
+    write = entry.CellWrite(
+        correction.student_id,
+        column,
+        CellValue(correction.new_value, correction.new_comment),
+        correction.score_version,
+    )
     try:
-        change = entry.write_cell(actor, handle.id, write, "correction", reason=correction.reason,
-                              correction_id=correction.id)
+        change = entry.write_cell(
+            actor,
+            handle.id,
+            write,
+            "correction",
+            reason=correction.reason,
+            correction_id=correction.id,
+        )
     except entry.CellConflict as conflict:
         now = conflict.current
         raise CorrectionStale(
             "Ô điểm đã thay đổi sau khi lập yêu cầu (hiện là “"
             f"{shown(now.value, now.comment) if now else ''}”); yêu cầu này không áp dụng được. "
-            "Hãy trả lại yêu cầu để giáo viên lập yêu cầu mới.") from None
+            "Hãy trả lại yêu cầu để giáo viên lập yêu cầu mới."
+        ) from None
     correction.applied_at = utcnow()
     db.session.flush()
-    audit.record(actor, "grade.corrected", handle.gradebook, changes={
-        **_facts(correction, handle), "correction_id": correction.id,
-        "confirmed_by_id": correction.confirmed_by_id, "approver_id": actor.id,
-        "value": [change.old if change else None, change.new if change else None]},
-        comment=correction.reason)
+    audit.record(
+        actor,
+        "grade.corrected",
+        handle.gradebook,
+        changes={
+            **_facts(correction, handle),
+            "correction_id": correction.id,
+            "confirmed_by_id": correction.confirmed_by_id,
+            "approver_id": actor.id,
+            "value": [change.old if change else None, change.new if change else None],
+        },
+        comment=correction.reason,
+    )
 
 
 def withdraw(actor: Any, correction: CorrectionRequest, *, seen_version: int) -> None:
-    transition(db.session, correction, Action.WITHDRAW, actor,
-               allowed=policy.can_withdraw_correction(actor, correction),
-               seen_version=seen_version, chain_length=len(CHAIN))
+    transition(
+        db.session,
+        correction,
+        Action.WITHDRAW,
+        actor,
+        allowed=policy.can_withdraw_correction(actor, correction),
+        seen_version=seen_version,
+        chain_length=len(CHAIN),
+    )

@@ -15,10 +15,8 @@ from app.core.authz import deny
 from app.core.models import utcnow
 from app.extensions import db
 from app.gradebook import locking, policy
-from app.gradebook.models import GradeBook, Score, ScoreHistory, StudentComment
+from app.gradebook.models import GradeBook, Score, ScoreHistory
 from app.gradebook.values import CellValue, Column, shown
-
-COMMENT_MAX = 1000
 
 
 def dialect_insert(model: Any) -> Any:
@@ -34,8 +32,12 @@ def insert_once(model: Any, values: dict[str, Any], unique: list[str]) -> bool:
 
     (RETURNING, not rowcount: with PostgreSQL's implicit RETURNING, rowcount is -1.)
     """
-    stmt = (dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
-            .returning(model.id))
+    stmt = (
+        dialect_insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(model.id)
+    )
     return db.session.execute(stmt).scalar() is not None
 
 
@@ -46,24 +48,44 @@ def audit_value(value: Decimal | None, comment: str | None) -> str | None:
     return None if value is None else str(value)
 
 
-def open_gradebook(actor: Any, school_class: Any, subject: Any, term: Any, access: Any) -> GradeBook:
+def open_gradebook(
+    actor: Any, school_class: Any, subject: Any, term: Any, access: Any
+) -> GradeBook:
     """Create the grade book of (class, subject, term) once; later calls return it."""
     if not policy.can_open_grid(actor, access):
         deny("gradebook.open", "class", school_class.id)
     if term.year_id != school_class.year_id:
         raise ValueError("Học kỳ không thuộc năm học của lớp.")
     keys = {"class_id": school_class.id, "subject_id": subject.id, "term_id": term.id}
-    created = insert_once(GradeBook, {**keys, "opened_by_id": actor.id, "opened_at": utcnow(),
-                                      "state": "draft", "step": 0, "version": 1}, list(keys))
+    created = insert_once(
+        GradeBook,
+        {
+            **keys,
+            "opened_by_id": actor.id,
+            "opened_at": utcnow(),
+            "state": "draft",
+            "step": 0,
+            "version": 1,
+        },
+        list(keys),
+    )
     gb = db.session.scalars(select(GradeBook).filter_by(**keys)).one()
     if created:
-        audit.record(actor, "gradebook.opened", gb, changes={
-            "class": [None, school_class.name], "subject": [None, subject.name],
-            "term": [None, term.name]})
+        audit.record(
+            actor,
+            "gradebook.opened",
+            gb,
+            changes={
+                "class": [None, school_class.name],
+                "subject": [None, subject.name],
+                "term": [None, term.name],
+            },
+        )
     return gb
 
 
 # ---------------------------------------------------------------------------- cells
+
 
 @dataclass
 class CellConflict(Exception):
@@ -97,13 +119,25 @@ class Change:
 
 def current_cell(gradebook_id: int, student_id: int, column: Column) -> Score | None:
     return db.session.scalars(
-        select(Score).where(Score.gradebook_id == gradebook_id, Score.student_id == student_id,
-                            Score.kind == column.kind, Score.idx == column.idx)
-        .execution_options(populate_existing=True)).first()
+        select(Score)
+        .where(
+            Score.gradebook_id == gradebook_id,
+            Score.student_id == student_id,
+            Score.kind == column.kind,
+            Score.idx == column.idx,
+        )
+        .execution_options(populate_existing=True)
+    ).first()
 
 
-def write_cell(actor: Any, gradebook_id: int, w: CellWrite, source: str, reason: str | None = None,
-           correction_id: int | None = None) -> Change | None:
+def write_cell(
+    actor: Any,
+    gradebook_id: int,
+    w: CellWrite,
+    source: str,
+    reason: str | None = None,
+    correction_id: int | None = None,
+) -> Change | None:
     """One version-guarded write; raises CellConflict. None when nothing changed."""
     existing = current_cell(gradebook_id, w.student_id, w.column)
     new_value, new_comment = w.cell.value, w.cell.comment
@@ -113,12 +147,24 @@ def write_cell(actor: Any, gradebook_id: int, w: CellWrite, source: str, reason:
             raise CellConflict(w.student_id, w.column, existing)
         if w.cell.is_blank:
             return None
-        if not insert_once(Score, {
-                "gradebook_id": gradebook_id, "student_id": w.student_id, "kind": w.column.kind,
-                "idx": w.column.idx, "value": new_value, "comment": new_comment, "version": 1,
-                "updated_by_id": actor.id, "updated_at": now},
-                ["gradebook_id", "student_id", "kind", "idx"]):
-            raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
+        if not insert_once(
+            Score,
+            {
+                "gradebook_id": gradebook_id,
+                "student_id": w.student_id,
+                "kind": w.column.kind,
+                "idx": w.column.idx,
+                "value": new_value,
+                "comment": new_comment,
+                "version": 1,
+                "updated_by_id": actor.id,
+                "updated_at": now,
+            },
+            ["gradebook_id", "student_id", "kind", "idx"],
+        ):
+            raise CellConflict(
+                w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column)
+            )
         old_value, old_comment = None, None
     else:
         if existing.version != w.seen_version:
@@ -127,22 +173,48 @@ def write_cell(actor: Any, gradebook_id: int, w: CellWrite, source: str, reason:
         if (old_value, old_comment) == (new_value, new_comment):
             return None
         result = db.session.execute(
-            update(Score).where(Score.id == existing.id, Score.version == w.seen_version)
-            .values(value=new_value, comment=new_comment, version=Score.version + 1,
-                    updated_by_id=actor.id, updated_at=now)
-            .execution_options(synchronize_session=False))
+            update(Score)
+            .where(Score.id == existing.id, Score.version == w.seen_version)
+            .values(
+                value=new_value,
+                comment=new_comment,
+                version=Score.version + 1,
+                updated_by_id=actor.id,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount != 1:
-            raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
-    db.session.add(ScoreHistory(
-        gradebook_id=gradebook_id, student_id=w.student_id, kind=w.column.kind, idx=w.column.idx,
-        old_value=old_value, old_comment=old_comment, new_value=new_value, new_comment=new_comment,
-        source=source, reason=reason, correction_id=correction_id, actor_id=actor.id, at=now))
+            raise CellConflict(
+                w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column)
+            )
+    db.session.add(
+        ScoreHistory(
+            gradebook_id=gradebook_id,
+            student_id=w.student_id,
+            kind=w.column.kind,
+            idx=w.column.idx,
+            old_value=old_value,
+            old_comment=old_comment,
+            new_value=new_value,
+            new_comment=new_comment,
+            source=source,
+            reason=reason,
+            correction_id=correction_id,
+            actor_id=actor.id,
+            at=now,
+        )
+    )
     db.session.flush()
-    return Change(w.student_id, w.column, audit_value(old_value, old_comment),
-                  audit_value(new_value, new_comment))
+    return Change(
+        w.student_id,
+        w.column,
+        audit_value(old_value, old_comment),
+        audit_value(new_value, new_comment),
+    )
 
 
-def _check_can_write(actor: Any, handle: Any) -> None:
+def check_can_write(actor: Any, handle: Any) -> None:
     if not policy.can_edit_grid(actor, handle.access):
         deny("grade.write", "gradebook", handle.id)
     locking.ensure_writable(handle)
@@ -151,29 +223,51 @@ def _check_can_write(actor: Any, handle: Any) -> None:
 def save_cell(actor: Any, handle: Any, write: CellWrite) -> Change | None:
     """Save one cell (scope — student in the class, column in the grid — checked by the caller
     through the scoped form; policy and lock re-checked here)."""
-    _check_can_write(actor, handle)
+    check_can_write(actor, handle)
     change = write_cell(actor, handle.id, write, "entry")
     if change is not None:
-        audit.record(actor, "grade.changed", handle.gradebook, changes={
-            "student_id": write.student_id, "subject_id": handle.subject.id,
-            "column": write.column.key, "value": [change.old, change.new]})
+        audit.record(
+            actor,
+            "grade.changed",
+            handle.gradebook,
+            changes={
+                "student_id": write.student_id,
+                "subject_id": handle.subject.id,
+                "column": write.column.key,
+                "value": [change.old, change.new],
+            },
+        )
     return change
 
 
-def save_batch(actor: Any, handle: Any, writes: Sequence[CellWrite], *, source: str = "batch",
-               action: str = "grade.batch_changed", comment: str | None = None) -> list[Change]:
+def save_batch(
+    actor: Any,
+    handle: Any,
+    writes: Sequence[CellWrite],
+    *,
+    source: str = "batch",
+    action: str = "grade.batch_changed",
+    comment: str | None = None,
+) -> list[Change]:
     """All-or-nothing: raises BatchConflict listing every stale cell (the caller rolls back).
 
     A fixed number of statements for new cells (one multi-row INSERT … ON CONFLICT DO NOTHING
     RETURNING, one for the history), plus one conditional UPDATE per changed existing cell.
     """
-    _check_can_write(actor, handle)
+    check_can_write(actor, handle)
     gid = handle.id
     latest = {(w.student_id, w.column.kind, w.column.idx): w for w in writes}  # a cell once
-    existing = {(s.student_id, s.kind, s.idx): s for s in db.session.scalars(
-        select(Score).where(Score.gradebook_id == gid,
-                            Score.student_id.in_({w.student_id for w in latest.values()}))
-        .execution_options(populate_existing=True))}
+    existing = {
+        (s.student_id, s.kind, s.idx): s
+        for s in db.session.scalars(
+            select(Score)
+            .where(
+                Score.gradebook_id == gid,
+                Score.student_id.in_({w.student_id for w in latest.values()}),
+            )
+            .execution_options(populate_existing=True)
+        )
+    }
     now = utcnow()
     conflicts: list[CellConflict] = []
     inserts: list[dict[str, Any]] = []
@@ -186,9 +280,19 @@ def save_batch(actor: Any, handle: Any, writes: Sequence[CellWrite], *, source: 
         if w.seen_version == 0 and cur is None:
             if w.cell.is_blank:
                 continue
-            inserts.append({"gradebook_id": gid, "student_id": w.student_id, "kind": w.column.kind,
-                            "idx": w.column.idx, "value": new[0], "comment": new[1], "version": 1,
-                            "updated_by_id": actor.id, "updated_at": now})
+            inserts.append(
+                {
+                    "gradebook_id": gid,
+                    "student_id": w.student_id,
+                    "kind": w.column.kind,
+                    "idx": w.column.idx,
+                    "value": new[0],
+                    "comment": new[1],
+                    "version": 1,
+                    "updated_by_id": actor.id,
+                    "updated_at": now,
+                }
+            )
             old = (None, None)
         elif cur is None or cur.version != w.seen_version:
             conflicts.append(CellConflict(w.student_id, w.column, cur))
@@ -199,27 +303,55 @@ def save_batch(actor: Any, handle: Any, writes: Sequence[CellWrite], *, source: 
                 continue
             updates.append((cur, w))
         changes.append(Change(w.student_id, w.column, audit_value(*old), audit_value(*new)))
-        history.append({"gradebook_id": gid, "student_id": w.student_id, "kind": w.column.kind,
-                        "idx": w.column.idx, "old_value": old[0], "old_comment": old[1],
-                        "new_value": new[0], "new_comment": new[1], "source": source,
-                        "reason": None, "correction_id": None, "actor_id": actor.id, "at": now})
+        history.append(
+            {
+                "gradebook_id": gid,
+                "student_id": w.student_id,
+                "kind": w.column.kind,
+                "idx": w.column.idx,
+                "old_value": old[0],
+                "old_comment": old[1],
+                "new_value": new[0],
+                "new_comment": new[1],
+                "source": source,
+                "reason": None,
+                "correction_id": None,
+                "actor_id": actor.id,
+                "at": now,
+            }
+        )
     if conflicts:
         raise BatchConflict(conflicts)
     if inserts:
-        inserted = {tuple(r) for r in db.session.execute(
-            dialect_insert(Score)
-            .on_conflict_do_nothing(index_elements=["gradebook_id", "student_id", "kind", "idx"])
-            .returning(Score.student_id, Score.kind, Score.idx), inserts)}
+        inserted = {
+            tuple(r)
+            for r in db.session.execute(
+                dialect_insert(Score)
+                .on_conflict_do_nothing(
+                    index_elements=["gradebook_id", "student_id", "kind", "idx"]
+                )
+                .returning(Score.student_id, Score.kind, Score.idx),
+                inserts,
+            )
+        }
         lost = [r for r in inserts if (r["student_id"], r["kind"], r["idx"]) not in inserted]
         if lost:  # someone created these cells meanwhile
-            raise BatchConflict([CellConflict(r["student_id"], Column(r["kind"], r["idx"]),
-                                              None) for r in lost])
+            raise BatchConflict(
+                [CellConflict(r["student_id"], Column(r["kind"], r["idx"]), None) for r in lost]
+            )
     for cur, w in updates:
         result = db.session.execute(
-            update(Score).where(Score.id == cur.id, Score.version == w.seen_version)
-            .values(value=w.cell.value, comment=w.cell.comment, version=Score.version + 1,
-                    updated_by_id=actor.id, updated_at=now)
-            .execution_options(synchronize_session=False))
+            update(Score)
+            .where(Score.id == cur.id, Score.version == w.seen_version)
+            .values(
+                value=w.cell.value,
+                comment=w.cell.comment,
+                version=Score.version + 1,
+                updated_by_id=actor.id,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount != 1:
             conflicts.append(CellConflict(w.student_id, w.column, None))
     if conflicts:
@@ -227,84 +359,15 @@ def save_batch(actor: Any, handle: Any, writes: Sequence[CellWrite], *, source: 
     if history:
         db.session.execute(insert(ScoreHistory), history)
         db.session.flush()
-        audit.record(actor, action, handle.gradebook, comment=comment, changes={
-            "subject_id": handle.subject.id, "count": len(changes),
-            "cells": {f"{c.student_id}:{c.column.key}": [c.old, c.new] for c in changes}})
+        audit.record(
+            actor,
+            action,
+            handle.gradebook,
+            comment=comment,
+            changes={
+                "subject_id": handle.subject.id,
+                "count": len(changes),
+                "cells": {f"{c.student_id}:{c.column.key}": [c.old, c.new] for c in changes},
+            },
+        )
     return changes
-
-
-# ---------------------------------------------------------------------------- nhận xét
-
-@dataclass
-class CommentConflict(Exception):
-    current: StudentComment | None
-
-
-def save_comment(actor: Any, handle: Any, student_id: int, text: str,
-                 seen_version: int) -> StudentComment | None:
-    _check_can_write(actor, handle)
-    text = (text or "").strip()[:COMMENT_MAX]
-    stmt = select(StudentComment).where(StudentComment.gradebook_id == handle.id,
-                                        StudentComment.student_id == student_id)
-    existing = db.session.scalars(stmt.execution_options(populate_existing=True)).first()
-    now = utcnow()
-    if existing is None and seen_version == 0:
-        if not text:
-            return None
-        ok = insert_once(StudentComment, {
-            "gradebook_id": handle.id, "student_id": student_id, "text": text, "version": 1,
-            "updated_by_id": actor.id, "updated_at": now}, ["gradebook_id", "student_id"])
-        old = ""
-    elif existing is not None and existing.version == seen_version:
-        old = existing.text
-        if old == text:
-            return existing
-        ok = db.session.execute(
-            update(StudentComment)
-            .where(StudentComment.id == existing.id, StudentComment.version == seen_version)
-            .values(text=text, version=StudentComment.version + 1, updated_by_id=actor.id,
-                    updated_at=now)
-            .execution_options(synchronize_session=False)).rowcount == 1
-    else:
-        raise CommentConflict(existing)
-    current = db.session.scalars(stmt.execution_options(populate_existing=True)).first()
-    if not ok:
-        raise CommentConflict(current)
-    audit.record(actor, "grade.comment_changed", handle.gradebook, changes={
-        "student_id": student_id, "comment": [old, text]})
-    return current
-
-
-# ---------------------------------------------------------------------------- blanks and the missed-test rule
-
-def blank_cells(columns: Sequence[Column], students: Sequence[Any],
-                scores: dict[tuple[int, str], Score], exempt: set[int] | None = None) -> list[str]:
-    """'Họ tên: TX2, GK' for each student with empty cells."""
-    out = []
-    for s in students:
-        missing = [c.label for c in columns
-                   if (sc := scores.get((s.id, c.key))) is None or (sc.value is None and sc.comment is None)]
-        if missing:
-            out.append(f"{s.full_name}: {', '.join(missing)}")
-    return out
-
-
-def apply_missed_test_rule(actor: Any, handle: Any, columns: Sequence[Column],
-                           students: Sequence[Any], scores: dict[tuple[int, str], Score],
-                           comment_subject: bool) -> list[Change]:
-    """School setting 'missed test counts 0 / CĐ': at submission, a periodic test (GK, CK)
-    still blank — not made up within the term — is recorded as 0 (or CĐ), in one batch."""
-    writes = []
-    fill = CellValue(comment="CD") if comment_subject else CellValue(value=Decimal("0.0"))
-    for s in students:
-        for c in columns:
-            if c.kind == "tx":
-                continue
-            sc = scores.get((s.id, c.key))
-            if sc is None or (sc.value is None and sc.comment is None):
-                writes.append(CellWrite(s.id, c, fill, sc.version if sc else 0))
-    if not writes:
-        return []
-    return save_batch(actor, handle, writes, source="rule", action="grade.missed_tests_filled",
-                      comment="Vắng kiểm tra định kỳ, không kiểm tra bù trong học kỳ: tính "
-                              + ("Chưa đạt." if comment_subject else "0 điểm."))

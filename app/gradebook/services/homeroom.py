@@ -21,7 +21,12 @@ from app.core.workflow import Action, State, transition
 from app.extensions import db
 from app.gradebook import policy, tt22
 from app.gradebook.models import (
-    Attendance, Conduct, Exemption, HomeroomRemark, Retest, SummerConduct,
+    Attendance,
+    Conduct,
+    Exemption,
+    HomeroomRemark,
+    Retest,
+    SummerConduct,
 )
 from app.gradebook.services.entry import insert_once
 from app.gradebook.values import LEVEL_FROM_DB, CellValue, shown
@@ -42,8 +47,9 @@ def _guard(actor: Any, school_class: Any) -> None:
         deny("homeroom.write", "class", school_class.id)
 
 
-def _versioned_upsert(model: Any, keys: dict[str, Any], values: dict[str, Any], seen_version: int,
-                      actor: Any) -> tuple[Any, dict[str, Any] | None]:
+def _versioned_upsert(
+    model: Any, keys: dict[str, Any], values: dict[str, Any], seen_version: int, actor: Any
+) -> tuple[Any, dict[str, Any] | None]:
     """Insert once (version 0 seen) or update on the seen version; returns (row, old values)."""
     stmt = select(model).filter_by(**keys).execution_options(populate_existing=True)
     existing = db.session.scalars(stmt).first()
@@ -55,10 +61,15 @@ def _versioned_upsert(model: Any, keys: dict[str, Any], values: dict[str, Any], 
         old = {k: getattr(existing, k) for k in values}
         if old == values:
             return existing, None
-        ok = db.session.execute(
-            update(model).where(model.id == existing.id, model.version == seen_version)
-            .values(**values, version=model.version + 1, **stamp)
-            .execution_options(synchronize_session=False)).rowcount == 1
+        ok = (
+            db.session.execute(
+                update(model)
+                .where(model.id == existing.id, model.version == seen_version)
+                .values(**values, version=model.version + 1, **stamp)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
     else:
         raise RowConflict(existing)
     current = db.session.scalars(stmt).first()
@@ -67,36 +78,57 @@ def _versioned_upsert(model: Any, keys: dict[str, Any], values: dict[str, Any], 
     return current, old
 
 
-def set_conduct(actor: Any, school_class: Any, student_id: int, term: Any, level: str | None,
-                seen_version: int) -> Conduct:
+def set_conduct(
+    actor: Any, school_class: Any, student_id: int, term: Any, level: str | None, seen_version: int
+) -> Conduct:
     _guard(actor, school_class)
     if level is not None and level not in LEVEL_FROM_DB:
         raise HomeroomError("Mức rèn luyện không hợp lệ.")
-    row, old = _versioned_upsert(Conduct, {"student_id": student_id, "term_id": term.id},
-                                 {"level": level}, seen_version, actor)
+    row, old = _versioned_upsert(
+        Conduct,
+        {"student_id": student_id, "term_id": term.id},
+        {"level": level},
+        seen_version,
+        actor,
+    )
     if old is not None:
-        audit.record(actor, "conduct.changed", ("student", student_id), changes={
-            "term_id": term.id, "level": [old["level"], level]})
+        audit.record(
+            actor,
+            "conduct.changed",
+            ("student", student_id),
+            changes={"term_id": term.id, "level": [old["level"], level]},
+        )
     return row
 
 
-def set_remark(actor: Any, school_class: Any, student_id: int, term: Any, text: str,
-               seen_version: int) -> HomeroomRemark:
+def set_remark(
+    actor: Any, school_class: Any, student_id: int, term: Any, text: str, seen_version: int
+) -> HomeroomRemark:
     _guard(actor, school_class)
     text = (text or "").strip()
-    row, old = _versioned_upsert(HomeroomRemark, {"student_id": student_id, "term_id": term.id},
-                                 {"text": text}, seen_version, actor)
+    row, old = _versioned_upsert(
+        HomeroomRemark,
+        {"student_id": student_id, "term_id": term.id},
+        {"text": text},
+        seen_version,
+        actor,
+    )
     if old is not None:
-        audit.record(actor, "homeroom_remark.changed", ("student", student_id), changes={
-            "term_id": term.id, "text": [old["text"] or "", text]})
+        audit.record(
+            actor,
+            "homeroom_remark.changed",
+            ("student", student_id),
+            changes={"term_id": term.id, "text": [old["text"] or "", text]},
+        )
     return row
 
 
 ATTENDANCE_STATUS = ("present", "excused", "unexcused")
 
 
-def set_attendance(actor: Any, school_class: Any, student_id: int, day: date, status: str,
-                   today: date) -> str | None:
+def set_attendance(
+    actor: Any, school_class: Any, student_id: int, day: date, status: str, today: date
+) -> str | None:
     """R12: one row per buổi nghỉ; 'present' removes it. Returns the old status (None: none)."""
     _guard(actor, school_class)
     year = school_class.year
@@ -106,85 +138,166 @@ def set_attendance(actor: Any, school_class: Any, student_id: int, day: date, st
         raise HomeroomError(f"Ngày {day:%d/%m/%Y} không thuộc năm học {year.name}.")
     if day > today:
         raise HomeroomError("Không điểm danh trước cho ngày chưa tới.")
-    existing = db.session.scalars(select(Attendance).where(
-        Attendance.student_id == student_id, Attendance.day == day)).first()
+    existing = db.session.scalars(
+        select(Attendance).where(Attendance.student_id == student_id, Attendance.day == day)
+    ).first()
     old = None if existing is None else ("excused" if existing.excused else "unexcused")
     if (old or "present") == status:
         return old
     if status == "present":
         db.session.execute(delete(Attendance).where(Attendance.id == existing.id))
     elif existing is None:
-        db.session.add(Attendance(student_id=student_id, year_id=year.id, day=day,
-                                  excused=status == "excused", recorded_by_id=actor.id))
+        db.session.add(
+            Attendance(
+                student_id=student_id,
+                year_id=year.id,
+                day=day,
+                excused=status == "excused",
+                recorded_by_id=actor.id,
+            )
+        )
     else:
         existing.excused = status == "excused"
         existing.recorded_by_id = actor.id
         existing.recorded_at = utcnow()
     db.session.flush()
-    audit.record(actor, "attendance.changed", ("student", student_id), changes={
-        "day": day, "status": [old or "present", status]})
+    audit.record(
+        actor,
+        "attendance.changed",
+        ("student", student_id),
+        changes={"day": day, "status": [old or "present", status]},
+    )
     return old
 
 
-def request_exemption(actor: Any, school_class: Any, student_id: int, subject: Any,
-                      term: Any | None, reason: str, evidence: Any) -> Exemption:
+def request_exemption(
+    actor: Any,
+    school_class: Any,
+    student_id: int,
+    subject: Any,
+    term: Any | None,
+    reason: str,
+    evidence: Any,
+) -> Exemption:
     """R13: the practical part of GDTC / GDQP-AN only; the subject is still assessed."""
     if not policy.can_request_exemption(actor, school_class.homeroom_teacher_id):
         deny("exemption.request", "class", school_class.id)
     if subject.code not in tt22.EXEMPTABLE_SUBJECT_CODES:
-        raise HomeroomError("Chỉ miễn phần thực hành của môn Giáo dục thể chất hoặc GDQP-AN "
-                            "(Thông tư 22); các môn khác không được miễn.")
+        raise HomeroomError(
+            "Chỉ miễn phần thực hành của môn Giáo dục thể chất hoặc GDQP-AN "
+            "(Thông tư 22); các môn khác không được miễn."
+        )
     if not (reason or "").strip():
         raise HomeroomError("Ghi lý do sức khoẻ.")
-    exemption = Exemption(student_id=student_id, subject_id=subject.id, year_id=school_class.year_id,
-                          term_id=term.id if term else None, reason=reason.strip(),
-                          requested_by_id=actor.id, state=State.SUBMITTED.value, step=0, version=1,
-                          evidence_sha256=evidence.sha256 if evidence else None,
-                          evidence_name=evidence.name if evidence else None,
-                          evidence_type=evidence.content_type if evidence else None)
+    exemption = Exemption(
+        student_id=student_id,
+        subject_id=subject.id,
+        year_id=school_class.year_id,
+        term_id=term.id if term else None,
+        reason=reason.strip(),
+        requested_by_id=actor.id,
+        state=State.SUBMITTED.value,
+        step=0,
+        version=1,
+        evidence_sha256=evidence.sha256 if evidence else None,
+        evidence_name=evidence.name if evidence else None,
+        evidence_type=evidence.content_type if evidence else None,
+    )
     db.session.add(exemption)
     db.session.flush()
-    audit.record(actor, "exemption.requested", exemption, changes={
-        "student_id": student_id, "subject_id": subject.id,
-        "term": term.name if term else "cả năm", "reason": "(đã ghi, dữ liệu nhạy cảm)"},
-        file_sha256=exemption.evidence_sha256)
+    audit.record(
+        actor,
+        "exemption.requested",
+        exemption,
+        changes={
+            "student_id": student_id,
+            "subject_id": subject.id,
+            "term": term.name if term else "cả năm",
+            "reason": "(đã ghi, dữ liệu nhạy cảm)",
+        },
+        file_sha256=exemption.evidence_sha256,
+    )
     return exemption
 
 
-def decide_exemption(actor: Any, exemption: Exemption, action: Action, *, seen_version: int,
-                     comment: str | None = None) -> None:
-    transition(db.session, exemption, action, actor,
-               allowed=policy.can_decide_exemption(actor, exemption), seen_version=seen_version,
-               chain_length=1, comment=comment)
+def decide_exemption(
+    actor: Any,
+    exemption: Exemption,
+    action: Action,
+    *,
+    seen_version: int,
+    comment: str | None = None,
+) -> None:
+    transition(
+        db.session,
+        exemption,
+        action,
+        actor,
+        allowed=policy.can_decide_exemption(actor, exemption),
+        seen_version=seen_version,
+        chain_length=1,
+        comment=comment,
+    )
     exemption.decided_by_id = actor.id
     db.session.flush()
 
 
-def set_summer_conduct(actor: Any, school_class: Any, student_id: int, level: str,
-                       seen_version: int, *, eligible: bool) -> SummerConduct:
+def set_summer_conduct(
+    actor: Any, school_class: Any, student_id: int, level: str, seen_version: int, *, eligible: bool
+) -> SummerConduct:
     _guard(actor, school_class)
     if not eligible:
         raise HomeroomError("Chỉ học sinh có rèn luyện cả năm Chưa đạt mới rèn luyện trong hè.")
     if level not in LEVEL_FROM_DB:
         raise HomeroomError("Chọn mức rèn luyện sau kỳ nghỉ hè.")
-    row, old = _versioned_upsert(SummerConduct, {"student_id": student_id, "year_id": school_class.year_id},
-                                 {"level": level}, seen_version, actor)
+    row, old = _versioned_upsert(
+        SummerConduct,
+        {"student_id": student_id, "year_id": school_class.year_id},
+        {"level": level},
+        seen_version,
+        actor,
+    )
     if old is not None:
-        audit.record(actor, "summer.conduct_changed", ("student", student_id), changes={
-            "year_id": school_class.year_id, "level": [old["level"], level]})
+        audit.record(
+            actor,
+            "summer.conduct_changed",
+            ("student", student_id),
+            changes={"year_id": school_class.year_id, "level": [old["level"], level]},
+        )
     return row
 
 
-def set_retest(actor: Any, school_class: Any, student_id: int, subject: Any, cell: CellValue,
-               seen_version: int, *, due: bool) -> Retest:
+def set_retest(
+    actor: Any,
+    school_class: Any,
+    student_id: int,
+    subject: Any,
+    cell: CellValue,
+    seen_version: int,
+    *,
+    due: bool,
+) -> Retest:
     _guard(actor, school_class)
     if not due:
         raise HomeroomError(f"Môn {subject.name} không thuộc diện kiểm tra lại của học sinh này.")
     row, old = _versioned_upsert(
-        Retest, {"student_id": student_id, "year_id": school_class.year_id, "subject_id": subject.id},
-        {"value": cell.value, "comment": cell.comment}, seen_version, actor)
+        Retest,
+        {"student_id": student_id, "year_id": school_class.year_id, "subject_id": subject.id},
+        {"value": cell.value, "comment": cell.comment},
+        seen_version,
+        actor,
+    )
     if old is not None:
-        audit.record(actor, "summer.retest_changed", ("student", student_id), changes={
-            "subject_id": subject.id,
-            "result": [shown(old["value"], old["comment"]) or None, shown(cell.value, cell.comment) or None]})
+        audit.record(
+            actor,
+            "summer.retest_changed",
+            ("student", student_id),
+            changes={
+                "subject_id": subject.id,
+                "result": [
+                    shown(old["value"], old["comment"]) or None,
+                    shown(cell.value, cell.comment) or None,
+                ],
+            },
+        )
     return row
