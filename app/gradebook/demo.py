@@ -73,14 +73,14 @@ def seed_gradebook(demo: Any, rng: random.Random) -> None:
     for n, cls in enumerate(sorted(demo.classes, key=lambda c: c.name)):
         students = queries.class_students(cls.id)
         for s in students:
-            ability[s.id] = max(2.5, min(9.8, rng.gauss(6.9, 1.3)))
+            ability[s.id] = max(3.5, min(9.8, rng.gauss(7.2, 1.1)))
         for code, subject in sorted(demo.subjects.items()):
             found = queries.access_for(cls.id, subject.id)
             if found is None or found[2].teacher_id is None:
                 continue
             _, _, access = found
             teacher = _user(access.teacher_id)
-            difficulty = rng.gauss(0, 0.5)
+            difficulty = rng.gauss(0, 0.35)
             for term in (hk1, hk2):
                 gb = entry.open_gradebook(teacher, cls, subject, term, access)
                 handle = queries.get_gradebook_for(teacher, gb.id)
@@ -115,15 +115,14 @@ def seed_gradebook(demo: Any, rng: random.Random) -> None:
     db.session.flush()
 
 
-def _cell(
-    rng: random.Random, subject: Any, ability: float, difficulty: float, col: Column
-) -> CellValue:
-    if subject.is_comment:
-        fail = ability < 4.5 and rng.random() < 0.5 or rng.random() < 0.015
+def _cell(rng: random.Random, subject: Any, ability: float, difficulty: float,
+          col: Column) -> CellValue:
+    if subject.is_comment:  # Chưa đạt is rare, and mostly for weak students
+        fail = col.kind != "tx" and (ability < 4.5 and rng.random() < 0.25 or rng.random() < 0.004)
         return CellValue(comment="CD" if fail else "D")
     if col.kind == "tx":
-        return CellValue(value=_tenth(rng.gauss(ability + difficulty + 0.3, 1.0), "0.5"))
-    return CellValue(value=_tenth(rng.gauss(ability + difficulty, 1.1), "0.1"))
+        return CellValue(value=_tenth(rng.gauss(ability + difficulty + 0.3, 0.8), "0.5"))
+    return CellValue(value=_tenth(rng.gauss(ability + difficulty, 0.9), "0.1"))
 
 
 def _review_first_term(demo: Any, rng: random.Random, handles: dict, decisions: Any) -> None:
