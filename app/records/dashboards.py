@@ -6,7 +6,9 @@ week:
 - on time: first submitted on or before the due date (local date); late: after it;
 - expected = max(records due in the week, P × the teacher's teaching assignments in the
   tổ), P = school setting `records.weekly_plans_per_assignment` (default 1; 0 = count only
-  the records that exist), so a plan that was never even created counts as missing;
+  the records that exist), so a plan that was never even created counts as missing —
+  from the week of the school's first due lesson plan on (weeks before the school started
+  using the app expect nothing);
 - missing = expected − on time − late ("chưa nộp"); overdue = due date passed and not
   submitted (part of missing).
 """
@@ -38,6 +40,20 @@ def local_today() -> date:
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def first_week() -> date | None:
+    """The week the school started: that of the earliest due date of any lesson plan."""
+    stmt = (select(func.min(Record.due_date))
+            .join(RecordType, RecordType.id == Record.record_type_id)
+            .where(RecordType.deadline_days_before_lesson.is_not(None),
+                   Record.deleted_at.is_(None)))
+    earliest = db.session.scalar(stmt)
+    return week_start(earliest) if earliest else None
+
+
+def _per(week: date, per: int, start: date | None) -> int:
+    return per if start is not None and week >= start else 0
 
 
 def plans_per_assignment() -> int:
@@ -122,7 +138,7 @@ def _current_year_id() -> int | None:
 def teacher_compliance(department: Department, week: date, today: date) -> list[TeacherRow]:
     """One row per teacher of the tổ (members and anyone teaching its subjects)."""
     start, end = week, week + timedelta(days=6)
-    per = plans_per_assignment()
+    per = _per(week, plans_per_assignment(), first_week())
     assignments = _assignments(_current_year_id())
     by_teacher: dict[int, list[Record]] = defaultdict(list)
     for record in _due_records(start, end):
@@ -147,7 +163,7 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
     """For each tổ, the compliance of each given week (Mondays, oldest first): the sum of
     its teachers' weekly compliance (so one teacher's extra plans never hide another's gap)."""
     departments = list(db.session.scalars(select(Department).order_by(Department.name)))
-    per = plans_per_assignment()
+    per, first = plans_per_assignment(), first_week()
     assignments = _assignments(_current_year_id())
     records = _due_records(weeks[0], weeks[-1] + timedelta(days=6)) if weeks else []
     grouped: dict[tuple[int | None, date, int], list[Record]] = defaultdict(list)
@@ -163,7 +179,7 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
             total = Compliance()
             for teacher in teachers:
                 part = _tally(grouped.get((dept.id, week, teacher), []), today,
-                              per * assignments[(teacher, dept.id)])
+                              _per(week, per, first) * assignments[(teacher, dept.id)])
                 total.expected += part.expected
                 total.on_time += part.on_time
                 total.late += part.late

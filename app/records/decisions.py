@@ -88,6 +88,9 @@ def submit_record(actor: Any, record: Record, *, seen_version: int | None,
                   comment: str | None = None) -> Record:
     check_seen(record, seen_version)
     version = _version(record)
+    if policy.needs_new_version(record):
+        raise RecordError("Hồ sơ đã bị trả lại: hãy tải lên phiên bản đã sửa (có thể giữ lại "
+                          "tệp cũ) rồi mới nộp lại.")
     chain = resolve_chain(record) if can_move(record.state, Action.SUBMIT) else []
     transition(db.session, record, Action.SUBMIT, actor, allowed=policy.can_submit(actor, record),
                seen_version=record.version, chain_length=len(chain), comment=comment,

@@ -124,13 +124,14 @@ def seed_records(demo: Any, rng: random.Random) -> None:
     catalog.ensure_default_record_types()
     plan_type = catalog.get_type_by_code(catalog.KE_HOACH_BAI_DAY)
     today = dashboards.local_today()
-    outcomes = ("approved", "approved", "head_approved", "submitted", "returned", "draft")
+    outcomes = ("approved", "approved", "approved", "head_approved", "submitted", "submitted",
+                "returned", "draft")
     for t_index, teacher in enumerate(sorted(demo.teachers, key=lambda u: u.username)):
-        for a_index, assignment in enumerate(assignments_of(teacher, demo.year)[:2]):
+        for a_index, assignment in enumerate(assignments_of(teacher, demo.year)):
             n = 10 + t_index + a_index
             record = _plan(teacher, plan_type, assignment, today + timedelta(rng.randint(2, 9)), n)
             _drive(record, rng.choice(outcomes), rng)
-            if rng.random() < 0.25:  # a plan whose lesson has already passed
+            if rng.random() < 0.1:  # a plan whose lesson has already passed
                 late = _plan(teacher, plan_type, assignment,
                              today - timedelta(rng.randint(0, 4)), n + 1)
                 _drive(late, rng.choice(("draft", "submitted")), rng)

@@ -50,8 +50,15 @@ def can_edit(user: Any, record: Record) -> bool:
     return is_author(user, record) and record.state in EDITABLE
 
 
+def needs_new_version(record: Record) -> bool:
+    """Returned: a resubmission must carry a new version (it may keep the old files)."""
+    back = record.last_return() if record.state == State.RETURNED.value else None
+    current = record.versions[-1] if record.versions else None
+    return back is not None and current is not None and current.id == back.version_id
+
+
 def can_submit(user: Any, record: Record) -> bool:
-    return can_edit(user, record) and bool(record.versions)
+    return can_edit(user, record) and bool(record.versions) and not needs_new_version(record)
 
 
 def can_withdraw(user: Any, record: Record) -> bool:

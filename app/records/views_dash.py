@@ -31,7 +31,7 @@ def _week_param(today: date) -> date:
     return dashboards.week_start(min(chosen, today + timedelta(days=7)))
 
 
-@bp.route("/")
+@bp.route("/mine")
 @allow(VIEWERS)
 def mine() -> str:
     user = current()

@@ -62,6 +62,18 @@ def test_department_compliance_for_the_current_week(app, rec, make_record, as_us
     assert rows["t2"].expected == 1 and rows["t2"].missing == 1  # nothing created: missing
 
 
+def test_weeks_before_the_school_started_expect_nothing(app, rec, make_record) -> None:
+    today = dashboards.local_today()
+    week = dashboards.week_start(today)
+    make_record(lesson_date=today + timedelta(days=2), submit=True)
+    with app.app_context():
+        table = {row.department.name: row.weeks
+                 for row in dashboards.department_weeks([week - timedelta(days=7), week], today)}
+    before, current = table["Toán – Tin"]
+    assert (before.expected, before.missing) == (0, 0)
+    assert current.expected == 2 and current.submitted == 1 and current.missing == 1  # t1, t2
+
+
 def test_school_dashboard_chart_table_and_overdue(app, rec, make_record, login_as) -> None:
     today = dashboards.local_today()
     overdue_id = make_record(title="=HYPERLINK(\"http://x\")",

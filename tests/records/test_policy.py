@@ -52,9 +52,11 @@ def record(state_name: str) -> SimpleNamespace:
         author_id=USERS["author"][0], department_id=DEPT,
         department=SimpleNamespace(id=DEPT, head_id=USERS["head"][0],
                                    deputy_id=USERS["deputy"][0]),
-        state=state, step=step, chain=["to_truong", "bgh"], versions=[object()],
+        state=state, step=step, chain=["to_truong", "bgh"],
+        versions=[SimpleNamespace(id=1), SimpleNamespace(id=2)],  # v2 uploaded after a return
         submitted_at=object() if submitted else None, deleted_at=None, link_key=None,
-        current_approvals=lambda: approvals)
+        current_approvals=lambda: approvals,
+        last_return=lambda: SimpleNamespace(version_id=1) if submitted else None)
 
 
 @pytest.mark.parametrize("verb", sorted(EXPECTED))
@@ -101,3 +103,10 @@ def test_who_may_create_each_type(made_by: MadeBy, linked: bool, active: bool,
     record_type = SimpleNamespace(made_by=made_by.value, linked_only=linked, active=active)
     assert {n for n in USERS if policy.can_create(user(n), record_type)} == allowed
     assert {n for n in USERS if policy.can_manage_types(user(n))} == {"admin"}
+
+
+def test_a_returned_record_needs_a_new_version_before_it_is_submitted_again() -> None:
+    r = record("returned")
+    r.versions = r.versions[:1]  # still the version that was returned
+    assert policy.can_edit(user("author"), r) and not policy.can_submit(user("author"), r)
+    assert policy.needs_new_version(r)

@@ -89,6 +89,8 @@ def test_return_needs_a_comment_and_a_new_version_resets_approvals(rec, make_rec
     record = load(record_id)
     assert record.state == "returned" and record.awaiting is None
     first_files = [(f.sha256, f.original_name) for f in record.versions[0].files]
+    with pytest.raises(RecordError, match="phiên bản đã sửa"):  # same version again: no
+        act(as_user, rec.t1, record_id, "submit_record")
 
     before = head_seq()
 

@@ -145,7 +145,7 @@ def test_teacher_resubmits_a_new_version_after_a_return(app, rec, make_record, l
     login_as(rec.tt_toan).post(f"/records/{record_id}/return",
                                data={"version": version_of(app, record_id), "comment": "Sửa"})
     client = login_as(rec.t1)
-    mine = client.get("/records/")
+    mine = client.get("/records/mine")
     assert "Sửa" in mine.text and 'id="my-returned"' in mine.text
     form = client.get(f"/records/{record_id}/versions/new")
     assert form.status_code == 200
@@ -227,8 +227,8 @@ def test_the_413_page_states_the_limit(app, rec, login_as) -> None:
 def test_mine_page_lists_records_by_status(rec, make_record, login_as) -> None:
     make_record(title="Bản nháp A")
     make_record(title="Đã nộp B", submit=True)
-    page = login_as(rec.t1).get("/records/")
+    page = login_as(rec.t1).get("/records/mine")
     assert page.status_code == 200
     assert "Bản nháp A" in page.text and "Đã nộp B" in page.text
     assert 'id="new-record-links"' in page.text
-    assert login_as(rec.ht).get("/records/").status_code == 200
+    assert login_as(rec.ht).get("/records/mine").status_code == 200
