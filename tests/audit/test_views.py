@@ -18,13 +18,15 @@ def test_timeline_lists_every_step_with_times(app, rec, make_record, login_as) -
     record_id = make_record(submit=True)
     login_as(rec.tt_toan).post(f"/records/{record_id}/return",
                                data={"version": version_of(app, record_id), "comment": "Sửa"})
+    login_as(rec.t1).post(f"/records/{record_id}/comments", data={"body": "Em sẽ sửa ạ"})
     page = login_as(rec.t1).get(f"/records/{record_id}")
-    assert 'id="timeline-record-' in page.text
+    assert page.status_code == 200 and 'id="timeline-record-' in page.text
     fragment = login_as(rec.t1).htmx("GET", f"/audit/timeline/record/{record_id}")
     assert fragment.status_code == 200 and "<html" not in fragment.text
     actions = re.findall(r'data-action="([a-z_.]+)"', fragment.text)
-    assert actions == ["record.created", "record.submitted", "record.returned"]
-    assert len(re.findall(r"<time datetime=", fragment.text)) == 3
+    assert actions == ["record.created", "record.submitted", "record.returned",
+                       "record.commented"]
+    assert len(re.findall(r"<time datetime=", fragment.text)) == 4
     assert "Bản nháp → Chờ duyệt" in fragment.text and "Sửa" in fragment.text
     assert login_as(rec.tt_van).get(f"/audit/timeline/record/{record_id}").status_code == 404
     assert login_as(rec.t1).get(f"/audit/timeline/grade/{record_id}").status_code == 404
