@@ -17,6 +17,14 @@ from app.extensions import db
 FEED_SIZE = 50
 
 
+def timeline(subject: Any) -> list[AuditEvent]:
+    """An object's own history for its readers: without the security log's refusals
+    (`authz.denied` rows name whoever probed the object; they are for the BGH's audit)."""
+    from app.audit.services import history
+
+    return [e for e in history(subject) if not e.action.startswith("authz.")]
+
+
 def feed_events(after: int = 0, limit: int = FEED_SIZE) -> list[AuditEvent]:
     """Submissions and decisions after seq `after`, newest first."""
     stmt = (select(AuditEvent).where(AuditEvent.action.in_(FEED_ACTIONS), AuditEvent.seq > after)

@@ -49,7 +49,7 @@ def _user() -> Any:
 def timeline(subject_type: str, subject_id: int) -> Response:
     subject = policy.load_subject(_user(), subject_type, subject_id)
     return page_or_fragment("audit/timeline.html", "audit/_timeline.html", subject=subject,
-                            subject_type=subject_type, events=audit.history(subject))
+                            subject_type=subject_type, events=queries.timeline(subject))
 
 
 @bp.route("/feed")

@@ -22,7 +22,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from app.audit import services as audit
+from app.audit import queries as audit_queries
 from app.core.authz import BGH, Role, allow
 from app.core.database import intend_write
 from app.core.errors import render_error
@@ -81,7 +81,7 @@ def detail_context(user: Any, record: Record, **extra: Any) -> dict[str, Any]:
         "decision_form": extra.pop("decision_form", None) or DecisionForm(formdata=None),
         "return_form": extra.pop("return_form", None) or ReturnForm(formdata=None),
         "comment_form": extra.pop("comment_form", None) or CommentForm(formdata=None),
-        "events": audit.history(record),
+        "events": audit_queries.timeline(record),
         **extra,
     }
 

@@ -71,3 +71,17 @@ def test_head_and_daily_digest_show_the_current_hash(app, rec, make_record, logi
     assert client.get("/audit/digest?day=khong-phai-ngay").status_code == 200
     assert login_as(rec.admin).get("/audit/digest").status_code == 403
     assert login_as(rec.t1).get("/audit/head").status_code == 403
+
+
+def test_probes_and_downloads_never_break_the_timeline(app, rec, make_record, login_as) -> None:
+    record_id = make_record(submit=True)
+    with app.app_context():
+        file_id = db.session.get(Record, record_id).versions[0].files[0].id
+    assert login_as(rec.gv_van).get(f"/records/{record_id}").status_code == 404  # a probe
+    download = login_as(rec.ht).get(f"/records/{record_id}/files/{file_id}", buffered=True)
+    download.close()
+    page = login_as(rec.t1).get(f"/records/{record_id}")
+    assert page.status_code == 200
+    actions = re.findall(r'data-action="([a-z_.]+)"', page.text)
+    assert "record.file_downloaded" in actions
+    assert "authz.denied" not in actions and rec.gv_van.full_name not in page.text
