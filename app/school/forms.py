@@ -157,7 +157,8 @@ class SubjectForm(FlaskForm):
     assessment_kind = VNSelectField("Hình thức đánh giá", choices=choices(
         [(k.value, k.label) for k in AssessmentKind]))
     department_id = IdSelectField("Tổ chuyên môn")
-    sort_order = VNIntegerField("Thứ tự hiển thị", validators=[Optional()])
+    sort_order = VNIntegerField("Thứ tự hiển thị", validators=[
+        Optional(), NumberRange(0, 1000, "Thứ tự hiển thị là số từ 0 đến 1000.")])
     p6 = VNIntegerField("Khối 6", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
     p7 = VNIntegerField("Khối 7", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
     p8 = VNIntegerField("Khối 8", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])

@@ -115,6 +115,9 @@ def update_department(actor: Any, dept: Department, *, name: str, head_id: int |
                       deputy_id: int | None) -> dict:
     if head_id and head_id == deputy_id:
         raise SchoolError("Tổ trưởng và tổ phó phải là hai người khác nhau.")
+    if db.session.scalar(select(Department.id).where(Department.name == _clean(name),
+                                                     Department.id != dept.id)):
+        raise SchoolError(f"Đã có tổ '{_clean(name)}'; hãy chọn tên khác.")
     diff = apply_changes(dept, name=_clean(name), head_id=head_id, deputy_id=deputy_id)
     if diff:
         db.session.flush()
@@ -141,6 +144,9 @@ def create_subject(actor: Any, *, code: str, name: str, assessment_kind: Assessm
 
 def update_subject(actor: Any, subject: Subject, *, name: str, assessment_kind: AssessmentKind,
                    department_id: int | None, periods: dict[int, int]) -> dict:
+    if db.session.scalar(select(Subject.id).where(Subject.name == _clean(name),
+                                                  Subject.id != subject.id)):
+        raise SchoolError(f"Đã có môn '{_clean(name)}'; hãy chọn tên khác.")
     diff = apply_changes(subject, name=_clean(name), department_id=department_id,
                          assessment_kind=AssessmentKind(assessment_kind).value)
     old_periods = {p.grade_level: p.periods_per_year for p in subject.periods}
@@ -213,6 +219,7 @@ def remove_assignment(actor: Any, assignment: TeachingAssignment) -> None:
     db.session.flush()
 
 
+FULL_NAME_MAX = 180  # Student.full_name: họ (60) + chữ đệm (80) + tên (40) can exceed it
 STUDENT_FIELDS = ("student_code", "moet_id", "last_name", "middle_name", "first_name",
                   "full_name", "birth_date", "gender", "ethnicity", "birthplace", "address",
                   "national_id")
@@ -236,13 +243,34 @@ def validate_student_fields(fields: dict[str, Any]) -> dict[str, Any]:
         raise SchoolError("Thiếu ngày sinh.")
     if data["national_id"] and not NATIONAL_ID.match(data["national_id"]):
         raise SchoolError(f"Số định danh cá nhân '{data['national_id']}' phải gồm đúng 12 chữ số.")
+    if len(data["full_name"]) > FULL_NAME_MAX:
+        raise SchoolError(f"Họ và tên dài tối đa {FULL_NAME_MAX} ký tự.")
     return data
+
+
+UNIQUE_STUDENT_FIELDS = (("student_code", "Mã học sinh"), ("moet_id", "Mã định danh Bộ GD&ĐT"),
+                         ("national_id", "Số định danh cá nhân"))
+
+
+def _check_unique_student(data: dict[str, Any], student_id: int | None) -> None:
+    """A clear 422 instead of the database's unique constraint (a 500)."""
+    for key, label in UNIQUE_STUDENT_FIELDS:
+        value = data.get(key)
+        if not value:
+            continue
+        stmt = select(Student.id).where(getattr(Student, key) == value)
+        if student_id is not None:
+            stmt = stmt.where(Student.id != student_id)
+        if db.session.scalar(stmt):
+            shown = value if key != "national_id" else "này"
+            raise SchoolError(f"{label} {shown} đã có ở một học sinh khác.")
 
 
 def create_student(actor: Any, cls: SchoolClass | None = None, **fields: Any) -> Student:
     data = validate_student_fields(fields)
     if db.session.scalar(select(Student).where(Student.student_code == data["student_code"])):
         raise SchoolError(f"Mã học sinh {data['student_code']} đã tồn tại.")
+    _check_unique_student(data, None)
     student = Student(**data)
     db.session.add(student)
     db.session.flush()
@@ -261,6 +289,7 @@ def update_student(actor: Any, student: Student, **fields: Any) -> dict:
     data = validate_student_fields({**{k: getattr(student, k) for k in STUDENT_FIELDS}, **fields})
     if student.moet_id and data["moet_id"] != student.moet_id:
         raise SchoolError("Mã định danh Bộ GD&ĐT đã được cấp thì không được thay đổi.")
+    _check_unique_student(data, student.id)
     diff = apply_changes(student, **data)
     if "national_id" in diff:
         diff["national_id"] = ["(cũ)", "(mới)"]  # never copy the full number into the log

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.core.authz import BGH, Role, allow, found
 from app.core.htmx import is_htmx, render_fragment
+from app.core.routing import db_id
 from app.core.vn import collation_key
 from app.extensions import db
 from app.school import queries, services
@@ -172,9 +173,14 @@ def subject_edit(subject_id: int) -> Response | str:
     form = subject_form(subject)
     form.code.data = subject.code  # the code never changes (other records refer to it)
     if form.validate():
-        services.update_subject(actor(), subject, name=form.name.data,
-                                assessment_kind=form.assessment_kind.data,
-                                department_id=form.department_id.data, periods=form.periods())
+        try:
+            services.update_subject(actor(), subject, name=form.name.data,
+                                    assessment_kind=form.assessment_kind.data,
+                                    department_id=form.department_id.data, periods=form.periods())
+        except services.SchoolError as exc:
+            db.session.rollback()
+            return invalid("school/form_page.html", "school/_form.html",
+                           **_subject_edit_ctx(subject, form, str(exc)))
         db.session.commit()
         return done(f"Đã lưu môn {subject.name}.", url_for("school.subjects"))
     return invalid("school/form_page.html", "school/_form.html", **_subject_edit_ctx(subject, form))
@@ -183,7 +189,7 @@ def subject_edit(subject_id: int) -> Response | str:
 # --- classes -------------------------------------------------------------------------------
 
 def _year_from_request() -> SchoolYear | None:
-    year_id = request.args.get("year", type=int)
+    year_id = request.args.get("year", type=db_id)
     if year_id:
         return found(db.session.get(SchoolYear, year_id), "school_year", year_id)
     return queries.current_year()
