@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.accounts.session import start_session
 from app.core.authz import ANY_STAFF, BGH, Role, allow, found, public
 from app.core.htmx import is_htmx, page_or_fragment, redirect_to, render_fragment
+from app.core.routing import db_id
 from app.extensions import db, limiter
 from app.school.forms import choices
 from app.school.imports.staff import generate_password
@@ -121,7 +122,7 @@ def _staff_form(cls: type[StaffForm], user: User | None = None,
 @bp.route("/staff")
 @allow(*STAFF_READERS)
 def staff_list() -> str:
-    department_id = request.args.get("department", type=int)
+    department_id = request.args.get("department", type=db_id)
     query = request.args.get("q", "").strip()[:60]
     return page_or_fragment(
         "accounts/staff_list.html", "accounts/_staff_table.html",

@@ -19,3 +19,11 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
                  max: int | None = MAX_ID, signed: bool = False) -> None:  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def db_id(value: str) -> int:
+    """`request.args.get(name, type=db_id)`: an id, or the default when it cannot be one."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number

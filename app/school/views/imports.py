@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts.services import AccountError
 from app.core.authz import Role, allow, not_found
+from app.core.routing import db_id
 from app.extensions import db
 from app.school import exports, imports, queries
 from app.school.forms import ImportUploadForm, choices
@@ -57,7 +58,7 @@ def _index(forms: dict[str, ImportUploadForm] | None = None, status: int = 200,
     for kind in imports.KINDS:
         forms.setdefault(kind, upload_form(kind, None))
     if "roster" in forms and forms["roster"].class_id.data is None:
-        forms["roster"].class_id.data = request.args.get("class_id", type=int)
+        forms["roster"].class_id.data = request.args.get("class_id", type=db_id)
     page = render_template("school/imports.html", kinds=imports.KINDS, forms=forms,
                            errors=errors or {}, max_mb=limit("MAX_BYTES", 5 * 2**20) // 2**20,
                            max_rows=limit("MAX_ROWS", 5000), year=queries.current_year())
