@@ -14,7 +14,12 @@ import re
 
 import pytest
 
-from tests.security.conftest import build, int_args, is_html, is_public, rules
+from tests.security.conftest import (
+    build,
+    int_args,
+    is_html,
+    walk_plan,
+)
 
 ROLES = ("admin", "ht", "t1", "tt_toan", "gvcn")
 INLINE = {
@@ -29,25 +34,17 @@ INLINE = {
 KNOWN_BUGS: dict[str, str] = {}
 
 
-def _downloads_last(rule) -> bool:  # type: ignore[no-untyped-def]
-    """Downloads write audit rows; walk them after the pages (bug: see test_idor.py)."""
-    return any(k in rule.rule for k in ("/files/", "evidence", "export", ".xlsx"))
-
-
 def _responses(app, sec, login_as, users, skip=frozenset()):  # type: ignore[no-untyped-def]
-    for downloads in (False, True):
-        for role in ROLES:
-            client = login_as(users[role])
-            for rule in rules(app, "GET"):
-                if (rule.endpoint in skip or is_public(app, rule.endpoint)
-                        or _downloads_last(rule) != downloads):
-                    continue
-                url = build(rule, {a: sec.any_ids[a][0] for a in int_args(rule)
-                                   if a in sec.any_ids})
-                for shape in ("page", "htmx"):
-                    response = client.get(url) if shape == "page" else client.htmx("GET", url)
-                    yield role, rule, url, shape, response
-                    response.close()
+    clients = {role: login_as(users[role]) for role in ROLES}
+    for role, rule in walk_plan(app, ROLES):
+        if rule.endpoint in skip:
+            continue
+        url = build(rule, {a: sec.any_ids[a][0] for a in int_args(rule) if a in sec.any_ids})
+        for shape in ("page", "htmx"):
+            client = clients[role]
+            response = client.get(url) if shape == "page" else client.htmx("GET", url)
+            yield role, rule, url, shape, response
+            response.close()
 
 
 def _problems(response) -> list[str]:  # type: ignore[no-untyped-def]
