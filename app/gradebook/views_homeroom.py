@@ -146,10 +146,12 @@ def homeroom_remark(class_id: int) -> Response:
 def attendance(class_id: int) -> str:
     cls = homeroom_class(class_id)
     today = locking.today_local()
+    year = cls.year
+    default = min(max(today, year.start_date), year.end_date)  # a day of this school year
     try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else today
+        day = date.fromisoformat(request.args["day"]) if request.args.get("day") else default
     except ValueError:
-        day = today
+        day = default
     students = queries.class_students(cls.id)
     ids = [s.id for s in students]
     return render_template(
@@ -194,7 +196,7 @@ def attendance_save(class_id: int) -> Response:
         error=error,
         count=counts.get(student.id, (0, 0)),
         editable=True,
-        index=None,
+        index=request.form.get("index", type=int),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import abort, flash, make_response, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -68,12 +70,19 @@ def import_preview(gradebook_id: int) -> tuple[str, int]:
     try:
         if upload is None or not upload.filename:
             raise imports.ImportFileError("Chọn tệp Excel (.xlsx) để nhập.")
-        plan = imports.read_sheet(upload.stream.read(imports.MAX_BYTES + 1), grid)
+        data = upload.stream.read(imports.MAX_BYTES + 1)
+        plan = imports.read_sheet(data, grid)
     except imports.ImportFileError as exc:
         return render_template(
             "gradebook/import.html", handle=handle, plan=None, token=None, error=str(exc)
         ), 422
     token = imports.sign_plan(plan, handle.id, user.id) if plan.ok and plan.cells else None
+    # the upload is logged (what was checked, not saved: saving is import_confirm)
+    audit.record(user, "gradebook.import_checked", handle.gradebook,
+                 changes={"rows": plan.rows_read, "cells": len(plan.cells),
+                          "errors": len(plan.errors)},
+                 file_sha256=hashlib.sha256(data).hexdigest())
+    db.session.commit()
     return render_template(
         "gradebook/import.html", handle=handle, plan=plan, token=token, error=None
     ), 200 if plan.ok else 422

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.gradebook.conftest import post_cell
 
@@ -236,3 +238,19 @@ def test_removed_assignment_takes_effect_at_once(gb, login_as, app) -> None:
         db.session.commit()
     assert c.get(f"/gradebook/{gb.toan_a1}").status_code == 404
     assert post_cell(c, gb.toan_a1, gb.students_a1[0].id, "tx1", "8", 0).status_code == 404
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(book_id=st.integers(min_value=1, max_value=10**9))
+def test_random_foreign_ids_answer_404_without_leaking(gb, login_as, book_id) -> None:
+    """SECURITY.md 2: any grade book id but T1's own is a 404 with no canary of 10A2."""
+    c = login_as(gb.t1)
+    for url in (f"/gradebook/{book_id}", f"/gradebook/{book_id}/history",
+                f"/gradebook/{book_id}/export.xlsx", f"/gradebook/corrections/{book_id}"):
+        r = c.get(url)
+        if book_id == gb.toan_a1 and "corrections" not in url:
+            assert r.status_code == 200
+            continue
+        assert r.status_code == 404, url
+        assert "Canary-B" not in r.get_data(as_text=True)
