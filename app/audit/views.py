@@ -14,6 +14,7 @@ from app.audit import policy, queries
 from app.audit import services as audit
 from app.core.authz import BGH, Role, allow, require
 from app.core.htmx import page_or_fragment
+from app.core.routing import db_id
 from app.core.vn import LOCAL_TZ
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -66,7 +67,7 @@ def feed() -> str:
 def feed_poll() -> str:
     """New feed items since `after` (out-of-band, prepended) and the next poller."""
     require(policy.can_view_school_trail(_user()))
-    after = request.args.get("after", 0, type=int)
+    after = request.args.get("after", 0, type=db_id)  # out of range → 0
     events = queries.feed_events(after)
     return render_template("audit/_feed_poll.html", events=events,
                            subjects=queries.subjects_of(events),

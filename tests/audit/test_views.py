@@ -53,6 +53,8 @@ def test_live_feed_polls_and_prepends_new_events(app, rec, make_record, login_as
         assert new_after == audit.head()[0]
     for user in (rec.t1, rec.tt_toan, rec.admin):
         assert login_as(user).get("/audit/feed").status_code == 403
+    for hostile in ("9" * 30, "-1", "x"):
+        assert client.htmx("GET", f"/audit/feed/poll?after={hostile}").status_code == 200
 
 
 def test_head_and_daily_digest_show_the_current_hash(app, rec, make_record, login_as) -> None:
