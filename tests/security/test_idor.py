@@ -137,28 +137,3 @@ def test_ids_beyond_the_id_columns_are_404_not_500(app, sec, login_as, huge) -> 
         url = build(rule, dict.fromkeys(int_args(rule), huge))
         assert client.get(url).status_code == 404, url
 
-
-TIMELINE_BUG = (
-    "app/templates/audit/_timeline.html line 13 (records' audit timeline): for an event whose "
-    "changes lack `version_no` (authz.denied from a refused probe, record.file_downloaded, …) "
-    "`ch.version_no` is Undefined, `is sequence` is true for Undefined and `vno[1]` raises "
-    "UndefinedError: /records/<id>, /records/<id>/versions and /audit/timeline/record/<id> "
-    "then answer 500 for every reader")
-
-
-@pytest.mark.xfail(strict=True, reason=TIMELINE_BUG)
-def test_a_refused_probe_does_not_break_the_record_page_for_its_readers(sec, login_as) -> None:
-    """Any teacher probing a foreign record id must not take the record's page down (DoS)."""
-    author = login_as(sec.t2)
-    assert author.get(f"/records/{sec.rec_a2}").status_code == 200
-    assert login_as(sec.t1).get(f"/records/{sec.rec_a2}").status_code == 404
-    assert author.get(f"/records/{sec.rec_a2}").status_code == 200
-
-
-@pytest.mark.xfail(strict=True, reason=TIMELINE_BUG)
-def test_downloading_a_file_does_not_break_the_record_page(sec, login_as) -> None:
-    reader = login_as(sec.ht)
-    download = reader.get(f"/records/{sec.rec_a1}/files/{sec.file_a1}")
-    assert download.status_code == 200
-    download.close()
-    assert reader.get(f"/records/{sec.rec_a1}").status_code == 200
