@@ -34,10 +34,6 @@ HOSTILE_VALUES = ("9" * 30, "-1", "x'\"<>", "2024-13-45", "")
 #: (endpoint, query argument, value) → bug in a domain written by others (xfail below)
 HUGE = HOSTILE_VALUES[0]
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("audit.feed_poll", "after", HUGE): (
-        "app/audit/views.py feed_poll: request.args.get('after', type=int) is unbounded; "
-        "?after=10**30 reaches SQLite as an integer beyond 64 bits (OverflowError) → 500. "
-        "Use type=app.core.routing.db_id"),
     ("gradebook.history", "student_id", HUGE): (
         "app/gradebook/views_grid.py history: request.args.get('student_id', type=int) is "
         "unbounded; ?student_id=10**30 → OverflowError in the SQLite driver → 500. "
