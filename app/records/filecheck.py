@@ -29,7 +29,7 @@ import zlib
 from typing import BinaryIO
 
 MAX_ENTRIES = 2000
-MAX_CENTRAL_DIRECTORY = 4 * 1024 * 1024
+MAX_CENTRAL_DIRECTORY = 1024 * 1024  # 2000 entries × ~500 bytes of names
 MAX_INFLATED_TOTAL = 100 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, checked once a member passes RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024

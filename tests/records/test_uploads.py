@@ -50,6 +50,18 @@ def test_checker_accepts_office_documents_and_pdf(sample: str, kind: str) -> Non
     assert filecheck.check(io.BytesIO(getattr(samples, sample)()))[0] == kind
 
 
+def test_an_end_record_that_understates_the_entries_is_still_bounded() -> None:
+    """The end record claims 10 entries; the directory really holds 60 000."""
+    import struct
+
+    data = bytearray(samples.many_entries(60_000))
+    pos = data.rfind(b"PK\x05\x06")
+    data[pos + 8:pos + 12] = struct.pack("<HH", 10, 10)
+    with pytest.raises(filecheck.Rejected) as exc:
+        filecheck.check(io.BytesIO(bytes(data)))
+    assert exc.value.status == 422
+
+
 def test_checker_counts_inflated_bytes_across_members(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(filecheck, "MAX_INFLATED_TOTAL", 50_000)
     many = samples.docx(extra=[(f"word/media/p{i}.xml", "x" * 20_000) for i in range(4)])
