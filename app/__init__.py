@@ -187,4 +187,5 @@ def _register_cli(app: Flask) -> None:
 
 def _configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)r")
+        from app.core import logfmt
+        logfmt.configure(logging.INFO)  # one event per line, tracebacks escaped too
