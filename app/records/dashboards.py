@@ -191,9 +191,8 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
 
 
 def overdue_records(user: Any, today: date, limit: int = 200) -> list[Record]:
-    """Records the user oversees, past their due date and still not submitted (drafts
-    included: their existence and due date are not private, their content is)."""
-    stmt = (select(Record).where(Record.deleted_at.is_(None), queries.oversight_clause(user))
+    """Records in the user's scope past their due date and still not submitted."""
+    stmt = (queries.visible_to(user)
             .where(Record.due_date < today, Record.submitted_at.is_(None))
             .options(selectinload(Record.school_class), selectinload(Record.subject),
                      selectinload(Record.department))

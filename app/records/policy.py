@@ -1,9 +1,9 @@
 """Who may do what with a record: pure functions of (user, record), workflow state included.
 
-Scope (what get_for() returns, everything else is 404): the author; once submitted, also
-the tổ trưởng and tổ phó of the record's department and the BGH (whole school). The
-admin manages record types only and never sees or decides records. A reviewer never
-decides their own record (R14) nor two steps of the same submission.
+Scope (what get_for() returns, everything else is 404): the author; the tổ trưởng and
+tổ phó of the record's department; the BGH (whole school). The admin manages record
+types only and never sees or decides records. A reviewer never decides their own record
+(R14) nor two steps of the same submission.
 """
 
 from __future__ import annotations
@@ -22,14 +22,9 @@ def is_reviewer_of_department(user: Any, department: Any) -> bool:
 
 
 def can_view(user: Any, record: Record) -> bool:
-    """The author; the tổ's reviewers and the BGH once it has been submitted at least once."""
     if record.deleted_at is not None:
         return False
-    if record.author_id == user.id:
-        return True
-    if record.submitted_at is None:
-        return False  # a draft never shared stays private
-    if user.roles & BGH:
+    if user.roles & BGH or record.author_id == user.id:
         return True
     return record.department_id is not None and record.department_id in user.led_department_ids()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy import Select, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.core.authz import BGH, Role, found
@@ -16,8 +16,8 @@ from app.records.models import Record, RecordFile, RecordType, RecordVersion, St
 from app.school.models import SchoolClass, Subject, TeachingAssignment
 
 
-def oversight_clause(user: Any):  # type: ignore[no-untyped-def]
-    """Whose records the user oversees: own, the led tổ's, or (BGH) the whole school."""
+def scope_clause(user: Any):  # type: ignore[no-untyped-def]
+    """Author, tổ trưởng/tổ phó of the record's tổ, or the BGH; the admin sees none."""
     if user.roles & BGH:
         return true()
     conditions = [Record.author_id == user.id]
@@ -25,14 +25,6 @@ def oversight_clause(user: Any):  # type: ignore[no-untyped-def]
     if led:
         conditions.append(Record.department_id.in_(led))
     return or_(*conditions)
-
-
-def scope_clause(user: Any):  # type: ignore[no-untyped-def]
-    """What the user may open: the author always; the tổ trưởng/tổ phó of the record's tổ
-    and the BGH once it has been submitted (a draft never shared stays private); the
-    admin nothing."""
-    return and_(oversight_clause(user),
-                or_(Record.author_id == user.id, Record.submitted_at.is_not(None)))
 
 
 def visible_to(user: Any) -> Select:

@@ -30,15 +30,13 @@ STATES = {  # name → (state, step, submitted before)
 }
 ALL = set(USERS)
 EXPECTED: dict[str, dict[str, set[str]]] = {
-    "can_view": {**{s: {"author", "head", "deputy", "principal", "vice"} for s in STATES},
-                 "draft": {"author"}},  # never submitted: private
+    "can_view": {s: {"author", "head", "deputy", "principal", "vice"} for s in STATES},
     "can_edit": {"draft": {"author"}, "returned": {"author"}},
     "can_submit": {"draft": {"author"}, "returned": {"author"}},
     "can_withdraw": {"submitted_step0": {"author"}},
     "can_review": {"submitted_step0": {"head", "deputy"}, "submitted_step1": {"principal", "vice"}},
     "can_delete": {"draft": {"author"}},
-    "can_comment": {**{s: {"author", "head", "deputy", "principal", "vice"} for s in STATES},
-                    "draft": {"author"}},
+    "can_comment": {s: {"author", "head", "deputy", "principal", "vice"} for s in STATES},
 }
 
 
@@ -112,10 +110,3 @@ def test_a_returned_record_needs_a_new_version_before_it_is_submitted_again() ->
     r.versions = r.versions[:1]  # still the version that was returned
     assert policy.can_edit(user("author"), r) and not policy.can_submit(user("author"), r)
     assert policy.needs_new_version(r)
-
-
-def test_a_withdrawn_draft_stays_visible_to_its_reviewers() -> None:
-    r = record("draft")
-    r.submitted_at = object()  # submitted once, then withdrawn
-    assert {n for n in USERS if policy.can_view(user(n), r)} == {
-        "author", "head", "deputy", "principal", "vice"}

@@ -84,18 +84,6 @@ def test_records_of_another_tổ_or_teacher_are_404_everywhere(app, rec, make_re
     assert load(record_id).state == "submitted" and len(load(record_id).decisions) == 1
 
 
-def test_an_unshared_draft_is_private_to_its_author(app, rec, make_record, login_as,
-                                                     load) -> None:
-    record_id = make_record()  # never submitted
-    file_id = load(record_id).versions[0].files[0].id
-    for who in (rec.t2, rec.tt_toan, rec.ht, rec.tt_van):
-        client = login_as(who)
-        for url in (f"/records/{record_id}", f"/records/{record_id}/files/{file_id}",
-                    f"/audit/timeline/record/{record_id}"):
-            assert client.get(url).status_code == 404, (who.username, url)
-    assert login_as(rec.t1).get(f"/records/{record_id}").status_code == 200
-
-
 def test_admin_manages_types_but_never_sees_records(rec, make_record, login_as) -> None:
     record_id = make_record(submit=True)
     client = login_as(rec.admin)
