@@ -209,7 +209,8 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
             stored = [store_bytes("giao-an.pdf", _pdf(title))]
             rec = rs.create_record(actor, db.session.get(RecordType, ns.types["ke_hoach_bai_day"]),
                                    title=title, files=stored, class_id=cls.id,
-                                   subject_id=subject.id, lesson_date=date(2024, 10, 10))
+                                   subject_id=subject.id, lesson_date=date(2024, 10, 10),
+                                   submit=True)  # submitted: visible to its reviewers
             return rec.id
         rid = as_user(author, go)
         with app.app_context():
