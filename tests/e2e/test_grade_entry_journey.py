@@ -57,6 +57,12 @@ def test_teacher_types_a_row_of_scores_and_sees_the_term_average(
     page.keyboard.press("Tab")
     expect(page.locator(f"#in-{first}-tx1")).to_have_value("9,0")
     expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,8"))
+    # a value still being typed when the page is left is saved anyway (sendBeacon on pagehide)
+    page.locator(f"#in-{second}-tx1").click()
+    page.keyboard.type("6")
+    page.goto(f"{live_server}/gradebook/")
+    page.go_back()
+    expect(page.locator(f"#in-{second}-tx1")).to_have_value("6,0")
     assert violations == []
 
 
