@@ -36,7 +36,8 @@ HUGE = HOSTILE_VALUES[0]
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
     ("gradebook.history", "student_id", HUGE): (
         "app/gradebook/views_grid.py history: request.args.get('student_id', type=int) is "
-        "unbounded; ?student_id=10**30 → OverflowError in the SQLite driver → 500. "
+        "unbounded; ?student_id=10**30 → 500 (SQLite: OverflowError in the driver; "
+        "PostgreSQL: NumericValueOutOfRange 'integer out of range'). "
         "Use type=app.core.routing.db_id"),
 }
 
