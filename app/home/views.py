@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.core.authz import ANY_STAFF, allow
+from app.core.authz import ANY_STAFF, Role, allow
 from app.home.nav import nav_items
 from app.school import queries
 
@@ -12,7 +12,7 @@ bp = Blueprint("home", __name__)
 
 @bp.app_context_processor
 def _navigation() -> dict:
-    return {"nav_items": nav_items}
+    return {"nav_items": nav_items, "Role": Role}
 
 
 @bp.route("/")
