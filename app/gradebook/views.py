@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.core.authz import ANY_STAFF, Role, allow, not_found, require
 from app.core.htmx import redirect_to
+from app.core.routing import db_id
 from app.extensions import db
 from app.gradebook import forms, policy, queries
 from app.gradebook.locking import lock_of, review_states
@@ -62,7 +63,7 @@ def slot_status(slot: Any, reviews: dict[int, Any]) -> tuple[str, str]:
 def index() -> str:
     user = me()
     year = school_queries.current_year()
-    class_id = request.args.get("class_id", type=int)
+    class_id = request.args.get("class_id", type=db_id)
     slots = queries.slots_for(user, year.id) if year else []
     mine = [s for s in slots if s.teacher_id == user.id]
     others = [s for s in slots if s.teacher_id != user.id]

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.core.authz import ANY_STAFF, Role, allow, not_found, require
 from app.core.htmx import page_or_fragment, render_fragment
+from app.core.routing import db_id
 from app.extensions import db
 from app.gradebook import forms, locking, policy, queries
 from app.gradebook.grid import load_grid, row_after_save
@@ -252,7 +253,7 @@ def save_comment(gradebook_id: int) -> Response:
 @allow(ANY_STAFF)
 def history(gradebook_id: int) -> Response:
     handle = queries.get_gradebook_for(me(), gradebook_id)
-    student_id = request.args.get("student_id", type=int)
+    student_id = request.args.get("student_id", type=db_id)
     stmt = (
         select(ScoreHistory)
         .where(ScoreHistory.gradebook_id == handle.id)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.core.authz import ANY_STAFF, Role, allow, not_found, require
 from app.core.htmx import page_or_fragment, render_fragment
+from app.core.routing import db_id
 from app.extensions import db
 from app.gradebook import forms, locking, policy, queries, queries_homeroom, summary
 from app.gradebook.services import homeroom as homeroom_svc
@@ -196,7 +197,7 @@ def attendance_save(class_id: int) -> Response:
         error=error,
         count=counts.get(student.id, (0, 0)),
         editable=True,
-        index=request.form.get("index", type=int),
+        index=request.form.get("index", type=db_id),
     )
 
 

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from app.core.authz import ANY_STAFF, BGH, Role, allow, require
 from app.core.htmx import page_or_fragment, redirect_to
+from app.core.routing import db_id
 from app.core.workflow import Action
 from app.extensions import db
 from app.gradebook import files, forms, locking, policy, queries, queries_homeroom
@@ -214,7 +215,8 @@ def correction_decide(correction_id: int) -> Response:
 def correction_withdraw(correction_id: int) -> Response:
     user = me()
     correction, _handle = queries.correction_for(user, correction_id)
-    corrections.withdraw(user, correction, seen_version=request.form.get("version", type=int) or 0)
+    seen_version = request.form.get("version", type=db_id) or 0
+    corrections.withdraw(user, correction, seen_version=seen_version)
     db.session.commit()
     flash("Đã rút yêu cầu điều chỉnh.", "success")
     return redirect_to(url_for("gradebook.corrections_list"))

@@ -27,6 +27,7 @@ from app.core.authz import BGH, Role, allow
 from app.core.database import intend_write
 from app.core.errors import render_error
 from app.core.htmx import page_or_fragment, redirect_to
+from app.core.routing import db_id
 from app.core.workflow import WorkflowConflict
 from app.extensions import db
 from app.records import dashboards, policy, queries, services, uploads
@@ -112,7 +113,7 @@ def versions(record_id: int) -> Response:
 def new_record() -> Response | tuple[str, int]:
     user = current()
     types = queries.creatable_types(user)
-    type_id = request.values.get("type", type=int) or request.form.get("record_type", type=int)
+    type_id = request.values.get("type", type=db_id) or request.form.get("record_type", type=db_id)
     record_type = next((t for t in types if t.id == type_id), None)
     if record_type is None:
         status = 422 if request.method == "POST" else 200

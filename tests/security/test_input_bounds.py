@@ -31,15 +31,6 @@ APP = Path(__file__).resolve().parents[2] / "app"
 QUERY_ARG = re.compile(r"""request\.args(?:\.get\(|\[)\s*["'](\w+)["']""")
 HOSTILE_VALUES = ("9" * 30, "-1", "x'\"<>", "2024-13-45", "")
 
-#: (endpoint, query argument, value) → bug in a domain written by others (xfail below)
-HUGE = HOSTILE_VALUES[0]
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("gradebook.history", "student_id", HUGE): (
-        "app/gradebook/views_grid.py history: request.args.get('student_id', type=int) is "
-        "unbounded; ?student_id=10**30 → 500 (SQLite: OverflowError in the driver; "
-        "PostgreSQL: NumericValueOutOfRange 'integer out of range'). "
-        "Use type=app.core.routing.db_id"),
-}
 
 
 def query_arg_names() -> list[str]:
@@ -106,21 +97,9 @@ def test_no_query_string_value_makes_any_page_fail(app, sec, login_as, users, va
             failures.append(f"{rule.endpoint} as {role}: 500 without any query argument")
             continue
         culprits = [n for n in names if _fails(client, _url(rule, sec, {n: value}))] or ["*"]
-        failures += [f"{rule.endpoint} ?{n}={value} as {role}" for n in culprits
-                     if (rule.endpoint, n, value) not in KNOWN_BUGS]
+        failures += [f"{rule.endpoint} ?{n}={value} as {role}" for n in culprits]
     assert sorted(set(failures)) == [], "\n".join(sorted(set(failures)))
     assert tried >= 20
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=reason), id="-".join(case))
-    for case, reason in sorted(KNOWN_BUGS.items())] or [pytest.param(None, id="none")])
-def test_known_query_string_bugs(app, sec, login_as, case) -> None:
-    if case is None:
-        pytest.skip("no known bug")
-    endpoint, name, value = case
-    rule = next(r for _, r in walk_plan(app, ('ht',)) if r.endpoint == endpoint)
-    assert not _fails(login_as(sec.ht), _url(rule, sec, {name: value}))
 
 
 def _unchanged(app, admin, url: str, data: dict, message: str) -> None:  # type: ignore[no-untyped-def]
