@@ -134,11 +134,11 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # ids past the id columns: 404, never 500
     from app.accounts import session as _session  # noqa: F401  (user loader)
     from app.accounts.views import bp as accounts_bp
-    from app.home.views import bp as home_bp
-    from app.school.views import bp as school_bp
-    from app.gradebook.views import bp as gradebook_bp
-    from app.records.views import bp as records_bp
     from app.audit.views import bp as audit_bp
+    from app.gradebook.views import bp as gradebook_bp
+    from app.home.views import bp as home_bp
+    from app.records.views import bp as records_bp
+    from app.school.views import bp as school_bp
 
     for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, records_bp, audit_bp):
         app.register_blueprint(bp)

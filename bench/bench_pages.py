@@ -16,18 +16,16 @@ from _common import demo_app, login, measure, save  # noqa: E402
 def main() -> None:
     app = demo_app()
     with app.app_context():
-        from app.school.models import SchoolClass
         from app.extensions import db
+        from app.school.models import SchoolClass
 
         class_id = db.session.query(SchoolClass.id).filter_by(name="6A1").scalar()
     rows = []
     for username in ("gv.toan", "hieutruong", "admin"):
         client = login(app, username)
-        rows.append(measure(f"{username}: GET / (trang chủ)", lambda: client.get("/")))
-        rows.append(measure(f"{username}: GET /school/classes",
-                            lambda: client.get("/school/classes")))
-        rows.append(measure(f"{username}: GET lớp 6A1 (40 HS)",
-                            lambda: client.get(f"/school/classes/{class_id}")))
+        for label, path in (("GET / (trang chủ)", "/"), ("GET /school/classes", "/school/classes"),
+                            ("GET lớp 6A1 (40 HS)", f"/school/classes/{class_id}")):
+            rows.append(measure(f"{username}: {label}", lambda c=client, p=path: c.get(p)))
     save("pages", rows)
 
 

@@ -8,6 +8,7 @@ truncated schema (PostgreSQL, when TEST_DATABASE_URL is set).
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -23,8 +24,6 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-
-import os
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}

@@ -8,7 +8,12 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.forms import (
-    ChangePasswordForm, LoginForm, StaffActiveForm, StaffCreateForm, StaffForm, StaffPasswordForm,
+    ChangePasswordForm,
+    LoginForm,
+    StaffActiveForm,
+    StaffCreateForm,
+    StaffForm,
+    StaffPasswordForm,
 )
 from app.accounts.models import User
 from app.accounts.session import start_session

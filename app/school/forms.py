@@ -10,7 +10,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, Field, Form, FormField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
 )
 
 from app.core import vn

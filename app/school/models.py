@@ -4,7 +4,14 @@ import enum
 from datetime import date
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -9,7 +9,12 @@ from app.accounts.models import User
 from app.core.authz import BGH, Role, found
 from app.extensions import db
 from app.school.models import (
-    Enrollment, SchoolClass, SchoolYear, Student, Subject, TeachingAssignment,
+    Enrollment,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    Subject,
+    TeachingAssignment,
 )
 
 WHOLE_SCHOOL = BGH | {Role.ADMIN}

@@ -20,9 +20,21 @@ from app.core.models import apply_changes
 from app.core.vn import join_name, nfc
 from app.extensions import db
 from app.school.models import (
-    AssessmentKind, Department, Enrollment, Gender, Guardian, GuardianRelation, School,
-    SchoolClass, SchoolSetting, SchoolYear, Student, Subject, SubjectPeriods,
-    TeachingAssignment, Term,
+    AssessmentKind,
+    Department,
+    Enrollment,
+    Gender,
+    Guardian,
+    GuardianRelation,
+    School,
+    SchoolClass,
+    SchoolSetting,
+    SchoolYear,
+    Student,
+    Subject,
+    SubjectPeriods,
+    TeachingAssignment,
+    Term,
 )
 
 NATIONAL_ID = re.compile(r"^\d{12}$")
@@ -172,7 +184,8 @@ def create_class(actor: Any, year: SchoolYear, name: str, grade_level: int,
                  homeroom_teacher_id: int | None = None) -> SchoolClass:
     name = _clean(name).upper()
     if not CLASS_NAME.match(name) or not name.startswith(str(grade_level)):
-        raise SchoolError(f"Tên lớp '{name}' không hợp lệ: phải bắt đầu bằng khối {grade_level} (ví dụ {grade_level}A1).")
+        raise SchoolError(
+            f"Tên lớp '{name}' không hợp lệ: phải bắt đầu bằng khối {grade_level} (ví dụ {grade_level}A1).")
     if db.session.scalar(select(SchoolClass).where(SchoolClass.year_id == year.id, SchoolClass.name == name)):
         raise SchoolError(f"Lớp {name} đã có trong năm học {year.name}.")
     cls = SchoolClass(year_id=year.id, name=name, grade_level=grade_level,

@@ -13,7 +13,13 @@ from app import create_app
 from app.accounts.models import User
 from app.extensions import db
 from app.school.models import (
-    Department, Enrollment, Guardian, SchoolClass, SchoolYear, Student, Subject,
+    Department,
+    Enrollment,
+    Guardian,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    Subject,
     TeachingAssignment,
 )
 from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL, CSRFClient, _truncate_postgres

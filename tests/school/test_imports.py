@@ -14,7 +14,12 @@ from app.school import imports
 from app.school.imports import roster
 from app.school.models import Guardian, Student
 from tests.school.conftest import (
-    ROSTER_HEADER, count, events, make_xlsx, roster_row, upload,
+    ROSTER_HEADER,
+    count,
+    events,
+    make_xlsx,
+    roster_row,
+    upload,
 )
 
 

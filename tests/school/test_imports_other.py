@@ -12,7 +12,12 @@ from app.extensions import db
 from app.school import imports
 from app.school.models import Student, TeachingAssignment
 from tests.school.conftest import (
-    ROSTER_HEADER, count, events, make_xlsx, roster_row, upload,
+    ROSTER_HEADER,
+    count,
+    events,
+    make_xlsx,
+    roster_row,
+    upload,
 )
 
 STAFF_HEADER = ["Họ và tên", "Tên đăng nhập", "Email", "Điện thoại", "Tổ chuyên môn", "Vai trò"]

@@ -10,8 +10,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.school import services
 from app.school.models import (
-    Department, Guardian, GuardianRelation, SchoolClass, SchoolYear, Student, Subject,
-    TeachingAssignment, Term,
+    Department,
+    Guardian,
+    GuardianRelation,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    Subject,
+    TeachingAssignment,
+    Term,
 )
 from tests.school.conftest import events
 

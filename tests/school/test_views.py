@@ -6,7 +6,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.school.models import (
-    Department, SchoolClass, SchoolYear, Student, Subject, TeachingAssignment, Term,
+    Department,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    Subject,
+    TeachingAssignment,
+    Term,
 )
 from tests.school.conftest import count, events
 

@@ -13,7 +13,11 @@ from typing import Any
 
 from app.school.imports import assignments, roster, staff
 from app.school.imports.xlsx import (
-    FileRejected, ImportOptions, ImportResult, Preview, read_rows,
+    FileRejected,
+    ImportOptions,
+    ImportResult,
+    Preview,
+    read_rows,
 )
 
 KINDS: dict[str, ModuleType] = {m.KIND: m for m in (roster, staff, assignments)}

@@ -17,7 +17,15 @@ from app.audit import services as audit
 from app.extensions import db
 from app.school import queries
 from app.school.imports.xlsx import (
-    Column, ImportOptions, ImportResult, Preview, Row, RowResult, build_preview, fold, text,
+    Column,
+    ImportOptions,
+    ImportResult,
+    Preview,
+    Row,
+    RowResult,
+    build_preview,
+    fold,
+    text,
 )
 from app.school.models import SchoolClass, Subject, TeachingAssignment
 

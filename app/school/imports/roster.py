@@ -19,8 +19,18 @@ from app.core.vn import join_name, nfc, split_full_name
 from app.extensions import db
 from app.school import queries
 from app.school.imports.xlsx import (
-    Column, ImportOptions, ImportResult, Preview, Row, RowResult, build_preview, check_length,
-    fold, is_number_cell, text, to_date,
+    Column,
+    ImportOptions,
+    ImportResult,
+    Preview,
+    Row,
+    RowResult,
+    build_preview,
+    check_length,
+    fold,
+    is_number_cell,
+    text,
+    to_date,
 )
 from app.school.models import Enrollment, Guardian, SchoolClass, SchoolYear, Student
 from app.school.services import SchoolError, normalise_phone, validate_student_fields

@@ -21,8 +21,16 @@ from app.audit import services as audit
 from app.core.authz import Role
 from app.extensions import db
 from app.school.imports.xlsx import (
-    Column, ImportOptions, ImportResult, Preview, Row, RowResult, build_preview, check_length,
-    fold, text,
+    Column,
+    ImportOptions,
+    ImportResult,
+    Preview,
+    Row,
+    RowResult,
+    build_preview,
+    check_length,
+    fold,
+    text,
 )
 from app.school.models import Department
 from app.school.services import SchoolError, normalise_phone

@@ -12,5 +12,10 @@ from flask import Blueprint
 bp = Blueprint("school", __name__, url_prefix="/school")
 
 from app.school.views import (  # noqa: E402,F401  (route registration)
-    admin, assignments, classes, imports, structure, students,
+    admin,
+    assignments,
+    classes,
+    imports,
+    structure,
+    students,
 )

@@ -15,7 +15,13 @@ from app.extensions import db
 from app.school import queries, services
 from app.school.forms import SchoolInfoForm, TermForm, YearForm
 from app.school.models import (
-    Department, Enrollment, School, SchoolClass, SchoolYear, Subject, Term,
+    Department,
+    Enrollment,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    Term,
 )
 from app.school.views import bp
 from app.school.views.common import actor, can_manage, done, invalid
