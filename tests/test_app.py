@@ -157,3 +157,14 @@ def _fill_with(rule, value: int) -> str:  # type: ignore[no-untyped-def]
     for arg in rule.arguments:
         path = re.sub(r"<(?:[^:<>]+:)?" + arg + r">", str(value), path)
     return path
+
+
+def test_migrations_have_a_single_head() -> None:
+    """`flask db upgrade` (make run) needs one head: parallel branches must be merged."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    migrations = Path(__file__).resolve().parents[1] / "migrations"
+    config = Config(str(migrations / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
