@@ -76,6 +76,7 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Cơ sở dữ liệu đã có dữ liệu: không tạo trường mẫu "
                    "(seed-demo chỉ chạy trên cơ sở dữ liệu trống).")
         if if_empty:
+            _remind_demo_logins()
             return
         raise SystemExit(1)
     rng = random.Random(DEMO_SEED)
@@ -92,6 +93,16 @@ def seed_demo(if_empty: bool) -> None:
     width = max(len(login.username) for login in demo.logins)
     for login in demo.logins:
         click.echo(f"  {login.username:<{width}}  {login.role:<22}  {login.description}")
+
+
+def _remind_demo_logins() -> None:
+    """On an already seeded database (a second `make run`), still show the demo logins."""
+    from app.school.demo import DEMO_PASSWORD, DEMO_USERNAMES
+
+    present = set(db.session.scalars(select(User.username).where(User.username.in_(DEMO_USERNAMES))))
+    if present:
+        names = ", ".join(u for u in DEMO_USERNAMES if u in present)
+        click.echo(f"Tài khoản mẫu: {names} — mật khẩu chung {DEMO_PASSWORD} (nếu chưa đổi).")
 
 
 @click.command("import")

@@ -25,6 +25,7 @@ from app.school.imports.xlsx import fold
 from app.school.models import Department, SchoolClass, SchoolYear, Subject
 
 DEMO_PASSWORD = "Demo@2024-2025"
+DEMO_USERNAMES = ("admin", "hieutruong", "phohieutruong", "totruong.toan", "gv.toan", "gvcn.6a1")
 START_YEAR = 2024
 EMAIL_DOMAIN = "thcsnguyendu.edu.vn"
 

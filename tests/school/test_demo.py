@@ -167,6 +167,7 @@ def test_seed_demo_refuses_a_non_empty_database(seeded) -> None:
     assert refused.exit_code == 1 and "đã có dữ liệu" in refused.output
     quiet = runner.invoke(args=["seed-demo", "--if-empty"])
     assert quiet.exit_code == 0 and "đã có dữ liệu" in quiet.output
+    assert "gv.toan" in quiet.output and "Demo@2024-2025" in quiet.output  # make run still shows logins
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Student)) == before
 
