@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, g, make_response, render_template
+from flask import Flask, Response, current_app, g, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -59,7 +59,13 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if status in (301, 302, 303, 307, 308):
             return error.get_response()
-        response = render_error(status, _description(error))
+        message = _description(error)
+        if status == 413 and message is None:
+            # Flask refused a body over MAX_CONTENT_LENGTH before reading it: say the limit
+            limit = current_app.config["SODIENTU_UPLOAD_MAX_MB"]
+            message = (f"Tệp gửi lên quá lớn. Mỗi lần gửi tối đa {limit} MB; hãy nén "
+                       "hoặc chia nhỏ tệp rồi thử lại.")
+        response = render_error(status, message)
         if status == 429 and error.get_response().headers.get("Retry-After"):
             response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
         return response

@@ -25,7 +25,6 @@ from werkzeug.datastructures import FileStorage
 from app.audit import queries as audit_queries
 from app.core.authz import BGH, Role, allow
 from app.core.database import intend_write
-from app.core.errors import render_error
 from app.core.htmx import page_or_fragment, redirect_to
 from app.core.routing import db_id
 from app.core.workflow import WorkflowConflict
@@ -57,14 +56,6 @@ FILE_HEADERS = {
 
 def current() -> Any:
     return current_user._get_current_object()
-
-
-@bp.app_errorhandler(413)
-def too_large(_error: Exception) -> Response:
-    """Flask refuses a body over MAX_CONTENT_LENGTH before reading it; say the limit."""
-    limit = current_app.config["SODIENTU_UPLOAD_MAX_MB"]
-    return render_error(413, f"Tệp gửi lên quá lớn. Mỗi lần gửi tối đa {limit} MB; hãy nén "
-                             "hoặc chia nhỏ tệp rồi thử lại.")
 
 
 def detail_context(user: Any, record: Record, **extra: Any) -> dict[str, Any]:
