@@ -16,6 +16,7 @@ from app.core.authz import BGH, Role, allow, require
 from app.core.htmx import page_or_fragment
 from app.core.routing import db_id
 from app.core.vn import LOCAL_TZ
+from app.core.workflow import STATE_LABELS  # keys are StrEnum: look up by the stored string
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -31,8 +32,6 @@ ACTION_LABELS = {
     "record.deleted": "Xoá bản nháp",
     "record.file_downloaded": "Tải tệp về",
 }
-STATE_LABELS = {"draft": "Bản nháp", "submitted": "Chờ duyệt", "returned": "Bị trả lại",
-                "approved": "Đã duyệt"}
 
 
 @bp.app_context_processor

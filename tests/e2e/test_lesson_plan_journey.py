@@ -44,7 +44,7 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
 
     # 1. the teacher uploads a PDF giáo án and submits it
     browser_login(live_server, "t1")
-    page.get_by_role("link", name="Hồ sơ của tôi").click()
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Hồ sơ của tôi").click()
     page.get_by_role("link", name=re.compile(r"\+ Kế hoạch bài dạy")).click()
     page.get_by_label("Lớp – môn").select_option(label="10A1 · Toán")
     page.get_by_label("Tiêu đề").fill("Bài 3: Hàm số bậc hai")
@@ -60,7 +60,7 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
 
     # 2. the tổ trưởng finds it in the queue and returns it with a reason (htmx)
     browser_login(live_server, "tttoan")
-    page.get_by_role("link", name="Duyệt hồ sơ").click()
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Duyệt hồ sơ").click()
     page.locator("#review-queue").get_by_role("link", name="Bài 3: Hàm số bậc hai").click()
     page.get_by_label("Lý do trả lại (bắt buộc)").fill("Thiếu phần vận dụng thực tế.")
     page.get_by_role("button", name="Trả lại").click()
@@ -83,7 +83,7 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
 
     # 4. the tổ trưởng approves it straight from the queue (htmx; the queue refreshes)
     browser_login(live_server, "tttoan")
-    page.get_by_role("link", name="Duyệt hồ sơ").click()
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Duyệt hồ sơ").click()
     row = page.locator("#queue-table tr", has_text="Bài 3: Hàm số bậc hai")
     row.get_by_role("button", name="Duyệt").click()
     page.locator("#queue-empty").wait_for()
@@ -92,7 +92,7 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
 
     # 5. the hiệu trưởng approves version 2 on the record page: the record is final
     browser_login(live_server, "ht")
-    page.get_by_role("link", name="Duyệt hồ sơ").click()
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Duyệt hồ sơ").click()
     page.locator("#review-queue").get_by_role("link", name="Bài 3: Hàm số bậc hai").click()
     page.get_by_role("button", name="Duyệt phiên bản 2").click()
     page.locator('.workflow [data-state="approved"]').wait_for()
