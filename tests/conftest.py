@@ -155,6 +155,28 @@ def login_as(app: Flask):  # type: ignore[no-untyped-def]
     return _login
 
 
+@pytest.fixture
+def as_user(app: Flask):  # type: ignore[no-untyped-def]
+    """as_user(user, fn) → runs fn(actor) in a request context and commits; returns its result."""
+    from collections.abc import Callable
+
+    from app.accounts.models import User
+
+    def run(user: Any, fn: Callable[[Any], Any], commit: bool = True) -> Any:
+        with app.test_request_context("/", method="POST"):
+            actor = db.session.get(User, user.id)
+            try:
+                result = fn(actor)
+                if commit:
+                    db.session.commit()
+                return result
+            except BaseException:
+                db.session.rollback()
+                raise
+
+    return run
+
+
 # --- factories: always through services, so audit and invariants hold ---------------
 
 _seq = itertools.count(1)

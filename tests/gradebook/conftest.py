@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,26 +12,6 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-
-
-@pytest.fixture
-def as_user(app):  # type: ignore[no-untyped-def]
-    """as_user(user, fn) → fn(actor) inside a request context, committed; returns its result."""
-    from app.accounts.models import User
-
-    def run(user: Any, fn: Callable[[Any], Any], commit: bool = True) -> Any:
-        with app.test_request_context("/", method="POST"):
-            actor = db.session.get(User, user.id)
-            try:
-                result = fn(actor)
-                if commit:
-                    db.session.commit()
-                return result
-            except BaseException:
-                db.session.rollback()
-                raise
-
-    return run
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ denials can be audited) and read audit events."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -45,26 +44,6 @@ def rec(app, school_fixture):  # type: ignore[no-untyped-def]
         ns.term1 = db.session.scalar(select(Term.id).where(Term.year_id == ns.year.id,
                                                           Term.number == 1))
     return ns
-
-
-@pytest.fixture
-def as_user(app):  # type: ignore[no-untyped-def]
-    """as_user(user, fn) → runs fn(actor) in a request context and commits; returns its result."""
-    from app.accounts.models import User
-
-    def run(user: Any, fn: Callable[[Any], Any], commit: bool = True) -> Any:
-        with app.test_request_context("/", method="POST"):
-            actor = db.session.get(User, user.id)
-            try:
-                result = fn(actor)
-                if commit:
-                    db.session.commit()
-                return result
-            except BaseException:
-                db.session.rollback()
-                raise
-
-    return run
 
 
 @pytest.fixture
