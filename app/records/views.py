@@ -23,7 +23,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app.audit import queries as audit_queries
-from app.core.authz import BGH, Role, allow
+from app.core.authz import BGH, Role, allow, require
 from app.core.database import intend_write
 from app.core.htmx import page_or_fragment, redirect_to
 from app.core.routing import db_id
@@ -163,8 +163,7 @@ def edit(record_id: int) -> Response | tuple[str, int]:
     record = queries.get_for(user, record_id)
     if record.state not in policy.EDITABLE:
         abort(409, description=services.LOCKED)
-    if not policy.can_edit(user, record):
-        abort(403)
+    require(policy.can_edit(user, record))
     form = EditRecordForm(obj=record if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = record.version
@@ -197,8 +196,7 @@ def new_version(record_id: int) -> Response | tuple[str, int]:
     record = queries.get_for(user, record_id)
     if record.state not in policy.EDITABLE:
         abort(409, description=services.LOCKED)
-    if not policy.can_edit(user, record):
-        abort(403)
+    require(policy.can_edit(user, record))
     form = NewVersionForm()
     current_files = record.current_version.files if record.current_version else []
     form.keep.choices = choices([(f.id, f.original_name) for f in current_files])
