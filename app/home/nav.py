@@ -36,9 +36,14 @@ NAV: list[NavEntry] = [
 class NavItem:
     label: str
     url: str
+    current: bool = False
 
 
-def nav_items(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+def nav_items(user, path: str = "") -> list[NavItem]:  # type: ignore[no-untyped-def]
+    """The entries this user's roles allow; the longest one prefixing `path` is current."""
     if not user.is_authenticated:
         return []
-    return [NavItem(e.label, url_for(e.endpoint)) for e in NAV if user.roles & e.roles]
+    items = [NavItem(e.label, url_for(e.endpoint)) for e in NAV if user.roles & e.roles]
+    matching = [i for i in items if path.startswith(i.url)]
+    best = max(matching, key=lambda i: len(i.url), default=None)
+    return [NavItem(i.label, i.url, i is best) for i in items]

@@ -20,3 +20,9 @@ def test_principal_home_leads_to_school_wide_tracking(login_as, school_fixture) 
 def test_homeroom_teacher_sees_their_class_as_gvcn(login_as, school_fixture) -> None:
     page = login_as(school_fixture.gvcn).get("/").text
     assert "Lớp chủ nhiệm" in page and "10A1" in page
+
+
+def test_only_the_most_specific_menu_entry_is_current(login_as, school_fixture) -> None:
+    page = login_as(school_fixture.gvcn).get("/gradebook/homeroom").text
+    assert page.count('aria-current="page"') == 1
+    assert 'aria-current="page">Chủ nhiệm<' in page
