@@ -164,7 +164,7 @@ def as_user(app: Flask):  # type: ignore[no-untyped-def]
 
     def run(user: Any, fn: Callable[[Any], Any], commit: bool = True) -> Any:
         with app.test_request_context("/", method="POST"):
-            actor = db.session.get(User, user.id)
+            actor = db.session.get(User, user.id) if user is not None else None
             try:
                 result = fn(actor)
                 if commit:

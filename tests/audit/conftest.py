@@ -1,3 +1,3 @@
 """The audit screens are exercised on records: reuse the records fixtures."""
 
-from tests.records.conftest import as_user, make_record, rec  # noqa: F401
+from tests.records.conftest import make_record, rec  # noqa: F401

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -119,25 +119,6 @@ def assert_no_canary(body: str, canaries: list[str], where: str) -> None:
 
 
 # --- fixtures ---------------------------------------------------------------------------
-
-@pytest.fixture
-def as_user(app: Flask) -> Callable[..., Any]:
-    """as_user(user, fn) → fn(actor) inside a request context, committed."""
-    from app.accounts.models import User
-
-    def run(user: Any, fn: Callable[[Any], Any]) -> Any:
-        with app.test_request_context("/", method="POST"):
-            actor = db.session.get(User, user.id) if user is not None else None
-            try:
-                result = fn(actor)
-                db.session.commit()
-                return result
-            except BaseException:
-                db.session.rollback()
-                raise
-
-    return run
-
 
 def _pdf(title: str) -> bytes:
     import io
