@@ -87,6 +87,15 @@ def store_upload(upload: Any) -> StoredFile | None:
     return StoredFile(sha, clean_name(upload.filename, kind[1]), kind[0])
 
 
+def evidence_columns(evidence: StoredFile | None) -> dict[str, str | None]:
+    """The evidence_* columns shared by correction requests and exemptions."""
+    return {
+        "evidence_sha256": evidence.sha256 if evidence else None,
+        "evidence_name": evidence.name if evidence else None,
+        "evidence_type": evidence.content_type if evidence else None,
+    }
+
+
 def send_evidence(sha256: str, name: str, content_type: str) -> Response:
     response = send_file(
         path_for(sha256), mimetype=content_type, as_attachment=True, download_name=name, max_age=0

@@ -19,6 +19,7 @@ from app.core.models import utcnow
 from app.core.workflow import Action, State, transition
 from app.extensions import db
 from app.gradebook import locking, policy
+from app.gradebook.files import evidence_columns
 from app.gradebook.models import CorrectionRequest
 from app.gradebook.services import entry
 from app.gradebook.values import CellValue, Column, shown
@@ -101,9 +102,7 @@ def request_correction(
         state=State.SUBMITTED.value,
         step=0,
         version=1,
-        evidence_sha256=evidence.sha256 if evidence else None,
-        evidence_name=evidence.name if evidence else None,
-        evidence_type=evidence.content_type if evidence else None,
+        **evidence_columns(evidence),
     )
     db.session.add(correction)
     db.session.flush()

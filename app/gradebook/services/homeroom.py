@@ -20,6 +20,7 @@ from app.core.models import utcnow
 from app.core.workflow import Action, State, transition
 from app.extensions import db
 from app.gradebook import policy, tt22
+from app.gradebook.files import evidence_columns
 from app.gradebook.models import (
     Attendance,
     Conduct,
@@ -199,9 +200,7 @@ def request_exemption(
         state=State.SUBMITTED.value,
         step=0,
         version=1,
-        evidence_sha256=evidence.sha256 if evidence else None,
-        evidence_name=evidence.name if evidence else None,
-        evidence_type=evidence.content_type if evidence else None,
+        **evidence_columns(evidence),
     )
     db.session.add(exemption)
     db.session.flush()
