@@ -43,9 +43,7 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             app.config[key] = _env_value(env[key])
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
-    app.config.setdefault(
-        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'sodientu.db'}"
-    )
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'sodientu.db'}")
     if env.get("REDIS_URL"):
         app.config["REDIS_URL"] = env["REDIS_URL"]
         app.config["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
@@ -74,7 +72,7 @@ def _env_value(value: str) -> Any:
 def _normalise_db_url(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -131,6 +129,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.core.routing import IdConverter
+
     app.url_map.converters["int"] = IdConverter  # ids past the id columns: 404, never 500
     from app.accounts import session as _session  # noqa: F401  (user loader)
     from app.accounts.views import bp as accounts_bp
@@ -188,4 +187,5 @@ def _register_cli(app: Flask) -> None:
 def _configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         from app.core import logfmt
+
         logfmt.configure(logging.INFO)  # one event per line, tracebacks escaped too

@@ -41,15 +41,26 @@ def register(app: Flask) -> None:
 @click.command("create-user")
 @click.argument("username")
 @click.option("--full-name", required=True, help="Họ và tên")
-@click.option("--role", "roles", multiple=True, default=["giao_vien"],
-              type=click.Choice([r.value for r in ASSIGNABLE_ROLES]), show_default=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=["giao_vien"],
+    type=click.Choice([r.value for r in ASSIGNABLE_ROLES]),
+    show_default=True,
+)
 @click.password_option("--password", help="Mật khẩu (hỏi nếu không truyền)")
 def create_user(username: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
     """Tạo tài khoản cán bộ (create a staff account)."""
     try:
-        user = accounts.create_user(None, username=username, full_name=full_name, password=password,
-                                    roles=tuple(Role(r) for r in roles),
-                                    must_change_password=False)
+        user = accounts.create_user(
+            None,
+            username=username,
+            full_name=full_name,
+            password=password,
+            roles=tuple(Role(r) for r in roles),
+            must_change_password=False,
+        )
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -66,15 +77,13 @@ def _database_is_empty() -> bool:
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--if-empty", is_flag=True,
-              help="Không làm gì (mã thoát 0) nếu cơ sở dữ liệu đã có dữ liệu.")
+@click.option("--if-empty", is_flag=True, help="Không làm gì (mã thoát 0) nếu cơ sở dữ liệu đã có dữ liệu.")
 def seed_demo(if_empty: bool) -> None:
     """Tạo trường mẫu THCS năm học 2024-2025 (load the demo school)."""
     from app.school.demo import seed_school
 
     if not _database_is_empty():
-        click.echo("Cơ sở dữ liệu đã có dữ liệu: không tạo trường mẫu "
-                   "(seed-demo chỉ chạy trên cơ sở dữ liệu trống).")
+        click.echo("Cơ sở dữ liệu đã có dữ liệu: không tạo trường mẫu (seed-demo chỉ chạy trên cơ sở dữ liệu trống).")
         if if_empty:
             _remind_demo_logins()
             return
@@ -86,8 +95,10 @@ def seed_demo(if_empty: bool) -> None:
         seeder(demo, rng)
         db.session.commit()
     students = sum(len(c.enrollments) for c in demo.classes)
-    click.echo(f"Đã tạo {demo.school.name} ({demo.school.province}), năm học {demo.year.name}: "
-               f"{len(demo.classes)} lớp, {students} học sinh, {len(demo.teachers)} giáo viên.")
+    click.echo(
+        f"Đã tạo {demo.school.name} ({demo.school.province}), năm học {demo.year.name}: "
+        f"{len(demo.classes)} lớp, {students} học sinh, {len(demo.teachers)} giáo viên."
+    )
     click.echo("")
     click.echo(f"Tài khoản mẫu — mật khẩu chung: {demo.password}")
     width = max(len(login.username) for login in demo.logins)
@@ -109,8 +120,7 @@ def _remind_demo_logins() -> None:
 @with_appcontext
 @click.argument("kind", type=click.Choice(["roster", "staff", "assignments"]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--class", "class_name",
-              help="Lớp nhận danh sách học sinh (ví dụ 6A1), năm học hiện tại.")
+@click.option("--class", "class_name", help="Lớp nhận danh sách học sinh (ví dụ 6A1), năm học hiện tại.")
 @click.option("--as", "actor_name", help="Tên đăng nhập của người nhập (ghi vào nhật ký).")
 def import_file(kind: str, path: Path, class_name: str | None, actor_name: str | None) -> None:
     """Nhập tệp Excel như màn hình Nhập từ Excel: báo lỗi từng dòng, có lỗi thì không nhập gì."""
@@ -125,16 +135,16 @@ def import_file(kind: str, path: Path, class_name: str | None, actor_name: str |
     class_id = None
     if class_name:
         year = queries.current_year()
-        school_class = db.session.scalar(select(SchoolClass).where(
-            SchoolClass.year_id == (year.id if year else -1),
-            SchoolClass.name == class_name.strip().upper()))
+        school_class = db.session.scalar(
+            select(SchoolClass).where(
+                SchoolClass.year_id == (year.id if year else -1), SchoolClass.name == class_name.strip().upper()
+            )
+        )
         if school_class is None:
-            raise click.ClickException(
-                f"Không có lớp {class_name} trong năm học {year.name if year else '(chưa có)'}.")
+            raise click.ClickException(f"Không có lớp {class_name} trong năm học {year.name if year else '(chưa có)'}.")
         class_id = school_class.id
     try:
-        result = imports.run(kind, actor, path.read_bytes(), imports.ImportOptions(class_id),
-                             filename=path.name)
+        result = imports.run(kind, actor, path.read_bytes(), imports.ImportOptions(class_id), filename=path.name)
     except imports.FileRejected as exc:
         raise click.ClickException(exc.message) from exc
     except ValueError as exc:  # AccountError / SchoolError: the data changed while importing

@@ -26,12 +26,7 @@ def main() -> None:
         cls = db.session.query(SchoolClass).filter_by(name="6A2").one()
         toan = db.session.query(Subject).filter_by(code="TOAN").one()
         term2 = db.session.query(Term).filter_by(year_id=cls.year_id, number=2).one()
-        book = (
-            db.session.query(GradeBook)
-            .filter_by(class_id=cls.id, subject_id=toan.id, term_id=term2.id)
-            .one()
-            .id
-        )
+        book = db.session.query(GradeBook).filter_by(class_id=cls.id, subject_id=toan.id, term_id=term2.id).one().id
         class_6a1 = db.session.query(SchoolClass.id).filter_by(name="6A1").scalar()
         size = len(cls.enrollments)
     teacher = login(app, "gv.toan")
@@ -81,9 +76,7 @@ def main() -> None:
             }
             for s in students
         ]
-        r = teacher.post(
-            f"/gradebook/{book}/cells/batch", headers=headers, data={"cells": json.dumps(cells)}
-        )
+        r = teacher.post(f"/gradebook/{book}/cells/batch", headers=headers, data={"cells": json.dumps(cells)})
         assert r.status_code == 200, r.status_code
         for s in students:
             paste["v"][s] = paste["v"].get(s, 0) + 1

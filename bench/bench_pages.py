@@ -23,8 +23,11 @@ def main() -> None:
     rows = []
     for username in ("gv.toan", "hieutruong", "admin"):
         client = login(app, username)
-        for label, path in (("GET / (trang chủ)", "/"), ("GET /school/classes", "/school/classes"),
-                            ("GET lớp 6A1 (40 HS)", f"/school/classes/{class_id}")):
+        for label, path in (
+            ("GET / (trang chủ)", "/"),
+            ("GET /school/classes", "/school/classes"),
+            ("GET lớp 6A1 (40 HS)", f"/school/classes/{class_id}"),
+        ):
             rows.append(measure(f"{username}: {label}", lambda c=client, p=path: c.get(p)))
     save("pages", rows)
 

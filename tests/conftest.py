@@ -118,8 +118,7 @@ def app(template_db: str, tmp_path: Path) -> Iterator[Flask]:
         uri = f"sqlite:///{path}"
     instance = tmp_path / "instance"
     instance.mkdir()
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri,
-                      "SODIENTU_DATA_DIR": str(instance)})
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri, "SODIENTU_DATA_DIR": str(instance)})
     app.test_client_class = CSRFClient
     if TEST_DATABASE_URL:
         _truncate_postgres(app)
@@ -193,15 +192,25 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
     from app.accounts import services as accounts
     from app.core.authz import Role
 
-    def _make(username: str | None = None, roles: tuple[Role, ...] = (Role.TEACHER,),
-              full_name: str | None = None, password: str = "mat-khau-rat-dai-2024",
-              department_id: int | None = None, must_change_password: bool = False) -> Any:
+    def _make(
+        username: str | None = None,
+        roles: tuple[Role, ...] = (Role.TEACHER,),
+        full_name: str | None = None,
+        password: str = "mat-khau-rat-dai-2024",
+        department_id: int | None = None,
+        must_change_password: bool = False,
+    ) -> Any:
         n = next(_seq)
         with app.app_context():
             user = accounts.create_user(
-                None, username=username or f"user{n}", full_name=full_name or f"Nguyễn Văn Người{n}",
-                password=password, roles=roles, department_id=department_id,
-                must_change_password=must_change_password)
+                None,
+                username=username or f"user{n}",
+                full_name=full_name or f"Nguyễn Văn Người{n}",
+                password=password,
+                roles=roles,
+                department_id=department_id,
+                must_change_password=must_change_password,
+            )
             db.session.commit()
             return _detach(user)
 
@@ -215,9 +224,15 @@ def make_year(app: Flask):  # type: ignore[no-untyped-def]
     def _make(start_year: int = 2024) -> Any:
         with app.app_context():
             year = school.create_year(
-                None, start_year, date(start_year, 9, 5), date(start_year + 1, 5, 31),
-                ((date(start_year, 9, 5), date(start_year + 1, 1, 15)),
-                 (date(start_year + 1, 1, 20), date(start_year + 1, 5, 25))))
+                None,
+                start_year,
+                date(start_year, 9, 5),
+                date(start_year + 1, 5, 31),
+                (
+                    (date(start_year, 9, 5), date(start_year + 1, 1, 15)),
+                    (date(start_year + 1, 1, 20), date(start_year + 1, 5, 25)),
+                ),
+            )
             db.session.commit()
             return _detach(year)
 
@@ -242,13 +257,24 @@ def make_subject(app: Flask):  # type: ignore[no-untyped-def]
     from app.school import services as school
     from app.school.models import AssessmentKind
 
-    def _make(name: str | None = None, code: str | None = None, department_id: int | None = None,
-              kind: AssessmentKind = AssessmentKind.SCORE, periods: int = 140) -> Any:
+    def _make(
+        name: str | None = None,
+        code: str | None = None,
+        department_id: int | None = None,
+        kind: AssessmentKind = AssessmentKind.SCORE,
+        periods: int = 140,
+    ) -> Any:
         n = next(_seq)
         with app.app_context():
             subject = school.create_subject(
-                None, code=code or f"MON{n}", name=name or f"Môn {n}", assessment_kind=kind,
-                department_id=department_id, periods={g: periods for g in range(6, 13)}, sort_order=n)
+                None,
+                code=code or f"MON{n}",
+                name=name or f"Môn {n}",
+                assessment_kind=kind,
+                department_id=department_id,
+                periods={g: periods for g in range(6, 13)},
+                sort_order=n,
+            )
             db.session.commit()
             return _detach(subject)
 
@@ -263,8 +289,7 @@ def make_class(app: Flask):  # type: ignore[no-untyped-def]
     def _make(year: Any, name: str = "6A1", homeroom_teacher_id: int | None = None) -> Any:
         with app.app_context():
             grade = int(name[:2]) if name[:2].isdigit() else int(name[0])
-            cls = school.create_class(None, db.session.get(SchoolYear, year.id), name, grade,
-                                      homeroom_teacher_id)
+            cls = school.create_class(None, db.session.get(SchoolYear, year.id), name, grade, homeroom_teacher_id)
             db.session.commit()
             return _detach(cls)
 
@@ -276,8 +301,13 @@ def make_student(app: Flask):  # type: ignore[no-untyped-def]
     from app.school import services as school
     from app.school.models import SchoolClass
 
-    def _make(school_class: Any | None = None, full_name: str | None = None,
-              birth_date: date = date(2012, 5, 17), gender: str = "nu", **extra: Any) -> Any:
+    def _make(
+        school_class: Any | None = None,
+        full_name: str | None = None,
+        birth_date: date = date(2012, 5, 17),
+        gender: str = "nu",
+        **extra: Any,
+    ) -> Any:
         from app.core.vn import split_full_name
 
         n = next(_seq)
@@ -286,9 +316,17 @@ def make_student(app: Flask):  # type: ignore[no-untyped-def]
         with app.app_context():
             cls = db.session.get(SchoolClass, school_class.id) if school_class else None
             student = school.create_student(
-                None, cls, student_code=extra.pop("student_code", f"HS{n:05d}"), last_name=last,
-                middle_name=middle, first_name=first, full_name=full_name, birth_date=birth_date,
-                gender=gender, **extra)
+                None,
+                cls,
+                student_code=extra.pop("student_code", f"HS{n:05d}"),
+                last_name=last,
+                middle_name=middle,
+                first_name=first,
+                full_name=full_name,
+                birth_date=birth_date,
+                gender=gender,
+                **extra,
+            )
             db.session.commit()
             return _detach(student)
 
@@ -302,8 +340,9 @@ def make_assignment(app: Flask):  # type: ignore[no-untyped-def]
 
     def _make(teacher: Any, school_class: Any, subject: Any) -> Any:
         with app.app_context():
-            a = school.assign_teacher(None, db.session.get(SchoolClass, school_class.id),
-                                      db.session.get(Subject, subject.id), teacher.id)
+            a = school.assign_teacher(
+                None, db.session.get(SchoolClass, school_class.id), db.session.get(Subject, subject.id), teacher.id
+            )
             db.session.commit()
             return _detach(a)
 
@@ -311,8 +350,15 @@ def make_assignment(app: Flask):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def school_fixture(make_user, make_year, make_department, make_subject, make_class,  # type: ignore[no-untyped-def]
-                   make_student, make_assignment):
+def school_fixture(
+    make_user,
+    make_year,
+    make_department,
+    make_subject,
+    make_class,  # type: ignore[no-untyped-def]
+    make_student,
+    make_assignment,
+):
     """SECURITY.md harness school: 10A1/10A2, Toán/Văn, T1, T2, GV Văn, GVCN, TT Toán, TT Văn, HT, ADMIN."""
     from types import SimpleNamespace
 

@@ -83,8 +83,7 @@ def test_migrations_match_the_models(app: Flask) -> None:
     from app.extensions import db
 
     with app.app_context(), db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                db.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
     assert diff == []
 
 

@@ -51,8 +51,7 @@ def test_sqlite_connections_run_wal_full_sync_and_foreign_keys(app) -> None:
 def test_proxy_hops_make_client_ip_and_https_right(template_db) -> None:
     from flask import request
 
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "SODIENTU_PROXY_HOPS": 1})
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SODIENTU_PROXY_HOPS": 1})
     seen = {}
 
     @app.get("/_probe")
@@ -61,8 +60,7 @@ def test_proxy_hops_make_client_ip_and_https_right(template_db) -> None:
         return ""
 
     _probe._public = True  # type: ignore[attr-defined]
-    app.test_client().get("/_probe", headers={"X-Forwarded-For": "203.0.113.7",
-                                              "X-Forwarded-Proto": "https"})
+    app.test_client().get("/_probe", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
     assert seen == {"ip": "203.0.113.7", "secure": True}
 
 

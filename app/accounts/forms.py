@@ -12,32 +12,39 @@ REQUIRED = "Vui lòng nhập {}."
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Tên đăng nhập", validators=[
-        DataRequired(REQUIRED.format("tên đăng nhập")), Length(max=60)])
-    password = PasswordField("Mật khẩu", validators=[
-        DataRequired(REQUIRED.format("mật khẩu")), Length(max=128)])
+    username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED.format("tên đăng nhập")), Length(max=60)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED.format("mật khẩu")), Length(max=128)])
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Mật khẩu hiện tại", validators=[
-        DataRequired(REQUIRED.format("mật khẩu hiện tại"))])
-    new_password = PasswordField("Mật khẩu mới", validators=[
-        DataRequired(REQUIRED.format("mật khẩu mới")), Length(max=128)])
-    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
-        DataRequired(REQUIRED.format("lại mật khẩu mới")),
-        EqualTo("new_password", "Hai lần nhập mật khẩu mới không khớp.")])
+    current_password = PasswordField(
+        "Mật khẩu hiện tại", validators=[DataRequired(REQUIRED.format("mật khẩu hiện tại"))]
+    )
+    new_password = PasswordField(
+        "Mật khẩu mới", validators=[DataRequired(REQUIRED.format("mật khẩu mới")), Length(max=128)]
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới",
+        validators=[
+            DataRequired(REQUIRED.format("lại mật khẩu mới")),
+            EqualTo("new_password", "Hai lần nhập mật khẩu mới không khớp."),
+        ],
+    )
 
 
 class ResetPasswordForm(FlaskForm):
-    temporary_password = StringField("Mật khẩu tạm", validators=[
-        DataRequired(REQUIRED.format("mật khẩu tạm")), Length(min=8, max=128,
-        message="Mật khẩu tạm cần từ 8 đến 128 ký tự.")])
+    temporary_password = StringField(
+        "Mật khẩu tạm",
+        validators=[
+            DataRequired(REQUIRED.format("mật khẩu tạm")),
+            Length(min=8, max=128, message="Mật khẩu tạm cần từ 8 đến 128 ký tự."),
+        ],
+    )
 
 
 # --- staff management (quản trị) --------------------------------------------------------
 
-USERNAME_MESSAGE = ("Tên đăng nhập gồm 2–60 ký tự: chữ không dấu, số, dấu chấm hoặc gạch dưới "
-                    "(ví dụ: lan.nt).")
+USERNAME_MESSAGE = "Tên đăng nhập gồm 2–60 ký tự: chữ không dấu, số, dấu chấm hoặc gạch dưới (ví dụ: lan.nt)."
 
 
 class RoleCheckboxes(SelectMultipleField):
@@ -52,21 +59,31 @@ class RoleCheckboxes(SelectMultipleField):
 
 
 class StaffForm(FlaskForm):
-    full_name = StringField("Họ và tên", validators=[
-        DataRequired(REQUIRED.format("họ và tên")),
-        Length(max=120, message="Họ và tên dài tối đa 120 ký tự.")])
-    username = StringField("Tên đăng nhập", validators=[
-        DataRequired(REQUIRED.format("tên đăng nhập")),
-        Regexp(r"^[A-Za-z0-9._]{2,60}$", message=USERNAME_MESSAGE)],
-        render_kw={"autocomplete": "off", "autocapitalize": "none"})
-    email = StringField("Email", validators=[
-        Optional(), Length(max=120, message="Email dài tối đa 120 ký tự."),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-               message="Email không hợp lệ (ví dụ: lan@truong.edu.vn).")])
-    phone = StringField("Điện thoại", validators=[Optional(), phone_check],
-                        render_kw={"inputmode": "tel"})
-    position = StringField("Chức vụ", validators=[
-        Optional(), Length(max=80, message="Chức vụ dài tối đa 80 ký tự.")])
+    full_name = StringField(
+        "Họ và tên",
+        validators=[
+            DataRequired(REQUIRED.format("họ và tên")),
+            Length(max=120, message="Họ và tên dài tối đa 120 ký tự."),
+        ],
+    )
+    username = StringField(
+        "Tên đăng nhập",
+        validators=[
+            DataRequired(REQUIRED.format("tên đăng nhập")),
+            Regexp(r"^[A-Za-z0-9._]{2,60}$", message=USERNAME_MESSAGE),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+    email = StringField(
+        "Email",
+        validators=[
+            Optional(),
+            Length(max=120, message="Email dài tối đa 120 ký tự."),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Email không hợp lệ (ví dụ: lan@truong.edu.vn)."),
+        ],
+    )
+    phone = StringField("Điện thoại", validators=[Optional(), phone_check], render_kw={"inputmode": "tel"})
+    position = StringField("Chức vụ", validators=[Optional(), Length(max=80, message="Chức vụ dài tối đa 80 ký tự.")])
     department_id = IdSelectField("Tổ chuyên môn")
     roles = RoleCheckboxes("Vai trò")
 
@@ -78,9 +95,11 @@ class StaffForm(FlaskForm):
 class StaffPasswordForm(FlaskForm):
     """Admin reset: leave empty to generate a random temporary password (shown once)."""
 
-    temporary_password = PasswordField("Mật khẩu tạm (để trống để tạo ngẫu nhiên)", validators=[
-        Optional(), Length(min=8, max=128, message="Mật khẩu tạm cần từ 8 đến 128 ký tự.")],
-        render_kw={"autocomplete": "new-password"})
+    temporary_password = PasswordField(
+        "Mật khẩu tạm (để trống để tạo ngẫu nhiên)",
+        validators=[Optional(), Length(min=8, max=128, message="Mật khẩu tạm cần từ 8 đến 128 ký tự.")],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class StaffCreateForm(StaffForm, StaffPasswordForm):
@@ -88,5 +107,4 @@ class StaffCreateForm(StaffForm, StaffPasswordForm):
 
 
 class StaffActiveForm(FlaskForm):
-    active = IdSelectField("Trạng thái", choices=[SelectChoice("1", "Hoạt động"),
-                                                  SelectChoice("0", "Khoá")])
+    active = IdSelectField("Trạng thái", choices=[SelectChoice("1", "Hoạt động"), SelectChoice("0", "Khoá")])

@@ -71,9 +71,7 @@ class User(TimestampMixin, Base):
         from app.extensions import db
         from app.school.models import Department
 
-        stmt = select(Department.id).where(
-            or_(Department.head_id == self.id, Department.deputy_id == self.id)
-        )
+        stmt = select(Department.id).where(or_(Department.head_id == self.id, Department.deputy_id == self.id))
         return list(db.session.scalars(stmt))
 
     def has_role(self, *roles: Role) -> bool:

@@ -49,8 +49,7 @@ def _dummy_hash() -> str:
     return current_app.extensions[key]
 
 
-def password_problem(password: str, *, username: str = "", school_words: tuple[str, ...] = ()
-                     ) -> str | None:
+def password_problem(password: str, *, username: str = "", school_words: tuple[str, ...] = ()) -> str | None:
     """A Vietnamese sentence saying what is wrong with a new password, or None."""
     if len(password) < MIN_LENGTH:
         return f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự."

@@ -36,33 +36,53 @@ def find_by_username(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
-def create_user(actor: User | None, *, username: str, full_name: str, password: str,
-                roles: tuple[Role, ...] = (Role.TEACHER,), department_id: int | None = None,
-                email: str | None = None, phone: str | None = None,
-                position: str | None = None, must_change_password: bool = True,
-                check_policy: bool = True, password_hash: str | None = None) -> User:
+def create_user(
+    actor: User | None,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: tuple[Role, ...] = (Role.TEACHER,),
+    department_id: int | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    position: str | None = None,
+    must_change_password: bool = True,
+    check_policy: bool = True,
+    password_hash: str | None = None,
+) -> User:
     username = normalise_username(username)
     if not username or not username.replace(".", "").replace("_", "").isalnum():
         raise AccountError("Tên đăng nhập chỉ gồm chữ, số, dấu chấm hoặc gạch dưới.")
     if find_by_username(username):
         raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
     # password_hash: a hash computed once and shared (the demo accounts); skips hashing
-    if password_hash is None and check_policy and (
-            problem := passwords.password_problem(password, username=username)):
+    if password_hash is None and check_policy and (problem := passwords.password_problem(password, username=username)):
         raise AccountError(problem)
     user = User(
-        username=username, full_name=nfc(full_name).strip(), email=email, phone=phone,
-        position=position, department_id=department_id,
+        username=username,
+        full_name=nfc(full_name).strip(),
+        email=email,
+        phone=phone,
+        position=position,
+        department_id=department_id,
         password_hash=password_hash or passwords.hash_password(password),
         must_change_password=must_change_password,
     )
     user.role_rows = [UserRole(role=_assignable(r).value) for r in roles]
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user.created", user, changes={
-        "username": [None, username], "full_name": [None, user.full_name],
-        "roles": [None, sorted(r.value for r in roles)], "department_id": [None, department_id],
-    })
+    audit.record(
+        actor,
+        "user.created",
+        user,
+        changes={
+            "username": [None, username],
+            "full_name": [None, user.full_name],
+            "roles": [None, sorted(r.value for r in roles)],
+            "department_id": [None, department_id],
+        },
+    )
     return user
 
 
@@ -72,11 +92,20 @@ def _assignable(role: Role) -> Role:
     return role
 
 
-def update_user(actor: User, user: User, *, full_name: str, email: str | None,
-                phone: str | None, position: str | None, department_id: int | None,
-                roles: tuple[Role, ...]) -> dict:
-    diff = apply_changes(user, full_name=nfc(full_name).strip(), email=email, phone=phone,
-                         position=position, department_id=department_id)
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    full_name: str,
+    email: str | None,
+    phone: str | None,
+    position: str | None,
+    department_id: int | None,
+    roles: tuple[Role, ...],
+) -> dict:
+    diff = apply_changes(
+        user, full_name=nfc(full_name).strip(), email=email, phone=phone, position=position, department_id=department_id
+    )
     old_roles = sorted(r.value for r in user.stored_roles)
     new_roles = sorted({_assignable(r).value for r in roles})
     if old_roles != new_roles:
@@ -127,8 +156,12 @@ def authenticate(username: str, password: str) -> LoginResult:
 
 def _record_failure(user: User | None, username: str, reason: str) -> None:
     if user is None:
-        audit.record(None, "auth.failed", ("user", None),
-                     changes={"username": normalise_username(username)[:60], "reason": reason})
+        audit.record(
+            None,
+            "auth.failed",
+            ("user", None),
+            changes={"username": normalise_username(username)[:60], "reason": reason},
+        )
         return
     user.failed_logins += 1
     cfg = current_app.config
@@ -176,8 +209,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
         return
     user.active = active
     user.session_version += 1
-    audit.record(actor, "user.enabled" if active else "user.disabled", user,
-                 changes={"active": [not active, active]})
+    audit.record(actor, "user.enabled" if active else "user.disabled", user, changes={"active": [not active, active]})
 
 
 def count_users() -> int:

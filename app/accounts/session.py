@@ -33,8 +33,7 @@ def load_user(session_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def unauthorized():  # type: ignore[no-untyped-def]
-    return login_redirect(url_for("accounts.login", next=request.full_path
-                                  if request.method == "GET" else None))
+    return login_redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
 
 
 def start_session(user: User) -> None:

@@ -92,7 +92,6 @@ def change_password() -> Response | tuple[str, int]:
     return render_template("accounts/password.html", form=form, error=error), status
 
 
-
 # --- staff management: quản trị writes, BGH reads -------------------------------------------
 
 STAFF_READERS = (Role.ADMIN, BGH)
@@ -113,12 +112,10 @@ def _staff(query: str = "", department_id: int | None = None) -> list[User]:
     return sorted(people, key=lambda u: (not u.active, u.sort_key))
 
 
-def _staff_form(cls: type[StaffForm], user: User | None = None,
-                formdata: object = ...) -> StaffForm:
+def _staff_form(cls: type[StaffForm], user: User | None = None, formdata: object = ...) -> StaffForm:
     kwargs: dict = {} if formdata is ... else {"formdata": formdata}
     form = cls(obj=user, **kwargs)
-    form.department_id.choices = choices([(d.id, d.name) for d in _departments()],
-                                         "— không thuộc tổ —")
+    form.department_id.choices = choices([(d.id, d.name) for d in _departments()], "— không thuộc tổ —")
     if user is not None and formdata is None:
         form.roles.data = sorted(r.value for r in user.stored_roles)
     return form
@@ -130,51 +127,73 @@ def staff_list() -> str:
     department_id = request.args.get("department", type=db_id)
     query = request.args.get("q", "").strip()[:60]
     return page_or_fragment(
-        "accounts/staff_list.html", "accounts/_staff_table.html",
-        staff=_staff(query, department_id), departments=_departments(), query=query,
-        department_id=department_id, can_manage=can_manage_school(current_user))
+        "accounts/staff_list.html",
+        "accounts/_staff_table.html",
+        staff=_staff(query, department_id),
+        departments=_departments(),
+        query=query,
+        department_id=department_id,
+        can_manage=can_manage_school(current_user),
+    )
 
 
 def _create_ctx(form: StaffForm, error: str | None = None) -> dict:
-    return {"form": form, "error": error, "action": url_for("accounts.staff_new"),
-            "form_id": "staff-form", "form_title": "Thêm cán bộ, giáo viên",
-            "submit": "Tạo tài khoản", "back": url_for("accounts.staff_list")}
+    return {
+        "form": form,
+        "error": error,
+        "action": url_for("accounts.staff_new"),
+        "form_id": "staff-form",
+        "form_title": "Thêm cán bộ, giáo viên",
+        "submit": "Tạo tài khoản",
+        "back": url_for("accounts.staff_list"),
+    }
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def staff_new() -> Response | tuple[str, int] | str:
     if request.method == "GET":
-        return render_template("accounts/staff_form.html",
-                               **_create_ctx(_staff_form(StaffCreateForm, formdata=None)))
+        return render_template("accounts/staff_form.html", **_create_ctx(_staff_form(StaffCreateForm, formdata=None)))
     form = _staff_form(StaffCreateForm)
     if not form.validate():
-        return page_or_fragment("accounts/staff_form.html", "school/_form.html", status=422,
-                                **_create_ctx(form))
+        return page_or_fragment("accounts/staff_form.html", "school/_form.html", status=422, **_create_ctx(form))
     password = form.temporary_password.data or generate_password(form.username.data.lower())
     try:
         user = services.create_user(
-            current_user._get_current_object(), username=form.username.data,
-            full_name=form.full_name.data, password=password, email=form.email.data or None,
-            phone=form.phone.data or None, position=form.position.data or None,
+            current_user._get_current_object(),
+            username=form.username.data,
+            full_name=form.full_name.data,
+            password=password,
+            email=form.email.data or None,
+            phone=form.phone.data or None,
+            position=form.position.data or None,
             department_id=form.department_id.data,
-            roles=tuple(Role(r) for r in form.roles.data), must_change_password=True)
+            roles=tuple(Role(r) for r in form.roles.data),
+            must_change_password=True,
+        )
     except services.AccountError as exc:
         db.session.rollback()
-        return page_or_fragment("accounts/staff_form.html", "school/_form.html", status=422,
-                                **_create_ctx(form, str(exc)))
+        return page_or_fragment(
+            "accounts/staff_form.html", "school/_form.html", status=422, **_create_ctx(form, str(exc))
+        )
     db.session.commit()
     # the initial password is shown once, in this response only (never flashed into the cookie)
-    return page_or_fragment("accounts/staff_created.html", "accounts/_password_once.html",
-                            person=user, password=password, created=True)
+    return page_or_fragment(
+        "accounts/staff_created.html", "accounts/_password_once.html", person=user, password=password, created=True
+    )
 
 
 def _edit_ctx(user: User, form: StaffForm, error: str | None = None) -> dict:
     form.username.render_kw = {"readonly": True}
-    return {"form": form, "error": error, "person": user,
-            "action": url_for("accounts.staff_edit", user_id=user.id),
-            "form_id": f"user-{user.id}-form", "form_title": f"Sửa tài khoản {user.username}",
-            "back": url_for("accounts.staff_list")}
+    return {
+        "form": form,
+        "error": error,
+        "person": user,
+        "action": url_for("accounts.staff_edit", user_id=user.id),
+        "form_id": f"user-{user.id}-form",
+        "form_title": f"Sửa tài khoản {user.username}",
+        "back": url_for("accounts.staff_list"),
+    }
 
 
 @bp.route("/staff/<int:user_id>/edit", methods=["GET", "POST"])
@@ -182,23 +201,27 @@ def _edit_ctx(user: User, form: StaffForm, error: str | None = None) -> dict:
 def staff_edit(user_id: int) -> Response | tuple[str, int] | str:
     user = found(db.session.get(User, user_id), "user", user_id)
     if request.method == "GET":
-        return render_template("accounts/staff_form.html",
-                               **_edit_ctx(user, _staff_form(StaffForm, user, None)))
+        return render_template("accounts/staff_form.html", **_edit_ctx(user, _staff_form(StaffForm, user, None)))
     form = _staff_form(StaffForm, user)
     form.username.data = user.username  # the username never changes
     if not form.validate():
-        return page_or_fragment("accounts/staff_form.html", "school/_form.html", status=422,
-                                **_edit_ctx(user, form))
+        return page_or_fragment("accounts/staff_form.html", "school/_form.html", status=422, **_edit_ctx(user, form))
     try:
         services.update_user(
-            current_user._get_current_object(), user, full_name=form.full_name.data,
-            email=form.email.data or None, phone=form.phone.data or None,
-            position=form.position.data or None, department_id=form.department_id.data,
-            roles=tuple(Role(r) for r in form.roles.data))
+            current_user._get_current_object(),
+            user,
+            full_name=form.full_name.data,
+            email=form.email.data or None,
+            phone=form.phone.data or None,
+            position=form.position.data or None,
+            department_id=form.department_id.data,
+            roles=tuple(Role(r) for r in form.roles.data),
+        )
     except services.AccountError as exc:
         db.session.rollback()
-        return page_or_fragment("accounts/staff_form.html", "school/_form.html", status=422,
-                                **_edit_ctx(user, form, str(exc)))
+        return page_or_fragment(
+            "accounts/staff_form.html", "school/_form.html", status=422, **_edit_ctx(user, form, str(exc))
+        )
     db.session.commit()
     flash(f"Đã lưu tài khoản {user.username}.", "success")
     return redirect_to(url_for("accounts.staff_list"))
@@ -208,8 +231,9 @@ def _row(user: User, status: int = 200, **extra: object) -> Response:
     """The staff row for htmx; the list page (303) otherwise."""
     if not is_htmx():
         return redirect_to(url_for("accounts.staff_list"))
-    return render_fragment("accounts/_staff_row.html", status=status, person=user, can_manage=True,
-                           trigger="staffChanged", **extra)
+    return render_fragment(
+        "accounts/_staff_row.html", status=status, person=user, can_manage=True, trigger="staffChanged", **extra
+    )
 
 
 @bp.route("/staff/<int:user_id>/password", methods=["POST"])
@@ -229,15 +253,20 @@ def staff_reset_password(user_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             if is_htmx():
                 return _row(user, password=password)
-            return render_template("accounts/staff_created.html", person=user,
-                                   password=password, created=False), 200
+            return render_template("accounts/staff_created.html", person=user, password=password, created=False), 200
     else:
         error = " ".join(form.temporary_password.errors)
     if is_htmx():
         return _row(user, status=422, row_error=error)
     flash(error or "Không đặt lại được mật khẩu.", "error")
-    return render_template("accounts/staff_list.html", staff=_staff(), departments=_departments(),
-                           query="", department_id=None, can_manage=True), 422
+    return render_template(
+        "accounts/staff_list.html",
+        staff=_staff(),
+        departments=_departments(),
+        query="",
+        department_id=None,
+        can_manage=True,
+    ), 422
 
 
 @bp.route("/staff/<int:user_id>/active", methods=["POST"])
@@ -263,5 +292,11 @@ def staff_set_active(user_id: int) -> Response | tuple[str, int]:
     if is_htmx():
         return _row(user, status=422, row_error=error)
     flash(error, "error")
-    return render_template("accounts/staff_list.html", staff=_staff(), departments=_departments(),
-                           query="", department_id=None, can_manage=True), 422
+    return render_template(
+        "accounts/staff_list.html",
+        staff=_staff(),
+        departments=_departments(),
+        query="",
+        department_id=None,
+        can_manage=True,
+    ), 422

@@ -18,8 +18,7 @@ def verify_command() -> None:
         click.echo(f"OK: chuỗi nhật ký toàn vẹn (seq={result.head_seq}, head={result.head_hash})")
         return
     click.echo(
-        f"HỎNG tại seq={result.first_bad_seq}: {result.reason} "
-        f"(đã kiểm tra đúng {result.count} dòng đầu)",
+        f"HỎNG tại seq={result.first_bad_seq}: {result.reason} (đã kiểm tra đúng {result.count} dòng đầu)",
         err=True,
     )
     raise SystemExit(1)

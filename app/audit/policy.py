@@ -20,7 +20,10 @@ TIMELINE_LOADERS = {
 
 #: what the BGH's live feed shows: submissions and decisions across the school
 FEED_ACTIONS = (
-    "record.submitted", "record.approved", "record.returned", "record.withdrawn",
+    "record.submitted",
+    "record.approved",
+    "record.returned",
+    "record.withdrawn",
     "record.version_added",
 )
 

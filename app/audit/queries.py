@@ -27,8 +27,12 @@ def timeline(subject: Any) -> list[AuditEvent]:
 
 def feed_events(after: int = 0, limit: int = FEED_SIZE) -> list[AuditEvent]:
     """Submissions and decisions after seq `after`, newest first."""
-    stmt = (select(AuditEvent).where(AuditEvent.action.in_(FEED_ACTIONS), AuditEvent.seq > after)
-            .order_by(AuditEvent.seq.desc()).limit(limit))
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(FEED_ACTIONS), AuditEvent.seq > after)
+        .order_by(AuditEvent.seq.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -67,14 +71,19 @@ def digest(day: date) -> Digest:
     start, end = day_bounds(day)
     in_day = (AuditEvent.ts >= start, AuditEvent.ts < end)
     first, last, count = db.session.execute(
-        select(func.min(AuditEvent.seq), func.max(AuditEvent.seq), func.count())
-        .where(*in_day)).one()
-    closing = db.session.scalars(select(AuditEvent).where(AuditEvent.ts < end)
-                                 .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    counts = Counter(dict(db.session.execute(
-        select(AuditEvent.action, func.count()).where(*in_day).group_by(AuditEvent.action))
-        .all()))
-    events = list(db.session.scalars(
-        select(AuditEvent).where(*in_day, AuditEvent.action.in_(FEED_ACTIONS))
-        .order_by(AuditEvent.seq)))
+        select(func.min(AuditEvent.seq), func.max(AuditEvent.seq), func.count()).where(*in_day)
+    ).one()
+    closing = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.ts < end).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    counts = Counter(
+        dict(
+            db.session.execute(select(AuditEvent.action, func.count()).where(*in_day).group_by(AuditEvent.action)).all()
+        )
+    )
+    events = list(
+        db.session.scalars(
+            select(AuditEvent).where(*in_day, AuditEvent.action.in_(FEED_ACTIONS)).order_by(AuditEvent.seq)
+        )
+    )
     return Digest(day, count, first, last, closing, sorted(counts.items()), events)

@@ -112,9 +112,7 @@ def record(
     """Append one event in the caller's transaction (the caller commits)."""
     session = db.session
     lock_for_update(session, AUDIT_LOCK_KEY)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS)
     subject_type, subject_id = subject_ref(subject)
     event = AuditEvent(
@@ -170,8 +168,10 @@ def verify(batch: int = 2000) -> VerifyResult:
 def _check_event(event: AuditEvent, expected_seq: int, prev_hash: str) -> tuple[int, str] | None:
     """(first bad seq, reason) or None. Rows before this one have been checked already."""
     if event.seq != expected_seq:
-        return (min(event.seq, expected_seq),
-                f"thiếu hoặc sai thứ tự: mong đợi seq={expected_seq}, gặp seq={event.seq}")
+        return (
+            min(event.seq, expected_seq),
+            f"thiếu hoặc sai thứ tự: mong đợi seq={expected_seq}, gặp seq={event.seq}",
+        )
     consistent = compute_hash(event, event.prev_hash) == event.hash
     if event.prev_hash != prev_hash:
         return _broken_link(event, consistent)
@@ -184,21 +184,23 @@ def _broken_link(event: AuditEvent, consistent: bool) -> tuple[int, str]:
     """This row does not point to the row before it: rows were inserted before it (it
     still points to an older row), or the row before it was rewritten with a new hash."""
     earlier = db.session.scalar(
-        select(AuditEvent.seq).where(AuditEvent.hash == event.prev_hash,
-                                     AuditEvent.seq < event.seq - 1))
+        select(AuditEvent.seq).where(AuditEvent.hash == event.prev_hash, AuditEvent.seq < event.seq - 1)
+    )
     if earlier is not None:
-        return (earlier + 1, f"dòng seq={earlier + 1}…{event.seq - 1} được chèn thêm "
-                             f"(dòng seq={event.seq} vẫn nối vào seq={earlier})")
+        return (
+            earlier + 1,
+            f"dòng seq={earlier + 1}…{event.seq - 1} được chèn thêm (dòng seq={event.seq} vẫn nối vào seq={earlier})",
+        )
     if consistent and event.seq > 1:
-        return (event.seq - 1, f"dòng seq={event.seq - 1} bị sửa và tính lại hash "
-                               f"(hoặc liên kết của dòng seq={event.seq} bị sửa)")
+        return (
+            event.seq - 1,
+            f"dòng seq={event.seq - 1} bị sửa và tính lại hash (hoặc liên kết của dòng seq={event.seq} bị sửa)",
+        )
     return event.seq, "dòng bị sửa, xoá hoặc đổi chỗ (không nối vào dòng trước)"
 
 
 def head() -> tuple[int, str]:
-    row = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    row = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
@@ -213,8 +215,7 @@ def history(subject: Any) -> list[AuditEvent]:
     return list(db.session.scalars(stmt))
 
 
-def record_denial(_sender: Any, reason: str, subject_type: str | None = None,
-                  subject_id: Any = None) -> None:
+def record_denial(_sender: Any, reason: str, subject_type: str | None = None, subject_id: Any = None) -> None:
     """Subscriber of core.authz.access_denied: one `authz.denied` event per denial.
 
     The request's own transaction is rolled back first (nothing it did survives a
@@ -228,8 +229,9 @@ def record_denial(_sender: Any, reason: str, subject_type: str | None = None,
     db.session.rollback()
     intend_write()
     record(
-        actor, "authz.denied", (subject_type, subject_id),
-        changes={"endpoint": request.endpoint, "method": request.method, "path": request.path,
-                 "reason": reason},
+        actor,
+        "authz.denied",
+        (subject_type, subject_id),
+        changes={"endpoint": request.endpoint, "method": request.method, "path": request.path, "reason": reason},
     )
     db.session.commit()

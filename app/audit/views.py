@@ -36,8 +36,10 @@ ACTION_LABELS = {
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"audit_action_label": lambda action: ACTION_LABELS.get(action, action),
-            "audit_state_label": lambda state: STATE_LABELS.get(state, state)}
+    return {
+        "audit_action_label": lambda action: ACTION_LABELS.get(action, action),
+        "audit_state_label": lambda state: STATE_LABELS.get(state, state),
+    }
 
 
 def _user() -> Any:
@@ -48,8 +50,13 @@ def _user() -> Any:
 @allow(frozenset({Role.TEACHER, Role.HEAD}) | BGH)
 def timeline(subject_type: str, subject_id: int) -> Response:
     subject = policy.load_subject(_user(), subject_type, subject_id)
-    return page_or_fragment("audit/timeline.html", "audit/_timeline.html", subject=subject,
-                            subject_type=subject_type, events=queries.timeline(subject))
+    return page_or_fragment(
+        "audit/timeline.html",
+        "audit/_timeline.html",
+        subject=subject,
+        subject_type=subject_type,
+        events=queries.timeline(subject),
+    )
 
 
 @bp.route("/feed")
@@ -57,8 +64,9 @@ def timeline(subject_type: str, subject_id: int) -> Response:
 def feed() -> str:
     require(policy.can_view_school_trail(_user()))
     events = queries.feed_events()
-    return render_template("audit/feed.html", events=events, subjects=queries.subjects_of(events),
-                           after=audit.head()[0])
+    return render_template(
+        "audit/feed.html", events=events, subjects=queries.subjects_of(events), after=audit.head()[0]
+    )
 
 
 @bp.route("/feed/poll")
@@ -68,9 +76,12 @@ def feed_poll() -> str:
     require(policy.can_view_school_trail(_user()))
     after = request.args.get("after", 0, type=db_id)  # out of range → 0
     events = queries.feed_events(after)
-    return render_template("audit/_feed_poll.html", events=events,
-                           subjects=queries.subjects_of(events),
-                           after=max([after] + [e.seq for e in events]))
+    return render_template(
+        "audit/_feed_poll.html",
+        events=events,
+        subjects=queries.subjects_of(events),
+        after=max([after] + [e.seq for e in events]),
+    )
 
 
 @bp.route("/head")
@@ -78,8 +89,9 @@ def feed_poll() -> str:
 def head() -> Response:
     require(policy.can_view_school_trail(_user()))
     seq, head_hash = audit.head()
-    return page_or_fragment("audit/head.html", "audit/_head.html", seq=seq, head_hash=head_hash,
-                            head_event=queries.event(seq))
+    return page_or_fragment(
+        "audit/head.html", "audit/_head.html", seq=seq, head_hash=head_hash, head_event=queries.event(seq)
+    )
 
 
 @bp.route("/digest")
@@ -95,7 +107,14 @@ def digest() -> str:
         day = today
     day = min(day, today)
     summary = queries.digest(day)
-    return render_template("audit/digest.html", d=summary, day=day, today=today,
-                           subjects=queries.subjects_of(summary.events), head=audit.head(),
-                           previous=day - timedelta(days=1), following=day + timedelta(days=1),
-                           generated=datetime.now(UTC))
+    return render_template(
+        "audit/digest.html",
+        d=summary,
+        day=day,
+        today=today,
+        subjects=queries.subjects_of(summary.events),
+        head=audit.head(),
+        previous=day - timedelta(days=1),
+        following=day + timedelta(days=1),
+        generated=datetime.now(UTC),
+    )

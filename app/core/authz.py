@@ -94,7 +94,9 @@ def enforce_endpoint_policy() -> None:
 def deny(reason: str, subject_type: str | None = None, subject_id: Any = None) -> NoReturn:
     access_denied.send(
         current_app._get_current_object(),  # type: ignore[attr-defined]
-        reason=reason, subject_type=subject_type, subject_id=subject_id,
+        reason=reason,
+        subject_type=subject_type,
+        subject_id=subject_id,
     )
     abort(403)
 
@@ -108,7 +110,9 @@ def not_found(subject_type: str, subject_id: Any) -> NoReturn:
     """Missing or out of scope look the same from outside: 404, and a trace inside."""
     access_denied.send(
         current_app._get_current_object(),  # type: ignore[attr-defined]
-        reason="not_found_or_out_of_scope", subject_type=subject_type, subject_id=subject_id,
+        reason="not_found_or_out_of_scope",
+        subject_type=subject_type,
+        subject_id=subject_id,
     )
     abort(404)
 

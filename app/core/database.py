@@ -52,9 +52,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     fks = cursor.execute("PRAGMA foreign_keys").fetchone()[0]
     cursor.close()
     if mode != "wal" or sync != 2 or fks != 1:
-        raise RuntimeError(
-            f"SQLite must run with WAL, synchronous=FULL and foreign keys (got {mode}, {sync}, {fks})"
-        )
+        raise RuntimeError(f"SQLite must run with WAL, synchronous=FULL and foreign keys (got {mode}, {sync}, {fks})")
 
 
 @event.listens_for(Engine, "begin")

@@ -25,17 +25,14 @@ MESSAGES = {
     429: "Bạn thao tác quá nhanh. Vui lòng đợi một chút rồi thử lại.",
     500: "Đã có lỗi hệ thống. Thao tác chưa được lưu; vui lòng thử lại.",
 }
-CSRF_MESSAGE = (
-    "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF). Tải lại trang rồi thử lại."
-)
+CSRF_MESSAGE = "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF). Tải lại trang rồi thử lại."
 
 
 def render_error(status: int, message: str | None = None) -> Response:
     text = message or MESSAGES.get(status, MESSAGES[500])
     template = "errors/_error.html" if is_htmx() else "errors/page.html"
     return make_response(
-        render_template(template, status=status, message=text,
-                        request_id=g.get("request_id", "")),
+        render_template(template, status=status, message=text, request_id=g.get("request_id", "")),
         status,
     )
 
@@ -63,8 +60,7 @@ def register_error_handlers(app: Flask) -> None:
         if status == 413 and message is None:
             # Flask refused a body over MAX_CONTENT_LENGTH before reading it: say the limit
             limit = current_app.config["SODIENTU_UPLOAD_MAX_MB"]
-            message = (f"Tệp gửi lên quá lớn. Mỗi lần gửi tối đa {limit} MB; hãy nén "
-                       "hoặc chia nhỏ tệp rồi thử lại.")
+            message = f"Tệp gửi lên quá lớn. Mỗi lần gửi tối đa {limit} MB; hãy nén hoặc chia nhỏ tệp rồi thử lại."
         response = render_error(status, message)
         if status == 429 and error.get_response().headers.get("Retry-After"):
             response.headers["Retry-After"] = error.get_response().headers["Retry-After"]

@@ -25,8 +25,7 @@ def page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any
     return make_response(render_template(template, **context), status)
 
 
-def render_fragment(fragment: str, status: int = 200, trigger: str | dict | None = None,
-                    **context: Any) -> Response:
+def render_fragment(fragment: str, status: int = 200, trigger: str | dict | None = None, **context: Any) -> Response:
     response = make_response(render_template(fragment, **context), status)
     if trigger:
         add_trigger(response, trigger)

@@ -12,8 +12,7 @@ import logging
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)r"
 #: control characters (tab aside) and the Unicode line separators, as their escapes
-_ESCAPES = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]
-            if c != 0x09}
+_ESCAPES = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029] if c != 0x09}
 
 
 class OneLineFormatter(logging.Formatter):

@@ -61,7 +61,9 @@ def collation_key(text: str | None) -> str:
 
 
 def person_sort_key(
-    last_name: str | None, middle_name: str | None, first_name: str | None,
+    last_name: str | None,
+    middle_name: str | None,
+    first_name: str | None,
     birth_date: date | None = None,
 ) -> tuple[str, str, str, date]:
     """R25: tên, then chữ đệm, then họ, then date of birth."""

@@ -51,8 +51,7 @@ class Action(enum.StrEnum):
 
     @property
     def past(self) -> str:
-        return {"submit": "submitted", "approve": "approved", "return": "returned",
-                "withdraw": "withdrawn"}[self.value]
+        return {"submit": "submitted", "approve": "approved", "return": "returned", "withdraw": "withdrawn"}[self.value]
 
 
 #: (action, from state) → allowed; the target state is computed by _target()
@@ -119,9 +118,7 @@ def transition(
 
     old_state, old_step = State(obj.state), obj.step
     if not can_move(old_state, action):
-        raise WorkflowConflict(
-            f"Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “{old_state.label}”."
-        )
+        raise WorkflowConflict(f"Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “{old_state.label}”.")
     if not allowed:
         deny(f"workflow.{action.value}", getattr(obj, "__audit_type__", obj.__tablename__), obj.id)
     if action is Action.RETURN and not (comment and comment.strip()):
@@ -136,8 +133,7 @@ def transition(
     )
     if result.rowcount != 1:
         raise WorkflowConflict(
-            "Hồ sơ vừa được người khác xử lý (hoặc bạn đã bấm hai lần). "
-            "Tải lại trang để xem trạng thái hiện tại."
+            "Hồ sơ vừa được người khác xử lý (hoặc bạn đã bấm hai lần). Tải lại trang để xem trạng thái hiện tại."
         )
     session.refresh(obj)
     changes: dict[str, Any] = {"state": [old_state.value, new_state.value]}
@@ -145,8 +141,7 @@ def transition(
         changes["step"] = [old_step, new_step]
     changes.update(extra_changes or {})
     kind = getattr(obj, "__audit_type__", None) or obj.__tablename__
-    audit.record(actor, f"{kind}.{action.past}", obj, changes=changes, comment=comment,
-                 file_sha256=file_sha256)
+    audit.record(actor, f"{kind}.{action.past}", obj, changes=changes, comment=comment, file_sha256=file_sha256)
     return Moved(old_state, new_state, old_step, new_step)
 
 

@@ -50,9 +50,7 @@ TEACHER_REMARKS = (
 def _tenth(x: float, step: str) -> Decimal:
     value = max(0.0, min(10.0, x))
     q = Decimal(str(value)) / Decimal(step)
-    return (q.quantize(Decimal("1"), rounding=ROUND_HALF_UP) * Decimal(step)).quantize(
-        Decimal("0.1")
-    )
+    return (q.quantize(Decimal("1"), rounding=ROUND_HALF_UP) * Decimal(step)).quantize(Decimal("0.1"))
 
 
 def _user(user_id: int) -> User:
@@ -91,9 +89,7 @@ def seed_gradebook(demo: Any, rng: random.Random) -> None:
                         [Column("gk", 1)] if n % 2 == 0 else []
                     )  # ĐĐGgk done in half the classes
                 writes = [
-                    entry.CellWrite(
-                        s.id, col, _cell(rng, subject, ability[s.id], difficulty, col), 0
-                    )
+                    entry.CellWrite(s.id, col, _cell(rng, subject, ability[s.id], difficulty, col), 0)
                     for s in students
                     for col in cols
                 ]
@@ -115,8 +111,7 @@ def seed_gradebook(demo: Any, rng: random.Random) -> None:
     db.session.flush()
 
 
-def _cell(rng: random.Random, subject: Any, ability: float, difficulty: float,
-          col: Column) -> CellValue:
+def _cell(rng: random.Random, subject: Any, ability: float, difficulty: float, col: Column) -> CellValue:
     if subject.is_comment:  # Chưa đạt is rare, and mostly for weak students
         fail = col.kind != "tx" and (ability < 4.5 and rng.random() < 0.25 or rng.random() < 0.004)
         return CellValue(comment="CD" if fail else "D")
@@ -185,9 +180,7 @@ def _homeroom(demo: Any, rng: random.Random, hk1: Any) -> None:
             homeroom.set_remark(gvcn, cls, s.id, hk1, rng.choice(REMARKS), 0)
             absences = 31 if (n == 7 and i == 5) else min(6, int(rng.expovariate(0.6)))
             for day in sorted(rng.sample(school_days, absences)):
-                homeroom.set_attendance(
-                    gvcn, cls, s.id, day, "excused" if rng.random() < 0.7 else "unexcused", today
-                )
+                homeroom.set_attendance(gvcn, cls, s.id, day, "excused" if rng.random() < 0.7 else "unexcused", today)
         if gdtc is not None and cls.name in ("7A1", "9A1"):
             ex = homeroom.request_exemption(
                 gvcn,
@@ -199,6 +192,4 @@ def _homeroom(demo: Any, rng: random.Random, hk1: Any) -> None:
                 None,
             )
             if cls.name == "7A1":
-                homeroom.decide_exemption(
-                    demo.users["hieutruong"], ex, Action.APPROVE, seen_version=ex.version
-                )
+                homeroom.decide_exemption(demo.users["hieutruong"], ex, Action.APPROVE, seen_version=ex.version)

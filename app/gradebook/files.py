@@ -97,9 +97,7 @@ def evidence_columns(evidence: StoredFile | None) -> dict[str, str | None]:
 
 
 def send_evidence(sha256: str, name: str, content_type: str) -> Response:
-    response = send_file(
-        path_for(sha256), mimetype=content_type, as_attachment=True, download_name=name, max_age=0
-    )
+    response = send_file(path_for(sha256), mimetype=content_type, as_attachment=True, download_name=name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"

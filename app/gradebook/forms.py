@@ -43,9 +43,7 @@ class CellForm(Form):
     student_id = IntegerField(validators=[InputRequired(REQ.format("học sinh"))])
     column = StringField(validators=[InputRequired(REQ.format("cột điểm")), Length(max=4)])
     value = StringField(validators=[Length(max=30, message="Giá trị quá dài.")])
-    version = IntegerField(
-        validators=[InputRequired(REQ.format("phiên bản ô")), NumberRange(min=0)]
-    )
+    version = IntegerField(validators=[InputRequired(REQ.format("phiên bản ô")), NumberRange(min=0)])
 
 
 class BatchForm(Form):
@@ -80,9 +78,7 @@ class BatchForm(Form):
 
 class CommentForm(Form):
     student_id = IntegerField(validators=[InputRequired(REQ.format("học sinh"))])
-    text = TextAreaField(
-        "Nhận xét", validators=[Length(max=1000, message="Nhận xét tối đa 1000 ký tự.")]
-    )
+    text = TextAreaField("Nhận xét", validators=[Length(max=1000, message="Nhận xét tối đa 1000 ký tự.")])
     version = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
 
 
@@ -93,9 +89,7 @@ class OpenForm(Form):
 
 
 class SubmitForm(Form):
-    acknowledge = BooleanField(
-        "Tôi xác nhận các ô còn trống là có lý do (vắng, chưa kiểm tra bù…)."
-    )
+    acknowledge = BooleanField("Tôi xác nhận các ô còn trống là có lý do (vắng, chưa kiểm tra bù…).")
     note = TextAreaField("Ghi chú gửi người duyệt", validators=[Optional(), Length(max=1000)])
 
 
@@ -118,9 +112,7 @@ class ImportConfirmForm(Form):
 
 class CorrectionForm(Form):
     student_id = IntegerField(validators=[InputRequired(REQ.format("học sinh"))])
-    column = StringField(
-        "Cột điểm", validators=[InputRequired(REQ.format("cột điểm")), Length(max=4)]
-    )
+    column = StringField("Cột điểm", validators=[InputRequired(REQ.format("cột điểm")), Length(max=4)])
     new_value = StringField("Giá trị mới", validators=[Length(max=30)])
     reason = TextAreaField(
         "Lý do điều chỉnh",
@@ -159,9 +151,7 @@ class AttendanceForm(Form):
     student_id = IntegerField(validators=[InputRequired()])
     day = DateField(format="%Y-%m-%d", validators=[InputRequired("Chọn ngày.")])
     status = SelectField(
-        choices=_choices(
-            [("present", "Có mặt"), ("excused", "Nghỉ có phép"), ("unexcused", "Nghỉ không phép")]
-        )
+        choices=_choices([("present", "Có mặt"), ("excused", "Nghỉ có phép"), ("unexcused", "Nghỉ không phép")])
     )
 
 
@@ -193,9 +183,7 @@ class SettingsForm(Form):
             ]
         ),
     )
-    adjustment_counts_comment = BooleanField(
-        "Môn đánh giá bằng nhận xét cũng được xét là “môn duy nhất”"
-    )
+    adjustment_counts_comment = BooleanField("Môn đánh giá bằng nhận xét cũng được xét là “môn duy nhất”")
     missed_test_rule = SelectField(
         "Vắng kiểm tra định kỳ, không kiểm tra bù",
         choices=_choices(

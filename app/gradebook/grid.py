@@ -106,9 +106,7 @@ def term_result(
             return "", None, None
         return tt22.comment_term_result(results, len(columns)).value, None, None
     tx = [
-        s.value
-        for s, c in zip(cells, columns, strict=True)
-        if c.kind == "tx" and s is not None and s.value is not None
+        s.value for s, c in zip(cells, columns, strict=True) if c.kind == "tx" and s is not None and s.value is not None
     ]
     gk = next((s.value for s, c in zip(cells, columns, strict=True) if c.kind == "gk" and s), None)
     ck = next((s.value for s, c in zip(cells, columns, strict=True) if c.kind == "ck" and s), None)
@@ -145,13 +143,9 @@ def load_grid(handle: Any) -> Grid:
     ids = [handle.id] + ([first_book.id] if first_book else [])
     all_scores = queries.scores_of(ids)
     by_cell = index_scores([s for s in all_scores if s.gradebook_id == handle.id])
-    first_cells = index_scores(
-        [s for s in all_scores if first_book and s.gradebook_id == first_book.id]
-    )
+    first_cells = index_scores([s for s in all_scores if first_book and s.gradebook_id == first_book.id])
     comments = queries.comments_of(handle.id)
-    exempt = {
-        e.student_id for e in queries.approved_exemptions(None, cls.year_id, term.id, subject.id)
-    }
+    exempt = {e.student_id for e in queries.approved_exemptions(None, cls.year_id, term.id, subject.id)}
     review = locking.review_state(handle.gradebook)
     lock = locking.lock_of(handle.gradebook, term, review)
     rows = []
@@ -163,17 +157,11 @@ def load_grid(handle: Any) -> Grid:
             comments.get(s.id),
             exempt=s.id in exempt,
         )
-        row.average, row.average_value, row.warning = term_result(
-            columns, by_cell, s.id, subject.is_comment
-        )
+        row.average, row.average_value, row.warning = term_result(columns, by_cell, s.id, subject.is_comment)
         if first_book is not None:
             first_cols = grid_columns(regular)
-            row.first_term, first_value, _ = term_result(
-                first_cols, first_cells, s.id, subject.is_comment
-            )
-            row.year = year_result(
-                row.first_term, first_value, row.average, row.average_value, subject.is_comment
-            )
+            row.first_term, first_value, _ = term_result(first_cols, first_cells, s.id, subject.is_comment)
+            row.year = year_result(row.first_term, first_value, row.average, row.average_value, subject.is_comment)
         rows.append(row)
     return Grid(
         handle,
@@ -200,17 +188,11 @@ def row_after_save(handle: Any, student_id: int) -> Row:
     mine = queries.scores_of(ids, student_id)
     by_cell = index_scores([s for s in mine if s.gradebook_id == handle.id])
     row = Row(0, None, [], None)
-    row.average, row.average_value, row.warning = term_result(
-        columns, by_cell, student_id, subject.is_comment
-    )
+    row.average, row.average_value, row.warning = term_result(columns, by_cell, student_id, subject.is_comment)
     if first_book is not None:
         first_cells = index_scores([s for s in mine if s.gradebook_id == first_book.id])
-        row.first_term, first_value, _ = term_result(
-            columns, first_cells, student_id, subject.is_comment
-        )
-        row.year = year_result(
-            row.first_term, first_value, row.average, row.average_value, subject.is_comment
-        )
+        row.first_term, first_value, _ = term_result(columns, first_cells, student_id, subject.is_comment)
+        row.year = year_result(row.first_term, first_value, row.average, row.average_value, subject.is_comment)
     return row
 
 
@@ -226,8 +208,7 @@ def blank_cells(
         missing = [
             c.label
             for c in columns
-            if (sc := scores.get((s.id, c.key))) is None
-            or (sc.value is None and sc.comment is None)
+            if (sc := scores.get((s.id, c.key))) is None or (sc.value is None and sc.comment is None)
         ]
         if missing:
             out.append(f"{s.full_name}: {', '.join(missing)}")

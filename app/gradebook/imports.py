@@ -82,9 +82,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _header_map(
-    rows: list[tuple], columns: list[Column]
-) -> tuple[int, int, dict[int, Column], int | None]:
+def _header_map(rows: list[tuple], columns: list[Column]) -> tuple[int, int, dict[int, Column], int | None]:
     """(code column, first data row index, sheet column → grid column, comment column)."""
     labels = {c.label.upper(): c for c in columns}
     labels.update({c.long_label.upper(): c for c in columns if c.kind != "tx"})
@@ -105,8 +103,7 @@ def _header_map(
                     mapping[j] = labels[label]
         return code_col, i + 2, mapping, comment_col
     raise ImportFileError(
-        f"Không tìm thấy dòng tiêu đề có cột “{CODE_HEADER}”. "
-        "Hãy dùng tệp xuất từ chính sổ điểm này."
+        f"Không tìm thấy dòng tiêu đề có cột “{CODE_HEADER}”. Hãy dùng tệp xuất từ chính sổ điểm này."
     )
 
 
@@ -117,9 +114,7 @@ def read_sheet(data: bytes, grid: Any) -> Plan:
     except Exception:  # openpyxl raises many kinds on a malformed file
         raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from None
     ws = wb.worksheets[0]
-    rows = [
-        tuple(r) for _, r in zip(range(MAX_ROWS + 40), ws.iter_rows(values_only=True), strict=False)
-    ]
+    rows = [tuple(r) for _, r in zip(range(MAX_ROWS + 40), ws.iter_rows(values_only=True), strict=False)]
     wb.close()
     code_col, first, mapping, _comment_col = _header_map(rows, grid.columns)
     if not mapping:
@@ -133,9 +128,7 @@ def read_sheet(data: bytes, grid: Any) -> Plan:
         plan.rows_read += 1
         grid_row = by_code.get(code)
         if grid_row is None:
-            plan.errors.append(
-                (offset, f"Mã học sinh {code} không thuộc lớp {grid.handle.school_class.name}.")
-            )
+            plan.errors.append((offset, f"Mã học sinh {code} không thuộc lớp {grid.handle.school_class.name}."))
             continue
         if code in seen:
             plan.errors.append((offset, f"Mã học sinh {code} xuất hiện hai lần."))
@@ -149,9 +142,7 @@ def read_sheet(data: bytes, grid: Any) -> Plan:
             try:
                 parsed = parse_cell(raw, grid.comment_subject)
             except CellError as exc:
-                plan.errors.append(
-                    (offset, f"{grid_row.student.full_name}, cột {column.label}: {exc}")
-                )
+                plan.errors.append((offset, f"{grid_row.student.full_name}, cột {column.label}: {exc}"))
                 continue
             cell = cells[column.key]
             new = shown(parsed.value, parsed.comment)
@@ -186,9 +177,7 @@ def load_plan(token: str, gradebook_id: int, user_id: int) -> list[tuple[int, st
     try:
         data = _serializer().loads(token)
     except BadSignature:
-        raise ImportFileError(
-            "Bản xem trước không hợp lệ hoặc đã hết hạn. Hãy tải tệp lên lại."
-        ) from None
+        raise ImportFileError("Bản xem trước không hợp lệ hoặc đã hết hạn. Hãy tải tệp lên lại.") from None
     if data.get("gb") != gradebook_id or data.get("u") != user_id:
         raise ImportFileError("Bản xem trước không thuộc sổ điểm này. Hãy tải tệp lên lại.")
     return [(int(s), str(c), str(v), int(ver)) for s, c, v, ver in data["cells"]]

@@ -65,9 +65,7 @@ class ReviewState:
 def review_state(gradebook: Any) -> ReviewState:
     api = records_api()
     if api is not None:
-        record = api[0].linked_record(
-            RECORD_TYPE, gradebook.class_id, gradebook.subject_id, gradebook.term_id
-        )
+        record = api[0].linked_record(RECORD_TYPE, gradebook.class_id, gradebook.subject_id, gradebook.term_id)
         if record is None:
             return ReviewState(State.DRAFT, 0, None, "records")
         return ReviewState(State(record.state), getattr(record, "step", 0), record, "records")
@@ -83,10 +81,7 @@ def review_states(gradebooks: list[Any]) -> dict[int, ReviewState]:
 
     from app.records.models import Record
 
-    keys = {
-        api[0].link_key(RECORD_TYPE, gb.class_id, gb.subject_id, gb.term_id): gb
-        for gb in gradebooks
-    }
+    keys = {api[0].link_key(RECORD_TYPE, gb.class_id, gb.subject_id, gb.term_id): gb for gb in gradebooks}
     found = {}
     if keys:
         rows = db.session.execute(
@@ -112,9 +107,7 @@ class Lock:
         return self.code is not None
 
 
-def lock_of(
-    gradebook: Any, term: Any, review: ReviewState | None = None, today: date | None = None
-) -> Lock:
+def lock_of(gradebook: Any, term: Any, review: ReviewState | None = None, today: date | None = None) -> Lock:
     review = review or review_state(gradebook)
     if review.state is State.APPROVED:
         return Lock("approved", "Sổ điểm đã được duyệt và khoá. " + CORRECTION_HINT)
@@ -149,9 +142,7 @@ def record_locked_rejection(
 ) -> None:
     """One `grade.write_rejected_locked` event per refused write (the caller commits)."""
     changes = {"attempt": attempt, "lock": lock.code, **(detail or {})}
-    audit.record(
-        actor, "grade.write_rejected_locked", gradebook, changes=changes, comment=lock.message
-    )
+    audit.record(actor, "grade.write_rejected_locked", gradebook, changes=changes, comment=lock.message)
 
 
 # ---------------------------------------------------------------------------- submit
@@ -233,9 +224,7 @@ def local_reviewer_step(user: Any, handle: Any) -> int | None:
     return None
 
 
-def review_local(
-    actor: Any, handle: Any, action: Action, *, seen_version: int, comment: str | None = None
-) -> None:
+def review_local(actor: Any, handle: Any, action: Action, *, seen_version: int, comment: str | None = None) -> None:
     """Approve or return in the fallback chain (only while records is not wired)."""
     gb = handle.gradebook
     allowed = State(gb.state) is State.SUBMITTED and local_reviewer_step(actor, handle) == gb.step

@@ -97,17 +97,12 @@ def correction_actor_step(user: Any, correction: Any, access: GridAccess) -> int
 
 def can_decide_correction(user: Any, correction: Any, access: GridAccess) -> bool:
     return (
-        correction.state == State.SUBMITTED.value
-        and correction_actor_step(user, correction, access) == correction.step
+        correction.state == State.SUBMITTED.value and correction_actor_step(user, correction, access) == correction.step
     )
 
 
 def can_withdraw_correction(user: Any, correction: Any) -> bool:
-    return (
-        correction.requester_id == user.id
-        and correction.state == State.SUBMITTED.value
-        and correction.step == 0
-    )
+    return correction.requester_id == user.id and correction.state == State.SUBMITTED.value and correction.step == 0
 
 
 # ---------------------------------------------------------------------------- exemptions
@@ -119,11 +114,7 @@ def can_request_exemption(user: Any, homeroom_teacher_id: int | None) -> bool:
 
 def can_decide_exemption(user: Any, exemption: Any) -> bool:
     """R13: the hiệu trưởng (BGH) approves; never the requester."""
-    return (
-        _is_bgh(user)
-        and exemption.requested_by_id != user.id
-        and exemption.state == State.SUBMITTED.value
-    )
+    return _is_bgh(user) and exemption.requested_by_id != user.id and exemption.state == State.SUBMITTED.value
 
 
 def can_read_exemption_reason(user: Any, homeroom_teacher_id: int | None) -> bool:

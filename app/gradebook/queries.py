@@ -134,18 +134,12 @@ def find_gradebook(class_id: int, subject_id: int, term_id: int) -> GradeBook | 
 
 def class_students(class_id: int) -> list[Student]:
     """Class list in Vietnamese order (R25), one query."""
-    stmt = (
-        select(Student)
-        .join(Enrollment, Enrollment.student_id == Student.id)
-        .where(Enrollment.class_id == class_id)
-    )
+    stmt = select(Student).join(Enrollment, Enrollment.student_id == Student.id).where(Enrollment.class_id == class_id)
     return sorted(db.session.scalars(stmt), key=lambda s: s.sort_key)
 
 
 def class_student_ids(class_id: int) -> set[int]:
-    return set(
-        db.session.scalars(select(Enrollment.student_id).where(Enrollment.class_id == class_id))
-    )
+    return set(db.session.scalars(select(Enrollment.student_id).where(Enrollment.class_id == class_id)))
 
 
 def scores_of(gradebook_ids: list[int], student_id: int | None = None) -> list[Score]:
@@ -176,9 +170,7 @@ def score_values_of(gradebook_ids: list[int]) -> list[Any]:
 
 
 def comments_of(gradebook_id: int) -> dict[int, StudentComment]:
-    rows = db.session.scalars(
-        select(StudentComment).where(StudentComment.gradebook_id == gradebook_id)
-    )
+    rows = db.session.scalars(select(StudentComment).where(StudentComment.gradebook_id == gradebook_id))
     return {c.student_id: c for c in rows}
 
 
@@ -238,9 +230,7 @@ def slots_for(user: Any, year_id: int, class_id: int | None = None) -> list[Book
     if class_id is not None:
         stmt = stmt.where(SchoolClass.id == class_id)
     rows = db.session.execute(stmt).all()
-    terms = list(
-        db.session.scalars(select(Term).where(Term.year_id == year_id).order_by(Term.number))
-    )
+    terms = list(db.session.scalars(select(Term).where(Term.year_id == year_id).order_by(Term.number)))
     books = {
         (b.class_id, b.subject_id, b.term_id): b
         for b in db.session.scalars(
@@ -251,9 +241,7 @@ def slots_for(user: Any, year_id: int, class_id: int | None = None) -> list[Book
     }
     slots = []
     for assignment, cls, subject, head_id, deputy_id in rows:
-        access = GridAccess(
-            cls.id, subject.id, assignment.teacher_id, cls.homeroom_teacher_id, head_id, deputy_id
-        )
+        access = GridAccess(cls.id, subject.id, assignment.teacher_id, cls.homeroom_teacher_id, head_id, deputy_id)
         if not policy.can_read_grid(user, access):
             continue
         for term in terms:
@@ -285,9 +273,7 @@ def correction_for(user: Any, correction_id: int) -> tuple[CorrectionRequest, Gr
     correction = db.session.get(CorrectionRequest, correction_id)
     handle = None
     if correction is not None:
-        row = db.session.execute(
-            _access_stmt().where(GradeBook.id == correction.gradebook_id)
-        ).first()
+        row = db.session.execute(_access_stmt().where(GradeBook.id == correction.gradebook_id)).first()
         handle = _handle(row) if row else None
         if handle is None or not policy.can_read_correction(user, correction, handle.access):
             handle = None
@@ -295,9 +281,7 @@ def correction_for(user: Any, correction_id: int) -> tuple[CorrectionRequest, Gr
     return correction, handle  # type: ignore[return-value]
 
 
-def corrections_visible_to(
-    user: Any, year_id: int | None
-) -> list[tuple[CorrectionRequest, GridHandle]]:
+def corrections_visible_to(user: Any, year_id: int | None) -> list[tuple[CorrectionRequest, GridHandle]]:
     """Requests the user filed or may read (scoped like the grids), newest first."""
     stmt = (
         _access_stmt()

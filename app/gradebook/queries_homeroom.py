@@ -40,21 +40,15 @@ def class_subjects(class_id: int) -> list[Subject]:
 def conducts_of(student_ids: list[int], term_ids: list[int]) -> dict[tuple[int, int], Conduct]:
     if not student_ids or not term_ids:
         return {}
-    rows = db.session.scalars(
-        select(Conduct).where(Conduct.student_id.in_(student_ids), Conduct.term_id.in_(term_ids))
-    )
+    rows = db.session.scalars(select(Conduct).where(Conduct.student_id.in_(student_ids), Conduct.term_id.in_(term_ids)))
     return {(c.student_id, c.term_id): c for c in rows}
 
 
-def remarks_of(
-    student_ids: list[int], term_ids: list[int]
-) -> dict[tuple[int, int], HomeroomRemark]:
+def remarks_of(student_ids: list[int], term_ids: list[int]) -> dict[tuple[int, int], HomeroomRemark]:
     if not student_ids or not term_ids:
         return {}
     rows = db.session.scalars(
-        select(HomeroomRemark).where(
-            HomeroomRemark.student_id.in_(student_ids), HomeroomRemark.term_id.in_(term_ids)
-        )
+        select(HomeroomRemark).where(HomeroomRemark.student_id.in_(student_ids), HomeroomRemark.term_id.in_(term_ids))
     )
     return {(r.student_id, r.term_id): r for r in rows}
 
@@ -77,30 +71,22 @@ def absence_counts(student_ids: list[int], year_id: int) -> dict[int, tuple[int,
 def attendance_on(student_ids: list[int], day: Any) -> dict[int, Attendance]:
     if not student_ids:
         return {}
-    rows = db.session.scalars(
-        select(Attendance).where(Attendance.student_id.in_(student_ids), Attendance.day == day)
-    )
+    rows = db.session.scalars(select(Attendance).where(Attendance.student_id.in_(student_ids), Attendance.day == day))
     return {a.student_id: a for a in rows}
 
 
-def summer_of(
-    student_ids: list[int], year_id: int
-) -> tuple[dict[int, SummerConduct], dict[tuple[int, int], Retest]]:
+def summer_of(student_ids: list[int], year_id: int) -> tuple[dict[int, SummerConduct], dict[tuple[int, int], Retest]]:
     if not student_ids:
         return {}, {}
     conducts = {
         s.student_id: s
         for s in db.session.scalars(
-            select(SummerConduct).where(
-                SummerConduct.student_id.in_(student_ids), SummerConduct.year_id == year_id
-            )
+            select(SummerConduct).where(SummerConduct.student_id.in_(student_ids), SummerConduct.year_id == year_id)
         )
     }
     retests = {
         (r.student_id, r.subject_id): r
-        for r in db.session.scalars(
-            select(Retest).where(Retest.student_id.in_(student_ids), Retest.year_id == year_id)
-        )
+        for r in db.session.scalars(select(Retest).where(Retest.student_id.in_(student_ids), Retest.year_id == year_id))
     }
     return conducts, retests
 

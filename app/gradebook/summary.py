@@ -172,11 +172,7 @@ def build(school_class: Any, period: str) -> ClassSummary:
         lines.append(line)
     for subject in subjects:
         if incomplete_subjects.get(subject.id):
-            flags.append(
-                BookFlag(
-                    subject, term, f"thiếu kết quả của {incomplete_subjects[subject.id]} học sinh"
-                )
-            )
+            flags.append(BookFlag(subject, term, f"thiếu kết quả của {incomplete_subjects[subject.id]} học sinh"))
     return ClassSummary(school_class, period, (hk1, hk2), term, subjects, lines, flags)
 
 
@@ -192,11 +188,7 @@ def _year_end(
     line.title = tt22.year_title(line.conduct_year, line.learning.final, averages)
     line.summer = summer
     subject_results = [m.result for m in line.marks if m.result is not None]
-    due = (
-        {r.name for r in tt22.retest_subjects(subject_results)}
-        if line.learning.final is Level.CHUA_DAT
-        else set()
-    )
+    due = {r.name for r in tt22.retest_subjects(subject_results)} if line.learning.final is Level.CHUA_DAT else set()
     given = []
     for m in line.marks:
         r = retests.get((line.student.id, m.subject.id))
@@ -210,9 +202,7 @@ def _year_end(
                 if m.subject.is_comment
                 else SubjectResult.scored(m.subject.name, r.value)
             )
-    summer_level = (
-        level_of(summer.level) if summer and line.conduct_year is Level.CHUA_DAT else None
-    )
+    summer_level = level_of(summer.level) if summer and line.conduct_year is Level.CHUA_DAT else None
     line.decision = tt22.end_of_year(
         tt22.EndOfYearInput(
             subject_results,

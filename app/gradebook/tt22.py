@@ -130,16 +130,12 @@ def parse_score(text: str) -> Decimal:
     number = _NUMBER_RE.fullmatch(stripped) if len(stripped) <= 30 else None
     if number is None:
         what = f"“{_shown(stripped)}”" if stripped else "Ô trống"
-        raise ScoreError(
-            f"{what} không phải là điểm hợp lệ; hãy nhập số từ 0 đến 10, ví dụ 7 hoặc 7,5."
-        )
+        raise ScoreError(f"{what} không phải là điểm hợp lệ; hãy nhập số từ 0 đến 10, ví dụ 7 hoặc 7,5.")
     if number.group(1) or Decimal(stripped.replace(",", ".")) > MAX_SCORE:
         raise ScoreError(_MSG_RANGE)
     if number.group(2) and len(number.group(2)) > 1:
         raise ScoreError(_MSG_DECIMALS)
-    raise ScoreError(
-        f"“{_shown(stripped)}” không phải là điểm hợp lệ; hãy bỏ các số 0 thừa ở đầu."
-    )
+    raise ScoreError(f"“{_shown(stripped)}” không phải là điểm hợp lệ; hãy bỏ các số 0 thừa ở đầu.")
 
 
 _COMMENT_WORDS: dict[str, CommentResult] = {
@@ -231,9 +227,7 @@ def year_average(hk1: Decimal, hk2: Decimal) -> Decimal:
     return _weighted_average(check_score(hk1) + 2 * check_score(hk2), 3)
 
 
-def comment_term_result(
-    assessments: Sequence[CommentResult | None], required: int
-) -> CommentResult:
+def comment_term_result(assessments: Sequence[CommentResult | None], required: int) -> CommentResult:
     """R5: Đ only when all ``required`` assessments are present and all are Đ; else CĐ.
 
     ``assessments`` are the term's slots (None = not entered); ``required`` is the number due
@@ -394,9 +388,7 @@ class Title(Enum):
 _T_EXCELLENT = Decimal("9.0")
 
 
-def year_title(
-    conduct: Level, learning: Level, scored_year_averages: Sequence[Decimal]
-) -> Title | None:
+def year_title(conduct: Level, learning: Level, scored_year_averages: Sequence[Decimal]) -> Title | None:
     """R9/R10, end of year only: Tốt + Tốt (+ ≥ 6 scored ĐTBmcn ≥ 9,0 for Xuất sắc)."""
     if conduct is not Level.TOT or learning is not Level.TOT:
         return None
@@ -507,9 +499,7 @@ class EndOfYearDecision:
 def retest_subjects(subjects: Sequence[SubjectResult]) -> tuple[SubjectResult, ...]:
     """R11 (3): every comment subject CĐ and every scored subject with ĐTBmcn < 5,0."""
     return tuple(
-        s
-        for s in subjects
-        if s.comment is CommentResult.CHUA_DAT or (s.score is not None and s.score < _T_PASS)
+        s for s in subjects if s.comment is CommentResult.CHUA_DAT or (s.score is not None and s.score < _T_PASS)
     )
 
 
@@ -523,9 +513,7 @@ def _replacements(inp: EndOfYearInput, due: tuple[SubjectResult, ...]) -> tuple[
     for s in due:
         r = given.get(s.name)
         if r is not None and (r.score is None) != (s.score is None):
-            raise ValueError(
-                f"Môn {s.name}: kết quả kiểm tra lại phải cùng loại với kết quả cả năm."
-            )
+            raise ValueError(f"Môn {s.name}: kết quả kiểm tra lại phải cùng loại với kết quả cả năm.")
     return tuple(Replacement(s.name, s, given.get(s.name)) for s in due)
 
 

@@ -16,9 +16,7 @@ from app.gradebook.tt22 import CommentResult, Level
 
 LEVEL_DB = {Level.TOT: "T", Level.KHA: "K", Level.DAT: "D", Level.CHUA_DAT: "C"}
 LEVEL_FROM_DB = {v: k for k, v in LEVEL_DB.items()}
-LEVEL_CHOICES = [
-    (LEVEL_DB[lv], lv.label) for lv in (Level.TOT, Level.KHA, Level.DAT, Level.CHUA_DAT)
-]
+LEVEL_CHOICES = [(LEVEL_DB[lv], lv.label) for lv in (Level.TOT, Level.KHA, Level.DAT, Level.CHUA_DAT)]
 
 _COLUMN_RE = re.compile(r"^(?:tx([1-9])|(gk)|(ck))$")
 

@@ -39,10 +39,7 @@ def me() -> Any:
 
 
 def form_errors(form: Any) -> str:
-    return (
-        " ".join(e for errs in form.errors.values() for e in errs)
-        or "Dữ liệu gửi lên không hợp lệ."
-    )
+    return " ".join(e for errs in form.errors.values() for e in errs) or "Dữ liệu gửi lên không hợp lệ."
 
 
 def slot_status(slot: Any, reviews: dict[int, Any]) -> tuple[str, str]:

@@ -28,16 +28,12 @@ def exemptions(class_id: int) -> str:
     return _exemptions_page(cls, forms.ExemptionForm(), None, 200)  # type: ignore[return-value]
 
 
-def _exemptions_page(
-    cls: SchoolClass, form: Any, error: str | None, status: int
-) -> tuple[str, int]:
+def _exemptions_page(cls: SchoolClass, form: Any, error: str | None, status: int) -> tuple[str, int]:
     user = me()
     students = queries.class_students(cls.id)
     items = queries_homeroom.exemptions_of_class([s.id for s in students], cls.year_id)
     subjects = [
-        s
-        for s in queries_homeroom.class_subjects(cls.id)
-        if s.code in homeroom_svc.tt22.EXEMPTABLE_SUBJECT_CODES
+        s for s in queries_homeroom.class_subjects(cls.id) if s.code in homeroom_svc.tt22.EXEMPTABLE_SUBJECT_CODES
     ]
     return render_template(
         "gradebook/exemptions.html",
@@ -67,9 +63,7 @@ def exemption_create(class_id: int) -> Response | tuple[str, int]:
     term = class_term(cls, form.term_id.data) if form.term_id.data else None
     try:
         evidence = files.store_upload(request.files.get("evidence"))
-        homeroom_svc.request_exemption(
-            me(), cls, student.id, subject, term, form.reason.data, evidence
-        )
+        homeroom_svc.request_exemption(me(), cls, student.id, subject, term, form.reason.data, evidence)
     except homeroom_svc.HomeroomError as exc:
         db.session.rollback()
         return _exemptions_page(cls, form, str(exc), 422)
@@ -100,9 +94,7 @@ def exemption_decide(exemption_id: int) -> Response:
     if not form.validate():
         abort(422, description=form_errors(form))
     action = Action.APPROVE if form.action.data == "approve" else Action.RETURN
-    homeroom_svc.decide_exemption(
-        me(), e, action, seen_version=form.version.data, comment=form.comment.data
-    )
+    homeroom_svc.decide_exemption(me(), e, action, seen_version=form.version.data, comment=form.comment.data)
     db.session.commit()
     flash(
         "Đã phê duyệt miễn thực hành." if action is Action.APPROVE else "Đã không duyệt đề nghị.",

@@ -43,9 +43,7 @@ def scoped_column(handle: Any, text: str) -> Column:
     return column
 
 
-def reject_locked(
-    handle: Any, exc: locking.GridLocked, attempt: str, detail: dict | None = None
-) -> None:
+def reject_locked(handle: Any, exc: locking.GridLocked, attempt: str, detail: dict | None = None) -> None:
     """Nothing of the refused write survives; one `grade.write_rejected_locked` row does."""
     db.session.rollback()
     locking.record_locked_rejection(me(), handle.gradebook, attempt, exc.lock, detail)
@@ -155,11 +153,7 @@ def save_batch(gradebook_id: int) -> Response:
             not_found("student", student_id)
         column = scoped_column(handle, column_text)
         try:
-            writes.append(
-                entry.CellWrite(
-                    student_id, column, parse_cell(value, handle.subject.is_comment), version
-                )
-            )
+            writes.append(entry.CellWrite(student_id, column, parse_cell(value, handle.subject.is_comment), version))
         except CellError as exc:
             errors[(student_id, column.key)] = (value, str(exc))
     if errors:
@@ -167,8 +161,7 @@ def save_batch(gradebook_id: int) -> Response:
             handle,
             422,
             errors=errors,
-            message=f"Có {len(errors)} ô không hợp lệ; chưa ô nào được lưu. "
-            "Sửa các ô tô đỏ rồi dán lại.",
+            message=f"Có {len(errors)} ô không hợp lệ; chưa ô nào được lưu. Sửa các ô tô đỏ rồi dán lại.",
         )
     try:
         changes = entry.save_batch(user, handle, writes)
@@ -177,10 +170,7 @@ def save_batch(gradebook_id: int) -> Response:
         return _grid_response(handle, 409, message=exc.lock.message)
     except entry.BatchConflict as exc:
         db.session.rollback()
-        stale = {
-            (c.student_id, c.column.key): (None, "Ô này vừa được sửa ở nơi khác.")
-            for c in exc.conflicts
-        }
+        stale = {(c.student_id, c.column.key): (None, "Ô này vừa được sửa ở nơi khác.") for c in exc.conflicts}
         return _grid_response(
             handle,
             409,

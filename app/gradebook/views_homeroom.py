@@ -48,11 +48,7 @@ def homeroom_index() -> str:
     year = school_queries.current_year()
     mine = school_queries.homeroom_classes_of(user, year)
     others = (
-        [
-            c
-            for c in school_queries.classes_visible_to(user, year)
-            if c.id not in {m.id for m in mine}
-        ]
+        [c for c in school_queries.classes_visible_to(user, year) if c.id not in {m.id for m in mine}]
         if policy.can_read_homeroom(user, None)
         else []
     )
@@ -92,9 +88,7 @@ def homeroom_conduct(class_id: int) -> Response:
     student, term = class_student(cls, form.student_id.data), class_term(cls, form.term_id.data)
     status, error = 200, None
     try:
-        homeroom_svc.set_conduct(
-            me(), cls, student.id, term, form.level.data or None, form.version.data
-        )
+        homeroom_svc.set_conduct(me(), cls, student.id, term, form.level.data or None, form.version.data)
         db.session.commit()
     except homeroom_svc.RowConflict:
         db.session.rollback()
@@ -178,9 +172,7 @@ def attendance_save(class_id: int) -> Response:
     student = class_student(cls, form.student_id.data)
     status, error = 200, None
     try:
-        homeroom_svc.set_attendance(
-            me(), cls, student.id, form.day.data, form.status.data, locking.today_local()
-        )
+        homeroom_svc.set_attendance(me(), cls, student.id, form.day.data, form.status.data, locking.today_local())
         db.session.commit()
     except homeroom_svc.HomeroomError as exc:
         db.session.rollback()
@@ -214,9 +206,7 @@ def summer_save(class_id: int) -> Response:
     status, error = 200, None
     try:
         if form.subject_id.data:
-            subject = next(
-                (m.subject for m in line.marks if m.subject.id == form.subject_id.data), None
-            )
+            subject = next((m.subject for m in line.marks if m.subject.id == form.subject_id.data), None)
             if subject is None:
                 not_found("subject", form.subject_id.data)
             due = bool(line.decision and subject.name in line.decision.retest_subjects)

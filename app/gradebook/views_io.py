@@ -29,13 +29,9 @@ def export(gradebook_id: int) -> Response:
     user = me()
     handle = queries.get_gradebook_for(user, gradebook_id)
     grid = load_grid(handle)
-    teacher = (
-        db.session.get(type(user), handle.access.teacher_id) if handle.access.teacher_id else None
-    )
+    teacher = db.session.get(type(user), handle.access.teacher_id) if handle.access.teacher_id else None
     name, data = exports.build_xlsx(grid, teacher.full_name if teacher else None)
-    audit.record(
-        user, "gradebook.exported", handle.gradebook, changes={"rows": len(grid.rows), "file": name}
-    )
+    audit.record(user, "gradebook.exported", handle.gradebook, changes={"rows": len(grid.rows), "file": name})
     db.session.commit()
     response = make_response(data)
     response.headers["Content-Type"] = XLSX
@@ -50,9 +46,7 @@ def import_form(gradebook_id: int) -> str:
     user = me()
     handle = queries.get_gradebook_for(user, gradebook_id)
     require(policy.can_edit_grid(user, handle.access))
-    return render_template(
-        "gradebook/import.html", handle=handle, plan=None, token=None, error=None
-    )
+    return render_template("gradebook/import.html", handle=handle, plan=None, token=None, error=None)
 
 
 @bp.route("/<int:gradebook_id>/import", methods=["POST"])
@@ -73,15 +67,16 @@ def import_preview(gradebook_id: int) -> tuple[str, int]:
         data = upload.stream.read(imports.MAX_BYTES + 1)
         plan = imports.read_sheet(data, grid)
     except imports.ImportFileError as exc:
-        return render_template(
-            "gradebook/import.html", handle=handle, plan=None, token=None, error=str(exc)
-        ), 422
+        return render_template("gradebook/import.html", handle=handle, plan=None, token=None, error=str(exc)), 422
     token = imports.sign_plan(plan, handle.id, user.id) if plan.ok and plan.cells else None
     # the upload is logged (what was checked, not saved: saving is import_confirm)
-    audit.record(user, "gradebook.import_checked", handle.gradebook,
-                 changes={"rows": plan.rows_read, "cells": len(plan.cells),
-                          "errors": len(plan.errors)},
-                 file_sha256=hashlib.sha256(data).hexdigest())
+    audit.record(
+        user,
+        "gradebook.import_checked",
+        handle.gradebook,
+        changes={"rows": plan.rows_read, "cells": len(plan.cells), "errors": len(plan.errors)},
+        file_sha256=hashlib.sha256(data).hexdigest(),
+    )
     db.session.commit()
     return render_template(
         "gradebook/import.html", handle=handle, plan=plan, token=token, error=None
@@ -105,11 +100,7 @@ def import_confirm(gradebook_id: int) -> Response:
             if student_id not in class_ids:  # a signed plan cannot name one, but never trust
                 not_found("student", student_id)
             column = scoped_column(handle, column_text)
-            writes.append(
-                entry.CellWrite(
-                    student_id, column, parse_cell(raw, handle.subject.is_comment), version
-                )
-            )
+            writes.append(entry.CellWrite(student_id, column, parse_cell(raw, handle.subject.is_comment), version))
         changes = entry.save_batch(
             user,
             handle,

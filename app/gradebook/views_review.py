@@ -86,9 +86,7 @@ def review_decide(gradebook_id: int) -> Response:
     if not form.validate():
         abort(422, description=form_errors(form))
     action = Action.APPROVE if form.action.data == "approve" else Action.RETURN
-    locking.review_local(
-        user, handle, action, seen_version=form.version.data, comment=form.comment.data
-    )
+    locking.review_local(user, handle, action, seen_version=form.version.data, comment=form.comment.data)
     db.session.commit()
     flash("Đã duyệt sổ điểm." if action is Action.APPROVE else "Đã trả lại sổ điểm.", "success")
     return redirect_to(url_for("gradebook.grid", gradebook_id=handle.id))
@@ -144,9 +142,7 @@ def correction_create(gradebook_id: int) -> Response | tuple[str, int]:
     try:
         new = parse_cell(form.new_value.data, handle.subject.is_comment)
         evidence = files.store_upload(request.files.get("evidence"))
-        corrections.request_correction(
-            user, handle, student.id, column, new, form.reason.data, evidence
-        )
+        corrections.request_correction(user, handle, student.id, column, new, form.reason.data, evidence)
     except (CellError, corrections.CorrectionError) as exc:
         db.session.rollback()
         return _correction_form_again(handle, form, str(exc))

@@ -19,9 +19,7 @@ from app.school.services import SchoolError
 def _page(form: forms.SettingsForm, error: str | None = None, status: int = 200) -> tuple[str, int]:
     year = school_queries.current_year()
     terms = [t for t in queries.term_pair_of_year(year.id) if t] if year else []
-    return render_template(
-        "gradebook/settings.html", form=form, year=year, terms=terms, error=error
-    ), status
+    return render_template("gradebook/settings.html", form=form, year=year, terms=terms, error=error), status
 
 
 @bp.route("/settings")

@@ -25,18 +25,44 @@ KE_HOACH_BAI_DAY = "ke_hoach_bai_day"
 
 #: (code, name, chain, made_by, deadline days before the lesson, class+subject, linked only)
 DEFAULT_TYPES: tuple[tuple[str, str, list[str], MadeBy, int | None, bool, bool], ...] = (
-    (KE_HOACH_BAI_DAY, "Kế hoạch bài dạy (giáo án) — Phụ lục IV", ["to_truong", "bgh"],
-     MadeBy.TEACHER, 2, True, False),
-    ("ke_hoach_giao_duc_gv", "Kế hoạch giáo dục của giáo viên — Phụ lục III",
-     ["to_truong", "bgh"], MadeBy.TEACHER, None, False, False),
-    ("ke_hoach_day_hoc_to", "Kế hoạch dạy học môn học của tổ chuyên môn — Phụ lục I",
-     ["hieu_truong"], MadeBy.HEAD, None, False, False),
-    ("ke_hoach_hoat_dong_to", "Kế hoạch tổ chức các hoạt động giáo dục của tổ — Phụ lục II",
-     ["hieu_truong"], MadeBy.HEAD, None, False, False),
-    ("bien_ban_sinh_hoat_to", "Biên bản sinh hoạt tổ chuyên môn", ["hieu_truong"],
-     MadeBy.HEAD, None, False, False),
-    (SO_DIEM, "Sổ điểm (sổ theo dõi và đánh giá học sinh)", ["to_truong", "hieu_truong"],
-     MadeBy.TEACHER, None, True, True),
+    (KE_HOACH_BAI_DAY, "Kế hoạch bài dạy (giáo án) — Phụ lục IV", ["to_truong", "bgh"], MadeBy.TEACHER, 2, True, False),
+    (
+        "ke_hoach_giao_duc_gv",
+        "Kế hoạch giáo dục của giáo viên — Phụ lục III",
+        ["to_truong", "bgh"],
+        MadeBy.TEACHER,
+        None,
+        False,
+        False,
+    ),
+    (
+        "ke_hoach_day_hoc_to",
+        "Kế hoạch dạy học môn học của tổ chuyên môn — Phụ lục I",
+        ["hieu_truong"],
+        MadeBy.HEAD,
+        None,
+        False,
+        False,
+    ),
+    (
+        "ke_hoach_hoat_dong_to",
+        "Kế hoạch tổ chức các hoạt động giáo dục của tổ — Phụ lục II",
+        ["hieu_truong"],
+        MadeBy.HEAD,
+        None,
+        False,
+        False,
+    ),
+    ("bien_ban_sinh_hoat_to", "Biên bản sinh hoạt tổ chuyên môn", ["hieu_truong"], MadeBy.HEAD, None, False, False),
+    (
+        SO_DIEM,
+        "Sổ điểm (sổ theo dõi và đánh giá học sinh)",
+        ["to_truong", "hieu_truong"],
+        MadeBy.TEACHER,
+        None,
+        True,
+        True,
+    ),
 )
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -51,10 +77,19 @@ def ensure_default_record_types(actor: Any = None) -> list[RecordType]:
     for order, spec in enumerate(DEFAULT_TYPES):
         code, name, chain, made_by, days, class_subject, linked = spec
         if code not in existing:
-            existing[code] = _create(actor, code=code, name=name, chain=chain,
-                                     made_by=made_by.value, deadline_days_before_lesson=days,
-                                     requires_class_subject=class_subject, linked_only=linked,
-                                     active=True, sort_order=(order + 1) * 10, description=None)
+            existing[code] = _create(
+                actor,
+                code=code,
+                name=name,
+                chain=chain,
+                made_by=made_by.value,
+                deadline_days_before_lesson=days,
+                requires_class_subject=class_subject,
+                linked_only=linked,
+                active=True,
+                sort_order=(order + 1) * 10,
+                description=None,
+            )
     return sorted(existing.values(), key=lambda t: (t.sort_order, t.id))
 
 
@@ -93,16 +128,18 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
 def _create(actor: Any, **fields: Any) -> RecordType:
     code = (fields.get("code") or "").strip().lower()
     if not _CODE.match(code):
-        raise RecordTypeError("Mã loại hồ sơ chỉ gồm chữ thường không dấu, số và gạch dưới "
-                              "(2–40 ký tự), bắt đầu bằng chữ.")
+        raise RecordTypeError(
+            "Mã loại hồ sơ chỉ gồm chữ thường không dấu, số và gạch dưới (2–40 ký tự), bắt đầu bằng chữ."
+        )
     if db.session.scalar(select(RecordType.id).where(RecordType.code == code)):
         raise RecordTypeError(f"Mã loại hồ sơ '{code}' đã tồn tại.")
     fields = _validated(fields)
     record_type = RecordType(**{**fields, "code": code})
     db.session.add(record_type)
     db.session.flush()
-    audit.record(actor, "record_type.created", record_type,
-                 changes={k: [None, v] for k, v in {**fields, "code": code}.items()})
+    audit.record(
+        actor, "record_type.created", record_type, changes={k: [None, v] for k, v in {**fields, "code": code}.items()}
+    )
     return record_type
 
 

@@ -57,8 +57,9 @@ def _short(label: str, limit: int = 16) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def grouped_bars(groups: list[tuple[str, list[int]]], series: list[tuple[str, str]],
-                 width: int = 760, height: int = 280) -> Chart:
+def grouped_bars(
+    groups: list[tuple[str, list[int]]], series: list[tuple[str, str]], width: int = 760, height: int = 280
+) -> Chart:
     """groups: (label, one value per series); series: (css class, legend label)."""
     left, top, bottom_margin = 40, 12, 46
     plot_h = height - top - bottom_margin
@@ -72,8 +73,16 @@ def grouped_bars(groups: list[tuple[str, list[int]]], series: list[tuple[str, st
         labels.append(Group(_short(label), label, round(left + gi * slot + slot / 2, 1)))
         for si, value in enumerate(values):
             h = plot_h * value / top_value
-            bars.append(Bar(round(start + si * bar_w, 1), round(bottom - h, 1), round(bar_w - 2, 1),
-                            round(h, 1), series[si][0], value,
-                            f"{label} · {series[si][1]}: {value}"))
+            bars.append(
+                Bar(
+                    round(start + si * bar_w, 1),
+                    round(bottom - h, 1),
+                    round(bar_w - 2, 1),
+                    round(h, 1),
+                    series[si][0],
+                    value,
+                    f"{label} · {series[si][1]}: {value}",
+                )
+            )
     ticks = [Tick(round(bottom - plot_h * i / 5, 1), round(top_value * i / 5)) for i in range(6)]
     return Chart(width, height, left, bottom, bars, labels, ticks, series)

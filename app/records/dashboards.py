@@ -44,10 +44,11 @@ def week_start(day: date) -> date:
 
 def first_week() -> date | None:
     """The week the school started: that of the earliest due date of any lesson plan."""
-    stmt = (select(func.min(Record.due_date))
-            .join(RecordType, RecordType.id == Record.record_type_id)
-            .where(RecordType.deadline_days_before_lesson.is_not(None),
-                   Record.deleted_at.is_(None)))
+    stmt = (
+        select(func.min(Record.due_date))
+        .join(RecordType, RecordType.id == Record.record_type_id)
+        .where(RecordType.deadline_days_before_lesson.is_not(None), Record.deleted_at.is_(None))
+    )
     earliest = db.session.scalar(stmt)
     return week_start(earliest) if earliest else None
 
@@ -98,19 +99,28 @@ class TeacherRow:
 
 
 def _due_records(start: date, end: date) -> list[Record]:
-    stmt = (select(Record).join(RecordType, RecordType.id == Record.record_type_id)
-            .where(RecordType.deadline_days_before_lesson.is_not(None),
-                   Record.due_date >= start, Record.due_date <= end, Record.deleted_at.is_(None)))
+    stmt = (
+        select(Record)
+        .join(RecordType, RecordType.id == Record.record_type_id)
+        .where(
+            RecordType.deadline_days_before_lesson.is_not(None),
+            Record.due_date >= start,
+            Record.due_date <= end,
+            Record.deleted_at.is_(None),
+        )
+    )
     return list(db.session.scalars(stmt))
 
 
 def _assignments(year_id: int | None) -> Counter[tuple[int, int]]:
     """(teacher id, department id) → number of teaching assignments."""
-    stmt = (select(TeachingAssignment.teacher_id, Subject.department_id, func.count())
-            .join(Subject, Subject.id == TeachingAssignment.subject_id)
-            .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
-            .where(Subject.department_id.is_not(None))
-            .group_by(TeachingAssignment.teacher_id, Subject.department_id))
+    stmt = (
+        select(TeachingAssignment.teacher_id, Subject.department_id, func.count())
+        .join(Subject, Subject.id == TeachingAssignment.subject_id)
+        .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+        .where(Subject.department_id.is_not(None))
+        .group_by(TeachingAssignment.teacher_id, Subject.department_id)
+    )
     if year_id is not None:
         stmt = stmt.where(SchoolClass.year_id == year_id)
     return Counter({(t, d): n for t, d, n in db.session.execute(stmt)})
@@ -145,11 +155,9 @@ def teacher_compliance(department: Department, week: date, today: date) -> list[
         if record.department_id == department.id:
             by_teacher[record.author_id].append(record)
     ids = {t for (t, d) in assignments if d == department.id} | set(by_teacher)
-    ids |= set(db.session.scalars(select(User.id).where(User.department_id == department.id,
-                                                        User.active.is_(True))))
+    ids |= set(db.session.scalars(select(User.id).where(User.department_id == department.id, User.active.is_(True))))
     teachers = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
-    rows = [TeacherRow(t, _tally(by_teacher[t.id], today,
-                                 per * assignments[(t.id, department.id)])) for t in teachers]
+    rows = [TeacherRow(t, _tally(by_teacher[t.id], today, per * assignments[(t.id, department.id)])) for t in teachers]
     return sorted(rows, key=lambda r: r.teacher.sort_key)
 
 
@@ -178,8 +186,11 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
         for week in weeks:
             total = Compliance()
             for teacher in teachers:
-                part = _tally(grouped.get((dept.id, week, teacher), []), today,
-                              _per(week, per, first) * assignments[(teacher, dept.id)])
+                part = _tally(
+                    grouped.get((dept.id, week, teacher), []),
+                    today,
+                    _per(week, per, first) * assignments[(teacher, dept.id)],
+                )
                 total.expected += part.expected
                 total.on_time += part.on_time
                 total.late += part.late
@@ -192,11 +203,13 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
 
 def overdue_records(user: Any, today: date, limit: int = 200) -> list[Record]:
     """Records in the user's scope past their due date and still not submitted."""
-    stmt = (queries.visible_to(user)
-            .where(Record.due_date < today, Record.submitted_at.is_(None))
-            .options(selectinload(Record.school_class), selectinload(Record.subject),
-                     selectinload(Record.department))
-            .order_by(Record.due_date, Record.id).limit(limit))
+    stmt = (
+        queries.visible_to(user)
+        .where(Record.due_date < today, Record.submitted_at.is_(None))
+        .options(selectinload(Record.school_class), selectinload(Record.subject), selectinload(Record.department))
+        .order_by(Record.due_date, Record.id)
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -211,8 +224,13 @@ class TeacherSummary:
 def teacher_summary(user: Any, today: date, horizon_days: int = 7) -> TeacherSummary:
     records = queries.my_records(user)
     horizon = today + timedelta(days=horizon_days)
-    due = sorted((r for r in records if r.state in (State.DRAFT.value, State.RETURNED.value)
-                  and r.due_date is not None and r.due_date <= horizon),
-                 key=lambda r: (r.due_date, r.id))
+    due = sorted(
+        (
+            r
+            for r in records
+            if r.state in (State.DRAFT.value, State.RETURNED.value) and r.due_date is not None and r.due_date <= horizon
+        ),
+        key=lambda r: (r.due_date, r.id),
+    )
     returned = [r for r in records if r.state == State.RETURNED.value]
     return TeacherSummary(Counter(r.state for r in records), due, returned, records)

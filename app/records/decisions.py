@@ -22,8 +22,9 @@ from app.extensions import db
 from app.records import policy
 from app.records.models import Record, RecordDecision, RecordVersion, StepKind
 
-STALE = ("Hồ sơ vừa được người khác xử lý hoặc thay đổi (hoặc bạn đã bấm hai lần). "
-         "Tải lại trang để xem trạng thái hiện tại.")
+STALE = (
+    "Hồ sơ vừa được người khác xử lý hoặc thay đổi (hoặc bạn đã bấm hai lần). Tải lại trang để xem trạng thái hiện tại."
+)
 
 
 class RecordError(ValueError):
@@ -36,10 +37,12 @@ def check_seen(record: Record, seen_version: int | None) -> None:
 
 
 def _manager_ids(principal_only: bool) -> set[int]:
-    roles = [Role.PRINCIPAL.value] if principal_only else [Role.PRINCIPAL.value,
-                                                           Role.VICE_PRINCIPAL.value]
-    stmt = (select(UserRole.user_id).join(User, User.id == UserRole.user_id)
-            .where(UserRole.role.in_(roles), User.active.is_(True)))
+    roles = [Role.PRINCIPAL.value] if principal_only else [Role.PRINCIPAL.value, Role.VICE_PRINCIPAL.value]
+    stmt = (
+        select(UserRole.user_id)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role.in_(roles), User.active.is_(True))
+    )
     return set(db.session.scalars(stmt))
 
 
@@ -63,16 +66,26 @@ def resolve_chain(record: Record) -> list[str]:
         if kind is StepKind.PRINCIPAL and not _manager_ids(True) - {record.author_id}:
             steps[i] = kind = StepKind.BGH
         if kind is StepKind.BGH and not _manager_ids(False) - {record.author_id}:
-            raise RecordError("Trường chưa có hiệu trưởng/phó hiệu trưởng nào khác người nộp để "
-                              "duyệt hồ sơ này. Liên hệ quản trị hệ thống.")
+            raise RecordError(
+                "Trường chưa có hiệu trưởng/phó hiệu trưởng nào khác người nộp để "
+                "duyệt hồ sơ này. Liên hệ quản trị hệ thống."
+            )
     return [k.value for k in steps]
 
 
-def _decide(record: Record, version: RecordVersion, actor: Any, action: str, step: int,
-            kind: str | None, comment: str | None) -> RecordDecision:
-    decision = RecordDecision(record=record, version_id=version.id,
-                              version_hash=version.content_hash, step=step, step_kind=kind,
-                              action=action, actor_id=actor.id, comment=comment or None)
+def _decide(
+    record: Record, version: RecordVersion, actor: Any, action: str, step: int, kind: str | None, comment: str | None
+) -> RecordDecision:
+    decision = RecordDecision(
+        record=record,
+        version_id=version.id,
+        version_hash=version.content_hash,
+        step=step,
+        step_kind=kind,
+        action=action,
+        actor_id=actor.id,
+        comment=comment or None,
+    )
     db.session.add(decision)
     return decision
 
@@ -84,18 +97,24 @@ def _version(record: Record) -> RecordVersion:
     return version
 
 
-def submit_record(actor: Any, record: Record, *, seen_version: int | None,
-                  comment: str | None = None) -> Record:
+def submit_record(actor: Any, record: Record, *, seen_version: int | None, comment: str | None = None) -> Record:
     check_seen(record, seen_version)
     version = _version(record)
     if policy.needs_new_version(record):
-        raise RecordError("Hồ sơ đã bị trả lại: hãy tải lên phiên bản đã sửa (có thể giữ lại "
-                          "tệp cũ) rồi mới nộp lại.")
+        raise RecordError("Hồ sơ đã bị trả lại: hãy tải lên phiên bản đã sửa (có thể giữ lại tệp cũ) rồi mới nộp lại.")
     chain = resolve_chain(record) if can_move(record.state, Action.SUBMIT) else []
-    transition(db.session, record, Action.SUBMIT, actor, allowed=policy.can_submit(actor, record),
-               seen_version=record.version, chain_length=len(chain), comment=comment,
-               file_sha256=version.content_hash,
-               extra_changes={"version_no": version.number, "chain": chain})
+    transition(
+        db.session,
+        record,
+        Action.SUBMIT,
+        actor,
+        allowed=policy.can_submit(actor, record),
+        seen_version=record.version,
+        chain_length=len(chain),
+        comment=comment,
+        file_sha256=version.content_hash,
+        extra_changes={"version_no": version.number, "chain": chain},
+    )
     now = utcnow()
     record.chain = chain
     record.awaiting = chain[0]
@@ -107,17 +126,23 @@ def submit_record(actor: Any, record: Record, *, seen_version: int | None,
     return record
 
 
-def approve_record(actor: Any, record: Record, *, seen_version: int | None,
-                   comment: str | None = None) -> Record:
+def approve_record(actor: Any, record: Record, *, seen_version: int | None, comment: str | None = None) -> Record:
     check_seen(record, seen_version)
     version = _version(record)
     chain, step = list(record.chain or []), record.step
     kind = chain[step] if step < len(chain) else None
-    moved = transition(db.session, record, Action.APPROVE, actor,
-                       allowed=policy.can_review(actor, record), seen_version=record.version,
-                       chain_length=len(chain), comment=comment,
-                       file_sha256=version.content_hash,
-                       extra_changes={"version_no": version.number, "step_kind": kind})
+    moved = transition(
+        db.session,
+        record,
+        Action.APPROVE,
+        actor,
+        allowed=policy.can_review(actor, record),
+        seen_version=record.version,
+        chain_length=len(chain),
+        comment=comment,
+        file_sha256=version.content_hash,
+        extra_changes={"version_no": version.number, "step_kind": kind},
+    )
     _decide(record, version, actor, "approve", step, kind, comment)
     if moved.is_final:
         record.finalized_at = utcnow()
@@ -128,16 +153,23 @@ def approve_record(actor: Any, record: Record, *, seen_version: int | None,
     return record
 
 
-def return_record(actor: Any, record: Record, *, seen_version: int | None,
-                  comment: str | None) -> Record:
+def return_record(actor: Any, record: Record, *, seen_version: int | None, comment: str | None) -> Record:
     check_seen(record, seen_version)
     version = _version(record)
     chain, step = list(record.chain or []), record.step
     kind = chain[step] if step < len(chain) else None
-    transition(db.session, record, Action.RETURN, actor, allowed=policy.can_review(actor, record),
-               seen_version=record.version, chain_length=len(chain), comment=comment,
-               file_sha256=version.content_hash,
-               extra_changes={"version_no": version.number, "step_kind": kind})
+    transition(
+        db.session,
+        record,
+        Action.RETURN,
+        actor,
+        allowed=policy.can_review(actor, record),
+        seen_version=record.version,
+        chain_length=len(chain),
+        comment=comment,
+        file_sha256=version.content_hash,
+        extra_changes={"version_no": version.number, "step_kind": kind},
+    )
     _decide(record, version, actor, "return", step, kind, comment)
     record.awaiting = None
     db.session.flush()
@@ -150,10 +182,17 @@ def withdraw_record(actor: Any, record: Record, *, seen_version: int | None) -> 
     version = _version(record)
     if record.state == State.SUBMITTED.value and record.step > 0:
         raise WorkflowConflict("Hồ sơ đã được duyệt một bước nên không thể rút lại.")
-    transition(db.session, record, Action.WITHDRAW, actor,
-               allowed=policy.can_withdraw(actor, record), seen_version=record.version,
-               chain_length=len(record.chain or []), file_sha256=version.content_hash,
-               extra_changes={"version_no": version.number})
+    transition(
+        db.session,
+        record,
+        Action.WITHDRAW,
+        actor,
+        allowed=policy.can_withdraw(actor, record),
+        seen_version=record.version,
+        chain_length=len(record.chain or []),
+        file_sha256=version.content_hash,
+        extra_changes={"version_no": version.number},
+    )
     _decide(record, version, actor, "withdraw", 0, None, None)
     record.awaiting = None
     db.session.flush()

@@ -46,22 +46,37 @@ MIME = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 OOXML_MAIN = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml":
-        ("docx", "document"),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml":
-        ("xlsx", "workbook"),
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml":
-        ("pptx", "presentation"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": ("docx", "document"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ("xlsx", "workbook"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml": ("pptx", "presentation"),
 }
 ACCEPTED = "Chỉ nhận tệp PDF, Word (.docx), Excel (.xlsx) hoặc PowerPoint (.pptx)."
-MACRO = ("Tệp có chứa macro (VBA) không được nhận. Hãy lưu lại thành .docx, .xlsx, "
-         ".pptx (không macro) hoặc PDF rồi tải lên.")
-ARCHIVES = (".zip", ".jar", ".rar", ".7z", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".cab",
-            ".iso", ".apk", ".docm", ".xlsm", ".pptm", ".dotm", ".xltm", ".potm")
+MACRO = (
+    "Tệp có chứa macro (VBA) không được nhận. Hãy lưu lại thành .docx, .xlsx, .pptx (không macro) hoặc PDF rồi tải lên."
+)
+ARCHIVES = (
+    ".zip",
+    ".jar",
+    ".rar",
+    ".7z",
+    ".gz",
+    ".tgz",
+    ".tar",
+    ".bz2",
+    ".xz",
+    ".cab",
+    ".iso",
+    ".apk",
+    ".docm",
+    ".xlsm",
+    ".pptm",
+    ".dotm",
+    ".xltm",
+    ".potm",
+)
 #: Office keeps embedded charts/sheets as whole packages here; we never open them
 OFFICE_EMBEDDING = re.compile(r"^(word|xl|ppt)/embeddings/[^/]+\.(xlsx|docx|pptx)$", re.I)
-PDF_ACTIVE = {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles",
-              b"RichMedia"}
+PDF_ACTIVE = {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia"}
 PDF_ACTIVE_NAMES = {"/" + n.decode() for n in PDF_ACTIVE}
 PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
 _PDF_LITERAL = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z0-9])")
@@ -87,14 +102,18 @@ def check(fh: BinaryIO) -> tuple[str, str]:
     if head.startswith(b"PK\x03\x04"):
         return _check_ooxml(fh)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Rejected(415, "Tệp Word/Excel/PowerPoint định dạng cũ (.doc, .xls, .ppt) không được "
-                            "nhận. Hãy lưu lại thành .docx, .xlsx, .pptx hoặc PDF rồi tải lên.")
+        raise Rejected(
+            415,
+            "Tệp Word/Excel/PowerPoint định dạng cũ (.doc, .xls, .ppt) không được "
+            "nhận. Hãy lưu lại thành .docx, .xlsx, .pptx hoặc PDF rồi tải lên.",
+        )
     if head.startswith((b"MZ", b"\x7fELF", b"#!")):
         raise Rejected(415, "Tệp chương trình không được phép tải lên. " + ACCEPTED)
     raise Rejected(415, "Nội dung tệp không phải PDF hay tài liệu Office. " + ACCEPTED)
 
 
 # --- ZIP / Office Open XML --------------------------------------------------------------
+
 
 def _check_ooxml(fh: BinaryIO) -> tuple[str, str]:
     import zipfile
@@ -134,8 +153,9 @@ def _check_ooxml(fh: BinaryIO) -> tuple[str, str]:
         if data.startswith(b"PK\x03\x04") and not OFFICE_EMBEDDING.match(info.filename):
             raise Rejected(422, "Tệp chứa một tệp nén lồng bên trong; không được nhận.")
         if name.endswith((".xml", ".rels", ".vml")) and _has_doctype(data):
-            raise Rejected(422, "Tệp chứa khai báo DTD/ENTITY trong XML (dấu hiệu tấn công "
-                                "'billion laughs'); không được nhận.")
+            raise Rejected(
+                422, "Tệp chứa khai báo DTD/ENTITY trong XML (dấu hiệu tấn công 'billion laughs'); không được nhận."
+            )
         if name == part:
             prefix = data
     _check_root(prefix, root)
@@ -150,12 +170,12 @@ def _check_directory_size(fh: BinaryIO, size: int) -> None:
     pos = tail.rfind(b"PK\x05\x06")
     if pos < 0 or len(tail) - pos < 22:
         raise Rejected(422, "Tệp Office bị hỏng (thiếu mục lục của tệp nén).")
-    entries, cd_size = struct.unpack("<HI", tail[pos + 10:pos + 16])
+    entries, cd_size = struct.unpack("<HI", tail[pos + 10 : pos + 16])
     if entries == 0xFFFF or cd_size == 0xFFFFFFFF:
         loc = pos - 20
-        if loc < 0 or tail[loc:loc + 4] != b"PK\x06\x07":
+        if loc < 0 or tail[loc : loc + 4] != b"PK\x06\x07":
             raise Rejected(422, "Tệp Office bị hỏng (mục lục ZIP64 không hợp lệ).")
-        (offset,) = struct.unpack("<Q", tail[loc + 8:loc + 16])
+        (offset,) = struct.unpack("<Q", tail[loc + 8 : loc + 16])
         if offset > size - 56:
             raise Rejected(422, "Tệp Office bị hỏng (mục lục ZIP64 không hợp lệ).")
         fh.seek(offset)
@@ -174,8 +194,14 @@ def _check_member_header(info) -> None:  # type: ignore[no-untyped-def]
 
     name = info.filename
     parts = name.replace("\\", "/").split("/")
-    if (not name or "\\" in name or name.startswith("/") or "\x00" in name or ":" in parts[0]
-            or any(p in ("..", ".") for p in parts)):
+    if (
+        not name
+        or "\\" in name
+        or name.startswith("/")
+        or "\x00" in name
+        or ":" in parts[0]
+        or any(p in ("..", ".") for p in parts)
+    ):
         raise Rejected(422, "Tệp nén chứa đường dẫn không an toàn (ví dụ ../); không được nhận.")
     if (info.external_attr >> 16) & 0o170000 == 0o120000:
         raise Rejected(422, "Tệp nén chứa liên kết tượng trưng (symlink); không được nhận.")
@@ -194,8 +220,7 @@ class _Budget:
     def spend(self, n: int) -> None:
         self.inflated += n
         if self.inflated > MAX_INFLATED_TOTAL:
-            raise Rejected(413, "Nội dung tệp sau khi giải nén vượt quá 100 MB (dấu hiệu "
-                                "'bom nén'); không được nhận.")
+            raise Rejected(413, "Nội dung tệp sau khi giải nén vượt quá 100 MB (dấu hiệu 'bom nén'); không được nhận.")
 
 
 def _inflate(fh: BinaryIO, size: int, info, budget: _Budget, keep: int) -> bytes:  # type: ignore[no-untyped-def]
@@ -216,11 +241,10 @@ def _inflate(fh: BinaryIO, size: int, info, budget: _Budget, keep: int) -> bytes
         produced += len(out)
         budget.spend(len(out))
         if produced > RATIO_FLOOR and produced > MAX_RATIO * max(consumed, 1):
-            raise Rejected(413, "Tệp có tỉ lệ nén bất thường (dấu hiệu 'bom nén'); "
-                                "không được nhận.")
+            raise Rejected(413, "Tệp có tỉ lệ nén bất thường (dấu hiệu 'bom nén'); không được nhận.")
         crc = zlib.crc32(out, crc)
         if len(kept) < keep:
-            kept.extend(out[:keep - len(kept)])
+            kept.extend(out[: keep - len(kept)])
 
     try:
         while remaining > 0:
@@ -271,8 +295,7 @@ def _parse_content_types(data: bytes) -> dict[str, str]:
 def _main_part(types: dict[str, str], members: dict) -> tuple[str, str, str]:  # type: ignore[type-arg]
     mains = [(part, OOXML_MAIN[ct]) for part, ct in types.items() if ct in OOXML_MAIN]
     if len(mains) != 1 or mains[0][0] not in members:
-        raise Rejected(415, "Tệp Office không phải tài liệu Word, Excel hay PowerPoint chuẩn. "
-                            + ACCEPTED)
+        raise Rejected(415, "Tệp Office không phải tài liệu Word, Excel hay PowerPoint chuẩn. " + ACCEPTED)
     part, (kind, root) = mains[0]
     return kind, root, part
 
@@ -311,11 +334,11 @@ def _check_root(prefix: bytes, expected: str) -> None:
     except expat.ExpatError as exc:
         raise Rejected(422, "Tệp Office bị hỏng (nội dung chính không phải XML).") from exc
     if found != [expected]:
-        raise Rejected(415, "Tệp Office không phải tài liệu Word, Excel hay PowerPoint chuẩn. "
-                            + ACCEPTED)
+        raise Rejected(415, "Tệp Office không phải tài liệu Word, Excel hay PowerPoint chuẩn. " + ACCEPTED)
 
 
 # --- PDF -----------------------------------------------------------------------------------
+
 
 def _check_pdf(fh: BinaryIO) -> tuple[str, str]:
     import logging
@@ -348,16 +371,18 @@ def _check_pdf(fh: BinaryIO) -> tuple[str, str]:
 
 
 def _active_pdf() -> Rejected:
-    return Rejected(415, "Tệp PDF chứa mã JavaScript, lệnh chạy chương trình hoặc tệp đính kèm "
-                         "ẩn; không được nhận. Hãy xuất lại PDF từ Word rồi tải lên.")
+    return Rejected(
+        415,
+        "Tệp PDF chứa mã JavaScript, lệnh chạy chương trình hoặc tệp đính kèm "
+        "ẩn; không được nhận. Hãy xuất lại PDF từ Word rồi tải lên.",
+    )
 
 
 def _scan_pdf_names(data: bytes) -> None:
     if _PDF_LITERAL.search(data):
         raise _active_pdf()
     for match in _PDF_ESCAPED.finditer(data):
-        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
-                      match.group()[1:])
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), match.group()[1:])
         if name in PDF_ACTIVE:
             raise _active_pdf()
 
@@ -399,6 +424,7 @@ def _walk_pdf_objects(reader) -> None:  # type: ignore[no-untyped-def]
 
 # --- child-process entry point ----------------------------------------------------------
 
+
 def _limit_resources() -> None:
     import resource
 
@@ -425,8 +451,7 @@ def main() -> int:
     except Rejected as exc:
         verdict = {"ok": False, "status": exc.status, "message": exc.message}
     except MemoryError:
-        verdict = {"ok": False, "status": 422,
-                   "message": "Tệp quá phức tạp để kiểm tra (vượt giới hạn bộ nhớ)."}
+        verdict = {"ok": False, "status": 422, "message": "Tệp quá phức tạp để kiểm tra (vượt giới hạn bộ nhớ)."}
     sys.stdout.write(json.dumps(verdict, ensure_ascii=True) + "\n")
     return 0
 

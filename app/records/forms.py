@@ -26,6 +26,8 @@ REQUIRED = "Vui lòng nhập {}."
 
 def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
 DATE_MESSAGE = "Ngày không hợp lệ (chọn trong lịch hoặc nhập dd/mm/yyyy)."
 
 
@@ -40,13 +42,10 @@ class VersionField(HiddenField):
 
 
 class RecordFieldsMixin:
-    title = StringField("Tiêu đề", validators=[DataRequired(REQUIRED.format("tiêu đề")),
-                                                Length(max=250)])
+    title = StringField("Tiêu đề", validators=[DataRequired(REQUIRED.format("tiêu đề")), Length(max=250)])
     week = IntegerField("Tuần", validators=[Optional(), NumberRange(1, 52, "Tuần từ 1 đến 52.")])
-    lesson_no = IntegerField("Tiết / bài số", validators=[
-        Optional(), NumberRange(1, 999, "Số tiết từ 1 đến 999.")])
-    lesson_date = DateField("Ngày dạy", format=["%Y-%m-%d", "%d/%m/%Y"],
-                            validators=[Optional()])
+    lesson_no = IntegerField("Tiết / bài số", validators=[Optional(), NumberRange(1, 999, "Số tiết từ 1 đến 999.")])
+    lesson_date = DateField("Ngày dạy", format=["%Y-%m-%d", "%d/%m/%Y"], validators=[Optional()])
     notes = TextAreaField("Ghi chú", validators=[Optional(), Length(max=4000)])
 
 
@@ -56,8 +55,9 @@ class NewRecordForm(RecordFieldsMixin, FlaskForm):
     files = MultipleFileField("Tệp đính kèm (PDF, DOCX, XLSX, PPTX)")
 
     def set_assignments(self, options: list[tuple[int, int, str]]) -> None:
-        self.assignment.choices = choices([("", "— Chọn lớp và môn —")] + [
-            (f"{c}:{s}", label) for c, s, label in options])
+        self.assignment.choices = choices(
+            [("", "— Chọn lớp và môn —")] + [(f"{c}:{s}", label) for c, s, label in options]
+        )
 
     def class_subject(self) -> tuple[int | None, int | None]:
         if not self.assignment.data:
@@ -73,9 +73,13 @@ class EditRecordForm(RecordFieldsMixin, FlaskForm):
 class NewVersionForm(FlaskForm):
     version = VersionField()
     files = MultipleFileField("Tệp mới (PDF, DOCX, XLSX, PPTX)")
-    keep = SelectMultipleField("Giữ lại tệp của phiên bản hiện tại", coerce=int, choices=[],
-                               widget=ListWidget(prefix_label=False),
-                               option_widget=CheckboxInput())
+    keep = SelectMultipleField(
+        "Giữ lại tệp của phiên bản hiện tại",
+        coerce=int,
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     note = TextAreaField("Nội dung chỉnh sửa", validators=[Optional(), Length(max=2000)])
 
 
@@ -86,13 +90,13 @@ class DecisionForm(FlaskForm):
 
 class ReturnForm(FlaskForm):
     version = VersionField()
-    comment = TextAreaField("Lý do trả lại", validators=[
-        DataRequired("Khi trả lại cần ghi rõ lý do để giáo viên sửa."), Length(max=2000)])
+    comment = TextAreaField(
+        "Lý do trả lại", validators=[DataRequired("Khi trả lại cần ghi rõ lý do để giáo viên sửa."), Length(max=2000)]
+    )
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Trao đổi", validators=[
-        DataRequired(REQUIRED.format("nội dung trao đổi")), Length(max=4000)])
+    body = TextAreaField("Trao đổi", validators=[DataRequired(REQUIRED.format("nội dung trao đổi")), Length(max=4000)])
 
 
 STEP_CHOICES = [("", "— không —")] + [(k.value, k.label) for k in StepKind]
@@ -101,10 +105,8 @@ STEPS_OPTIONAL = choices(STEP_CHOICES)
 
 
 class RecordTypeForm(FlaskForm):
-    code = StringField("Mã (không dấu, không đổi được sau khi tạo)",
-                       validators=[Optional(), Length(max=40)])
-    name = StringField("Tên loại hồ sơ", validators=[DataRequired(REQUIRED.format("tên")),
-                                                      Length(max=200)])
+    code = StringField("Mã (không dấu, không đổi được sau khi tạo)", validators=[Optional(), Length(max=40)])
+    name = StringField("Tên loại hồ sơ", validators=[DataRequired(REQUIRED.format("tên")), Length(max=200)])
     description = TextAreaField("Mô tả", validators=[Optional(), Length(max=2000)])
     step1 = SelectField("Bước duyệt 1", choices=STEPS_REQUIRED)
     step2 = SelectField("Bước duyệt 2", choices=STEPS_OPTIONAL)
@@ -112,12 +114,13 @@ class RecordTypeForm(FlaskForm):
     made_by = SelectField("Người lập", choices=choices([(m.value, m.label) for m in MadeBy]))
     deadline_days_before_lesson = IntegerField(
         "Hạn nộp: số ngày trước ngày dạy (để trống nếu không có hạn)",
-        validators=[Optional(), NumberRange(0, 60, "Từ 0 đến 60 ngày.")])
+        validators=[Optional(), NumberRange(0, 60, "Từ 0 đến 60 ngày.")],
+    )
     requires_class_subject = BooleanField("Gắn với lớp và môn học")
     active = BooleanField("Đang sử dụng", default=True)
-    sort_order = IntegerField("Thứ tự hiển thị", default=100,
-                              validators=[InputRequired("Vui lòng nhập thứ tự."),
-                                          NumberRange(0, 10000)])
+    sort_order = IntegerField(
+        "Thứ tự hiển thị", default=100, validators=[InputRequired("Vui lòng nhập thứ tự."), NumberRange(0, 10000)]
+    )
 
     def chain(self) -> list[str]:
         return [s for s in (self.step1.data, self.step2.data, self.step3.data) if s]

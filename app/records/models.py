@@ -125,11 +125,12 @@ class Record(WorkflowMixin, TimestampMixin, Base):
     subject = relationship("Subject", foreign_keys=[subject_id])
     term = relationship("Term", foreign_keys=[term_id])
     versions: Mapped[list[RecordVersion]] = relationship(
-        back_populates="record", order_by="RecordVersion.number", lazy="selectin")
+        back_populates="record", order_by="RecordVersion.number", lazy="selectin"
+    )
     decisions: Mapped[list[RecordDecision]] = relationship(
-        back_populates="record", order_by="RecordDecision.id", lazy="selectin")
-    comments: Mapped[list[RecordComment]] = relationship(
-        back_populates="record", order_by="RecordComment.id")
+        back_populates="record", order_by="RecordDecision.id", lazy="selectin"
+    )
+    comments: Mapped[list[RecordComment]] = relationship(back_populates="record", order_by="RecordComment.id")
 
     @property
     def current_version(self) -> RecordVersion | None:
@@ -180,8 +181,7 @@ class RecordVersion(Base):
 
     record: Mapped[Record] = relationship(back_populates="versions")
     created_by = relationship("User", foreign_keys=[created_by_id])
-    files: Mapped[list[RecordFile]] = relationship(
-        back_populates="version", order_by="RecordFile.id", lazy="selectin")
+    files: Mapped[list[RecordFile]] = relationship(back_populates="version", order_by="RecordFile.id", lazy="selectin")
 
 
 def version_hash(file_hashes: list[str]) -> str:
@@ -228,8 +228,7 @@ class RecordDecision(Base):
         return DECISION_LABELS.get(self.action, self.action)
 
 
-DECISION_LABELS = {"submit": "Nộp duyệt", "approve": "Duyệt", "return": "Trả lại",
-                   "withdraw": "Rút lại"}
+DECISION_LABELS = {"submit": "Nộp duyệt", "approve": "Duyệt", "return": "Trả lại", "withdraw": "Rút lại"}
 
 
 class RecordComment(Base):

@@ -62,13 +62,16 @@ def can_submit(user: Any, record: Record) -> bool:
 
 
 def can_withdraw(user: Any, record: Record) -> bool:
-    return (is_author(user, record) and record.state == State.SUBMITTED.value
-            and record.step == 0)
+    return is_author(user, record) and record.state == State.SUBMITTED.value and record.step == 0
 
 
 def can_delete(user: Any, record: Record) -> bool:
-    return (is_author(user, record) and record.state == State.DRAFT.value
-            and record.submitted_at is None and record.link_key is None)
+    return (
+        is_author(user, record)
+        and record.state == State.DRAFT.value
+        and record.submitted_at is None
+        and record.link_key is None
+    )
 
 
 def fits_step(user: Any, record: Record, kind: StepKind) -> bool:

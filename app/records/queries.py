@@ -39,16 +39,22 @@ def get_for(user: Any, record_id: int) -> Record:
 
 def get_file_for(user: Any, record_id: int, file_id: int) -> tuple[Record, RecordFile]:
     record = get_for(user, record_id)
-    stmt = (select(RecordFile).join(RecordVersion, RecordVersion.id == RecordFile.version_id)
-            .where(RecordFile.id == file_id, RecordVersion.record_id == record.id))
+    stmt = (
+        select(RecordFile)
+        .join(RecordVersion, RecordVersion.id == RecordFile.version_id)
+        .where(RecordFile.id == file_id, RecordVersion.record_id == record.id)
+    )
     return record, found(db.session.scalars(stmt).first(), "record_file", file_id)
 
 
 def my_records(user: Any, limit: int = 200) -> list[Record]:
-    stmt = (select(Record)
-            .where(Record.author_id == user.id, Record.deleted_at.is_(None))
-            .options(selectinload(Record.school_class), selectinload(Record.subject))
-            .order_by(Record.updated_at.desc(), Record.id.desc()).limit(limit))
+    stmt = (
+        select(Record)
+        .where(Record.author_id == user.id, Record.deleted_at.is_(None))
+        .options(selectinload(Record.school_class), selectinload(Record.subject))
+        .order_by(Record.updated_at.desc(), Record.id.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -64,13 +70,13 @@ def review_queue(user: Any, today: date) -> list[Record]:
         kinds.append(Record.awaiting == StepKind.PRINCIPAL.value)
     if not kinds:
         return []
-    stmt = (visible_to(user)
-            .where(Record.state == State.SUBMITTED.value, Record.author_id != user.id, or_(*kinds))
-            .options(selectinload(Record.school_class), selectinload(Record.subject),
-                     selectinload(Record.department)))
+    stmt = (
+        visible_to(user)
+        .where(Record.state == State.SUBMITTED.value, Record.author_id != user.id, or_(*kinds))
+        .options(selectinload(Record.school_class), selectinload(Record.subject), selectinload(Record.department))
+    )
     records = [r for r in db.session.scalars(stmt) if policy.can_review(user, r)]
-    records.sort(key=lambda r: r.last_submitted_at.timestamp() if r.last_submitted_at else 0,
-                 reverse=True)
+    records.sort(key=lambda r: r.last_submitted_at.timestamp() if r.last_submitted_at else 0, reverse=True)
     records.sort(key=lambda r: 0 if is_overdue(r, today) else 1)
     return records
 
@@ -92,9 +98,11 @@ def linked_record(type_code: str, class_id: int, subject_id: int, term_id: int) 
     Unscoped on purpose: the caller authorises. Its `state` tells whether the linked
     content is locked (`record.locks_content`: submitted or approved).
     """
-    return db.session.scalar(select(Record).where(
-        Record.link_key == link_key(type_code, class_id, subject_id, term_id),
-        Record.deleted_at.is_(None)))
+    return db.session.scalar(
+        select(Record).where(
+            Record.link_key == link_key(type_code, class_id, subject_id, term_id), Record.deleted_at.is_(None)
+        )
+    )
 
 
 def link_key(type_code: str, class_id: int, subject_id: int, term_id: int) -> str:
@@ -118,18 +126,26 @@ def get_type(type_id: int) -> RecordType:
 
 def teaching_choices(user: Any, year_id: int | None) -> list[tuple[int, int, str]]:
     """(class id, subject id, "10A1 · Toán") for the user's teaching assignments."""
-    stmt = (select(TeachingAssignment.class_id, TeachingAssignment.subject_id, SchoolClass.name,
-                   Subject.name)
-            .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
-            .join(Subject, Subject.id == TeachingAssignment.subject_id)
-            .where(TeachingAssignment.teacher_id == user.id)
-            .order_by(SchoolClass.grade_level, SchoolClass.name, Subject.sort_order))
+    stmt = (
+        select(TeachingAssignment.class_id, TeachingAssignment.subject_id, SchoolClass.name, Subject.name)
+        .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+        .join(Subject, Subject.id == TeachingAssignment.subject_id)
+        .where(TeachingAssignment.teacher_id == user.id)
+        .order_by(SchoolClass.grade_level, SchoolClass.name, Subject.sort_order)
+    )
     if year_id is not None:
         stmt = stmt.where(SchoolClass.year_id == year_id)
     return [(c, s, f"{cn} · {sn}") for c, s, cn, sn in db.session.execute(stmt)]
 
 
 def teaches(user_id: int, class_id: int, subject_id: int) -> bool:
-    return db.session.scalar(select(TeachingAssignment.id).where(
-        TeachingAssignment.teacher_id == user_id, TeachingAssignment.class_id == class_id,
-        TeachingAssignment.subject_id == subject_id)) is not None
+    return (
+        db.session.scalar(
+            select(TeachingAssignment.id).where(
+                TeachingAssignment.teacher_id == user_id,
+                TeachingAssignment.class_id == class_id,
+                TeachingAssignment.subject_id == subject_id,
+            )
+        )
+        is not None
+    )

@@ -79,41 +79,59 @@ def _bump(record: Record, seen_version: int | None, states: tuple[str, ...]) -> 
         raise WorkflowConflict(STALE)
     result = db.session.execute(
         update(Record)
-        .where(Record.id == record.id, Record.version == int(seen_version),
-               Record.state.in_(states))
+        .where(Record.id == record.id, Record.version == int(seen_version), Record.state.in_(states))
         .values(version=Record.version + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise WorkflowConflict(STALE)
     db.session.refresh(record)
 
 
-def _new_version(actor: Any, record: Record, files: list[StoredFile],
-                 keep: list[RecordFile], note: str | None) -> RecordVersion:
+def _new_version(
+    actor: Any, record: Record, files: list[StoredFile], keep: list[RecordFile], note: str | None
+) -> RecordVersion:
     if not files and not keep:
         raise RecordError("Cần đính kèm ít nhất một tệp (PDF, DOCX, XLSX hoặc PPTX).")
     if len(files) + len(keep) > MAX_FILES_PER_VERSION:
         raise RecordError(f"Mỗi phiên bản có tối đa {MAX_FILES_PER_VERSION} tệp.")
     hashes = [f.sha256 for f in keep] + [f.sha256 for f in files]
-    version = RecordVersion(record=record, number=len(record.versions) + 1,
-                            content_hash=version_hash(hashes), created_by_id=actor.id,
-                            note=nfc(note).strip() or None)
+    version = RecordVersion(
+        record=record,
+        number=len(record.versions) + 1,
+        content_hash=version_hash(hashes),
+        created_by_id=actor.id,
+        note=nfc(note).strip() or None,
+    )
     for f in keep:
-        version.files.append(RecordFile(sha256=f.sha256, original_name=f.original_name,
-                                        size=f.size, mime=f.mime, kind=f.kind))
+        version.files.append(
+            RecordFile(sha256=f.sha256, original_name=f.original_name, size=f.size, mime=f.mime, kind=f.kind)
+        )
     for s in files:
-        version.files.append(RecordFile(sha256=s.sha256, original_name=s.original_name,
-                                        size=s.size, mime=s.mime, kind=s.kind))
+        version.files.append(
+            RecordFile(sha256=s.sha256, original_name=s.original_name, size=s.size, mime=s.mime, kind=s.kind)
+        )
     db.session.add(version)
     db.session.flush()
     return version
 
 
-def _create(actor: Any, record_type: RecordType, *, title: str, files: list[StoredFile],
-            class_id: int | None = None, subject_id: int | None = None,
-            term_id: int | None = None, week: int | None = None, lesson_no: int | None = None,
-            lesson_date: date | None = None, notes: str | None = None,
-            version_note: str | None = None, link_key: str | None = None) -> Record:
+def _create(
+    actor: Any,
+    record_type: RecordType,
+    *,
+    title: str,
+    files: list[StoredFile],
+    class_id: int | None = None,
+    subject_id: int | None = None,
+    term_id: int | None = None,
+    week: int | None = None,
+    lesson_no: int | None = None,
+    lesson_date: date | None = None,
+    notes: str | None = None,
+    version_note: str | None = None,
+    link_key: str | None = None,
+) -> Record:
     title = nfc(title).strip()
     if not title:
         raise RecordError("Vui lòng nhập tiêu đề hồ sơ.")
@@ -125,25 +143,47 @@ def _create(actor: Any, record_type: RecordType, *, title: str, files: list[Stor
     if record_type.deadline_days_before_lesson is not None and lesson_date is None:
         raise RecordError("Vui lòng nhập ngày dạy để tính hạn nộp.")
     subject = db.session.get(Subject, subject_id) if subject_id else None
-    record = Record(record_type=record_type, author_id=actor.id,
-                    department_id=_department_id(actor, record_type, subject),
-                    class_id=class_id, subject_id=subject_id, term_id=term_id, link_key=link_key,
-                    title=title, week=week, lesson_no=lesson_no, lesson_date=lesson_date,
-                    notes=nfc(notes).strip() or None,
-                    due_date=due_date_for(record_type, lesson_date))
+    record = Record(
+        record_type=record_type,
+        author_id=actor.id,
+        department_id=_department_id(actor, record_type, subject),
+        class_id=class_id,
+        subject_id=subject_id,
+        term_id=term_id,
+        link_key=link_key,
+        title=title,
+        week=week,
+        lesson_no=lesson_no,
+        lesson_date=lesson_date,
+        notes=nfc(notes).strip() or None,
+        due_date=due_date_for(record_type, lesson_date),
+    )
     db.session.add(record)
     db.session.flush()
     version = _new_version(actor, record, files, [], version_note)
-    audit.record(actor, "record.created", record, file_sha256=version.content_hash, changes={
-        "type": [None, record_type.code], "title": [None, title], "class_id": [None, class_id],
-        "subject_id": [None, subject_id], "term_id": [None, term_id],
-        "lesson_date": [None, lesson_date], "due_date": [None, record.due_date],
-        "version_no": [None, 1], "files": [None, [f.original_name for f in version.files]]})
+    audit.record(
+        actor,
+        "record.created",
+        record,
+        file_sha256=version.content_hash,
+        changes={
+            "type": [None, record_type.code],
+            "title": [None, title],
+            "class_id": [None, class_id],
+            "subject_id": [None, subject_id],
+            "term_id": [None, term_id],
+            "lesson_date": [None, lesson_date],
+            "due_date": [None, record.due_date],
+            "version_no": [None, 1],
+            "files": [None, [f.original_name for f in version.files]],
+        },
+    )
     return record
 
 
-def create_record(actor: Any, record_type: RecordType, *, title: str, files: list[StoredFile],
-                  submit: bool = False, **fields: Any) -> Record:
+def create_record(
+    actor: Any, record_type: RecordType, *, title: str, files: list[StoredFile], submit: bool = False, **fields: Any
+) -> Record:
     """A teacher's (or tổ trưởng's) new record with its first version; optionally submitted."""
     require(policy.can_create(actor, record_type), "record.create")
     record = _create(actor, record_type, title=title, files=files, **fields)
@@ -158,9 +198,16 @@ def _editable(actor: Any, record: Record, verb: str) -> None:
     require(policy.can_edit(actor, record), verb)
 
 
-def add_version(actor: Any, record: Record, *, seen_version: int | None,
-                files: list[StoredFile], keep_file_ids: list[int] | tuple[int, ...] = (),
-                note: str | None = None, submit: bool = False) -> RecordVersion:
+def add_version(
+    actor: Any,
+    record: Record,
+    *,
+    seen_version: int | None,
+    files: list[StoredFile],
+    keep_file_ids: list[int] | tuple[int, ...] = (),
+    note: str | None = None,
+    submit: bool = False,
+) -> RecordVersion:
     """A new immutable version: new uploads plus files kept from the current version;
     with submit=True it is submitted at once (a resubmission after a return)."""
     _editable(actor, record, "record.add_version")
@@ -169,18 +216,30 @@ def add_version(actor: Any, record: Record, *, seen_version: int | None,
     old_no = current.number if current else None
     _bump(record, seen_version, policy.EDITABLE)
     version = _new_version(actor, record, files, keep, note)
-    audit.record(actor, "record.version_added", record, file_sha256=version.content_hash,
-                 comment=version.note, changes={
-                     "version_no": [old_no, version.number],
-                     "files": [None, [f.original_name for f in version.files]]})
+    audit.record(
+        actor,
+        "record.version_added",
+        record,
+        file_sha256=version.content_hash,
+        comment=version.note,
+        changes={"version_no": [old_no, version.number], "files": [None, [f.original_name for f in version.files]]},
+    )
     if submit:
         submit_record(actor, record, seen_version=record.version)
     return version
 
 
-def update_record(actor: Any, record: Record, *, seen_version: int | None, title: str,
-                  week: int | None = None, lesson_no: int | None = None,
-                  lesson_date: date | None = None, notes: str | None = None) -> dict:
+def update_record(
+    actor: Any,
+    record: Record,
+    *,
+    seen_version: int | None,
+    title: str,
+    week: int | None = None,
+    lesson_no: int | None = None,
+    lesson_date: date | None = None,
+    notes: str | None = None,
+) -> dict:
     _editable(actor, record, "record.update")
     title = nfc(title).strip()
     if not title:
@@ -188,9 +247,15 @@ def update_record(actor: Any, record: Record, *, seen_version: int | None, title
     if record.record_type.deadline_days_before_lesson is not None and lesson_date is None:
         raise RecordError("Vui lòng nhập ngày dạy để tính hạn nộp.")
     _bump(record, seen_version, policy.EDITABLE)
-    diff = apply_changes(record, title=title, week=week, lesson_no=lesson_no,
-                         lesson_date=lesson_date, notes=nfc(notes).strip() or None,
-                         due_date=due_date_for(record.record_type, lesson_date))
+    diff = apply_changes(
+        record,
+        title=title,
+        week=week,
+        lesson_no=lesson_no,
+        lesson_date=lesson_date,
+        notes=nfc(notes).strip() or None,
+        due_date=due_date_for(record.record_type, lesson_date),
+    )
     if diff:
         db.session.flush()
         audit.record(actor, "record.updated", record, changes=diff)
@@ -216,30 +281,43 @@ def add_comment(actor: Any, record: Record, body: str) -> RecordComment:
     if len(body) > 4000:
         raise RecordError("Nội dung trao đổi tối đa 4000 ký tự.")
     current = record.current_version
-    comment = RecordComment(record=record, author_id=actor.id, body=body,
-                            version_id=current.id if current else None)
+    comment = RecordComment(record=record, author_id=actor.id, body=body, version_id=current.id if current else None)
     db.session.add(comment)
     db.session.flush()
-    audit.record(actor, "record.commented", record, comment=body,
-                 changes={"comment_id": [None, comment.id]})
+    audit.record(actor, "record.commented", record, comment=body, changes={"comment_id": [None, comment.id]})
     return comment
 
 
 def record_download(actor: Any, record: Record, record_file: RecordFile) -> None:
     """Every download of a record's file is traced (R23)."""
     require(policy.can_view(actor, record), "record.download")
-    audit.record(actor, "record.file_downloaded", record, file_sha256=record_file.sha256,
-                 changes={"file_id": record_file.id, "name": record_file.original_name})
+    audit.record(
+        actor,
+        "record.file_downloaded",
+        record,
+        file_sha256=record_file.sha256,
+        changes={"file_id": record_file.id, "name": record_file.original_name},
+    )
 
 
 # --- the grade book's contract ----------------------------------------------------------
+
 
 def _lock_key(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
-def submit_linked(actor: Any, *, type_code: str, class_id: int, subject_id: int, term_id: int,
-                  title: str, files: list[tuple[str, bytes]], note: str | None = None) -> Record:
+def submit_linked(
+    actor: Any,
+    *,
+    type_code: str,
+    class_id: int,
+    subject_id: int,
+    term_id: int,
+    title: str,
+    files: list[tuple[str, bytes]],
+    note: str | None = None,
+) -> Record:
     """Create (or re-version, when draft/returned) and submit the record another module
     keeps for (type, class, subject, term) — e.g. the grade book's Sổ điểm.
 
@@ -258,8 +336,17 @@ def submit_linked(actor: Any, *, type_code: str, class_id: int, subject_id: int,
     record = queries.linked_record(type_code, class_id, subject_id, term_id)
     stored = [store_bytes(name, data) for name, data in files]
     if record is None:
-        record = _create(actor, record_type, title=title, files=stored, class_id=class_id,
-                         subject_id=subject_id, term_id=term_id, version_note=note, link_key=key)
+        record = _create(
+            actor,
+            record_type,
+            title=title,
+            files=stored,
+            class_id=class_id,
+            subject_id=subject_id,
+            term_id=term_id,
+            version_note=note,
+            link_key=key,
+        )
     else:
         add_version(actor, record, seen_version=record.version, files=stored, note=note)
     return submit_record(actor, record, seen_version=record.version)

@@ -38,11 +38,9 @@ log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
 CHECK_TIMEOUT_SECONDS = 15
 FILECHECK = Path(filecheck.__file__).resolve()
-EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx", "pptx": ".pptx",
-              "csv": ".csv", "txt": ".txt"}
+EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx", "pptx": ".pptx", "csv": ".csv", "txt": ".txt"}
 MIME_BY_KIND = {**filecheck.MIME, "csv": "text/csv", "txt": "text/plain"}
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                    *(f"LPT{i}" for i in range(1, 10))}
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -122,8 +120,7 @@ def _spool_and_check(file_storage: Any, tmp: IO[bytes]) -> tuple[str, int, str, 
     while chunk := file_storage.stream.read(CHUNK):
         size += len(chunk)
         if size > limit:
-            raise UploadError(413, f"Tệp “{label}” lớn hơn giới hạn "
-                                   f"{current_app.config['SODIENTU_UPLOAD_MAX_MB']} MB.")
+            raise UploadError(413, f"Tệp “{label}” lớn hơn giới hạn {current_app.config['SODIENTU_UPLOAD_MAX_MB']} MB.")
         digest.update(chunk)
         tmp.write(chunk)
     if size == 0:
@@ -158,18 +155,21 @@ def _inspect(tmp: IO[bytes], label: str) -> tuple[str, str]:
     tmp.seek(0)
     try:
         proc = subprocess.run(
-            [sys.executable, "-I", str(FILECHECK)], stdin=tmp, capture_output=True,
-            timeout=CHECK_TIMEOUT_SECONDS, check=False,
+            [sys.executable, "-I", str(FILECHECK)],
+            stdin=tmp,
+            capture_output=True,
+            timeout=CHECK_TIMEOUT_SECONDS,
+            check=False,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"},
         )
     except subprocess.TimeoutExpired as exc:
-        raise UploadError(422, f"Kiểm tra tệp “{label}” quá thời gian cho phép; tệp có thể "
-                               "bị hỏng hoặc quá phức tạp.") from exc
+        raise UploadError(
+            422, f"Kiểm tra tệp “{label}” quá thời gian cho phép; tệp có thể bị hỏng hoặc quá phức tạp."
+        ) from exc
     verdict = _verdict(proc.stdout)
     if verdict is None:
         log.warning("file check failed (rc=%s): %r", proc.returncode, proc.stderr[-500:])
-        raise UploadError(422, f"Không kiểm tra được nội dung tệp “{label}”; tệp có thể bị "
-                               "hỏng hoặc quá phức tạp.")
+        raise UploadError(422, f"Không kiểm tra được nội dung tệp “{label}”; tệp có thể bị hỏng hoặc quá phức tạp.")
     if not verdict.get("ok"):
         raise UploadError(int(verdict["status"]), f"Tệp “{label}”: {verdict['message']}")
     return str(verdict["kind"]), str(verdict["mime"])

@@ -95,8 +95,7 @@ def detail(record_id: int) -> str:
 def versions(record_id: int) -> Response:
     """The versions card (refreshed by htmx after each decision)."""
     record = queries.get_for(current(), record_id)
-    return page_or_fragment("records/detail.html", "records/_versions.html",
-                            **detail_context(current(), record))
+    return page_or_fragment("records/detail.html", "records/_versions.html", **detail_context(current(), record))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -123,23 +122,28 @@ def new_record() -> Response | tuple[str, int]:
             try:
                 stored = uploads.store_uploads(files)
                 record = services.create_record(
-                    user, record_type, title=form.title.data, files=stored,
+                    user,
+                    record_type,
+                    title=form.title.data,
+                    files=stored,
                     submit=request.form.get("action") == "submit",
-                    class_id=class_id, subject_id=subject_id, week=form.week.data,
-                    lesson_no=form.lesson_no.data, lesson_date=form.lesson_date.data,
-                    notes=form.notes.data)
+                    class_id=class_id,
+                    subject_id=subject_id,
+                    week=form.week.data,
+                    lesson_no=form.lesson_no.data,
+                    lesson_date=form.lesson_date.data,
+                    notes=form.notes.data,
+                )
             except uploads.UploadError as exc:
                 error, status = exc.message, exc.status
             except RecordError as exc:
                 error = str(exc)
             else:
                 db.session.commit()
-                flash("Đã nộp hồ sơ để duyệt." if record.state == "submitted"
-                      else "Đã lưu bản nháp hồ sơ.", "success")
+                flash("Đã nộp hồ sơ để duyệt." if record.state == "submitted" else "Đã lưu bản nháp hồ sơ.", "success")
                 return redirect_to(url_for("records.detail", record_id=record.id))
             db.session.rollback()
-    return render_template("records/new.html", types=types, form=form, record_type=record_type,
-                           error=error), status
+    return render_template("records/new.html", types=types, form=form, record_type=record_type, error=error), status
 
 
 def _fields_ok(form: NewRecordForm, record_type: Any, files: list[Any]) -> bool:
@@ -172,10 +176,16 @@ def edit(record_id: int) -> Response | tuple[str, int]:
         status = 422
         if form.validate():
             try:
-                services.update_record(user, record, seen_version=form.version.data,
-                                       title=form.title.data, week=form.week.data,
-                                       lesson_no=form.lesson_no.data,
-                                       lesson_date=form.lesson_date.data, notes=form.notes.data)
+                services.update_record(
+                    user,
+                    record,
+                    seen_version=form.version.data,
+                    title=form.title.data,
+                    week=form.week.data,
+                    lesson_no=form.lesson_no.data,
+                    lesson_date=form.lesson_date.data,
+                    notes=form.notes.data,
+                )
             except WorkflowConflict as exc:
                 error, status = exc.description, 409
             except RecordError as exc:
@@ -209,9 +219,15 @@ def new_version(record_id: int) -> Response | tuple[str, int]:
         if form.validate():
             try:
                 stored = uploads.store_uploads(files)
-                services.add_version(user, record, seen_version=form.version.data, files=stored,
-                                     keep_file_ids=form.keep.data or [], note=form.note.data,
-                                     submit=request.form.get("action") == "submit")
+                services.add_version(
+                    user,
+                    record,
+                    seen_version=form.version.data,
+                    files=stored,
+                    keep_file_ids=form.keep.data or [],
+                    note=form.note.data,
+                    submit=request.form.get("action") == "submit",
+                )
             except uploads.UploadError as exc:
                 error, status = exc.message, exc.status
             except WorkflowConflict as exc:
@@ -224,8 +240,7 @@ def new_version(record_id: int) -> Response | tuple[str, int]:
                 return redirect_to(url_for("records.detail", record_id=record.id))
             db.session.rollback()
             record = queries.get_for(user, record_id)
-    return render_template("records/version_new.html", form=form, record=record,
-                           error=error), status
+    return render_template("records/version_new.html", form=form, record=record, error=error), status
 
 
 @bp.route("/<int:record_id>/files/<int:file_id>")
@@ -242,11 +257,16 @@ def download(record_id: int, file_id: int) -> Response:
         abort(404)
     services.record_download(user, record, record_file)
     db.session.commit()
-    response = send_file(path, mimetype=record_file.mime, as_attachment=True,
-                         download_name=record_file.original_name, conditional=False, etag=False,
-                         max_age=0)
-    response.headers["Content-Disposition"] = uploads.content_disposition(
-        record_file.original_name)
+    response = send_file(
+        path,
+        mimetype=record_file.mime,
+        as_attachment=True,
+        download_name=record_file.original_name,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["Content-Disposition"] = uploads.content_disposition(record_file.original_name)
     response.headers.update(FILE_HEADERS)
     return response
 

@@ -26,12 +26,10 @@ from app.records.views import REVIEWERS, VIEWERS, bp, current, detail_context
 TRIGGER = "recordChanged"
 
 
-def _respond(user: Any, record: Record, status: int = 200, error: str | None = None,
-             **forms: Any) -> Response:
+def _respond(user: Any, record: Record, status: int = 200, error: str | None = None, **forms: Any) -> Response:
     context = detail_context(user, record, error=error, **forms)
     if is_htmx():
-        return render_fragment("records/_workflow_response.html", status=status,
-                               trigger=TRIGGER, **context)
+        return render_fragment("records/_workflow_response.html", status=status, trigger=TRIGGER, **context)
     return Response(render_template("records/detail.html", **context), status=status)
 
 
@@ -60,9 +58,12 @@ def submit(record_id: int) -> Response:
     form = DecisionForm()
     if not form.validate():
         return _respond(user, record, 422, decision_form=form)
-    return _act(user, record, lambda: services.submit_record(
-        user, record, seen_version=form.version.data, comment=form.comment.data),
-        "Đã nộp hồ sơ để duyệt.")
+    return _act(
+        user,
+        record,
+        lambda: services.submit_record(user, record, seen_version=form.version.data, comment=form.comment.data),
+        "Đã nộp hồ sơ để duyệt.",
+    )
 
 
 @bp.route("/<int:record_id>/approve", methods=["POST"])
@@ -73,9 +74,12 @@ def approve(record_id: int) -> Response:
     form = DecisionForm()
     if not form.validate():
         return _respond(user, record, 422, decision_form=form)
-    return _act(user, record, lambda: services.approve_record(
-        user, record, seen_version=form.version.data, comment=form.comment.data),
-        f"Đã duyệt “{record.title}”.")
+    return _act(
+        user,
+        record,
+        lambda: services.approve_record(user, record, seen_version=form.version.data, comment=form.comment.data),
+        f"Đã duyệt “{record.title}”.",
+    )
 
 
 @bp.route("/<int:record_id>/return", methods=["POST"])
@@ -86,9 +90,12 @@ def return_(record_id: int) -> Response:
     form = ReturnForm()
     if not form.validate():
         return _respond(user, record, 422, return_form=form)
-    return _act(user, record, lambda: services.return_record(
-        user, record, seen_version=form.version.data, comment=form.comment.data),
-        f"Đã trả lại “{record.title}” kèm lý do.")
+    return _act(
+        user,
+        record,
+        lambda: services.return_record(user, record, seen_version=form.version.data, comment=form.comment.data),
+        f"Đã trả lại “{record.title}” kèm lý do.",
+    )
 
 
 @bp.route("/<int:record_id>/withdraw", methods=["POST"])
@@ -98,8 +105,12 @@ def withdraw(record_id: int) -> Response:
     record = queries.get_for(user, record_id)
     form = DecisionForm()
     form.validate()
-    return _act(user, record, lambda: services.withdraw_record(
-        user, record, seen_version=form.version.data), "Đã rút hồ sơ về bản nháp.")
+    return _act(
+        user,
+        record,
+        lambda: services.withdraw_record(user, record, seen_version=form.version.data),
+        "Đã rút hồ sơ về bản nháp.",
+    )
 
 
 @bp.route("/<int:record_id>/delete", methods=["POST"])
@@ -138,10 +149,12 @@ def comment(record_id: int) -> Response:
             form = CommentForm(formdata=None)
     record = queries.get_for(user, record_id)
     if is_htmx():
-        return render_fragment("records/_comments_response.html", status=status,
-                               trigger=TRIGGER if status == 200 else None,
-                               **detail_context(user, record, comment_form=form))
+        return render_fragment(
+            "records/_comments_response.html",
+            status=status,
+            trigger=TRIGGER if status == 200 else None,
+            **detail_context(user, record, comment_form=form),
+        )
     if status == 200:
         return redirect_to(url_for("records.detail", record_id=record.id) + "#trao-doi")
-    return Response(render_template("records/detail.html",
-                                    **detail_context(user, record, comment_form=form)), 422)
+    return Response(render_template("records/detail.html", **detail_context(user, record, comment_form=form)), 422)

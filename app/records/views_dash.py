@@ -18,8 +18,12 @@ from app.records.views import REVIEWERS, VIEWERS, bp, current
 from app.school.models import Department
 
 WEEKS_SHOWN = 6
-SERIES = [("bar-submitted", "Đã nộp"), ("bar-approved", "Đã duyệt"), ("bar-late", "Trễ hạn"),
-          ("bar-missing", "Chưa nộp")]
+SERIES = [
+    ("bar-submitted", "Đã nộp"),
+    ("bar-approved", "Đã duyệt"),
+    ("bar-late", "Trễ hạn"),
+    ("bar-missing", "Chưa nộp"),
+]
 
 
 def _week_param(today: date) -> date:
@@ -36,8 +40,12 @@ def _week_param(today: date) -> date:
 def mine() -> str:
     user = current()
     today = dashboards.local_today()
-    return render_template("records/mine.html", summary=dashboards.teacher_summary(user, today),
-                           types=queries.creatable_types(user), today=today)
+    return render_template(
+        "records/mine.html",
+        summary=dashboards.teacher_summary(user, today),
+        types=queries.creatable_types(user),
+        today=today,
+    )
 
 
 @bp.route("/review")
@@ -49,10 +57,16 @@ def review() -> Response:
     week = _week_param(today)
     led = [db.session.get(Department, d) for d in user.led_department_ids()]
     compliance = [(d, dashboards.teacher_compliance(d, week, today)) for d in led]
-    return page_or_fragment("records/review.html", "records/_queue.html",
-                            records=queries.review_queue(user, today), today=today, week=week,
-                            compliance=compliance, timedelta=timedelta,
-                            is_overdue=queries.is_overdue)
+    return page_or_fragment(
+        "records/review.html",
+        "records/_queue.html",
+        records=queries.review_queue(user, today),
+        today=today,
+        week=week,
+        compliance=compliance,
+        timedelta=timedelta,
+        is_overdue=queries.is_overdue,
+    )
 
 
 def _school_table(today: date, week: date) -> tuple[list[date], list[dashboards.DepartmentWeeks]]:
@@ -68,12 +82,20 @@ def school() -> str:
     week = _week_param(today)
     weeks, table = _school_table(today, week)
     chart = grouped_bars(
-        [(row.department.name, [c.submitted, c.approved, c.late, c.missing])
-         for row in table for c in row.weeks[-1:]], SERIES)
-    return render_template("records/school.html", today=today, week=week, weeks=weeks,
-                           table=table, chart=chart, timedelta=timedelta,
-                           overdue=dashboards.overdue_records(user, today),
-                           head=audit.head())
+        [(row.department.name, [c.submitted, c.approved, c.late, c.missing]) for row in table for c in row.weeks[-1:]],
+        SERIES,
+    )
+    return render_template(
+        "records/school.html",
+        today=today,
+        week=week,
+        weeks=weeks,
+        table=table,
+        chart=chart,
+        timedelta=timedelta,
+        overdue=dashboards.overdue_records(user, today),
+        head=audit.head(),
+    )
 
 
 @bp.route("/school/export.xlsx")
@@ -87,12 +109,20 @@ def school_export() -> Response:
     weeks, table = _school_table(today, week)
     overdue = dashboards.overdue_records(user, today, limit=5000)
     data = exports.compliance_workbook(table, weeks, overdue, today)
-    audit.record(user, "records.compliance_exported", ("records", None), changes={
-        "weeks": [weeks[0], weeks[-1]], "departments": len(table), "overdue_rows": len(overdue)})
+    audit.record(
+        user,
+        "records.compliance_exported",
+        ("records", None),
+        changes={"weeks": [weeks[0], weeks[-1]], "departments": len(table), "overdue_rows": len(overdue)},
+    )
     db.session.commit()
     name = f"tuan-thu-ho-so-{week.isoformat()}.xlsx"
-    return Response(data, headers={
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
-    })
+    return Response(
+        data,
+        headers={
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -20,11 +20,14 @@ def types() -> str:
 
 def _fields(form: RecordTypeForm, linked_only: bool = False) -> dict:
     return {
-        "name": form.name.data, "description": form.description.data, "chain": form.chain(),
+        "name": form.name.data,
+        "description": form.description.data,
+        "chain": form.chain(),
         "made_by": form.made_by.data,
         "deadline_days_before_lesson": form.deadline_days_before_lesson.data,
         "requires_class_subject": True if linked_only else bool(form.requires_class_subject.data),
-        "active": bool(form.active.data), "sort_order": form.sort_order.data,
+        "active": bool(form.active.data),
+        "sort_order": form.sort_order.data,
     }
 
 
@@ -37,8 +40,9 @@ def type_new() -> Response | tuple[str, int]:
         status = 422
         if form.validate():
             try:
-                record_type = catalog.create_type(current(), code=form.code.data or "",
-                                                  linked_only=False, **_fields(form))
+                record_type = catalog.create_type(
+                    current(), code=form.code.data or "", linked_only=False, **_fields(form)
+                )
             except catalog.RecordTypeError as exc:
                 db.session.rollback()
                 error = str(exc)
@@ -46,8 +50,7 @@ def type_new() -> Response | tuple[str, int]:
                 db.session.commit()
                 flash(f"Đã tạo loại hồ sơ “{record_type.name}”.", "success")
                 return redirect_to(url_for("records.types"))
-    return render_template("records/type_form.html", form=form, record_type=None,
-                           error=error), status
+    return render_template("records/type_form.html", form=form, record_type=None, error=error), status
 
 
 @bp.route("/types/<int:type_id>/edit", methods=["GET", "POST"])
@@ -63,8 +66,7 @@ def type_edit(type_id: int) -> Response | tuple[str, int]:
         status = 422
         if form.validate():
             try:
-                catalog.update_type(current(), record_type,
-                                    **_fields(form, linked_only=record_type.linked_only))
+                catalog.update_type(current(), record_type, **_fields(form, linked_only=record_type.linked_only))
             except catalog.RecordTypeError as exc:
                 db.session.rollback()
                 error = str(exc)
@@ -72,5 +74,4 @@ def type_edit(type_id: int) -> Response | tuple[str, int]:
                 db.session.commit()
                 flash(f"Đã lưu loại hồ sơ “{record_type.name}”.", "success")
                 return redirect_to(url_for("records.types"))
-    return render_template("records/type_form.html", form=form, record_type=record_type,
-                           error=error), status
+    return render_template("records/type_form.html", form=form, record_type=record_type, error=error), status

@@ -71,8 +71,14 @@ class _Builder:
         self.password_hash = passwords.hash_password(DEMO_PASSWORD)
         self.users: dict[str, User] = {}
 
-    def user(self, username: str | None, male: bool, roles: tuple[Role, ...] = (Role.TEACHER,),
-             department: Department | None = None, position: str = "Giáo viên") -> User:
+    def user(
+        self,
+        username: str | None,
+        male: bool,
+        roles: tuple[Role, ...] = (Role.TEACHER,),
+        department: Department | None = None,
+        position: str = "Giáo viên",
+    ) -> User:
         last, middle, first = person_name(self.rng, male)
         full_name = join_name(last, middle, first)
         if username is None:
@@ -81,10 +87,18 @@ class _Builder:
             while username in self.users:
                 username, n = f"{base}{n}", n + 1
         user = accounts.create_user(
-            None, username=username, full_name=full_name, password="", roles=roles,
-            department_id=department.id if department else None, position=position,
-            email=f"{username}@{EMAIL_DOMAIN}", phone=phone(self.rng),
-            must_change_password=False, password_hash=self.password_hash)
+            None,
+            username=username,
+            full_name=full_name,
+            password="",
+            roles=roles,
+            department_id=department.id if department else None,
+            position=position,
+            email=f"{username}@{EMAIL_DOMAIN}",
+            phone=phone(self.rng),
+            must_change_password=False,
+            password_hash=self.password_hash,
+        )
         self.users[username] = user
         return user
 
@@ -93,29 +107,52 @@ def seed_school(rng: random.Random) -> DemoSchool:
     """Build the whole demo school (caller commits)."""
     b = _Builder(rng)
     school = services.save_school(
-        None, name="Trường THCS Nguyễn Du", code="87THCS0042", level="THCS", province="Đồng Tháp",
+        None,
+        name="Trường THCS Nguyễn Du",
+        code="87THCS0042",
+        level="THCS",
+        province="Đồng Tháp",
         district="Huyện Tháp Mười",
         address="Khóm 2, thị trấn Mỹ An, huyện Tháp Mười, tỉnh Đồng Tháp",
-        phone="02773821042")
+        phone="02773821042",
+    )
     year = services.create_year(
-        None, START_YEAR, date(2024, 9, 5), date(2025, 5, 31),
-        ((date(2024, 9, 5), date(2025, 1, 18)), (date(2025, 1, 20), date(2025, 5, 25))))
+        None,
+        START_YEAR,
+        date(2024, 9, 5),
+        date(2025, 5, 31),
+        ((date(2024, 9, 5), date(2025, 1, 18)), (date(2025, 1, 20), date(2025, 5, 25))),
+    )
     for term, lock in zip(year.terms, (date(2025, 1, 25), date(2025, 5, 31)), strict=True):
-        services.update_term(None, term, start_date=term.start_date, end_date=term.end_date,
-                             lock_date=lock)
+        services.update_term(None, term, start_date=term.start_date, end_date=term.end_date, lock_date=lock)
     departments = {key: services.create_department(None, name) for key, name in data.DEPARTMENTS}
-    subjects = {code: services.create_subject(
-        None, code=code, name=name, assessment_kind=kind, department_id=departments[dept].id,
-        periods=periods, sort_order=index)
-        for index, (code, name, kind, dept, periods) in enumerate(data.SUBJECTS, start=1)}
+    subjects = {
+        code: services.create_subject(
+            None,
+            code=code,
+            name=name,
+            assessment_kind=kind,
+            department_id=departments[dept].id,
+            periods=periods,
+            sort_order=index,
+        )
+        for index, (code, name, kind, dept, periods) in enumerate(data.SUBJECTS, start=1)
+    }
 
     principal = b.user("hieutruong", male=True, roles=(Role.PRINCIPAL,), position="Hiệu trưởng")
     b.user("phohieutruong", male=False, roles=(Role.VICE_PRINCIPAL,), position="Phó hiệu trưởng")
     b.user("admin", male=True, roles=(Role.ADMIN,), position="Nhân viên CNTT – thiết bị")
-    services.save_school(None, name=school.name, code=school.code, level=school.level,
-                         province=school.province, district=school.district,
-                         address=school.address, phone=school.phone,
-                         principal_name=principal.full_name)
+    services.save_school(
+        None,
+        name=school.name,
+        code=school.code,
+        level=school.level,
+        province=school.province,
+        district=school.district,
+        address=school.address,
+        phone=school.phone,
+        principal_name=principal.full_name,
+    )
 
     fixed = {("toan", 0): "totruong.toan", ("toan", 1): "gv.toan", ("van", 1): "gvcn.6a1"}
     staff: dict[str, list[tuple[User, str]]] = {}
@@ -125,13 +162,11 @@ def seed_school(rng: random.Random) -> DemoSchool:
         for index, code in enumerate(codes):
             position = "Tổ trưởng chuyên môn" if index == 0 else "Giáo viên"
             male = rng.random() < 0.35
-            members.append((b.user(fixed.get((key, index)), male, department=dept,
-                                   position=position), code))
+            members.append((b.user(fixed.get((key, index)), male, department=dept, position=position), code))
         staff[key] = members
         head = members[0][0]
         deputy = members[-1][0] if len(members) >= 7 else None  # tổ phó when ≥ 7 members
-        services.update_department(None, dept, name=dept.name, head_id=head.id,
-                                   deputy_id=deputy.id if deputy else None)
+        services.update_department(None, dept, name=dept.name, head_id=head.id, deputy_id=deputy.id if deputy else None)
 
     classes = [services.create_class(None, year, name, int(name[0])) for name in data.CLASS_NAMES]
     teaching = _assign_subjects(staff, subjects, classes)
@@ -144,16 +179,15 @@ def seed_school(rng: random.Random) -> DemoSchool:
 
     used: set[str] = set()
     for cls in classes:
-        roster.add_students(None, _students(rng, cls, year, used),
-                            comment="Dữ liệu mẫu (flask seed-demo)")
+        roster.add_students(None, _students(rng, cls, year, used), comment="Dữ liệu mẫu (flask seed-demo)")
 
     teachers = [u for members in staff.values() for u, _ in members]
-    return DemoSchool(school, year, departments, subjects, classes, b.users, teachers,
-                      logins=_logins(b.users, classes))
+    return DemoSchool(school, year, departments, subjects, classes, b.users, teachers, logins=_logins(b.users, classes))
 
 
-def _assign_subjects(staff: dict[str, list[tuple[User, str]]], subjects: dict[str, Subject],
-                     classes: list[SchoolClass]) -> dict[tuple[int, str], int]:
+def _assign_subjects(
+    staff: dict[str, list[tuple[User, str]]], subjects: dict[str, Subject], classes: list[SchoolClass]
+) -> dict[tuple[int, str], int]:
     """Each subject's classes in consecutive blocks; the tổ trưởng teaches the fewest, last."""
     teaching: dict[tuple[int, str], int] = {}
     for members in staff.values():
@@ -165,7 +199,7 @@ def _assign_subjects(staff: dict[str, list[tuple[User, str]]], subjects: dict[st
             start = 0
             for index, teacher in enumerate(teachers):
                 size = base + (1 if index < extra else 0)
-                for cls in classes[start:start + size]:
+                for cls in classes[start : start + size]:
                     teaching[(cls.id, code)] = teacher.id
                 start += size
     missing = [c for c in subjects if c != "HDTN" and not any(k[1] == c for k in teaching)]
@@ -173,11 +207,16 @@ def _assign_subjects(staff: dict[str, list[tuple[User, str]]], subjects: dict[st
     return teaching
 
 
-def _assign_homerooms(rng: random.Random, teaching: dict[tuple[int, str], int],
-                      classes: list[SchoolClass], staff: dict[str, list[tuple[User, str]]],
-                      users: dict[str, User]) -> None:
+def _assign_homerooms(
+    rng: random.Random,
+    teaching: dict[tuple[int, str], int],
+    classes: list[SchoolClass],
+    staff: dict[str, list[tuple[User, str]]],
+    users: dict[str, User],
+) -> None:
     leaders = {members[0][0].id for members in staff.values()} | {
-        members[-1][0].id for members in staff.values() if len(members) >= 7}
+        members[-1][0].id for members in staff.values() if len(members) >= 7
+    }
     taken = {users["gv.toan"].id} | leaders
     for cls in classes:
         if cls.name == "6A1":
@@ -201,8 +240,7 @@ def _unique(rng: random.Random, used: set[str], prefix: str, digits: int) -> str
     return value
 
 
-def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear,
-              used: set[str]) -> list[roster.RosterEntry]:
+def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear, used: set[str]) -> list[roster.RosterEntry]:
     entries = []
     entry_year = year.start_year - (cls.grade_level - 6)
     for n in range(rng.randint(38, 42)):
@@ -222,34 +260,57 @@ def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear,
         fields = {
             "student_code": code,
             "moet_id": _unique(rng, used, "87", 8),
-            "last_name": last, "middle_name": middle, "first_name": first,
-            "full_name": join_name(last, middle, first), "birth_date": birth,
-            "gender": "nam" if male else "nu", "ethnicity": _weighted(rng, data.ETHNICITIES),
-            "birthplace": _weighted(rng, data.BIRTHPLACES), "address": address,
+            "last_name": last,
+            "middle_name": middle,
+            "first_name": first,
+            "full_name": join_name(last, middle, first),
+            "birth_date": birth,
+            "gender": "nam" if male else "nu",
+            "ethnicity": _weighted(rng, data.ETHNICITIES),
+            "birthplace": _weighted(rng, data.BIRTHPLACES),
+            "address": address,
             "national_id": national_id,
         }
-        entries.append(roster.RosterEntry(services.validate_student_fields(fields), cls.id,
-                                          year.id, _guardians(rng, father_last, birth_year)))
+        entries.append(
+            roster.RosterEntry(
+                services.validate_student_fields(fields), cls.id, year.id, _guardians(rng, father_last, birth_year)
+            )
+        )
     return entries
 
 
 def _guardians(rng: random.Random, father_last: str, birth_year: int) -> list[dict[str, Any]]:
     guardians = []
     if rng.random() < 0.92:
-        guardians.append({"relation": "cha",
-                          "full_name": join_name(*person_name(rng, True, father_last)),
-                          "phone": phone(rng) if rng.random() < 0.8 else None,
-                          "occupation": _weighted(rng, data.FATHER_JOBS),
-                          "birth_year": birth_year - rng.randint(25, 42)})
+        guardians.append(
+            {
+                "relation": "cha",
+                "full_name": join_name(*person_name(rng, True, father_last)),
+                "phone": phone(rng) if rng.random() < 0.8 else None,
+                "occupation": _weighted(rng, data.FATHER_JOBS),
+                "birth_year": birth_year - rng.randint(25, 42),
+            }
+        )
     if rng.random() < 0.96:
-        guardians.append({"relation": "me", "full_name": join_name(*person_name(rng, False)),
-                          "phone": phone(rng), "occupation": _weighted(rng, data.MOTHER_JOBS),
-                          "birth_year": birth_year - rng.randint(22, 38)})
+        guardians.append(
+            {
+                "relation": "me",
+                "full_name": join_name(*person_name(rng, False)),
+                "phone": phone(rng),
+                "occupation": _weighted(rng, data.MOTHER_JOBS),
+                "birth_year": birth_year - rng.randint(22, 38),
+            }
+        )
     if len(guardians) < 2 and rng.random() < 0.6 or not guardians:
-        guardians.append({"relation": "giam_ho",
-                          "full_name": join_name(*person_name(rng, rng.random() < 0.4)),
-                          "phone": phone(rng), "occupation": "Nông dân",
-                          "birth_year": birth_year - rng.randint(45, 60)})
+        guardians.append(
+            {
+                "relation": "giam_ho",
+                "full_name": join_name(*person_name(rng, rng.random() < 0.4)),
+                "phone": phone(rng),
+                "occupation": "Nông dân",
+                "birth_year": birth_year - rng.randint(45, 60),
+            }
+        )
     return guardians
 
 
@@ -258,14 +319,12 @@ def _logins(users: dict[str, User], classes: list[SchoolClass]) -> list[DemoLogi
         return users[username].full_name
 
     return [
-        DemoLogin("admin", "Quản trị hệ thống",
-                  f"{name('admin')}: tài khoản, nhập Excel, cấu hình"),
-        DemoLogin("hieutruong", "Hiệu trưởng",
-                  f"{name('hieutruong')}: xem toàn trường, duyệt cuối"),
+        DemoLogin("admin", "Quản trị hệ thống", f"{name('admin')}: tài khoản, nhập Excel, cấu hình"),
+        DemoLogin("hieutruong", "Hiệu trưởng", f"{name('hieutruong')}: xem toàn trường, duyệt cuối"),
         DemoLogin("phohieutruong", "Phó hiệu trưởng", f"{name('phohieutruong')}: xem toàn trường"),
-        DemoLogin("totruong.toan", "Tổ trưởng Toán – Tin",
-                  f"{name('totruong.toan')}: duyệt hồ sơ của tổ; dạy Toán 9A3"),
-        DemoLogin("gv.toan", "Giáo viên bộ môn",
-                  f"{name('gv.toan')}: dạy Toán 6A1, 6A2 (tổ Toán – Tin)"),
+        DemoLogin(
+            "totruong.toan", "Tổ trưởng Toán – Tin", f"{name('totruong.toan')}: duyệt hồ sơ của tổ; dạy Toán 9A3"
+        ),
+        DemoLogin("gv.toan", "Giáo viên bộ môn", f"{name('gv.toan')}: dạy Toán 6A1, 6A2 (tổ Toán – Tin)"),
         DemoLogin("gvcn.6a1", "GVCN lớp 6A1", f"{name('gvcn.6a1')}: chủ nhiệm 6A1, dạy Ngữ văn"),
     ]

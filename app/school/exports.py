@@ -96,17 +96,21 @@ def template_workbook(title: str, columns: Sequence[Column], notes: Iterable[str
     guide.column_dimensions["A"].width = 34
     guide.column_dimensions["B"].width = 10
     guide.column_dimensions["C"].width = 90
-    _set(guide.cell(row=line + 2, column=1),
-         "Dòng 2 của trang 'Dữ liệu' là ví dụ: hãy xoá hoặc ghi đè trước khi nhập.")
+    _set(guide.cell(row=line + 2, column=1), "Dòng 2 của trang 'Dữ liệu' là ví dụ: hãy xoá hoặc ghi đè trước khi nhập.")
     return _bytes(workbook)
 
 
-def roster_workbook(school_class: SchoolClass, students: Sequence[Student], *,
-                    columns: Sequence[Column], include_national_id: bool,
-                    exported_by: str, exported_at: datetime) -> bytes:
+def roster_workbook(
+    school_class: SchoolClass,
+    students: Sequence[Student],
+    *,
+    columns: Sequence[Column],
+    include_national_id: bool,
+    exported_by: str,
+    exported_at: datetime,
+) -> bytes:
     """The class list in R25 order, with the roster-import columns (re-importable)."""
-    keys = [c for c in columns if c.key != "full_name"
-            and (include_national_id or c.key != "national_id")]
+    keys = [c for c in columns if c.key != "full_name" and (include_national_id or c.key != "national_id")]
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Lớp {school_class.name}"[:31]
@@ -115,16 +119,25 @@ def roster_workbook(school_class: SchoolClass, students: Sequence[Student], *,
         values = _student_values(student, school_class)
         _set(sheet.cell(row=number + 1, column=1), number)
         for index, column in enumerate(keys, start=2):
-            _set(sheet.cell(row=number + 1, column=index), values.get(column.key),
-                 as_text=column.as_text and column.key != "birth_date")
+            _set(
+                sheet.cell(row=number + 1, column=index),
+                values.get(column.key),
+                as_text=column.as_text and column.key != "birth_date",
+            )
     info = workbook.create_sheet("Thông tin")
-    facts = [("Lớp", school_class.name), ("Năm học", school_class.year.name),
-             ("GVCN", school_class.homeroom_teacher.full_name
-              if school_class.homeroom_teacher else ""),
-             ("Sĩ số", len(students)), ("Xuất lúc", format_datetime(exported_at)),
-             ("Người xuất", exported_by),
-             ("Lưu ý", "Dữ liệu cá nhân của học sinh: chỉ dùng cho công việc của trường, "
-                       "không chia sẻ lên mạng xã hội hay nhóm chat.")]
+    facts = [
+        ("Lớp", school_class.name),
+        ("Năm học", school_class.year.name),
+        ("GVCN", school_class.homeroom_teacher.full_name if school_class.homeroom_teacher else ""),
+        ("Sĩ số", len(students)),
+        ("Xuất lúc", format_datetime(exported_at)),
+        ("Người xuất", exported_by),
+        (
+            "Lưu ý",
+            "Dữ liệu cá nhân của học sinh: chỉ dùng cho công việc của trường, "
+            "không chia sẻ lên mạng xã hội hay nhóm chat.",
+        ),
+    ]
     for row, (label, value) in enumerate(facts, start=1):
         _set(info.cell(row=row, column=1), label)
         _set(info.cell(row=row, column=2), value)
@@ -135,12 +148,18 @@ def roster_workbook(school_class: SchoolClass, students: Sequence[Student], *,
 
 def _student_values(student: Student, school_class: SchoolClass) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "student_code": student.student_code, "moet_id": student.moet_id,
-        "last_name": student.last_name, "middle_name": student.middle_name,
-        "first_name": student.first_name, "birth_date": student.birth_date,
-        "gender": student.gender_label, "ethnicity": student.ethnicity,
-        "birthplace": student.birthplace, "address": student.address,
-        "national_id": student.national_id, "class_name": school_class.name,
+        "student_code": student.student_code,
+        "moet_id": student.moet_id,
+        "last_name": student.last_name,
+        "middle_name": student.middle_name,
+        "first_name": student.first_name,
+        "birth_date": student.birth_date,
+        "gender": student.gender_label,
+        "ethnicity": student.ethnicity,
+        "birthplace": student.birthplace,
+        "address": student.address,
+        "national_id": student.national_id,
+        "class_name": school_class.name,
     }
     for guardian in student.guardians:
         if f"{guardian.relation}_name" in values:

@@ -67,8 +67,7 @@ class VNDateField(StringField):
             self.data = vn.parse_date(raw)
         except ValueError as exc:
             self.data = None
-            raise ValueError(f"Ngày '{raw}' không hợp lệ; nhập theo dạng dd/mm/yyyy, "
-                             "ví dụ 05/09/2024.") from exc
+            raise ValueError(f"Ngày '{raw}' không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 05/09/2024.") from exc
 
     def _value(self) -> str:
         if isinstance(self.data, date):
@@ -94,13 +93,11 @@ class VNIntegerField(StringField):
 
 def date_field(label: str, required: bool = True) -> VNDateField:
     validators = [InputRequired(REQUIRED.format(label.lower()))] if required else [Optional()]
-    return VNDateField(label, validators=validators, render_kw={"placeholder": "dd/mm/yyyy",
-                                                                 "inputmode": "numeric"})
+    return VNDateField(label, validators=validators, render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
 
 def text_field(label: str, maximum: int, required: bool = False, **kw: Any) -> StringField:
-    validators: list[Any] = (
-        [DataRequired(REQUIRED.format(label.lower()))] if required else [Optional()])
+    validators: list[Any] = [DataRequired(REQUIRED.format(label.lower()))] if required else [Optional()]
     validators.append(Length(max=maximum, message=f"{label} dài tối đa {maximum} ký tự."))
     return StringField(label, validators=validators, **kw)
 
@@ -115,8 +112,9 @@ def phone_check(_form: Any, field: Field) -> None:
 class SchoolInfoForm(FlaskForm):
     name = text_field("Tên trường", 200, required=True)
     code = text_field("Mã trường", 30, required=True)
-    level = VNSelectField("Cấp học", choices=choices(
-        [("THCS", "THCS"), ("THPT", "THPT"), ("THCS-THPT", "THCS và THPT")]))
+    level = VNSelectField(
+        "Cấp học", choices=choices([("THCS", "THCS"), ("THPT", "THPT"), ("THCS-THPT", "THCS và THPT")])
+    )
     province = text_field("Tỉnh/thành phố", 100, required=True)
     district = text_field("Quận/huyện", 100)
     address = text_field("Địa chỉ", 250)
@@ -125,10 +123,14 @@ class SchoolInfoForm(FlaskForm):
 
 
 class YearForm(FlaskForm):
-    start_year = VNIntegerField("Năm bắt đầu", validators=[
-        InputRequired(REQUIRED.format("năm bắt đầu (ví dụ 2025)")),
-        NumberRange(2000, 2100, "Năm bắt đầu phải trong khoảng 2000–2100.")],
-        render_kw={"inputmode": "numeric", "placeholder": "2025"})
+    start_year = VNIntegerField(
+        "Năm bắt đầu",
+        validators=[
+            InputRequired(REQUIRED.format("năm bắt đầu (ví dụ 2025)")),
+            NumberRange(2000, 2100, "Năm bắt đầu phải trong khoảng 2000–2100."),
+        ],
+        render_kw={"inputmode": "numeric", "placeholder": "2025"},
+    )
     start_date = date_field("Ngày bắt đầu năm học")
     end_date = date_field("Ngày kết thúc năm học")
     term1_start = date_field("Học kỳ I từ ngày")
@@ -160,11 +162,11 @@ PERIOD_MESSAGE = "Số tiết/năm phải từ 1 đến 400 (để trống nếu
 class SubjectForm(FlaskForm):
     code = text_field("Mã môn", 30, required=True)
     name = text_field("Tên môn", 120, required=True)
-    assessment_kind = VNSelectField("Hình thức đánh giá", choices=choices(
-        [(k.value, k.label) for k in AssessmentKind]))
+    assessment_kind = VNSelectField("Hình thức đánh giá", choices=choices([(k.value, k.label) for k in AssessmentKind]))
     department_id = IdSelectField("Tổ chuyên môn")
-    sort_order = VNIntegerField("Thứ tự hiển thị", validators=[
-        Optional(), NumberRange(0, 1000, "Thứ tự hiển thị là số từ 0 đến 1000.")])
+    sort_order = VNIntegerField(
+        "Thứ tự hiển thị", validators=[Optional(), NumberRange(0, 1000, "Thứ tự hiển thị là số từ 0 đến 1000.")]
+    )
     p6 = VNIntegerField("Khối 6", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
     p7 = VNIntegerField("Khối 7", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
     p8 = VNIntegerField("Khối 8", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
@@ -185,9 +187,11 @@ class SubjectForm(FlaskForm):
 
 class ClassForm(FlaskForm):
     year_id = IdSelectField("Năm học", validators=[InputRequired(CHOOSE.format("năm học"))])
-    grade_level = IdSelectField("Khối", validators=[InputRequired(CHOOSE.format("khối"))],
-                                choices=choices([(g, f"Khối {g}") for g in range(6, 13)],
-                                                "— chọn —"))
+    grade_level = IdSelectField(
+        "Khối",
+        validators=[InputRequired(CHOOSE.format("khối"))],
+        choices=choices([(g, f"Khối {g}") for g in range(6, 13)], "— chọn —"),
+    )
     name = text_field("Tên lớp", 20, required=True, render_kw={"placeholder": "6A1"})
     homeroom_teacher_id = IdSelectField("GVCN")
 
@@ -225,15 +229,19 @@ class StudentForm(FlaskForm):
     middle_name = text_field("Chữ đệm", 80)
     first_name = text_field("Tên", 40, required=True)
     birth_date = date_field("Ngày sinh")
-    gender = VNSelectField("Giới tính",
-                           choices=choices([(g.value, g.label) for g in Gender], "— chọn —"),
-                           validators=[DataRequired(CHOOSE.format("giới tính"))])
+    gender = VNSelectField(
+        "Giới tính",
+        choices=choices([(g.value, g.label) for g in Gender], "— chọn —"),
+        validators=[DataRequired(CHOOSE.format("giới tính"))],
+    )
     ethnicity = text_field("Dân tộc", 40)
     birthplace = text_field("Nơi sinh", 200)
     address = text_field("Chỗ ở hiện tại", 250)
-    national_id = StringField("Số định danh cá nhân", validators=[
-        Optional(), Regexp(r"^\d{12}$", message=NATIONAL_ID_MESSAGE)],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    national_id = StringField(
+        "Số định danh cá nhân",
+        validators=[Optional(), Regexp(r"^\d{12}$", message=NATIONAL_ID_MESSAGE)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
     father = FormField(GuardianForm, GuardianRelation.FATHER.label)
     mother = FormField(GuardianForm, GuardianRelation.MOTHER.label)
     guardian = FormField(GuardianForm, GuardianRelation.GUARDIAN.label)
@@ -247,22 +255,35 @@ class StudentForm(FlaskForm):
             raise ValidationError("Mã định danh Bộ GD&ĐT đã được cấp thì không được thay đổi.")
 
     def student_fields(self) -> dict[str, Any]:
-        keys = ("student_code", "moet_id", "last_name", "middle_name", "first_name", "birth_date",
-                "gender", "ethnicity", "birthplace", "address", "national_id")
+        keys = (
+            "student_code",
+            "moet_id",
+            "last_name",
+            "middle_name",
+            "first_name",
+            "birth_date",
+            "gender",
+            "ethnicity",
+            "birthplace",
+            "address",
+            "national_id",
+        )
         data = {k: getattr(self, k).data for k in keys}
         data["full_name"] = vn.join_name(data["last_name"], data["middle_name"], data["first_name"])
         return data
 
     def guardian_entries(self) -> dict[str, dict[str, Any]]:
-        return {GuardianRelation.FATHER.value: self.father.data,
-                GuardianRelation.MOTHER.value: self.mother.data,
-                GuardianRelation.GUARDIAN.value: self.guardian.data}
+        return {
+            GuardianRelation.FATHER.value: self.father.data,
+            GuardianRelation.MOTHER.value: self.mother.data,
+            GuardianRelation.GUARDIAN.value: self.guardian.data,
+        }
 
 
 class ImportUploadForm(FlaskForm):
-    file = FileField("Tệp Excel (.xlsx)",
-                     validators=[FileRequired("Vui lòng chọn tệp .xlsx để tải lên.")],
-                     render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument"
-                                          ".spreadsheetml.sheet"})
+    file = FileField(
+        "Tệp Excel (.xlsx)",
+        validators=[FileRequired("Vui lòng chọn tệp .xlsx để tải lên.")],
+        render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
     class_id = IdSelectField("Lớp")
-

@@ -87,8 +87,7 @@ class Department(TimestampMixin, Base):
 
     head = relationship("User", foreign_keys=[head_id])
     deputy = relationship("User", foreign_keys=[deputy_id])
-    subjects: Mapped[list[Subject]] = relationship(back_populates="department",
-                                                  order_by="Subject.sort_order")
+    subjects: Mapped[list[Subject]] = relationship(back_populates="department", order_by="Subject.sort_order")
 
 
 class AssessmentKind(enum.StrEnum):
@@ -238,8 +237,7 @@ class Guardian(TimestampMixin, Base):
     __tablename__ = "guardian"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"),
-                                            index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(10))
     full_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(20))

@@ -63,9 +63,7 @@ def classes_visible_to(user: User, year: SchoolYear | None = None) -> list[Schoo
 
 
 def get_class_for(user: User, class_id: int) -> SchoolClass:
-    stmt = select(SchoolClass).where(
-        SchoolClass.id == class_id, SchoolClass.id.in_(visible_class_ids_stmt(user))
-    )
+    stmt = select(SchoolClass).where(SchoolClass.id == class_id, SchoolClass.id.in_(visible_class_ids_stmt(user)))
     return found(db.session.scalars(stmt).first(), "class", class_id)
 
 

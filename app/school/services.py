@@ -63,9 +63,14 @@ def save_school(actor: Any, **fields: Any) -> School:
     return school
 
 
-def create_year(actor: Any, start_year: int, start_date: date, end_date: date,
-                term_dates: tuple[tuple[date, date], tuple[date, date]],
-                make_current: bool = True) -> SchoolYear:
+def create_year(
+    actor: Any,
+    start_year: int,
+    start_date: date,
+    end_date: date,
+    term_dates: tuple[tuple[date, date], tuple[date, date]],
+    make_current: bool = True,
+) -> SchoolYear:
     if db.session.scalar(select(SchoolYear).where(SchoolYear.start_year == start_year)):
         raise SchoolError(f"Năm học {start_year}-{start_year + 1} đã tồn tại.")
     if not start_date < end_date:
@@ -75,19 +80,32 @@ def create_year(actor: Any, start_year: int, start_date: date, end_date: date,
         raise SchoolError("Ngày của hai học kỳ phải nằm trong năm học và học kỳ II sau học kỳ I.")
     if make_current:
         db.session.execute(update(SchoolYear).values(is_current=False))
-    year = SchoolYear(start_year=start_year, end_year=start_year + 1, start_date=start_date,
-                      end_date=end_date, is_current=make_current)
+    year = SchoolYear(
+        start_year=start_year,
+        end_year=start_year + 1,
+        start_date=start_date,
+        end_date=end_date,
+        is_current=make_current,
+    )
     year.terms = [Term(number=1, start_date=s1, end_date=e1), Term(number=2, start_date=s2, end_date=e2)]
     db.session.add(year)
     db.session.flush()
-    audit.record(actor, "school_year.created", year, changes={
-        "name": [None, year.name], "start_date": [None, start_date], "end_date": [None, end_date],
-        "terms": [None, [[s1, e1], [s2, e2]]], "is_current": [None, make_current]})
+    audit.record(
+        actor,
+        "school_year.created",
+        year,
+        changes={
+            "name": [None, year.name],
+            "start_date": [None, start_date],
+            "end_date": [None, end_date],
+            "terms": [None, [[s1, e1], [s2, e2]]],
+            "is_current": [None, make_current],
+        },
+    )
     return year
 
 
-def update_term(actor: Any, term: Term, *, start_date: date, end_date: date,
-                lock_date: date | None) -> dict:
+def update_term(actor: Any, term: Term, *, start_date: date, end_date: date, lock_date: date | None) -> dict:
     if not start_date < end_date:
         raise SchoolError(f"{term.name}: ngày kết thúc phải sau ngày bắt đầu.")
     if lock_date and lock_date < start_date:
@@ -108,8 +126,7 @@ def set_current_year(actor: Any, year: SchoolYear) -> None:
     audit.record(actor, "school_year.made_current", year, changes={"is_current": [False, True]})
 
 
-def create_department(actor: Any, name: str, head_id: int | None = None,
-                      deputy_id: int | None = None) -> Department:
+def create_department(actor: Any, name: str, head_id: int | None = None, deputy_id: int | None = None) -> Department:
     name = _clean(name)
     if not name:
         raise SchoolError("Vui lòng nhập tên tổ chuyên môn.")
@@ -118,17 +135,19 @@ def create_department(actor: Any, name: str, head_id: int | None = None,
     dept = Department(name=name, head_id=head_id, deputy_id=deputy_id)
     db.session.add(dept)
     db.session.flush()
-    audit.record(actor, "department.created", dept, changes={
-        "name": [None, name], "head_id": [None, head_id], "deputy_id": [None, deputy_id]})
+    audit.record(
+        actor,
+        "department.created",
+        dept,
+        changes={"name": [None, name], "head_id": [None, head_id], "deputy_id": [None, deputy_id]},
+    )
     return dept
 
 
-def update_department(actor: Any, dept: Department, *, name: str, head_id: int | None,
-                      deputy_id: int | None) -> dict:
+def update_department(actor: Any, dept: Department, *, name: str, head_id: int | None, deputy_id: int | None) -> dict:
     if head_id and head_id == deputy_id:
         raise SchoolError("Tổ trưởng và tổ phó phải là hai người khác nhau.")
-    if db.session.scalar(select(Department.id).where(Department.name == _clean(name),
-                                                     Department.id != dept.id)):
+    if db.session.scalar(select(Department.id).where(Department.name == _clean(name), Department.id != dept.id)):
         raise SchoolError(f"Đã có tổ '{_clean(name)}'; hãy chọn tên khác.")
     diff = apply_changes(dept, name=_clean(name), head_id=head_id, deputy_id=deputy_id)
     if diff:
@@ -137,30 +156,58 @@ def update_department(actor: Any, dept: Department, *, name: str, head_id: int |
     return diff
 
 
-def create_subject(actor: Any, *, code: str, name: str, assessment_kind: AssessmentKind,
-                   department_id: int | None, periods: dict[int, int],
-                   sort_order: int = 0) -> Subject:
+def create_subject(
+    actor: Any,
+    *,
+    code: str,
+    name: str,
+    assessment_kind: AssessmentKind,
+    department_id: int | None,
+    periods: dict[int, int],
+    sort_order: int = 0,
+) -> Subject:
     code, name = _clean(code), _clean(name)
     if db.session.scalar(select(Subject).where((Subject.code == code) | (Subject.name == name))):
         raise SchoolError(f"Môn '{name}' (mã {code}) đã tồn tại.")
-    subject = Subject(code=code, name=name, assessment_kind=AssessmentKind(assessment_kind).value,
-                      department_id=department_id, sort_order=sort_order)
+    subject = Subject(
+        code=code,
+        name=name,
+        assessment_kind=AssessmentKind(assessment_kind).value,
+        department_id=department_id,
+        sort_order=sort_order,
+    )
     subject.periods = [SubjectPeriods(grade_level=g, periods_per_year=p) for g, p in sorted(periods.items())]
     db.session.add(subject)
     db.session.flush()
-    audit.record(actor, "subject.created", subject, changes={
-        "code": [None, code], "name": [None, name], "assessment_kind": [None, subject.assessment_kind],
-        "department_id": [None, department_id], "periods": [None, periods]})
+    audit.record(
+        actor,
+        "subject.created",
+        subject,
+        changes={
+            "code": [None, code],
+            "name": [None, name],
+            "assessment_kind": [None, subject.assessment_kind],
+            "department_id": [None, department_id],
+            "periods": [None, periods],
+        },
+    )
     return subject
 
 
-def update_subject(actor: Any, subject: Subject, *, name: str, assessment_kind: AssessmentKind,
-                   department_id: int | None, periods: dict[int, int]) -> dict:
-    if db.session.scalar(select(Subject.id).where(Subject.name == _clean(name),
-                                                  Subject.id != subject.id)):
+def update_subject(
+    actor: Any,
+    subject: Subject,
+    *,
+    name: str,
+    assessment_kind: AssessmentKind,
+    department_id: int | None,
+    periods: dict[int, int],
+) -> dict:
+    if db.session.scalar(select(Subject.id).where(Subject.name == _clean(name), Subject.id != subject.id)):
         raise SchoolError(f"Đã có môn '{_clean(name)}'; hãy chọn tên khác.")
-    diff = apply_changes(subject, name=_clean(name), department_id=department_id,
-                         assessment_kind=AssessmentKind(assessment_kind).value)
+    diff = apply_changes(
+        subject, name=_clean(name), department_id=department_id, assessment_kind=AssessmentKind(assessment_kind).value
+    )
     old_periods = {p.grade_level: p.periods_per_year for p in subject.periods}
     if old_periods != periods:
         # change rows in place: replacing the list would INSERT (subject, grade) again
@@ -180,21 +227,30 @@ def update_subject(actor: Any, subject: Subject, *, name: str, assessment_kind: 
     return diff
 
 
-def create_class(actor: Any, year: SchoolYear, name: str, grade_level: int,
-                 homeroom_teacher_id: int | None = None) -> SchoolClass:
+def create_class(
+    actor: Any, year: SchoolYear, name: str, grade_level: int, homeroom_teacher_id: int | None = None
+) -> SchoolClass:
     name = _clean(name).upper()
     if not CLASS_NAME.match(name) or not name.startswith(str(grade_level)):
         raise SchoolError(
-            f"Tên lớp '{name}' không hợp lệ: phải bắt đầu bằng khối {grade_level} (ví dụ {grade_level}A1).")
+            f"Tên lớp '{name}' không hợp lệ: phải bắt đầu bằng khối {grade_level} (ví dụ {grade_level}A1)."
+        )
     if db.session.scalar(select(SchoolClass).where(SchoolClass.year_id == year.id, SchoolClass.name == name)):
         raise SchoolError(f"Lớp {name} đã có trong năm học {year.name}.")
-    cls = SchoolClass(year_id=year.id, name=name, grade_level=grade_level,
-                      homeroom_teacher_id=homeroom_teacher_id)
+    cls = SchoolClass(year_id=year.id, name=name, grade_level=grade_level, homeroom_teacher_id=homeroom_teacher_id)
     db.session.add(cls)
     db.session.flush()
-    audit.record(actor, "class.created", cls, changes={
-        "name": [None, name], "year": [None, year.name], "grade_level": [None, grade_level],
-        "homeroom_teacher_id": [None, homeroom_teacher_id]})
+    audit.record(
+        actor,
+        "class.created",
+        cls,
+        changes={
+            "name": [None, name],
+            "year": [None, year.name],
+            "grade_level": [None, grade_level],
+            "homeroom_teacher_id": [None, homeroom_teacher_id],
+        },
+    )
     return cls
 
 
@@ -208,8 +264,11 @@ def set_homeroom_teacher(actor: Any, cls: SchoolClass, teacher_id: int | None) -
 
 def assign_teacher(actor: Any, cls: SchoolClass, subject: Subject, teacher_id: int) -> TeachingAssignment:
     """Create or change the teacher of (class, subject)."""
-    existing = db.session.scalar(select(TeachingAssignment).where(
-        TeachingAssignment.class_id == cls.id, TeachingAssignment.subject_id == subject.id))
+    existing = db.session.scalar(
+        select(TeachingAssignment).where(
+            TeachingAssignment.class_id == cls.id, TeachingAssignment.subject_id == subject.id
+        )
+    )
     if existing:
         diff = apply_changes(existing, teacher_id=teacher_id)
         if diff:
@@ -219,23 +278,45 @@ def assign_teacher(actor: Any, cls: SchoolClass, subject: Subject, teacher_id: i
     assignment = TeachingAssignment(class_id=cls.id, subject_id=subject.id, teacher_id=teacher_id)
     db.session.add(assignment)
     db.session.flush()
-    audit.record(actor, "assignment.created", assignment, changes={
-        "class": [None, cls.name], "subject": [None, subject.name], "teacher_id": [None, teacher_id]})
+    audit.record(
+        actor,
+        "assignment.created",
+        assignment,
+        changes={"class": [None, cls.name], "subject": [None, subject.name], "teacher_id": [None, teacher_id]},
+    )
     return assignment
 
 
 def remove_assignment(actor: Any, assignment: TeachingAssignment) -> None:
-    audit.record(actor, "assignment.removed", assignment, changes={
-        "class_id": [assignment.class_id, None], "subject_id": [assignment.subject_id, None],
-        "teacher_id": [assignment.teacher_id, None]})
+    audit.record(
+        actor,
+        "assignment.removed",
+        assignment,
+        changes={
+            "class_id": [assignment.class_id, None],
+            "subject_id": [assignment.subject_id, None],
+            "teacher_id": [assignment.teacher_id, None],
+        },
+    )
     db.session.delete(assignment)
     db.session.flush()
 
 
 FULL_NAME_MAX = 180  # Student.full_name: họ (60) + chữ đệm (80) + tên (40) can exceed it
-STUDENT_FIELDS = ("student_code", "moet_id", "last_name", "middle_name", "first_name",
-                  "full_name", "birth_date", "gender", "ethnicity", "birthplace", "address",
-                  "national_id")
+STUDENT_FIELDS = (
+    "student_code",
+    "moet_id",
+    "last_name",
+    "middle_name",
+    "first_name",
+    "full_name",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "birthplace",
+    "address",
+    "national_id",
+)
 
 
 def validate_student_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -261,8 +342,11 @@ def validate_student_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-UNIQUE_STUDENT_FIELDS = (("student_code", "Mã học sinh"), ("moet_id", "Mã định danh Bộ GD&ĐT"),
-                         ("national_id", "Số định danh cá nhân"))
+UNIQUE_STUDENT_FIELDS = (
+    ("student_code", "Mã học sinh"),
+    ("moet_id", "Mã định danh Bộ GD&ĐT"),
+    ("national_id", "Số định danh cá nhân"),
+)
 
 
 def _check_unique_student(data: dict[str, Any], student_id: int | None) -> None:
@@ -313,8 +397,9 @@ def update_student(actor: Any, student: Student, **fields: Any) -> dict:
 
 
 def _enroll(student: Student, cls: SchoolClass) -> Enrollment:
-    existing = db.session.scalar(select(Enrollment).where(
-        Enrollment.student_id == student.id, Enrollment.year_id == cls.year_id))
+    existing = db.session.scalar(
+        select(Enrollment).where(Enrollment.student_id == student.id, Enrollment.year_id == cls.year_id)
+    )
     if existing:
         existing.class_id = cls.id
         db.session.flush()
@@ -331,21 +416,41 @@ def enroll(actor: Any, student: Student, cls: SchoolClass) -> Enrollment:
     return enrollment
 
 
-def add_guardian(actor: Any, student: Student, *, relation: GuardianRelation, full_name: str,
-                 phone: str | None = None, occupation: str | None = None,
-                 birth_year: int | None = None) -> Guardian:
+def add_guardian(
+    actor: Any,
+    student: Student,
+    *,
+    relation: GuardianRelation,
+    full_name: str,
+    phone: str | None = None,
+    occupation: str | None = None,
+    birth_year: int | None = None,
+) -> Guardian:
     full_name = _clean(full_name)
     if not full_name:
         raise SchoolError("Thiếu họ tên cha/mẹ/người giám hộ.")
     phone = normalise_phone(phone)
-    guardian = Guardian(student_id=student.id, relation=GuardianRelation(relation).value,
-                        full_name=full_name, phone=phone, occupation=_clean(occupation) or None,
-                        birth_year=birth_year)
+    guardian = Guardian(
+        student_id=student.id,
+        relation=GuardianRelation(relation).value,
+        full_name=full_name,
+        phone=phone,
+        occupation=_clean(occupation) or None,
+        birth_year=birth_year,
+    )
     db.session.add(guardian)
     db.session.flush()
-    audit.record(actor, "guardian.created", guardian, changes={
-        "student_id": [None, student.id], "relation": [None, guardian.relation],
-        "full_name": [None, full_name], "phone": [None, phone]})
+    audit.record(
+        actor,
+        "guardian.created",
+        guardian,
+        changes={
+            "student_id": [None, student.id],
+            "relation": [None, guardian.relation],
+            "full_name": [None, full_name],
+            "phone": [None, phone],
+        },
+    )
     return guardian
 
 
@@ -381,13 +486,15 @@ def set_setting(actor: Any, key: str, value: str) -> None:
     audit.record(actor, "setting.changed", ("setting", key), changes={key: [old, value]})
 
 
-def update_guardian(actor: Any, guardian: Guardian, *, full_name: str, phone: str | None = None,
-                    occupation: str | None = None) -> dict:
+def update_guardian(
+    actor: Any, guardian: Guardian, *, full_name: str, phone: str | None = None, occupation: str | None = None
+) -> dict:
     full_name = _clean(full_name)
     if not full_name:
         raise SchoolError("Thiếu họ tên cha/mẹ/người giám hộ.")
-    diff = apply_changes(guardian, full_name=full_name, phone=normalise_phone(phone),
-                         occupation=_clean(occupation) or None)
+    diff = apply_changes(
+        guardian, full_name=full_name, phone=normalise_phone(phone), occupation=_clean(occupation) or None
+    )
     if diff:
         db.session.flush()
         audit.record(actor, "guardian.updated", guardian, changes=diff)
@@ -395,9 +502,16 @@ def update_guardian(actor: Any, guardian: Guardian, *, full_name: str, phone: st
 
 
 def remove_guardian(actor: Any, guardian: Guardian) -> None:
-    audit.record(actor, "guardian.removed", guardian, changes={
-        "student_id": [guardian.student_id, None], "relation": [guardian.relation, None],
-        "full_name": [guardian.full_name, None]})
+    audit.record(
+        actor,
+        "guardian.removed",
+        guardian,
+        changes={
+            "student_id": [guardian.student_id, None],
+            "relation": [guardian.relation, None],
+            "full_name": [guardian.full_name, None],
+        },
+    )
     guardian.student.guardians.remove(guardian)
     db.session.flush()
 
@@ -413,20 +527,34 @@ def save_guardians(actor: Any, student: Student, entries: dict[str, dict[str, An
         existing = next((g for g in student.guardians if g.relation == relation.value), None)
         name = _clean(entry.get("full_name") or "")
         if name and existing is None:
-            add_guardian(actor, student, relation=relation, full_name=name,
-                         phone=entry.get("phone"), occupation=entry.get("occupation"))
+            add_guardian(
+                actor,
+                student,
+                relation=relation,
+                full_name=name,
+                phone=entry.get("phone"),
+                occupation=entry.get("occupation"),
+            )
             changed += 1
         elif name and existing is not None:
-            changed += bool(update_guardian(actor, existing, full_name=name, phone=entry.get("phone"),
-                                            occupation=entry.get("occupation")))
+            changed += bool(
+                update_guardian(
+                    actor, existing, full_name=name, phone=entry.get("phone"), occupation=entry.get("occupation")
+                )
+            )
         elif existing is not None:
             remove_guardian(actor, existing)
             changed += 1
     return changed
 
 
-def save_student(actor: Any, student: Student | None, cls: SchoolClass | None,
-                 fields: dict[str, Any], guardians: dict[str, dict[str, Any] | None]) -> Student:
+def save_student(
+    actor: Any,
+    student: Student | None,
+    cls: SchoolClass | None,
+    fields: dict[str, Any],
+    guardians: dict[str, dict[str, Any] | None],
+) -> Student:
     """The student form: create (enrolled in cls) or update, then its guardians."""
     if student is None:
         student = create_student(actor, cls, **fields)
@@ -439,5 +567,6 @@ def save_student(actor: Any, student: Student | None, cls: SchoolClass | None,
 
 def record_roster_export(actor: Any, cls: SchoolClass, rows: int, with_national_ids: bool) -> None:
     """R23/SECURITY.md 6: a class roster leaving the system is logged with its row count."""
-    audit.record(actor, "class.roster_exported", cls, changes={
-        "rows": [None, rows], "national_ids": [None, with_national_ids]})
+    audit.record(
+        actor, "class.roster_exported", cls, changes={"rows": [None, rows], "national_ids": [None, with_national_ids]}
+    )

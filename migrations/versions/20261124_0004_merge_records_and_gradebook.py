@@ -5,13 +5,10 @@ Revises: 0002, 0003
 Create Date: 2026-11-24 22:14:05.340767
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = ('0002', '0003')
+revision = "0004"
+down_revision = ("0002", "0003")
 branch_labels = None
 depends_on = None
 

@@ -94,25 +94,34 @@ def test_password_change_signs_out_other_sessions(app, make_user) -> None:
     phone, laptop = app.test_client(), app.test_client()
     login(phone, "co.lan")
     login(laptop, "co.lan")
-    response = laptop.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "mot-cau-rat-dai-moi-2025",
-        "confirm": "mot-cau-rat-dai-moi-2025"})
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "mot-cau-rat-dai-moi-2025",
+            "confirm": "mot-cau-rat-dai-moi-2025",
+        },
+    )
     assert response.status_code == 303
     assert laptop.get("/").status_code == 200  # the changing session continues
     assert phone.get("/").status_code == 302  # the other one is gone
     assert login(app.test_client(), "co.lan", "mot-cau-rat-dai-moi-2025").status_code == 303
 
 
-@pytest.mark.parametrize(("new", "message"), [
-    ("ngan", "ít nhất 8 ký tự"),
-    ("matkhau123", "quá dễ đoán"),
-    ("co.lan-2024-abc", "quá dễ đoán"),
-])
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("ngan", "ít nhất 8 ký tự"),
+        ("matkhau123", "quá dễ đoán"),
+        ("co.lan-2024-abc", "quá dễ đoán"),
+    ],
+)
 def test_weak_new_passwords_are_refused_with_a_reason(app, client, make_user, new, message) -> None:
     make_user("co.lan")
     login(client, "co.lan")
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": new, "confirm": new})
+    response = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": new, "confirm": new}
+    )
     assert response.status_code == 422
     assert message in response.text
 
@@ -123,17 +132,24 @@ def test_admin_reset_forces_a_password_change_at_next_login(app, client, make_us
     admin = make_user("quantri", roles=(Role.ADMIN,))
     make_user("co.lan")
     with app.app_context():
-        services.reset_password(db.session.get(User, admin.id),
-                                db.session.scalar(select(User).where(User.username == "co.lan")),
-                                "tam-thoi-12345")
+        services.reset_password(
+            db.session.get(User, admin.id),
+            db.session.scalar(select(User).where(User.username == "co.lan")),
+            "tam-thoi-12345",
+        )
         db.session.commit()
     assert login(client, "co.lan", "tam-thoi-12345").status_code == 303
     forced = client.get("/school/classes")
     assert forced.status_code == 302
     assert forced.headers["Location"].endswith("/account/password")
-    client.post("/account/password", data={
-        "current_password": "tam-thoi-12345", "new_password": "cau-moi-that-dai-2025",
-        "confirm": "cau-moi-that-dai-2025"})
+    client.post(
+        "/account/password",
+        data={
+            "current_password": "tam-thoi-12345",
+            "new_password": "cau-moi-that-dai-2025",
+            "confirm": "cau-moi-that-dai-2025",
+        },
+    )
     assert client.get("/school/classes").status_code == 200
 
 
@@ -176,9 +192,16 @@ def test_role_change_takes_effect_on_the_next_request(app, login_as, make_user) 
     assert client.get("/school/admin").status_code == 200
     with app.app_context():
         other_admin = make_user("quantri2", roles=(Role.ADMIN,))
-        services.update_user(db.session.get(User, other_admin.id), db.session.get(User, admin.id),
-                             full_name="Quản Trị", email=None, phone=None, position=None,
-                             department_id=None, roles=(Role.TEACHER,))
+        services.update_user(
+            db.session.get(User, other_admin.id),
+            db.session.get(User, admin.id),
+            full_name="Quản Trị",
+            email=None,
+            phone=None,
+            position=None,
+            department_id=None,
+            roles=(Role.TEACHER,),
+        )
         db.session.commit()
     # the role change bumped the session version: the old cookie no longer signs in
     assert client.get("/school/admin").status_code == 302
@@ -203,8 +226,9 @@ def test_session_cookie_flags_plain_http(client, make_user) -> None:
 def test_https_deployment_uses_host_prefixed_secure_cookies(template_db, tmp_path) -> None:
     from app import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SODIENTU_HTTPS": True,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SODIENTU_HTTPS": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
@@ -233,13 +257,11 @@ def test_weaker_stored_hash_is_upgraded_on_login(app, client, make_user) -> None
 
 def test_open_redirect_after_login_is_refused(client, make_user) -> None:
     make_user("co.lan")
-    response = client.post("/login?next=//evil.example/x", data={"username": "co.lan",
-                                                                  "password": PASSWORD})
+    response = client.post("/login?next=//evil.example/x", data={"username": "co.lan", "password": PASSWORD})
     assert response.headers["Location"] == "/"
 
 
-def test_change_and_its_audit_row_commit_together_or_not_at_all(app, client, make_user,
-                                                                 monkeypatch) -> None:
+def test_change_and_its_audit_row_commit_together_or_not_at_all(app, client, make_user, monkeypatch) -> None:
     """SECURITY.md test 20: if the audit write fails, the change it describes rolls back."""
     from app.audit import services as audit
 
@@ -252,9 +274,14 @@ def test_change_and_its_audit_row_commit_together_or_not_at_all(app, client, mak
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr(audit, "record", broken_record)
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "mot-cau-rat-dai-moi-2025",
-        "confirm": "mot-cau-rat-dai-moi-2025"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "mot-cau-rat-dai-moi-2025",
+            "confirm": "mot-cau-rat-dai-moi-2025",
+        },
+    )
     assert response.status_code == 500
     assert "chưa được lưu" in response.text
     with app.app_context():

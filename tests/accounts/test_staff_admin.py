@@ -54,10 +54,19 @@ def test_teachers_and_bgh_cannot_manage_staff(app, login_as, school_fixture) -> 
 def test_create_staff_shows_the_initial_password_once(app, login_as, school_fixture, client) -> None:
     fx = school_fixture
     admin = login_as(fx.admin)
-    response = admin.post("/staff/new", data={
-        "full_name": "Huỳnh Thị Mỹ Dung", "username": "dung.htm", "email": "", "phone": "0912345678",
-        "position": "Giáo viên", "department_id": str(fx.dept_van.id), "roles": ["giao_vien"],
-        "temporary_password": ""})
+    response = admin.post(
+        "/staff/new",
+        data={
+            "full_name": "Huỳnh Thị Mỹ Dung",
+            "username": "dung.htm",
+            "email": "",
+            "phone": "0912345678",
+            "position": "Giáo viên",
+            "department_id": str(fx.dept_van.id),
+            "roles": ["giao_vien"],
+            "temporary_password": "",
+        },
+    )
     assert response.status_code == 200
     password = re.search(r'id="one-time-password">([^<]+)<', response.text).group(1)
     assert len(password) >= 12
@@ -71,15 +80,19 @@ def test_create_staff_shows_the_initial_password_once(app, login_as, school_fixt
 
 def test_create_staff_errors_are_422_in_vietnamese(app, login_as, school_fixture) -> None:
     admin = login_as(school_fixture.admin)
-    bad = admin.htmx("POST", "/staff/new", data={
-        "full_name": "", "username": "có dấu", "email": "x@", "phone": "123", "roles": []})
+    bad = admin.htmx(
+        "POST", "/staff/new", data={"full_name": "", "username": "có dấu", "email": "x@", "phone": "123", "roles": []}
+    )
     assert bad.status_code == 422 and "<html" not in bad.text
-    for message in ("Vui lòng nhập họ và tên.", "Tên đăng nhập gồm 2–60 ký tự",
-                    "Email không hợp lệ", "Số điện thoại &#39;123&#39; không hợp lệ",
-                    "Chọn ít nhất một vai trò."):
+    for message in (
+        "Vui lòng nhập họ và tên.",
+        "Tên đăng nhập gồm 2–60 ký tự",
+        "Email không hợp lệ",
+        "Số điện thoại &#39;123&#39; không hợp lệ",
+        "Chọn ít nhất một vai trò.",
+    ):
         assert message in bad.text, message
-    taken = admin.post("/staff/new", data={"full_name": "Ai Đó", "username": "t1",
-                                           "roles": ["giao_vien"]})
+    taken = admin.post("/staff/new", data={"full_name": "Ai Đó", "username": "t1", "roles": ["giao_vien"]})
     assert taken.status_code == 422 and "Tên đăng nhập &#39;t1&#39; đã tồn tại." in taken.text
 
 
@@ -87,10 +100,18 @@ def test_edit_roles_and_tổ_ends_the_users_sessions(app, login_as, school_fixtu
     fx = school_fixture
     t2_client = login_as(fx.t2)
     assert t2_client.get("/").status_code == 200
-    response = login_as(fx.admin).post(f"/staff/{fx.t2.id}/edit", data={
-        "full_name": "Phạm Thị Toán Hai", "username": "t2", "email": "t2@truong.edu.vn",
-        "phone": "", "position": "", "department_id": str(fx.dept_toan.id),
-        "roles": ["giao_vien", "pho_hieu_truong"]})
+    response = login_as(fx.admin).post(
+        f"/staff/{fx.t2.id}/edit",
+        data={
+            "full_name": "Phạm Thị Toán Hai",
+            "username": "t2",
+            "email": "t2@truong.edu.vn",
+            "phone": "",
+            "position": "",
+            "department_id": str(fx.dept_toan.id),
+            "roles": ["giao_vien", "pho_hieu_truong"],
+        },
+    )
     assert response.status_code == 303
     changed = user(app, "t2")
     assert {r.value for r in changed._roles} == {"giao_vien", "pho_hieu_truong"}
@@ -101,14 +122,14 @@ def test_edit_roles_and_tổ_ends_the_users_sessions(app, login_as, school_fixtu
 
 def test_admin_cannot_remove_their_own_admin_role(login_as, school_fixture) -> None:
     fx = school_fixture
-    response = login_as(fx.admin).post(f"/staff/{fx.admin.id}/edit", data={
-        "full_name": "Quản Trị Viên", "username": "admin", "roles": ["giao_vien"]})
+    response = login_as(fx.admin).post(
+        f"/staff/{fx.admin.id}/edit", data={"full_name": "Quản Trị Viên", "username": "admin", "roles": ["giao_vien"]}
+    )
     assert response.status_code == 422
     assert "không thể tự bỏ quyền quản trị" in response.text
 
 
-def test_reset_password_forces_a_change_and_ends_sessions(app, login_as, school_fixture,
-                                                         client) -> None:
+def test_reset_password_forces_a_change_and_ends_sessions(app, login_as, school_fixture, client) -> None:
     fx = school_fixture
     victim = login_as(fx.t1)
     assert victim.get("/").status_code == 200
@@ -121,8 +142,7 @@ def test_reset_password_forces_a_change_and_ends_sessions(app, login_as, school_
     assert client.post("/login", data={"username": "t1", "password": PASSWORD}).status_code == 422
     assert client.post("/login", data={"username": "t1", "password": temporary}).status_code == 303
     assert client.get("/").headers["Location"].endswith("/account/password")
-    weak = login_as(fx.admin).htmx("POST", f"/staff/{fx.t2.id}/password",
-                                   data={"temporary_password": "123456789"})
+    weak = login_as(fx.admin).htmx("POST", f"/staff/{fx.t2.id}/password", data={"temporary_password": "123456789"})
     assert weak.status_code == 422 and "quá dễ đoán" in weak.text
 
 

@@ -22,8 +22,20 @@ from app.audit import services as audit
 from app.audit.models import AuditEvent, AuditTamperingError
 from app.extensions import db
 
-PAYLOAD = ("ts", "actor_id", "actor_name", "actor_role", "action", "subject_type", "subject_id",
-           "changes", "comment", "request_id", "ip", "file_sha256")
+PAYLOAD = (
+    "ts",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "action",
+    "subject_type",
+    "subject_id",
+    "changes",
+    "comment",
+    "request_id",
+    "ip",
+    "file_sha256",
+)
 NAME = "Nguyễn Thị Ngọc Ánh — giáo án tuần {i}"
 
 
@@ -39,8 +51,9 @@ def chain(app):  # type: ignore[no-untyped-def]
             name = NAME.format(i=i)
             if i % 2:
                 name = unicodedata.normalize("NFD", name)
-            audit.record(None, "test.event", ("thing", i), changes={"tên": [None, name]},
-                         comment=name, file_sha256=f"{i:064x}")
+            audit.record(
+                None, "test.event", ("thing", i), changes={"tên": [None, name]}, comment=name, file_sha256=f"{i:064x}"
+            )
         db.session.commit()
     return app
 
@@ -102,8 +115,7 @@ def test_swapped_payloads_are_caught(chain, runner) -> None:
     with attacker(chain) as conn:
         rows = {r.seq: r for r in conn.execute(select(t).where(t.c.seq.in_([499, 500])))}
         for seq, other in ((499, 500), (500, 499)):
-            conn.execute(update(t).where(t.c.seq == seq)
-                         .values({c: getattr(rows[other], c) for c in PAYLOAD}))
+            conn.execute(update(t).where(t.c.seq == seq).values({c: getattr(rows[other], c) for c in PAYLOAD}))
     code, out, first_bad = verify(runner)
     assert code != 0 and first_bad == 499, out
 
@@ -114,11 +126,22 @@ def test_an_inserted_self_consistent_row_is_caught(chain, runner) -> None:
         row500 = conn.execute(select(t).where(t.c.seq == 500)).one()
         conn.execute(update(t).where(t.c.seq > 500).values(seq=-t.c.seq))
         conn.execute(update(t).where(t.c.seq < 0).values(seq=-t.c.seq + 1))
-        forged = AuditEvent(seq=501, ts=row500.ts + timedelta(microseconds=1), actor_id=None,
-                            actor_name="Kẻ giả mạo", actor_role=None, action="grade.changed",
-                            subject_type="grade", subject_id="1", changes={"score": [5, 9]},
-                            comment=None, request_id=None, ip=None, file_sha256=None,
-                            prev_hash=row500.hash)
+        forged = AuditEvent(
+            seq=501,
+            ts=row500.ts + timedelta(microseconds=1),
+            actor_id=None,
+            actor_name="Kẻ giả mạo",
+            actor_role=None,
+            action="grade.changed",
+            subject_type="grade",
+            subject_id="1",
+            changes={"score": [5, 9]},
+            comment=None,
+            request_id=None,
+            ip=None,
+            file_sha256=None,
+            prev_hash=row500.hash,
+        )
         forged.hash = audit.compute_hash(forged, row500.hash)
         conn.execute(insert(t).values({c.name: getattr(forged, c.name) for c in t.columns}))
     code, out, first_bad = verify(runner)
@@ -142,8 +165,7 @@ def test_a_rewritten_row_with_a_recomputed_hash_is_caught(chain, runner) -> None
 def test_the_database_refuses_update_and_delete_through_the_app_connection(chain) -> None:
     t = _table()
     with chain.app_context():
-        for statement in (update(t).where(t.c.seq == 10).values(comment="x"),
-                          delete(t).where(t.c.seq == 10)):
+        for statement in (update(t).where(t.c.seq == 10).values(comment="x"), delete(t).where(t.c.seq == 10)):
             with pytest.raises(DBAPIError, match="append-only"):
                 with db.engine.begin() as conn:
                     conn.execute(statement)
@@ -186,8 +208,9 @@ def test_concurrent_appends_never_fork_the_chain(app, runner) -> None:
         t.join(timeout=300)
     assert errors == []
     with app.app_context():
-        rows = db.session.execute(select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash)
-                                  .order_by(AuditEvent.seq)).all()
+        rows = db.session.execute(
+            select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq)
+        ).all()
     seqs = [r.seq for r in rows]
     assert seqs == list(range(1, start + 1001))  # contiguous
     prevs = [r.prev_hash for r in rows]

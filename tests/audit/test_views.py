@@ -16,16 +16,16 @@ def version_of(app, record_id):  # type: ignore[no-untyped-def]
 
 def test_timeline_lists_every_step_with_times(app, rec, make_record, login_as) -> None:
     record_id = make_record(submit=True)
-    login_as(rec.tt_toan).post(f"/records/{record_id}/return",
-                               data={"version": version_of(app, record_id), "comment": "Sửa"})
+    login_as(rec.tt_toan).post(
+        f"/records/{record_id}/return", data={"version": version_of(app, record_id), "comment": "Sửa"}
+    )
     login_as(rec.t1).post(f"/records/{record_id}/comments", data={"body": "Em sẽ sửa ạ"})
     page = login_as(rec.t1).get(f"/records/{record_id}")
     assert page.status_code == 200 and 'id="timeline-record-' in page.text
     fragment = login_as(rec.t1).htmx("GET", f"/audit/timeline/record/{record_id}")
     assert fragment.status_code == 200 and "<html" not in fragment.text
     actions = re.findall(r'data-action="([a-z_.]+)"', fragment.text)
-    assert actions == ["record.created", "record.submitted", "record.returned",
-                       "record.commented"]
+    assert actions == ["record.created", "record.submitted", "record.returned", "record.commented"]
     assert len(re.findall(r"<time datetime=", fragment.text)) == 4
     assert "Bản nháp → Chờ duyệt" in fragment.text and "Sửa" in fragment.text
     assert login_as(rec.tt_van).get(f"/audit/timeline/record/{record_id}").status_code == 404
@@ -42,8 +42,7 @@ def test_live_feed_polls_and_prepends_new_events(app, rec, make_record, login_as
     quiet = client.htmx("GET", f"/audit/feed/poll?after={after}")
     assert quiet.status_code == 200 and "hx-swap-oob" not in quiet.text
     make_record(submit=True, title="Giáo án thứ hai")
-    login_as(rec.tt_toan).post(f"/records/{first}/approve",
-                               data={"version": version_of(app, first)})
+    login_as(rec.tt_toan).post(f"/records/{first}/approve", data={"version": version_of(app, first)})
     news = client.htmx("GET", f"/audit/feed/poll?after={after}")
     assert 'hx-swap-oob="afterbegin:#audit-feed-items"' in news.text
     assert "Giáo án thứ hai" in news.text and "Duyệt" in news.text

@@ -21,8 +21,7 @@ def _path(rule) -> str:  # type: ignore[no-untyped-def]
 
 def _denials(app) -> int:  # type: ignore[no-untyped-def]
     with app.app_context():
-        return len(db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "authz.denied")).all())
+        return len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "authz.denied")).all())
 
 
 @pytest.fixture
@@ -73,8 +72,9 @@ def test_out_of_scope_class_is_404_and_audited_like_a_missing_one(app, login_as,
     missing = client.get("/school/classes/999999")
     assert foreign.status_code == missing.status_code == 404
     assert "Canary-B" not in foreign.text
-    assert foreign.text.replace(foreign.headers["X-Request-ID"], "") == \
-        missing.text.replace(missing.headers["X-Request-ID"], "")
+    assert foreign.text.replace(foreign.headers["X-Request-ID"], "") == missing.text.replace(
+        missing.headers["X-Request-ID"], ""
+    )
     fragment = client.htmx("GET", f"/school/classes/{school_fixture.c10a2.id}")
     assert fragment.status_code == 404 and "<html" not in fragment.text
 
@@ -94,8 +94,9 @@ def test_removed_assignment_takes_effect_on_the_live_session(app, login_as, scho
     url = f"/school/classes/{school_fixture.c10a1.id}"
     assert client.get(url).status_code == 200
     with app.app_context():
-        assignment = db.session.scalar(select(TeachingAssignment).where(
-            TeachingAssignment.teacher_id == school_fixture.t1.id))
+        assignment = db.session.scalar(
+            select(TeachingAssignment).where(TeachingAssignment.teacher_id == school_fixture.t1.id)
+        )
         services.remove_assignment(None, assignment)
         db.session.commit()
     assert client.get(url).status_code == 404

@@ -58,8 +58,7 @@ def test_class_list_orders_by_ten_then_dem_then_ho_then_birth_date() -> None:
     assert ordered == [people[3], people[2], people[1], people[0], people[4], people[5]]
 
 
-@given(st.lists(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậ ", max_size=8),
-                min_size=2, max_size=6))
+@given(st.lists(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậ ", max_size=8), min_size=2, max_size=6))
 def test_key_is_a_total_order_consistent_with_nfc(words: list[str]) -> None:
     keys = [vn.collation_key(w) for w in words]
     nfd_keys = [vn.collation_key(unicodedata.normalize("NFD", w)) for w in words]
@@ -67,12 +66,15 @@ def test_key_is_a_total_order_consistent_with_nfc(words: list[str]) -> None:
     assert sorted(keys) == [vn.collation_key(w) for w in sorted(words, key=vn.collation_key)]
 
 
-@pytest.mark.parametrize(("full", "parts"), [
-    ("Nguyễn Thị Ngọc Ánh", ("Nguyễn", "Thị Ngọc", "Ánh")),
-    ("Lê Minh", ("Lê", "", "Minh")),
-    ("Mai", ("", "", "Mai")),
-    ("  Trần   Văn  Bình ", ("Trần", "Văn", "Bình")),
-])
+@pytest.mark.parametrize(
+    ("full", "parts"),
+    [
+        ("Nguyễn Thị Ngọc Ánh", ("Nguyễn", "Thị Ngọc", "Ánh")),
+        ("Lê Minh", ("Lê", "", "Minh")),
+        ("Mai", ("", "", "Mai")),
+        ("  Trần   Văn  Bình ", ("Trần", "Văn", "Bình")),
+    ],
+)
 def test_split_full_name(full: str, parts: tuple[str, str, str]) -> None:
     assert vn.split_full_name(full) == parts
     assert vn.join_name(*parts) == " ".join(full.split())

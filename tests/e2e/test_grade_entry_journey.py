@@ -31,9 +31,7 @@ def test_teacher_types_a_row_of_scores_and_sees_the_term_average(
         page.keyboard.press("Tab")
     page.keyboard.type("8")
     page.keyboard.press("Enter")  # saves CK and moves down to the next student's CK
-    expect(page.locator(f"#avg-{first}")).to_have_text(
-        re.compile(r"^\s*7,7")
-    )  # DOMAIN.md: 7,72… → 7,7
+    expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,7"))  # DOMAIN.md: 7,72… → 7,7
     expect(page.locator(f"#in-{second}-ck")).to_be_focused()
     for col in ("tx1", "tx4", "gk", "ck"):
         expect(page.locator(f"#cell-{first}-{col}")).to_have_class(re.compile(r"\bsaved\b"))
@@ -66,9 +64,7 @@ def test_teacher_types_a_row_of_scores_and_sees_the_term_average(
     assert violations == []
 
 
-def test_teacher_pastes_a_column_from_excel(
-    page, live_server, browser_login, school_fixture
-) -> None:
+def test_teacher_pastes_a_column_from_excel(page, live_server, browser_login, school_fixture) -> None:
     students = [s.id for s in school_fixture.students_a1]
     browser_login(live_server, "t1")
     page.goto(f"{live_server}/gradebook/")

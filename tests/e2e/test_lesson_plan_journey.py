@@ -20,8 +20,7 @@ def journey_school(app, school_fixture):  # type: ignore[no-untyped-def]
     from app.records.services import ensure_default_record_types
 
     with app.app_context():
-        school_fixture.plan_type = next(t.id for t in ensure_default_record_types()
-                                        if t.code == "ke_hoach_bai_day")
+        school_fixture.plan_type = next(t.id for t in ensure_default_record_types() if t.code == "ke_hoach_bai_day")
         db.session.commit()
     return school_fixture
 
@@ -36,11 +35,11 @@ def _pdf(name: str, text: str) -> dict:
 
 
 def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
-        page, live_server, browser_login, journey_school) -> None:
+    page, live_server, browser_login, journey_school
+) -> None:
     s = journey_school
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
 
     # 1. the teacher uploads a PDF giáo án and submits it
     browser_login(live_server, "t1")
@@ -49,8 +48,7 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
     page.get_by_label("Lớp – môn").select_option(label="10A1 · Toán")
     page.get_by_label("Tiêu đề").fill("Bài 3: Hàm số bậc hai")
     page.get_by_label("Ngày dạy").fill("2024-11-20")
-    page.get_by_label(re.compile("Tệp đính kèm")).set_input_files(
-        _pdf("Giáo án tuần 12.pdf", "v1"))
+    page.get_by_label(re.compile("Tệp đính kèm")).set_input_files(_pdf("Giáo án tuần 12.pdf", "v1"))
     page.get_by_role("button", name="Lưu và nộp duyệt").click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
     record_url = page.url
@@ -73,8 +71,7 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
     page.goto(record_url)
     assert "Thiếu phần vận dụng thực tế." in page.locator(".workflow").inner_text()
     page.get_by_role("link", name="Tải lên phiên bản mới").click()
-    page.get_by_label(re.compile("Tệp mới")).set_input_files(
-        _pdf("Giáo án tuần 12 (sửa).pdf", "v2"))
+    page.get_by_label(re.compile("Tệp mới")).set_input_files(_pdf("Giáo án tuần 12 (sửa).pdf", "v2"))
     page.get_by_label("Nội dung chỉnh sửa").fill("Đã thêm bài toán đo ruộng lúa.")
     page.get_by_role("button", name="Lưu và nộp lại").click()
     page.wait_for_url(record_url)
@@ -101,12 +98,18 @@ def test_lesson_plan_goes_through_return_resubmit_and_two_approvals(
     # the timeline (refreshed by htmx) shows the five steps, in order, with their times
     timeline = page.locator(".timeline-list")
     timeline.locator('[data-action="record.approved"]').nth(1).wait_for()
-    steps = [(li.get_attribute("data-action"), li.locator("time").inner_text())
-             for li in timeline.locator("li[data-action]").all()
-             if li.get_attribute("data-action") in ("record.submitted", "record.returned",
-                                                     "record.approved")]
-    assert [a for a, _ in steps] == ["record.submitted", "record.returned", "record.submitted",
-                                     "record.approved", "record.approved"]
+    steps = [
+        (li.get_attribute("data-action"), li.locator("time").inner_text())
+        for li in timeline.locator("li[data-action]").all()
+        if li.get_attribute("data-action") in ("record.submitted", "record.returned", "record.approved")
+    ]
+    assert [a for a, _ in steps] == [
+        "record.submitted",
+        "record.returned",
+        "record.submitted",
+        "record.approved",
+        "record.approved",
+    ]
     assert all(TIME.match(t) for _, t in steps), steps
     actors = timeline.locator('li[data-action="record.approved"] .tl-actor').all_inner_texts()
     assert actors == [s.tt_toan.full_name, s.ht.full_name]

@@ -7,8 +7,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def test_teacher_logs_in_and_sees_only_their_classes(page, live_server, browser_login,
-                                                     school_fixture) -> None:
+def test_teacher_logs_in_and_sees_only_their_classes(page, live_server, browser_login, school_fixture) -> None:
     browser_login(live_server, "t1")
     my_classes = page.locator("#my-classes")
     my_classes.wait_for()

@@ -30,10 +30,7 @@ def gb(app, school_fixture, as_user):  # type: ignore[no-untyped-def]
             db.session.commit()
         except ImportError:  # records not installed: the fallback chain is used
             pass
-        terms = {
-            t.number: t.id
-            for t in db.session.scalars(select(Term).where(Term.year_id == ns.year.id))
-        }
+        terms = {t.number: t.id for t in db.session.scalars(select(Term).where(Term.year_id == ns.year.id))}
     ns.term1, ns.term2 = terms[1], terms[2]
 
     def open_book(teacher: Any, cls: Any, subject: Any, term_id: int) -> int:
@@ -93,10 +90,7 @@ def audit_rows(app):  # type: ignore[no-untyped-def]
             stmt = select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq)
             if action:
                 stmt = stmt.where(AuditEvent.action == action)
-            return [
-                (e.action, e.subject_type, e.subject_id, e.changes)
-                for e in db.session.scalars(stmt)
-            ]
+            return [(e.action, e.subject_type, e.subject_id, e.changes) for e in db.session.scalars(stmt)]
 
     return read
 

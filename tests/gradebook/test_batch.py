@@ -11,9 +11,7 @@ def _batch(client, book: int, cells: list[dict]):  # type: ignore[no-untyped-def
     return client.htmx("POST", f"/gradebook/{book}/cells/batch", data={"cells": json.dumps(cells)})
 
 
-def test_pasting_a_column_saves_every_cell_and_rerenders_the_grid(
-    gb, login_as, cell, audit_rows
-) -> None:
+def test_pasting_a_column_saves_every_cell_and_rerenders_the_grid(gb, login_as, cell, audit_rows) -> None:
     c = login_as(gb.t1)
     column = [
         {"student_id": s.id, "column": "ck", "value": v, "version": 0}
@@ -33,13 +31,9 @@ def test_pasting_a_column_saves_every_cell_and_rerenders_the_grid(
     assert summary[0][3]["cells"][f"{gb.students_a1[1].id}:ck"] == [None, "7.5"]
 
 
-def test_a_foreign_student_inside_a_batch_rejects_the_whole_batch(
-    gb, login_as, db_digest, audit_rows
-) -> None:
+def test_a_foreign_student_inside_a_batch_rejects_the_whole_batch(gb, login_as, db_digest, audit_rows) -> None:
     c = login_as(gb.t1)
-    own = [
-        {"student_id": s.id, "column": "tx1", "value": "8", "version": 0} for s in gb.students_a1
-    ]
+    own = [{"student_id": s.id, "column": "tx1", "value": "8", "version": 0} for s in gb.students_a1]
     foreign = gb.students_a2[1].id
     before = db_digest()
     seq_before = len(audit_rows())
@@ -75,22 +69,13 @@ def test_one_invalid_value_marks_the_cell_and_saves_nothing(gb, login_as, db_dig
     ]
     r = _batch(c, gb.toan_a1, cells)
     assert r.status_code == 422
-    assert (
-        "Có 1 ô không hợp lệ" in r.text
-        and 'value="12"' in r.text
-        and "Điểm phải từ 0 đến 10" in r.text
-    )
+    assert "Có 1 ô không hợp lệ" in r.text and 'value="12"' in r.text and "Điểm phải từ 0 đến 10" in r.text
     assert db_digest() == before
 
 
 def test_malformed_batch_is_422(gb, login_as) -> None:
     c = login_as(gb.t1)
-    assert (
-        c.htmx(
-            "POST", f"/gradebook/{gb.toan_a1}/cells/batch", data={"cells": "not json"}
-        ).status_code
-        == 422
-    )
+    assert c.htmx("POST", f"/gradebook/{gb.toan_a1}/cells/batch", data={"cells": "not json"}).status_code == 422
     assert _batch(c, gb.toan_a1, [{"student_id": "x"}]).status_code == 422
     assert _batch(c, gb.toan_a1, []).status_code == 422
 

@@ -32,18 +32,14 @@ def _request(client, gb, new="7,5", reason="Nhập nhầm điểm giữa kỳ", 
     data = {"student_id": gb.students_a1[0].id, "column": "gk", "new_value": new, "reason": reason}
     if evidence:
         data["evidence"] = (io.BytesIO(PDF), "Bài kiểm tra GK.pdf")
-    return client.post(
-        f"/gradebook/{gb.toan_a1}/corrections", data=data, content_type="multipart/form-data"
-    )
+    return client.post(f"/gradebook/{gb.toan_a1}/corrections", data=data, content_type="multipart/form-data")
 
 
 def _correction(app):  # type: ignore[no-untyped-def]
     from app.gradebook.models import CorrectionRequest
 
     with app.app_context():
-        c = db.session.scalars(
-            select(CorrectionRequest).order_by(CorrectionRequest.id.desc())
-        ).first()
+        c = db.session.scalars(select(CorrectionRequest).order_by(CorrectionRequest.id.desc())).first()
         db.session.expunge(c)
         return c
 
@@ -136,9 +132,7 @@ def test_requests_are_only_for_locked_grids(gb, login_as, db_digest) -> None:
     assert r.status_code == 422 and "sửa trực tiếp" in r.text
 
 
-def test_gvcn_can_refuse_and_the_request_ends(
-    gb, approved, login_as, app, cell, audit_rows
-) -> None:
+def test_gvcn_can_refuse_and_the_request_ends(gb, approved, login_as, app, cell, audit_rows) -> None:
     _request(approved, gb, evidence=False)
     c = _correction(app)
     gvcn = login_as(gb.gvcn)
@@ -190,9 +184,7 @@ def test_when_the_gvcn_is_the_requester_bgh_confirms_and_another_bgh_approves(
     assert cell(book, gb.students_a1[0].id, "ck") == (Decimal("9.0"), 2)
 
 
-def test_evidence_is_checked_by_content_and_served_as_an_inert_attachment(
-    gb, approved, login_as, app
-) -> None:
+def test_evidence_is_checked_by_content_and_served_as_an_inert_attachment(gb, approved, login_as, app) -> None:
     bad = approved.post(
         f"/gradebook/{gb.toan_a1}/corrections",
         content_type="multipart/form-data",

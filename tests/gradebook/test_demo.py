@@ -37,8 +37,11 @@ def test_seed_demo_fills_grade_books_realistically(app) -> None:
         assert all(a is not None for a in averages)
         assert 5.5 < statistics.mean(float(a) for a in averages) < 8.5
         assert statistics.pstdev(float(a) for a in averages) > 0.5
-        hk2 = next(b for b in books if b.term.number == 2 and b.subject_id == sample.subject_id
-                   and b.class_id == sample.class_id)
+        hk2 = next(
+            b
+            for b in books
+            if b.term.number == 2 and b.subject_id == sample.subject_id and b.class_id == sample.class_id
+        )
         grid2 = load_grid(GridHandle(hk2, cls, subject, hk2.term, access))
         assert grid2.blanks and all(r.cells[0].score is not None for r in grid2.rows)
         levels = Counter()

@@ -17,11 +17,7 @@ def test_assigned_teacher_sees_grid_with_students_in_vietnamese_order(gb, login_
     page = c.get(f"/gradebook/{gb.toan_a1}")
     assert page.status_code == 200
     assert "<html" in page.text
-    assert (
-        page.text.index("Canary-A01")
-        < page.text.index("Canary-A02")
-        < page.text.index("Canary-A03")
-    )
+    assert page.text.index("Canary-A01") < page.text.index("Canary-A02") < page.text.index("Canary-A03")
     # Toán has 140 periods/year → 4 ĐĐGtx columns, plus GK and CK
     for col in ("tx1", "tx2", "tx3", "tx4", "gk", "ck"):
         assert f'id="in-{gb.students_a1[0].id}-{col}"' in page.text
@@ -68,9 +64,7 @@ def test_principal_and_admin_cannot_write_scores(gb, login_as, who, cell) -> Non
     assert cell(gb.toan_a1, gb.students_a1[0].id, "tx1") == (None, 0)
 
 
-def test_cell_save_returns_the_cell_and_the_row_average_out_of_band(
-    gb, login_as, cell, audit_rows
-) -> None:
+def test_cell_save_returns_the_cell_and_the_row_average_out_of_band(gb, login_as, cell, audit_rows) -> None:
     c = login_as(gb.t1)
     sid = gb.students_a1[0].id
     values = {"tx1": "8", "tx2": "7", "tx3": "9", "tx4": "6,5", "gk": "7.5"}
@@ -93,9 +87,7 @@ def test_cell_save_returns_the_cell_and_the_row_average_out_of_band(
     "raw",
     ["11", "-1", "7.25", "abc", "10.01", "NaN", "inf", "1e1", "８", "\u200b7", "7,5,1", "7,55"],
 )
-def test_invalid_values_are_refused_with_the_reason_in_the_cell(
-    gb, login_as, raw, cell, db_digest
-) -> None:
+def test_invalid_values_are_refused_with_the_reason_in_the_cell(gb, login_as, raw, cell, db_digest) -> None:
     before = db_digest()
     r = post_cell(login_as(gb.t1), gb.toan_a1, gb.students_a1[0].id, "tx1", raw, 0)
     assert r.status_code == 422
@@ -132,9 +124,7 @@ def test_stale_version_gets_409_with_the_current_value_shown(gb, login_as, cell)
     assert cell(gb.toan_a1, sid, "tx1") == (Decimal("7.0"), 2)
 
 
-def test_student_or_column_outside_the_grid_is_404_and_audited(
-    gb, login_as, audit_rows, db_digest
-) -> None:
+def test_student_or_column_outside_the_grid_is_404_and_audited(gb, login_as, audit_rows, db_digest) -> None:
     c = login_as(gb.t1)
     before = db_digest()
     foreign = gb.students_a2[0].id
@@ -166,9 +156,7 @@ def test_extra_fields_are_ignored(gb, login_as, cell, audit_rows) -> None:
     assert r.status_code == 200
     assert cell(gb.toan_a1, sid, "tx1") == (Decimal("8.0"), 1)
     assert cell(gb.toan_a2, sid, "tx1") == (None, 0)
-    assert not [
-        a for a in audit_rows() if a[0].startswith("gradebook.") and a[0] != "gradebook.opened"
-    ]
+    assert not [a for a in audit_rows() if a[0].startswith("gradebook.") and a[0] != "gradebook.opened"]
 
 
 def test_comment_subject_takes_d_and_cd(gb, login_as, make_subject, make_assignment, cell) -> None:
@@ -198,9 +186,7 @@ def test_teacher_comment_per_student_is_versioned(gb, login_as, audit_rows) -> N
     assert r.status_code == 200 and 'value="Tiến bộ rõ"' in r.text
     stale = c.htmx("POST", url, data={"student_id": sid, "text": "Khác", "version": 0})
     assert stale.status_code == 409 and 'value="Tiến bộ rõ"' in stale.text
-    foreign = c.htmx(
-        "POST", url, data={"student_id": gb.students_a2[0].id, "text": "x", "version": 0}
-    )
+    foreign = c.htmx("POST", url, data={"student_id": gb.students_a2[0].id, "text": "x", "version": 0})
     assert foreign.status_code == 404
     assert [a[3]["comment"] for a in audit_rows("grade.comment_changed")] == [["", "Tiến bộ rõ"]]
 
@@ -229,25 +215,24 @@ def test_removed_assignment_takes_effect_at_once(gb, login_as, app) -> None:
     c = login_as(gb.t1)
     assert c.get(f"/gradebook/{gb.toan_a1}").status_code == 200
     with app.app_context():
-        a = (
-            db.session.query(TeachingAssignment)
-            .filter_by(class_id=gb.c10a1.id, subject_id=gb.toan.id)
-            .one()
-        )
+        a = db.session.query(TeachingAssignment).filter_by(class_id=gb.c10a1.id, subject_id=gb.toan.id).one()
         school.remove_assignment(None, a)
         db.session.commit()
     assert c.get(f"/gradebook/{gb.toan_a1}").status_code == 404
     assert post_cell(c, gb.toan_a1, gb.students_a1[0].id, "tx1", "8", 0).status_code == 404
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(book_id=st.integers(min_value=1, max_value=10**9))
 def test_random_foreign_ids_answer_404_without_leaking(gb, login_as, book_id) -> None:
     """SECURITY.md 2: any grade book id but T1's own is a 404 with no canary of 10A2."""
     c = login_as(gb.t1)
-    for url in (f"/gradebook/{book_id}", f"/gradebook/{book_id}/history",
-                f"/gradebook/{book_id}/export.xlsx", f"/gradebook/corrections/{book_id}"):
+    for url in (
+        f"/gradebook/{book_id}",
+        f"/gradebook/{book_id}/history",
+        f"/gradebook/{book_id}/export.xlsx",
+        f"/gradebook/corrections/{book_id}",
+    ):
         r = c.get(url)
         if book_id == gb.toan_a1 and "corrections" not in url:
             assert r.status_code == 200

@@ -67,9 +67,7 @@ def set_term(app, as_user, hr, term: int, student, values: dict[str, str]) -> No
                     student.id,
                     c,
                     cell,
-                    (
-                        entry.current_cell(book, student.id, c) or type("V", (), {"version": 0})
-                    ).version,
+                    (entry.current_cell(book, student.id, c) or type("V", (), {"version": 0})).version,
                 )
                 for c in cols
             ]
@@ -122,30 +120,20 @@ def test_homeroom_scope(hr, login_as) -> None:
     assert frag.status_code == 200 and "<html" not in frag.text
 
 
-def test_conduct_is_entered_per_term_versioned_and_the_year_follows_r8(
-    hr, login_as, audit_rows
-) -> None:
+def test_conduct_is_entered_per_term_versioned_and_the_year_follows_r8(hr, login_as, audit_rows) -> None:
     c = login_as(hr.gvcn)
     s = hr.students_a1[0]
     url = f"/gradebook/homeroom/{hr.c10a1.id}/conduct"
-    r = c.htmx(
-        "POST", url, data={"student_id": s.id, "term_id": hr.term1, "level": "D", "version": 0}
-    )
+    r = c.htmx("POST", url, data={"student_id": s.id, "term_id": hr.term1, "level": "D", "version": 0})
     assert r.status_code == 200 and 'value="D" selected' in r.text
-    stale = c.htmx(
-        "POST", url, data={"student_id": s.id, "term_id": hr.term1, "level": "T", "version": 0}
-    )
+    stale = c.htmx("POST", url, data={"student_id": s.id, "term_id": hr.term1, "level": "T", "version": 0})
     assert stale.status_code == 409 and 'value="D" selected' in stale.text
     assert (
-        c.htmx(
-            "POST", url, data={"student_id": s.id, "term_id": hr.term2, "level": "T", "version": 0}
-        ).status_code
+        c.htmx("POST", url, data={"student_id": s.id, "term_id": hr.term2, "level": "T", "version": 0}).status_code
         == 200
     )
     year = c.get(f"/gradebook/homeroom/{hr.c10a1.id}?period=year")
-    assert "Đạt / Tốt" in _line(year.text, s) and "→ <strong>Khá</strong>" in _line(
-        year.text, s
-    )  # R8
+    assert "Đạt / Tốt" in _line(year.text, s) and "→ <strong>Khá</strong>" in _line(year.text, s)  # R8
     assert len(audit_rows("conduct.changed")) == 2
     foreign = c.htmx(
         "POST",
@@ -191,9 +179,7 @@ def test_attendance_running_count_and_warnings(hr, login_as, app, as_user) -> No
         year = db.session.get(SchoolYear, hr.year.id)
         start, end = year.start_date, min(year.end_date, today_local())
     url = f"/gradebook/homeroom/{hr.c10a1.id}/attendance"
-    r = c.htmx(
-        "POST", url, data={"student_id": s.id, "day": start.isoformat(), "status": "excused"}
-    )
+    r = c.htmx("POST", url, data={"student_id": s.id, "day": start.isoformat(), "status": "excused"})
     assert r.status_code == 200 and "<html" not in r.text
     assert (
         c.htmx(
@@ -230,17 +216,12 @@ def test_attendance_running_count_and_warnings(hr, login_as, app, as_user) -> No
     assert "29/1" in _line(summary.text, s) and "30/45" in _line(summary.text, s)
     # back to present removes the buổi
     assert (
-        c.htmx(
-            "POST", url, data={"student_id": s.id, "day": start.isoformat(), "status": "present"}
-        ).status_code
-        == 200
+        c.htmx("POST", url, data={"student_id": s.id, "day": start.isoformat(), "status": "present"}).status_code == 200
     )
     assert "Cảnh báo" not in c.get(f"{url}?day={start.isoformat()}").text
 
 
-def test_exemption_only_for_the_practical_part_approved_by_the_principal(
-    hr, login_as, app, audit_rows
-) -> None:
+def test_exemption_only_for_the_practical_part_approved_by_the_principal(hr, login_as, app, audit_rows) -> None:
     from app.gradebook.models import Exemption
 
     c = login_as(hr.gvcn)
@@ -263,10 +244,7 @@ def test_exemption_only_for_the_practical_part_approved_by_the_principal(
         e = db.session.query(Exemption).one()
         eid, version = e.id, e.version
     assert (
-        c.post(
-            f"/gradebook/exemptions/{eid}/decide", data={"action": "approve", "version": version}
-        ).status_code
-        == 403
+        c.post(f"/gradebook/exemptions/{eid}/decide", data={"action": "approve", "version": version}).status_code == 403
     )
     assert (
         login_as(hr.ht)

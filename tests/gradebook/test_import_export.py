@@ -61,13 +61,8 @@ def test_export_has_the_school_layout_and_values(gb, login_as, audit_rows) -> No
     ws = _sheet(r.data)
     texts = [str(c.value) for row in ws.iter_rows(max_row=8) for c in row if c.value is not None]
     assert "SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH" in texts
-    assert any(
-        "Môn học: Toán" in t and "Lớp: 10A1" in t and "Học kỳ I" in t and "2024-2025" in t
-        for t in texts
-    )
-    assert ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx"] == [
-        ws.cell(7, i).value for i in range(1, 6)
-    ]
+    assert any("Môn học: Toán" in t and "Lớp: 10A1" in t and "Học kỳ I" in t and "2024-2025" in t for t in texts)
+    assert ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "ĐĐGtx"] == [ws.cell(7, i).value for i in range(1, 6)]
     assert [ws.cell(8, i).value for i in range(5, 11)] == ["TX1", "TX2", "TX3", "TX4", "GK", "CK"]
     row = _row_of(ws, gb.students_a1[0].student_code)
     assert [ws.cell(row, i).value for i in range(5, 12)] == [8.0, 7.0, 9.0, 6.5, 7.5, 8.0, 7.7]
@@ -89,9 +84,7 @@ def test_export_neutralises_formulas_in_text(gb, login_as, app) -> None:
     assert value.startswith("'=") and ws.cell(row, 12).data_type == "s"
 
 
-def test_import_preview_then_confirm_saves_everything_at_once(
-    gb, login_as, cell, audit_rows
-) -> None:
+def test_import_preview_then_confirm_saves_everything_at_once(gb, login_as, cell, audit_rows) -> None:
     c = login_as(gb.t1)
     ws = _sheet(exported(c, gb.toan_a1))
     for i, s in enumerate(gb.students_a1):
@@ -144,10 +137,7 @@ def test_a_forged_or_foreign_plan_is_refused(gb, login_as, db_digest) -> None:
     with c.application.app_context():
         plan = imports.Plan()
         token = imports.sign_plan(plan, gb.toan_a2, gb.t1.id)  # signed for another grade book
-    assert (
-        c.post(f"/gradebook/{gb.toan_a1}/import/confirm", data={"payload": token}).status_code
-        == 422
-    )
+    assert c.post(f"/gradebook/{gb.toan_a1}/import/confirm", data={"payload": token}).status_code == 422
     assert db_digest() == before
 
 

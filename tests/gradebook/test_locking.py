@@ -33,9 +33,7 @@ def record_of(app, book: int):  # type: ignore[no-untyped-def]
         return locking.review_state(db.session.get(GradeBook, book))
 
 
-def decide(
-    app, as_user, user, book: int, action: str = "approve", comment: str | None = None
-) -> None:  # type: ignore[no-untyped-def]
+def decide(app, as_user, user, book: int, action: str = "approve", comment: str | None = None) -> None:  # type: ignore[no-untyped-def]
     from app.gradebook import locking
     from app.gradebook.models import GradeBook
     from app.records import decisions
@@ -58,9 +56,7 @@ def submitted(gb, login_as, app):  # type: ignore[no-untyped-def]
     return c
 
 
-def test_submit_sends_the_xlsx_into_the_records_chain_and_locks_for_review(
-    gb, submitted, app, cell
-) -> None:
+def test_submit_sends_the_xlsx_into_the_records_chain_and_locks_for_review(gb, submitted, app, cell) -> None:
     state = record_of(app, gb.toan_a1)
     assert state.source == "records" and state.state.value == "submitted"
     assert state.record.chain == ["to_truong", "hieu_truong"]
@@ -80,11 +76,7 @@ def _attempts(client, gb, book: int):  # type: ignore[no-untyped-def]
         client.htmx(
             "POST",
             f"/gradebook/{book}/cells/batch",
-            data={
-                "cells": json.dumps(
-                    [{"student_id": sid, "column": "gk", "value": "9", "version": 1}]
-                )
-            },
+            data={"cells": json.dumps([{"student_id": sid, "column": "gk", "value": "9", "version": 1}])},
         ),
     )
     yield (
@@ -148,9 +140,7 @@ def _set_lock_date(app, gb, days_ago: int) -> None:  # type: ignore[no-untyped-d
         db.session.commit()
 
 
-def test_lock_date_today_still_allows_entry_and_is_judged_by_server_time(
-    gb, login_as, app, cell
-) -> None:
+def test_lock_date_today_still_allows_entry_and_is_judged_by_server_time(gb, login_as, app, cell) -> None:
     _set_lock_date(app, gb, days_ago=0)  # locks *after* the lock date
     c = login_as(gb.t1)
     sid = gb.students_a1[0].id
@@ -161,9 +151,7 @@ def test_lock_date_today_still_allows_entry_and_is_judged_by_server_time(
     assert cell(gb.toan_a1, sid, "tx1") == (Decimal("8.0"), 1)
 
 
-def test_returned_grid_is_editable_again_and_can_be_resubmitted(
-    gb, submitted, app, as_user, cell
-) -> None:
+def test_returned_grid_is_editable_again_and_can_be_resubmitted(gb, submitted, app, as_user, cell) -> None:
     decide(app, as_user, gb.tt_toan, gb.toan_a1, "return", "GK của Canary-A01 chưa đúng")
     assert record_of(app, gb.toan_a1).state.value == "returned"
     sid = gb.students_a1[0].id
@@ -174,9 +162,7 @@ def test_returned_grid_is_editable_again_and_can_be_resubmitted(
     assert state.state.value == "submitted" and len(state.record.versions) == 2
 
 
-def test_blanks_must_be_acknowledged_and_the_missed_test_rule_records_zero(
-    gb, login_as, app, cell, audit_rows
-) -> None:
+def test_blanks_must_be_acknowledged_and_the_missed_test_rule_records_zero(gb, login_as, app, cell, audit_rows) -> None:
     c = login_as(gb.t1)
     fill(c, gb.toan_a1, gb.students_a1[:2])
     partial = {k: v for k, v in FULL_ROW.items() if k != "gk"}
@@ -188,9 +174,7 @@ def test_blanks_must_be_acknowledged_and_the_missed_test_rule_records_zero(
     assert ok.status_code == 303
     assert cell(gb.toan_a1, gb.students_a1[2].id, "gk") == (Decimal("0.0"), 1)
     filled = audit_rows("grade.missed_tests_filled")
-    assert len(filled) == 1 and filled[0][3]["cells"] == {
-        f"{gb.students_a1[2].id}:gk": [None, "0.0"]
-    }
+    assert len(filled) == 1 and filled[0][3]["cells"] == {f"{gb.students_a1[2].id}:gk": [None, "0.0"]}
 
 
 def test_blank_rule_setting_leaves_the_cell_blank(gb, login_as, app, cell) -> None:
@@ -216,9 +200,7 @@ def test_only_the_assigned_teacher_submits(gb, login_as) -> None:
     assert login_as(gb.ht).post(f"/gradebook/{gb.toan_a1}/submit", data={}).status_code == 403
 
 
-def test_review_state_falls_back_to_the_local_chain_without_records(
-    gb, app, as_user, monkeypatch
-) -> None:
+def test_review_state_falls_back_to_the_local_chain_without_records(gb, app, as_user, monkeypatch) -> None:
     """The one switch (locking.records_api): without records the same chain runs locally."""
     from app.core.workflow import Action
     from app.gradebook import locking
@@ -232,30 +214,22 @@ def test_review_state_falls_back_to_the_local_chain_without_records(
         for s in gb.students_a1:
             for key in ("tx1", "tx2", "tx3", "tx4", "gk", "ck"):
                 col = Column("tx", int(key[2])) if key.startswith("tx") else Column(key, 1)
-                entry.save_cell(
-                    actor, handle, entry.CellWrite(s.id, col, CellValue(Decimal("7.0")), 0)
-                )
+                entry.save_cell(actor, handle, entry.CellWrite(s.id, col, CellValue(Decimal("7.0")), 0))
         review.submit(actor, handle, acknowledged=False)
 
     as_user(gb.t1, fill_and_submit)
     with pytest.raises(Forbidden):  # the author cannot approve their own grade book
         as_user(
             gb.t1,
-            lambda a: locking.review_local(
-                a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2
-            ),
+            lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2),
         )
     as_user(
         gb.tt_toan,
-        lambda a: locking.review_local(
-            a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2
-        ),
+        lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2),
     )
     as_user(
         gb.ht,
-        lambda a: locking.review_local(
-            a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=3
-        ),
+        lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=3),
     )
     with app.app_context():
         from app.gradebook.models import GradeBook

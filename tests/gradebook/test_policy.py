@@ -49,9 +49,7 @@ def test_grid_read_and_edit(who, read, edit) -> None:
 def correction(
     step: int, requester: int = 10, confirmed_by: int | None = None, state: str = "submitted"
 ) -> SimpleNamespace:
-    return SimpleNamespace(
-        step=step, requester_id=requester, confirmed_by_id=confirmed_by, state=state
-    )
+    return SimpleNamespace(step=step, requester_id=requester, confirmed_by_id=confirmed_by, state=state)
 
 
 @pytest.mark.parametrize(

@@ -54,18 +54,12 @@ def classes(gb, app, as_user, make_class, make_assignment):  # type: ignore[no-u
             entry.save_batch(
                 actor,
                 handle,
-                [
-                    entry.CellWrite(s.id, col, CellValue(Decimal("7.5")), 0)
-                    for s in students
-                    for col in cols
-                ],
+                [entry.CellWrite(s.id, col, CellValue(Decimal("7.5")), 0) for s in students for col in cols],
             )
 
         as_user(gb.t1, fill)
         with app.app_context():
-            first = sorted(
-                db.session.get(SchoolClass, cls.id).enrollments, key=lambda e: e.student_id
-            )[0]
+            first = sorted(db.session.get(SchoolClass, cls.id).enrollments, key=lambda e: e.student_id)[0]
             books[size] = (book, first.student_id)
     return books
 

@@ -36,9 +36,7 @@ def test_save_cell_insert_update_delete(gb, app, as_user, cell, audit_head, audi
 
     def save(value, version):  # type: ignore[no-untyped-def]
         def run(actor):  # type: ignore[no-untyped-def]
-            return entry.save_cell(
-                actor, handle_of(app, actor, gb.toan_a1), entry.CellWrite(sid, TX1, value, version)
-            )
+            return entry.save_cell(actor, handle_of(app, actor, gb.toan_a1), entry.CellWrite(sid, TX1, value, version))
 
         before = audit_head()
         change = as_user(gb.t1, run)
@@ -104,17 +102,13 @@ def test_homeroom_writers_audit_once_each(gb, app, as_user, audit_head, audit_ro
     def plain(row):  # type: ignore[no-untyped-def]
         if row is None or not hasattr(row, "version"):
             return row
-        return SimpleNamespace(
-            **{k: getattr(row, k) for k in ("level", "text", "version") if hasattr(row, k)}
-        )
+        return SimpleNamespace(**{k: getattr(row, k) for k in ("level", "text", "version") if hasattr(row, k)})
 
     def step(fn):  # type: ignore[no-untyped-def]
         before = audit_head()
         result = as_user(
             gb.gvcn,
-            lambda a: plain(
-                fn(a, db.session.get(SchoolClass, gb.c10a1.id), db.session.get(Term, gb.term1))
-            ),
+            lambda a: plain(fn(a, db.session.get(SchoolClass, gb.c10a1.id), db.session.get(Term, gb.term1))),
         )
         return result, [e[0] for e in audit_rows(after=before)]
 
@@ -123,17 +117,11 @@ def test_homeroom_writers_audit_once_each(gb, app, as_user, audit_head, audit_ro
     row, events = step(lambda a, c, t: homeroom.set_remark(a, c, sid, t, "Ngoan", 0))
     assert row.text == "Ngoan" and events == ["homeroom_remark.changed"]
     old, events = step(
-        lambda a, c, t: homeroom.set_attendance(
-            a, c, sid, date(2024, 10, 1), "excused", date(2024, 12, 1)
-        )
+        lambda a, c, t: homeroom.set_attendance(a, c, sid, date(2024, 10, 1), "excused", date(2024, 12, 1))
     )
     assert old is None and events == ["attendance.changed"]
     with pytest.raises(homeroom.HomeroomError):
-        step(
-            lambda a, c, t: homeroom.set_attendance(
-                a, c, sid, date(2023, 10, 1), "excused", date(2024, 12, 1)
-            )
-        )
+        step(lambda a, c, t: homeroom.set_attendance(a, c, sid, date(2023, 10, 1), "excused", date(2024, 12, 1)))
     with pytest.raises(homeroom.RowConflict):
         step(lambda a, c, t: homeroom.set_conduct(a, c, sid, t, "T", 0))
     with pytest.raises(Forbidden):  # only the GVCN writes homeroom records
@@ -166,25 +154,19 @@ def test_settings_are_stored_and_audited(gb, app, as_user, audit_rows) -> None:
     with app.app_context():
         s = settings.learning_settings()
         assert s.adjustment_reading is AdjustmentReading.ONE_BELOW_REACHABLE
-        assert (
-            s.adjustment_counts_comment_subjects is False and settings.missed_test_rule() == "blank"
-        )
+        assert s.adjustment_counts_comment_subjects is False and settings.missed_test_rule() == "blank"
     assert len(audit_rows("setting.changed")) == 3
 
 
 def test_lock_date_setting_through_the_page(gb, login_as, app) -> None:
     from app.school.models import Term
 
-    r = login_as(gb.ht).post(
-        "/gradebook/settings/lock-date", data={"term_id": gb.term1, "lock_date": "2025-01-20"}
-    )
+    r = login_as(gb.ht).post("/gradebook/settings/lock-date", data={"term_id": gb.term1, "lock_date": "2025-01-20"})
     assert r.status_code == 303
     with app.app_context():
         assert db.session.get(Term, gb.term1).lock_date == date(2025, 1, 20)
     assert (
-        login_as(gb.t1)
-        .post("/gradebook/settings/lock-date", data={"term_id": gb.term1, "lock_date": ""})
-        .status_code
+        login_as(gb.t1).post("/gradebook/settings/lock-date", data={"term_id": gb.term1, "lock_date": ""}).status_code
         == 403
     )
     page = login_as(gb.admin).get("/gradebook/settings")

@@ -324,9 +324,7 @@ def test_year_average_uses_the_stored_rounded_term_values() -> None:
         ([], CR.CHUA_DAT),
     ],
 )
-def test_comment_term_is_dat_only_when_all_required_present_and_dat(
-    slots: list, expected: object
-) -> None:
+def test_comment_term_is_dat_only_when_all_required_present_and_dat(slots: list, expected: object) -> None:
     assert tt22.comment_term_result(slots, required=4) is expected
 
 
@@ -590,9 +588,7 @@ def test_learning_chua_dat_requires_retest_in_every_cd_and_every_score_below_5()
 
 
 def test_partial_retest_results_keep_the_decision_pending() -> None:
-    decision = eoy(
-        WEAK, WEAK_COMMENTS, conduct=Level.KHA, absences=2, retests=retest(("Môn 8", "6"))
-    )
+    decision = eoy(WEAK, WEAK_COMMENTS, conduct=Level.KHA, absences=2, retests=retest(("Môn 8", "6")))
     assert decision.status is Status.PENDING_RETEST
     given_ = {r.name: r.retest for r in decision.retests}
     assert given_["Môn 8"] is not None and given_["Môn 8"].score == D("6.0")
@@ -641,9 +637,7 @@ def test_summer_then_retest_sequence() -> None:
     pending = eoy(WEAK, WEAK_COMMENTS, conduct=Level.CHUA_DAT, absences=0)
     assert pending.outcome is Outcome.REN_LUYEN_HE
     assert pending.retest_subjects == WEAK_DUE  # known in advance
-    after_summer = eoy(
-        WEAK, WEAK_COMMENTS, conduct=Level.CHUA_DAT, absences=0, summer_conduct=Level.DAT
-    )
+    after_summer = eoy(WEAK, WEAK_COMMENTS, conduct=Level.CHUA_DAT, absences=0, summer_conduct=Level.DAT)
     assert (after_summer.outcome, after_summer.status) == (
         Outcome.KIEM_TRA_LAI,
         Status.PENDING_RETEST,
@@ -769,9 +763,7 @@ def test_term_average_from_typed_text_matches_decimal_input(tx, gk, ck) -> None:
     def typed(x: Decimal) -> Decimal:
         return tt22.parse_score(tt22.format_score(x))
 
-    assert tt22.term_average([typed(x) for x in tx], typed(gk), typed(ck)) == tt22.term_average(
-        tx, gk, ck
-    )
+    assert tt22.term_average([typed(x) for x in tx], typed(gk), typed(ck)) == tt22.term_average(tx, gk, ck)
 
 
 learning_settings = st.builds(Settings, st.sampled_from(list(Reading)), st.booleans())

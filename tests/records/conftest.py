@@ -13,8 +13,7 @@ from app.extensions import db
 from tests.records import samples
 
 
-def post_multipart(client, url: str, files: list[tuple[str, bytes]], htmx: bool = False,
-                   **fields: Any):  # type: ignore[no-untyped-def]
+def post_multipart(client, url: str, files: list[tuple[str, bytes]], htmx: bool = False, **fields: Any):  # type: ignore[no-untyped-def]
     """POST a multipart form built in memory (werkzeug's builder would leave a temp file
     open for bodies over 500 KB)."""
     import io
@@ -27,8 +26,7 @@ def post_multipart(client, url: str, files: list[tuple[str, bytes]], htmx: bool 
         data.add("files", FileStorage(io.BytesIO(content), filename=name))
     boundary, body = encode_multipart(data)
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(url, data=body, headers=headers,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(url, data=body, headers=headers, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 @pytest.fixture
@@ -41,8 +39,7 @@ def rec(app, school_fixture):  # type: ignore[no-untyped-def]
         types = ensure_default_record_types()
         db.session.commit()
         ns.types = {t.code: t.id for t in types}
-        ns.term1 = db.session.scalar(select(Term.id).where(Term.year_id == ns.year.id,
-                                                          Term.number == 1))
+        ns.term1 = db.session.scalar(select(Term.id).where(Term.year_id == ns.year.id, Term.number == 1))
     return ns
 
 
@@ -55,10 +52,16 @@ def make_record(app, rec, as_user):  # type: ignore[no-untyped-def]
     from app.records.models import RecordType
     from app.records.uploads import store_bytes
 
-    def _make(author: Any = None, code: str = "ke_hoach_bai_day", class_id: int | None = None,
-              subject_id: int | None = None, submit: bool = False, title: str = "Bài 1: Mệnh đề",
-              files: list[tuple[str, bytes]] | None = None,
-              lesson_date: date | None = date(2024, 10, 10)) -> int:
+    def _make(
+        author: Any = None,
+        code: str = "ke_hoach_bai_day",
+        class_id: int | None = None,
+        subject_id: int | None = None,
+        submit: bool = False,
+        title: str = "Bài 1: Mệnh đề",
+        files: list[tuple[str, bytes]] | None = None,
+        lesson_date: date | None = date(2024, 10, 10),
+    ) -> int:
         author = author or rec.t1
         record_type = None
 
@@ -68,10 +71,10 @@ def make_record(app, rec, as_user):  # type: ignore[no-untyped-def]
             stored = [store_bytes(n, d) for n, d in (files or [("giao-an.pdf", samples.pdf())])]
             fields: dict[str, Any] = {}
             if record_type.requires_class_subject:
-                fields.update(class_id=class_id or rec.c10a1.id,
-                              subject_id=subject_id or rec.toan.id, lesson_date=lesson_date)
-            record = services.create_record(actor, record_type, title=title, files=stored,
-                                            submit=submit, **fields)
+                fields.update(
+                    class_id=class_id or rec.c10a1.id, subject_id=subject_id or rec.toan.id, lesson_date=lesson_date
+                )
+            record = services.create_record(actor, record_type, title=title, files=stored, submit=submit, **fields)
             return record.id
 
         return as_user(author, go)
@@ -88,7 +91,9 @@ def audit_tail(app):  # type: ignore[no-untyped-def]
         with app.app_context():
             rows = db.session.execute(
                 select(AuditEvent.action, AuditEvent.subject_type, AuditEvent.subject_id)
-                .where(AuditEvent.seq > after).order_by(AuditEvent.seq)).all()
+                .where(AuditEvent.seq > after)
+                .order_by(AuditEvent.seq)
+            ).all()
             return [tuple(r) for r in rows]
 
     return _tail

@@ -30,8 +30,9 @@ def pdf(pages: int = 1, text: str = "Giáo án") -> bytes:
 def pdf_with_javascript() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
-                               NameObject("/JS"): TextStringObject("app.alert('x');")})
+    action = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x');")}
+    )
     writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
     buf = io.BytesIO()
     writer.write(buf)
@@ -53,16 +54,22 @@ def pdf_with_js_in_object_stream() -> bytes:
     obj(1, b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>")
     obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
     obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
-    obj(5, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-        % (len(header), len(objstm)) + objstm + b"\nendstream")
+    obj(
+        5,
+        b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(header), len(objstm))
+        + objstm
+        + b"\nendstream",
+    )
     offsets[6] = len(out)
     rows = [struct.pack(">BIH", 0, 0, 65535)]
     rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in (1, 2, 3)]
-    rows += [struct.pack(">BIH", 2, 5, 0), struct.pack(">BIH", 1, offsets[5], 0),
-             struct.pack(">BIH", 1, offsets[6], 0)]
+    rows += [struct.pack(">BIH", 2, 5, 0), struct.pack(">BIH", 1, offsets[5], 0), struct.pack(">BIH", 1, offsets[6], 0)]
     xref = b"".join(rows)
-    out.extend(b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
-               % len(xref) + xref + b"\nendstream\nendobj\n")
+    out.extend(
+        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(xref)
+        + xref
+        + b"\nendstream\nendobj\n"
+    )
     out.extend(b"startxref\n%d\n%%%%EOF\n" % offsets[6])
     return bytes(out)
 
@@ -71,8 +78,7 @@ def pdf_with_launch_escaped() -> bytes:
     """An /OpenAction /Launch whose name is written with #xx escapes (/L#61unch)."""
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    action = DictionaryObject({NameObject("/S"): NameObject("/Launch"),
-                               NameObject("/F"): TextStringObject("calc.exe")})
+    action = DictionaryObject({NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")})
     writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
     buf = io.BytesIO()
     writer.write(buf)
@@ -99,20 +105,23 @@ def _content_types(main_part: str, main_type: str, extra: str = "") -> str:
     )
 
 
-RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+)
 
 
 def document_xml(text: str = "Kế hoạch bài dạy") -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
-            "</w:body></w:document>")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+        "</w:body></w:document>"
+    )
 
 
-def zip_bytes(members: list[tuple[str, bytes | str]],
-              compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def zip_bytes(members: list[tuple[str, bytes | str]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as zf:
         for name, data in members:
@@ -120,14 +129,20 @@ def zip_bytes(members: list[tuple[str, bytes | str]],
     return buf.getvalue()
 
 
-def docx(text: str = "Kế hoạch bài dạy", extra: list[tuple[str, bytes | str]] | None = None,
-         main_type: str = DOCX_MAIN, document: str | None = None) -> bytes:
-    return zip_bytes([
-        ("[Content_Types].xml", _content_types("word/document.xml", main_type)),
-        ("_rels/.rels", RELS),
-        ("word/document.xml", document if document is not None else document_xml(text)),
-        *(extra or []),
-    ])
+def docx(
+    text: str = "Kế hoạch bài dạy",
+    extra: list[tuple[str, bytes | str]] | None = None,
+    main_type: str = DOCX_MAIN,
+    document: str | None = None,
+) -> bytes:
+    return zip_bytes(
+        [
+            ("[Content_Types].xml", _content_types("word/document.xml", main_type)),
+            ("_rels/.rels", RELS),
+            ("word/document.xml", document if document is not None else document_xml(text)),
+            *(extra or []),
+        ]
+    )
 
 
 def xlsx() -> bytes:
@@ -141,13 +156,17 @@ def xlsx() -> bytes:
 
 
 def pptx() -> bytes:
-    pres = ('<?xml version="1.0" encoding="UTF-8"?><p:presentation xmlns:p='
-            '"http://schemas.openxmlformats.org/presentationml/2006/main"/>')
-    return zip_bytes([
-        ("[Content_Types].xml", _content_types("ppt/presentation.xml", PPTX_MAIN)),
-        ("_rels/.rels", RELS.replace("word/document.xml", "ppt/presentation.xml")),
-        ("ppt/presentation.xml", pres),
-    ])
+    pres = (
+        '<?xml version="1.0" encoding="UTF-8"?><p:presentation xmlns:p='
+        '"http://schemas.openxmlformats.org/presentationml/2006/main"/>'
+    )
+    return zip_bytes(
+        [
+            ("[Content_Types].xml", _content_types("ppt/presentation.xml", PPTX_MAIN)),
+            ("_rels/.rels", RELS.replace("word/document.xml", "ppt/presentation.xml")),
+            ("ppt/presentation.xml", pres),
+        ]
+    )
 
 
 def docm() -> bytes:
@@ -164,8 +183,7 @@ def ole_doc() -> bytes:
 
 
 def exe_renamed() -> bytes:
-    return (b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 1024
-            + b"This program cannot be run in DOS mode")
+    return b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 1024 + b"This program cannot be run in DOS mode"
 
 
 def html_renamed() -> bytes:
@@ -182,13 +200,14 @@ def docx_bomb(gigabytes: float = 5.0, claimed_size: int = 4096) -> bytes:
     it is cheap to make; the CRC is left 0 (a checker must stop long before the end)."""
     block = b" " * (1024 * 1024)
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    head = compressor.compress(document_xml("x")[:-len("</w:body></w:document>")].encode())
+    head = compressor.compress(document_xml("x")[: -len("</w:body></w:document>")].encode())
     head += compressor.flush(zlib.Z_FULL_FLUSH)
     segment = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
     compressed = head + segment * int(gigabytes * 1024) + compressor.flush()
     ct = _content_types("word/document.xml", DOCX_MAIN).encode()
-    return _raw_zip([("[Content_Types].xml", ct, zlib.crc32(ct), len(ct), 0),
-                     ("word/document.xml", compressed, 0, claimed_size, 8)])
+    return _raw_zip(
+        [("[Content_Types].xml", ct, zlib.crc32(ct), len(ct), 0), ("word/document.xml", compressed, 0, claimed_size, 8)]
+    )
 
 
 def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
@@ -197,23 +216,44 @@ def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
     for name, data, crc, size, method in members:
         offset = len(out)
         raw_name = name.encode()
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data),
-                           size, len(raw_name), 0) + raw_name + data
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0, crc,
-                               len(data), size, len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name
+        out += (
+            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data), size, len(raw_name), 0)
+            + raw_name
+            + data
+        )
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                method,
+                0,
+                0,
+                crc,
+                len(data),
+                size,
+                len(raw_name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + raw_name
+        )
     cd_offset = len(out)
     out += central
     count = len(members)
     if count > 0xFFFF:
         zip64_at = len(out)
-        out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count,
-                           len(central), cd_offset)
+        out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, len(central), cd_offset)
         out += struct.pack("<IIQI", 0x07064B50, 0, zip64_at, 1)
-        out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF,
-                           0xFFFFFFFF, 0)
+        out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
     else:
-        out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central),
-                           cd_offset, 0)
+        out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), cd_offset, 0)
     return bytes(out)
 
 
@@ -221,8 +261,10 @@ def many_entries(count: int = 100_000) -> bytes:
     """A ZIP with `count` tiny entries (its directory announces them all)."""
     ct = _content_types("word/document.xml", DOCX_MAIN).encode()
     doc = document_xml().encode()
-    members = [("[Content_Types].xml", ct, zlib.crc32(ct), len(ct), 0),
-               ("word/document.xml", doc, zlib.crc32(doc), len(doc), 0)]
+    members = [
+        ("[Content_Types].xml", ct, zlib.crc32(ct), len(ct), 0),
+        ("word/document.xml", doc, zlib.crc32(doc), len(doc), 0),
+    ]
     members += [(f"f{i}", b"", 0, 0, 0) for i in range(count - 2)]
     return _raw_zip(members)
 
@@ -248,7 +290,7 @@ def symlink_entry() -> bytes:
         zf.writestr("[Content_Types].xml", _content_types("word/document.xml", DOCX_MAIN))
         zf.writestr("word/document.xml", document_xml())
         info = zipfile.ZipInfo("word/link")
-        info.external_attr = (0o120777 << 16)
+        info.external_attr = 0o120777 << 16
         zf.writestr(info, "/etc/passwd")
     return buf.getvalue()
 
@@ -258,15 +300,19 @@ def zip_slip() -> bytes:
 
 
 def billion_laughs() -> bytes:
-    doc = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-           '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-           f'<w:document xmlns:w="{W_NS}"><w:body>&lol2;</w:body></w:document>')
+    doc = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        f'<w:document xmlns:w="{W_NS}"><w:body>&lol2;</w:body></w:document>'
+    )
     return docx(document=doc)
 
 
 def content_types_with_dtd() -> bytes:
-    ct = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>'
-          + _content_types("word/document.xml", DOCX_MAIN).split("?>", 1)[1])
+    ct = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>'
+        + _content_types("word/document.xml", DOCX_MAIN).split("?>", 1)[1]
+    )
     return zip_bytes([("[Content_Types].xml", ct), ("word/document.xml", document_xml())])
 
 

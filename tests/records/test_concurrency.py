@@ -45,8 +45,7 @@ def _race(app, record_id: int, actors: list[int], verb: str, **kw) -> list[str]:
     return sorted(outcomes)
 
 
-def test_two_simultaneous_approvals_one_wins(app, rec, make_record, make_user, load,
-                                             audit_tail, head_seq) -> None:
+def test_two_simultaneous_approvals_one_wins(app, rec, make_record, make_user, load, audit_tail, head_seq) -> None:
     from app.core.authz import Role
 
     record_id = make_record(submit=True)
@@ -55,12 +54,10 @@ def test_two_simultaneous_approvals_one_wins(app, rec, make_record, make_user, l
         from app.school.models import Department
 
         dept = db.session.get(Department, rec.dept_toan.id)
-        school.update_department(None, dept, name=dept.name, head_id=rec.tt_toan.id,
-                                 deputy_id=rec.t2.id)
+        school.update_department(None, dept, name=dept.name, head_id=rec.tt_toan.id, deputy_id=rec.t2.id)
         db.session.commit()
     before = head_seq()
-    assert _race(app, record_id, [rec.tt_toan.id, rec.t2.id], "approve_record") == [
-        "conflict", "ok"]
+    assert _race(app, record_id, [rec.tt_toan.id, rec.t2.id], "approve_record") == ["conflict", "ok"]
     record = load(record_id)
     assert record.step == 1 and [d.action for d in record.decisions] == ["submit", "approve"]
     assert [a for a, *_ in audit_tail(before)] == ["record.approved"]

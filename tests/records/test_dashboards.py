@@ -32,12 +32,13 @@ def test_classify_uses_the_local_date_of_the_first_submission() -> None:
 
 
 def test_tally_counts_plans_never_created_as_missing() -> None:
-    week = [fake(date(2024, 10, 8), datetime(2024, 10, 7, tzinfo=UTC), "approved"),
-            fake(date(2024, 10, 9), datetime(2024, 10, 12, tzinfo=UTC)),
-            fake(date(2024, 10, 10), None, "draft")]
+    week = [
+        fake(date(2024, 10, 8), datetime(2024, 10, 7, tzinfo=UTC), "approved"),
+        fake(date(2024, 10, 9), datetime(2024, 10, 12, tzinfo=UTC)),
+        fake(date(2024, 10, 10), None, "draft"),
+    ]
     counts = dashboards._tally(week, date(2024, 10, 20), expected_floor=5)
-    assert (counts.expected, counts.on_time, counts.late, counts.overdue, counts.approved) == (
-        5, 1, 1, 1, 1)
+    assert (counts.expected, counts.on_time, counts.late, counts.overdue, counts.approved) == (5, 1, 1, 1, 1)
     assert counts.submitted == 2 and counts.missing == 3
     assert dashboards._tally(week, date(2024, 10, 20), expected_floor=0).missing == 1
 
@@ -55,8 +56,10 @@ def test_department_compliance_for_the_current_week(app, rec, make_record, as_us
     with app.app_context():
         from app.school.models import Department
 
-        rows = {r.teacher.username: r.counts for r in dashboards.teacher_compliance(
-            db.session.get(Department, rec.dept_toan.id), week, today)}
+        rows = {
+            r.teacher.username: r.counts
+            for r in dashboards.teacher_compliance(db.session.get(Department, rec.dept_toan.id), week, today)
+        }
     assert set(rows) >= {"t1", "t2"}
     assert rows["t1"].on_time == 1 and rows["t1"].expected == 1 and rows["t1"].missing == 0
     assert rows["t2"].expected == 1 and rows["t2"].missing == 1  # nothing created: missing
@@ -67,8 +70,10 @@ def test_weeks_before_the_school_started_expect_nothing(app, rec, make_record) -
     week = dashboards.week_start(today)
     make_record(lesson_date=today + timedelta(days=2), submit=True)
     with app.app_context():
-        table = {row.department.name: row.weeks
-                 for row in dashboards.department_weeks([week - timedelta(days=7), week], today)}
+        table = {
+            row.department.name: row.weeks
+            for row in dashboards.department_weeks([week - timedelta(days=7), week], today)
+        }
     before, current = table["Toán – Tin"]
     assert (before.expected, before.missing) == (0, 0)
     assert current.expected == 2 and current.submitted == 1 and current.missing == 1  # t1, t2
@@ -76,8 +81,7 @@ def test_weeks_before_the_school_started_expect_nothing(app, rec, make_record) -
 
 def test_school_dashboard_chart_table_and_overdue(app, rec, make_record, login_as) -> None:
     today = dashboards.local_today()
-    overdue_id = make_record(title="=HYPERLINK(\"http://x\")",
-                             lesson_date=today - timedelta(days=1))
+    overdue_id = make_record(title='=HYPERLINK("http://x")', lesson_date=today - timedelta(days=1))
     page = login_as(rec.ht).get("/records/school")
     assert page.status_code == 200
     html = page.text
@@ -89,10 +93,11 @@ def test_school_dashboard_chart_table_and_overdue(app, rec, make_record, login_a
     assert login_as(rec.tt_toan).get("/records/school").status_code == 403
 
 
-def test_export_is_an_audited_xlsx_with_neutralised_formulas(app, rec, make_record, login_as,
-                                                             audit_tail, head_seq) -> None:
+def test_export_is_an_audited_xlsx_with_neutralised_formulas(
+    app, rec, make_record, login_as, audit_tail, head_seq
+) -> None:
     today = dashboards.local_today()
-    make_record(title="=HYPERLINK(\"http://x\")", lesson_date=today - timedelta(days=1))
+    make_record(title='=HYPERLINK("http://x")', lesson_date=today - timedelta(days=1))
     before = head_seq()
     response = login_as(rec.ht).get("/records/school/export.xlsx")
     assert response.status_code == 200
@@ -100,7 +105,7 @@ def test_export_is_an_audited_xlsx_with_neutralised_formulas(app, rec, make_reco
     wb = load_workbook(io.BytesIO(response.data))
     assert wb.sheetnames == ["Theo tuần", "Quá hạn"]
     titles = [row[0].value for row in wb["Quá hạn"].iter_rows(min_row=2)]
-    assert titles == ["'=HYPERLINK(\"http://x\")"]
+    assert titles == ['\'=HYPERLINK("http://x")']
     depts = {row[0].value for row in wb["Theo tuần"].iter_rows(min_row=2)}
     assert depts == {"Toán – Tin", "Ngữ văn"}
     assert [a for a, *_ in audit_tail(before)] == ["records.compliance_exported"]
@@ -109,20 +114,26 @@ def test_export_is_an_audited_xlsx_with_neutralised_formulas(app, rec, make_reco
 
 def test_safe_cell() -> None:
     assert [safe_cell(v) for v in ("=1+1", "+84", "-3", "@x", "Bình thường", 5)] == [
-        "'=1+1", "'+84", "'-3", "'@x", "Bình thường", 5]
+        "'=1+1",
+        "'+84",
+        "'-3",
+        "'@x",
+        "Bình thường",
+        5,
+    ]
 
 
 def test_chart_geometry_scales_to_the_largest_value() -> None:
-    chart = grouped_bars([("Toán – Tin", [10, 5, 0, 2]), ("Ngữ văn", [4, 4, 1, 0])],
-                         [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")])
+    chart = grouped_bars(
+        [("Toán – Tin", [10, 5, 0, 2]), ("Ngữ văn", [4, 4, 1, 0])], [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
+    )
     tallest = max(chart.bars, key=lambda b: b.height)
     assert tallest.value == 10 and tallest.y == chart.ticks[-1].y
     assert all(b.y + b.height == chart.bottom for b in chart.bars)
     assert len(chart.bars) == 8 and [g.label for g in chart.groups] == ["Toán – Tin", "Ngữ văn"]
 
 
-def test_tổ_trưởng_sees_the_queue_and_the_compliance_of_the_tổ(rec, make_record,
-                                                              login_as) -> None:
+def test_tổ_trưởng_sees_the_queue_and_the_compliance_of_the_tổ(rec, make_record, login_as) -> None:
     make_record(submit=True)
     page = login_as(rec.tt_toan).get("/records/review")
     assert page.status_code == 200
@@ -136,21 +147,50 @@ def test_admin_edits_record_types_and_chains(app, rec, login_as, audit_tail, hea
     listing = client.get("/records/types")
     assert listing.status_code == 200 and "so_diem" in listing.text
     before = head_seq()
-    created = client.post("/records/types/new", data={
-        "code": "so_du_gio", "name": "Sổ dự giờ", "step1": "to_truong", "step2": "", "step3": "",
-        "made_by": "giao_vien", "sort_order": "70", "active": "y"})
+    created = client.post(
+        "/records/types/new",
+        data={
+            "code": "so_du_gio",
+            "name": "Sổ dự giờ",
+            "step1": "to_truong",
+            "step2": "",
+            "step3": "",
+            "made_by": "giao_vien",
+            "sort_order": "70",
+            "active": "y",
+        },
+    )
     assert created.status_code == 303
-    bad = client.post("/records/types/new", data={
-        "code": "x y", "name": "Sai", "step1": "bgh", "step2": "to_truong", "step3": "",
-        "made_by": "giao_vien", "sort_order": "1"})
+    bad = client.post(
+        "/records/types/new",
+        data={
+            "code": "x y",
+            "name": "Sai",
+            "step1": "bgh",
+            "step2": "to_truong",
+            "step3": "",
+            "made_by": "giao_vien",
+            "sort_order": "1",
+        },
+    )
     assert bad.status_code == 422
     type_id = rec.types["ke_hoach_bai_day"]
     edit = client.get(f"/records/types/{type_id}/edit")
     assert '<option selected value="to_truong">' in edit.text
-    changed = client.post(f"/records/types/{type_id}/edit", data={
-        "name": "Kế hoạch bài dạy", "step1": "to_truong", "step2": "", "step3": "",
-        "made_by": "giao_vien", "requires_class_subject": "y",
-        "deadline_days_before_lesson": "3", "active": "y", "sort_order": "10"})
+    changed = client.post(
+        f"/records/types/{type_id}/edit",
+        data={
+            "name": "Kế hoạch bài dạy",
+            "step1": "to_truong",
+            "step2": "",
+            "step3": "",
+            "made_by": "giao_vien",
+            "requires_class_subject": "y",
+            "deadline_days_before_lesson": "3",
+            "active": "y",
+            "sort_order": "10",
+        },
+    )
     assert changed.status_code == 303
     with app.app_context():
         from app.records.models import RecordType
@@ -162,11 +202,20 @@ def test_admin_edits_record_types_and_chains(app, rec, login_as, audit_tail, hea
     assert login_as(rec.t1).post("/records/types/new", data={}).status_code == 403
 
 
-def test_a_changed_chain_does_not_touch_records_in_flight(app, rec, make_record, login_as,
-                                                          load) -> None:
+def test_a_changed_chain_does_not_touch_records_in_flight(app, rec, make_record, login_as, load) -> None:
     record_id = make_record(submit=True)
-    login_as(rec.admin).post(f"/records/types/{rec.types['ke_hoach_bai_day']}/edit", data={
-        "name": "Kế hoạch bài dạy", "step1": "hieu_truong", "step2": "", "step3": "",
-        "made_by": "giao_vien", "requires_class_subject": "y",
-        "deadline_days_before_lesson": "2", "active": "y", "sort_order": "10"})
+    login_as(rec.admin).post(
+        f"/records/types/{rec.types['ke_hoach_bai_day']}/edit",
+        data={
+            "name": "Kế hoạch bài dạy",
+            "step1": "hieu_truong",
+            "step2": "",
+            "step3": "",
+            "made_by": "giao_vien",
+            "requires_class_subject": "y",
+            "deadline_days_before_lesson": "2",
+            "active": "y",
+            "sort_order": "10",
+        },
+    )
     assert load(record_id).chain == ["to_truong", "bgh"]

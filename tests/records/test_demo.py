@@ -21,8 +21,7 @@ def test_seed_records_on_the_demo_school(app) -> None:
         db.session.commit()
         seed_records(demo, rng)
         db.session.commit()
-        states = dict(db.session.execute(
-            select(Record.state, func.count()).group_by(Record.state)).all())
+        states = dict(db.session.execute(select(Record.state, func.count()).group_by(Record.state)).all())
         assert set(states) == {"draft", "submitted", "returned", "approved"}
         gv = demo.users["gv.toan"]
         mine = db.session.scalars(select(Record).where(Record.author_id == gv.id)).all()

@@ -18,16 +18,21 @@ from tests.records import samples
 def _submit_linked(as_user, rec, user, data: bytes, note: str | None = None):  # type: ignore[no-untyped-def]
     def go(actor):  # type: ignore[no-untyped-def]
         record = services.submit_linked(
-            actor, type_code="so_diem", class_id=rec.c10a1.id, subject_id=rec.toan.id,
-            term_id=rec.term1, title="Sổ điểm Toán 10A1 — Học kỳ I",
-            files=[("so-diem-toan-10a1.xlsx", data)], note=note)
+            actor,
+            type_code="so_diem",
+            class_id=rec.c10a1.id,
+            subject_id=rec.toan.id,
+            term_id=rec.term1,
+            title="Sổ điểm Toán 10A1 — Học kỳ I",
+            files=[("so-diem-toan-10a1.xlsx", data)],
+            note=note,
+        )
         return record.id
 
     return as_user(user, go)
 
 
-def test_submit_linked_creates_and_submits_the_record(app, rec, as_user, load, audit_tail,
-                                                      head_seq) -> None:
+def test_submit_linked_creates_and_submits_the_record(app, rec, as_user, load, audit_tail, head_seq) -> None:
     before = head_seq()
     data = samples.xlsx()
     record_id = _submit_linked(as_user, rec, rec.t1, data)
@@ -50,14 +55,14 @@ def test_submit_linked_creates_and_submits_the_record(app, rec, as_user, load, a
     assert [a for a, *_ in audit_tail(before)] == ["record.created", "record.submitted"]
 
 
-def test_submit_linked_after_a_return_adds_a_version_and_resubmits(app, rec, as_user, load,
-                                                                   audit_tail, head_seq) -> None:
+def test_submit_linked_after_a_return_adds_a_version_and_resubmits(
+    app, rec, as_user, load, audit_tail, head_seq
+) -> None:
     record_id = _submit_linked(as_user, rec, rec.t1, samples.xlsx())
 
     def give_back(actor):  # type: ignore[no-untyped-def]
         record = queries.get_for(actor, record_id)
-        services.return_record(actor, record, seen_version=record.version,
-                               comment="Thiếu điểm giữa kỳ của 2 học sinh")
+        services.return_record(actor, record, seen_version=record.version, comment="Thiếu điểm giữa kỳ của 2 học sinh")
 
     as_user(rec.tt_toan, give_back)
     before = head_seq()
@@ -77,6 +82,7 @@ def test_submit_linked_refuses_while_submitted_or_approved(app, rec, as_user, lo
     with pytest.raises(WorkflowConflict):
         _submit_linked(as_user, rec, rec.t1, samples.xlsx())
     for reviewer in (rec.tt_toan, rec.ht):
+
         def approve(actor):  # type: ignore[no-untyped-def]
             record = queries.get_for(actor, record_id)
             services.approve_record(actor, record, seen_version=record.version)
@@ -95,9 +101,15 @@ def test_submit_linked_checks_type_and_assignment(app, rec, as_user, head_seq) -
         _submit_linked(as_user, rec, rec.t2, samples.xlsx())  # t2 teaches 10A2, not 10A1
 
     def unknown(actor):  # type: ignore[no-untyped-def]
-        services.submit_linked(actor, type_code="khong_co", class_id=rec.c10a1.id,
-                               subject_id=rec.toan.id, term_id=rec.term1, title="x",
-                               files=[("a.xlsx", b"x")])
+        services.submit_linked(
+            actor,
+            type_code="khong_co",
+            class_id=rec.c10a1.id,
+            subject_id=rec.toan.id,
+            term_id=rec.term1,
+            title="x",
+            files=[("a.xlsx", b"x")],
+        )
 
     with pytest.raises(RecordError, match="khong_co"):
         as_user(rec.t1, unknown)
@@ -118,8 +130,9 @@ def test_only_the_author_can_resubmit_a_linked_record(app, rec, as_user, make_as
         from app.school import services as school
         from app.school.models import TeachingAssignment
 
-        school.remove_assignment(None, db.session.scalar(select(TeachingAssignment).filter_by(
-            class_id=rec.c10a1.id, subject_id=rec.toan.id)))
+        school.remove_assignment(
+            None, db.session.scalar(select(TeachingAssignment).filter_by(class_id=rec.c10a1.id, subject_id=rec.toan.id))
+        )
         db.session.commit()
     make_assignment(rec.t2, rec.c10a1, rec.toan)
     with pytest.raises(Forbidden):

@@ -49,14 +49,19 @@ def record(state_name: str) -> SimpleNamespace:
     state, step, submitted = STATES[state_name]
     approvals = [SimpleNamespace(actor_id=USERS["head"][0])] if step >= 1 else []
     return SimpleNamespace(
-        author_id=USERS["author"][0], department_id=DEPT,
-        department=SimpleNamespace(id=DEPT, head_id=USERS["head"][0],
-                                   deputy_id=USERS["deputy"][0]),
-        state=state, step=step, chain=["to_truong", "bgh"],
+        author_id=USERS["author"][0],
+        department_id=DEPT,
+        department=SimpleNamespace(id=DEPT, head_id=USERS["head"][0], deputy_id=USERS["deputy"][0]),
+        state=state,
+        step=step,
+        chain=["to_truong", "bgh"],
         versions=[SimpleNamespace(id=1), SimpleNamespace(id=2)],  # v2 uploaded after a return
-        submitted_at=object() if submitted else None, deleted_at=None, link_key=None,
+        submitted_at=object() if submitted else None,
+        deleted_at=None,
+        link_key=None,
         current_approvals=lambda: approvals,
-        last_return=lambda: SimpleNamespace(version_id=1) if submitted else None)
+        last_return=lambda: SimpleNamespace(version_id=1) if submitted else None,
+    )
 
 
 @pytest.mark.parametrize("verb", sorted(EXPECTED))
@@ -73,8 +78,9 @@ def test_a_deleted_record_is_invisible_to_everyone() -> None:
 
 
 def test_the_approver_of_step_one_cannot_take_step_two_even_with_bgh_role() -> None:
-    both = SimpleNamespace(id=USERS["head"][0], roles=frozenset({Role.HEAD, Role.VICE_PRINCIPAL}),
-                           led_department_ids=lambda: [DEPT])
+    both = SimpleNamespace(
+        id=USERS["head"][0], roles=frozenset({Role.HEAD, Role.VICE_PRINCIPAL}), led_department_ids=lambda: [DEPT]
+    )
     assert policy.can_review(both, record("submitted_step0"))
     assert not policy.can_review(both, record("submitted_step1"))  # approved step 0 already
 
@@ -92,14 +98,16 @@ def test_a_principal_only_step() -> None:
     assert {n for n in USERS if policy.can_review(user(n), r)} == {"principal"}
 
 
-@pytest.mark.parametrize("made_by,linked,active,allowed", [
-    (MadeBy.TEACHER, False, True, {"author", "other_teacher", "head", "deputy", "other_head"}),
-    (MadeBy.HEAD, False, True, {"head", "deputy", "other_head"}),
-    (MadeBy.TEACHER, True, True, set()),  # Sổ điểm: only through the grade book
-    (MadeBy.TEACHER, False, False, set()),
-])
-def test_who_may_create_each_type(made_by: MadeBy, linked: bool, active: bool,
-                                  allowed: set[str]) -> None:
+@pytest.mark.parametrize(
+    "made_by,linked,active,allowed",
+    [
+        (MadeBy.TEACHER, False, True, {"author", "other_teacher", "head", "deputy", "other_head"}),
+        (MadeBy.HEAD, False, True, {"head", "deputy", "other_head"}),
+        (MadeBy.TEACHER, True, True, set()),  # Sổ điểm: only through the grade book
+        (MadeBy.TEACHER, False, False, set()),
+    ],
+)
+def test_who_may_create_each_type(made_by: MadeBy, linked: bool, active: bool, allowed: set[str]) -> None:
     record_type = SimpleNamespace(made_by=made_by.value, linked_only=linked, active=active)
     assert {n for n in USERS if policy.can_create(user(n), record_type)} == allowed
     assert {n for n in USERS if policy.can_manage_types(user(n))} == {"admin"}

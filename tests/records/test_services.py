@@ -33,8 +33,7 @@ def events(audit_tail, before):  # type: ignore[no-untyped-def]
     return [a for a, *_ in audit_tail(before)]
 
 
-def test_create_record_makes_a_draft_with_its_first_version(rec, make_record, load, audit_tail,
-                                                            head_seq, app) -> None:
+def test_create_record_makes_a_draft_with_its_first_version(rec, make_record, load, audit_tail, head_seq, app) -> None:
     before = head_seq()
     record_id = make_record(lesson_date=date(2024, 10, 10))
     record = load(record_id)
@@ -51,8 +50,7 @@ def test_create_record_makes_a_draft_with_its_first_version(rec, make_record, lo
         assert event.file_sha256 == version.content_hash
 
 
-def test_submit_approve_approve_makes_the_record_final(rec, make_record, as_user, load,
-                                                       audit_tail, head_seq) -> None:
+def test_submit_approve_approve_makes_the_record_final(rec, make_record, as_user, load, audit_tail, head_seq) -> None:
     record_id = make_record()
     before = head_seq()
     act(as_user, rec.t1, record_id, "submit_record")
@@ -79,9 +77,9 @@ def test_submit_approve_approve_makes_the_record_final(rec, make_record, as_user
     assert events(audit_tail, before) == ["record.approved"]
 
 
-def test_return_needs_a_comment_and_a_new_version_resets_approvals(rec, make_record, as_user,
-                                                                   load, audit_tail,
-                                                                   head_seq) -> None:
+def test_return_needs_a_comment_and_a_new_version_resets_approvals(
+    rec, make_record, as_user, load, audit_tail, head_seq
+) -> None:
     record_id = make_record(submit=True)
     with pytest.raises(WorkflowConflict):
         act(as_user, rec.tt_toan, record_id, "return_record", comment="  ")
@@ -97,8 +95,7 @@ def test_return_needs_a_comment_and_a_new_version_resets_approvals(rec, make_rec
     def new_version(actor):  # type: ignore[no-untyped-def]
         r = db.session.get(Record, record_id)
         stored = [store_bytes("giao-an-v2.pdf", samples.pdf(text="v2"))]
-        return services.add_version(actor, r, seen_version=r.version, files=stored,
-                                    note="Đã thêm phần vận dụng").number
+        return services.add_version(actor, r, seen_version=r.version, files=stored, note="Đã thêm phần vận dụng").number
 
     assert as_user(rec.t1, new_version) == 2
     assert events(audit_tail, before) == ["record.version_added"]
@@ -121,8 +118,9 @@ def test_new_version_can_keep_files_of_the_current_one(rec, make_record, as_user
 
     def new_version(actor):  # type: ignore[no-untyped-def]
         r = db.session.get(Record, record_id)
-        services.add_version(actor, r, seen_version=r.version, keep_file_ids=keep,
-                             files=[store_bytes("a2.pdf", samples.pdf(text="a2"))])
+        services.add_version(
+            actor, r, seen_version=r.version, keep_file_ids=keep, files=[store_bytes("a2.pdf", samples.pdf(text="a2"))]
+        )
 
     as_user(rec.t1, new_version)
     names = sorted(f.original_name for f in load(record_id).versions[1].files)
@@ -140,14 +138,21 @@ def test_withdraw_only_before_any_approval(rec, make_record, as_user, load) -> N
     assert load(record_id).state == "submitted"
 
 
-@pytest.mark.parametrize("verb,kw", [
-    ("submit_record", {}), ("approve_record", {}), ("return_record", {"comment": "x"}),
-    ("withdraw_record", {}), ("delete_record", {}),
-    ("update_record", {"title": "Sửa sau khi duyệt"}),
-    ("add_version", {"files": []}),
-])
-def test_an_approved_record_is_final_for_everyone(rec, make_record, as_user, load, verb, kw,
-                                                  head_seq, audit_tail) -> None:
+@pytest.mark.parametrize(
+    "verb,kw",
+    [
+        ("submit_record", {}),
+        ("approve_record", {}),
+        ("return_record", {"comment": "x"}),
+        ("withdraw_record", {}),
+        ("delete_record", {}),
+        ("update_record", {"title": "Sửa sau khi duyệt"}),
+        ("add_version", {"files": []}),
+    ],
+)
+def test_an_approved_record_is_final_for_everyone(
+    rec, make_record, as_user, load, verb, kw, head_seq, audit_tail
+) -> None:
     record_id = make_record(submit=True)
     act(as_user, rec.tt_toan, record_id, "approve_record")
     act(as_user, rec.ht, record_id, "approve_record")
@@ -156,8 +161,7 @@ def test_an_approved_record_is_final_for_everyone(rec, make_record, as_user, loa
         with pytest.raises((WorkflowConflict, Forbidden)):
             act(as_user, user, record_id, verb, **kw)
     after = load(record_id)
-    assert (after.state, after.version, after.title) == (snapshot.state, snapshot.version,
-                                                        snapshot.title)
+    assert (after.state, after.version, after.title) == (snapshot.state, snapshot.version, snapshot.title)
     assert len(after.versions) == 1 and after.deleted_at is None
     assert set(events(audit_tail, before)) <= {"authz.denied"}  # only the refusals are traced
 
@@ -174,8 +178,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(rec, make_record, as_us
     assert [d.action for d in record.decisions] == ["submit", "approve"]
 
 
-def test_reviewers_outside_the_step_are_refused(rec, make_record, as_user, load,
-                                                make_user) -> None:
+def test_reviewers_outside_the_step_are_refused(rec, make_record, as_user, load, make_user) -> None:
     record_id = make_record(submit=True)
     for outsider in (rec.t1, rec.t2, rec.tt_van, rec.ht, rec.admin):  # step 0 is the tổ's
         with pytest.raises(Forbidden):
@@ -194,9 +197,9 @@ def _own_plan(rec, make_subject, make_assignment, make_record):  # type: ignore[
     return make_record(author=rec.tt_toan, subject_id=tin.id, submit=True)
 
 
-def test_a_head_cannot_approve_their_own_plan_it_goes_to_the_bgh(rec, make_subject,
-                                                                 make_assignment, make_record,
-                                                                 as_user, load) -> None:
+def test_a_head_cannot_approve_their_own_plan_it_goes_to_the_bgh(
+    rec, make_subject, make_assignment, make_record, as_user, load
+) -> None:
     """R14 without a tổ phó: the tổ step goes to the next level."""
     record_id = _own_plan(rec, make_subject, make_assignment, make_record)
     record = load(record_id)
@@ -207,16 +210,15 @@ def test_a_head_cannot_approve_their_own_plan_it_goes_to_the_bgh(rec, make_subje
     assert load(record_id).state == "approved"
 
 
-def test_a_heads_own_plan_goes_to_the_deputy_when_there_is_one(app, rec, make_subject,
-                                                               make_assignment, make_record,
-                                                               as_user, load) -> None:
+def test_a_heads_own_plan_goes_to_the_deputy_when_there_is_one(
+    app, rec, make_subject, make_assignment, make_record, as_user, load
+) -> None:
     with app.app_context():
         from app.school import services as school
         from app.school.models import Department
 
         dept = db.session.get(Department, rec.dept_toan.id)
-        school.update_department(None, dept, name=dept.name, head_id=rec.tt_toan.id,
-                                 deputy_id=rec.t2.id)
+        school.update_department(None, dept, name=dept.name, head_id=rec.tt_toan.id, deputy_id=rec.t2.id)
         db.session.commit()
     record_id = _own_plan(rec, make_subject, make_assignment, make_record)
     assert load(record_id).chain == ["to_truong", "bgh"]
@@ -226,16 +228,14 @@ def test_a_heads_own_plan_goes_to_the_deputy_when_there_is_one(app, rec, make_su
     assert load(record_id).awaiting == "bgh"
 
 
-def test_one_person_never_decides_two_steps_of_a_submission(app, rec, make_record, as_user,
-                                                            load, make_user) -> None:
+def test_one_person_never_decides_two_steps_of_a_submission(app, rec, make_record, as_user, load, make_user) -> None:
     pht = make_user("phtoan", roles=(Role.TEACHER, Role.VICE_PRINCIPAL), full_name="Phó Toán")
     with app.app_context():
         from app.school import services as school
         from app.school.models import Department
 
         dept = db.session.get(Department, rec.dept_toan.id)
-        school.update_department(None, dept, name=dept.name, head_id=rec.tt_toan.id,
-                                 deputy_id=pht.id)
+        school.update_department(None, dept, name=dept.name, head_id=rec.tt_toan.id, deputy_id=pht.id)
         db.session.commit()
     record_id = make_record(submit=True)
     act(as_user, pht, record_id, "approve_record")  # as tổ phó
@@ -250,9 +250,11 @@ def test_chain_resolution(app, rec, make_user) -> None:
     from app.school.models import Department
 
     def chain_for(author_id: int, code: str) -> list[str]:
-        record = Record(author_id=author_id,
-                        department=db.session.get(Department, rec.dept_toan.id),
-                        record_type=db.session.get(RecordType, rec.types[code]))
+        record = Record(
+            author_id=author_id,
+            department=db.session.get(Department, rec.dept_toan.id),
+            record_type=db.session.get(RecordType, rec.types[code]),
+        )
         try:
             return resolve_chain(record)
         finally:
@@ -270,8 +272,7 @@ def test_chain_resolution(app, rec, make_user) -> None:
         assert chain_for(rec.ht.id, "bien_ban_sinh_hoat_to") == ["bgh"]
 
 
-def test_comments_are_audited_and_validated(rec, make_record, as_user, load, audit_tail,
-                                            head_seq) -> None:
+def test_comments_are_audited_and_validated(rec, make_record, as_user, load, audit_tail, head_seq) -> None:
     record_id = make_record(submit=True)
     before = head_seq()
 
@@ -304,8 +305,7 @@ def test_only_never_submitted_drafts_can_be_deleted(rec, make_record, as_user, l
         act(as_user, rec.t1, second, "delete_record")
 
 
-def test_update_recomputes_the_due_date(rec, make_record, as_user, load, audit_tail,
-                                        head_seq) -> None:
+def test_update_recomputes_the_due_date(rec, make_record, as_user, load, audit_tail, head_seq) -> None:
     record_id = make_record(lesson_date=date(2024, 10, 10))
     before = head_seq()
     act(as_user, rec.t1, record_id, "update_record", title="Bài 2", lesson_date=date(2024, 11, 4))

@@ -17,16 +17,34 @@ from tests.records import samples
 from tests.records.conftest import post_multipart
 
 BAD = [
-    ("exe_renamed", 415), ("html_renamed", 415), ("svg", 415), ("ole_doc", 415), ("docm", 415),
-    ("docx_with_vba_only", 415), ("pdf_with_javascript", 415),
-    ("pdf_with_js_in_object_stream", 415), ("pdf_with_launch_escaped", 415),
-    ("pdf_with_embedded_file", 415), ("plain_zip", 415), ("nested_zip", 422),
-    ("nested_zip_disguised", 422), ("symlink_entry", 422), ("zip_slip", 422),
-    ("billion_laughs", 422), ("content_types_with_dtd", 422), ("corrupt_crc", 422),
-    ("docx_bomb", 413), ("many_entries", 422),
+    ("exe_renamed", 415),
+    ("html_renamed", 415),
+    ("svg", 415),
+    ("ole_doc", 415),
+    ("docm", 415),
+    ("docx_with_vba_only", 415),
+    ("pdf_with_javascript", 415),
+    ("pdf_with_js_in_object_stream", 415),
+    ("pdf_with_launch_escaped", 415),
+    ("pdf_with_embedded_file", 415),
+    ("plain_zip", 415),
+    ("nested_zip", 422),
+    ("nested_zip_disguised", 422),
+    ("symlink_entry", 422),
+    ("zip_slip", 422),
+    ("billion_laughs", 422),
+    ("content_types_with_dtd", 422),
+    ("corrupt_crc", 422),
+    ("docx_bomb", 413),
+    ("many_entries", 422),
 ]
-GOOD = [("pdf", "pdf"), ("docx", "docx"), ("xlsx", "xlsx"), ("pptx", "pptx"),
-        ("docx_with_embedded_chart_workbook", "docx")]
+GOOD = [
+    ("pdf", "pdf"),
+    ("docx", "docx"),
+    ("xlsx", "xlsx"),
+    ("pptx", "pptx"),
+    ("docx_with_embedded_chart_workbook", "docx"),
+]
 
 
 def listing(root: Path) -> list[str]:
@@ -56,7 +74,7 @@ def test_an_end_record_that_understates_the_entries_is_still_bounded() -> None:
 
     data = bytearray(samples.many_entries(60_000))
     pos = data.rfind(b"PK\x05\x06")
-    data[pos + 8:pos + 12] = struct.pack("<HH", 10, 10)
+    data[pos + 8 : pos + 12] = struct.pack("<HH", 10, 10)
     with pytest.raises(filecheck.Rejected) as exc:
         filecheck.check(io.BytesIO(bytes(data)))
     assert exc.value.status == 422
@@ -70,11 +88,20 @@ def test_checker_counts_inflated_bytes_across_members(monkeypatch) -> None:  # t
     assert exc.value.status == 413
 
 
-@pytest.mark.parametrize("sample,status", [
-    ("exe_renamed", 415), ("docx_bomb", 413), ("many_entries", 422), ("nested_zip", 422),
-    ("symlink_entry", 422), ("zip_slip", 422), ("billion_laughs", 422), ("docm", 415),
-    ("pdf_with_javascript", 415),
-])
+@pytest.mark.parametrize(
+    "sample,status",
+    [
+        ("exe_renamed", 415),
+        ("docx_bomb", 413),
+        ("many_entries", 422),
+        ("nested_zip", 422),
+        ("symlink_entry", 422),
+        ("zip_slip", 422),
+        ("billion_laughs", 422),
+        ("docm", 415),
+        ("pdf_with_javascript", 415),
+    ],
+)
 def test_sandboxed_store_refuses_and_stores_nothing(app, sample: str, status: int) -> None:
     with app.app_context():
         root = uploads.upload_root()
@@ -106,20 +133,27 @@ def test_all_or_nothing_for_several_files(app) -> None:
     with app.app_context():
         root = uploads.upload_root()
         with pytest.raises(UploadError):
-            uploads.store_uploads([storage(samples.pdf(), "a.pdf"),
-                                   storage(samples.exe_renamed(), "b.pdf")])
+            uploads.store_uploads([storage(samples.pdf(), "a.pdf"), storage(samples.exe_renamed(), "b.pdf")])
         assert listing(root) == []
 
 
-@pytest.mark.parametrize("given,expected", [
-    ("../../x.pdf", "x.pdf"), ("..\\..\\x.pdf", "x.pdf"), ("/etc/passwd.pdf", "passwd.pdf"),
-    ("x.pdf%00.php", "x.pdf%00.php.pdf"), ("x.php.pdf", "x.php.pdf"), ("CON.pdf", "_CON.pdf"),
-    ("x.pdf\x00.exe", "x.pdf.exe.pdf"), ("", "tep.pdf"), ("...", "tep.pdf"),
-    (unicodedata.normalize("NFD", "Giáo án tuần 1.pdf"), "Giáo án tuần 1.pdf"),
-    ("Giáo án tuần 1.pdf", "Giáo án tuần 1.pdf"),
-])
-def test_names_are_sanitised_and_storage_is_content_addressed(app, given: str,
-                                                              expected: str) -> None:
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("../../x.pdf", "x.pdf"),
+        ("..\\..\\x.pdf", "x.pdf"),
+        ("/etc/passwd.pdf", "passwd.pdf"),
+        ("x.pdf%00.php", "x.pdf%00.php.pdf"),
+        ("x.php.pdf", "x.php.pdf"),
+        ("CON.pdf", "_CON.pdf"),
+        ("x.pdf\x00.exe", "x.pdf.exe.pdf"),
+        ("", "tep.pdf"),
+        ("...", "tep.pdf"),
+        (unicodedata.normalize("NFD", "Giáo án tuần 1.pdf"), "Giáo án tuần 1.pdf"),
+        ("Giáo án tuần 1.pdf", "Giáo án tuần 1.pdf"),
+    ],
+)
+def test_names_are_sanitised_and_storage_is_content_addressed(app, given: str, expected: str) -> None:
     with app.app_context():
         stored = store_upload(storage(samples.pdf(), given))
         assert stored.original_name == expected
@@ -147,24 +181,29 @@ def test_the_stored_type_comes_from_the_content_not_the_name(app) -> None:
 def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name() -> None:
     header = uploads.content_disposition('Đề "kiểm tra"; 15\'.pdf')
     assert header.startswith('attachment; filename="De _kiem tra__ 15_.pdf"; ')
-    assert header.endswith("filename*=UTF-8''%C4%90%E1%BB%81%20%22ki%E1%BB%83m%20tra%22"
-                           "%3B%2015%27.pdf")
+    assert header.endswith("filename*=UTF-8''%C4%90%E1%BB%81%20%22ki%E1%BB%83m%20tra%22%3B%2015%27.pdf")
 
 
-def test_bad_upload_through_the_form_answers_with_a_vietnamese_message(app, rec, login_as,
-                                                                      head_seq) -> None:
+def test_bad_upload_through_the_form_answers_with_a_vietnamese_message(app, rec, login_as, head_seq) -> None:
     client = login_as(rec.t1)
     with app.app_context():
         root = uploads.upload_root()
     before, seq = listing(root), head_seq()
-    for data, name, status in [(samples.exe_renamed(), "bai-giang.pdf", 415),
-                               (b"", "rong.pdf", 422),
-                               (samples.docx_bomb(), "bom.docx", 413),
-                               (samples.many_entries(), "nhieu.docx", 422)]:
+    for data, name, status in [
+        (samples.exe_renamed(), "bai-giang.pdf", 415),
+        (b"", "rong.pdf", 422),
+        (samples.docx_bomb(), "bom.docx", 413),
+        (samples.many_entries(), "nhieu.docx", 422),
+    ]:
         response = post_multipart(
-            client, f"/records/new?type={rec.types['ke_hoach_bai_day']}", [(name, data)],
-            record_type=rec.types["ke_hoach_bai_day"], title="Bài 1",
-            assignment=f"{rec.c10a1.id}:{rec.toan.id}", lesson_date="2024-10-10")
+            client,
+            f"/records/new?type={rec.types['ke_hoach_bai_day']}",
+            [(name, data)],
+            record_type=rec.types["ke_hoach_bai_day"],
+            title="Bài 1",
+            assignment=f"{rec.c10a1.id}:{rec.toan.id}",
+            lesson_date="2024-10-10",
+        )
         assert response.status_code == status, name
         assert 'id="upload-error"' in response.text and name in response.text
     assert listing(root) == before

@@ -13,8 +13,20 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 
-ROSTER_HEADER = ["Mã HS", "Họ", "Chữ đệm", "Tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân",
-                 "Họ tên cha", "Điện thoại cha", "Nghề nghiệp cha", "Họ tên mẹ", "Điện thoại mẹ"]
+ROSTER_HEADER = [
+    "Mã HS",
+    "Họ",
+    "Chữ đệm",
+    "Tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số định danh cá nhân",
+    "Họ tên cha",
+    "Điện thoại cha",
+    "Nghề nghiệp cha",
+    "Họ tên mẹ",
+    "Điện thoại mẹ",
+]
 
 
 def make_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
@@ -27,11 +39,34 @@ def make_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def roster_row(code: str, last: str, middle: str, first: str, birth: Any = "17/05/2012",
-               gender: str = "Nữ", national_id: str = "", father: str = "", father_phone: str = "",
-               father_job: str = "", mother: str = "", mother_phone: str = "") -> list[Any]:
-    return [code, last, middle, first, birth, gender, national_id, father, father_phone,
-            father_job, mother, mother_phone]
+def roster_row(
+    code: str,
+    last: str,
+    middle: str,
+    first: str,
+    birth: Any = "17/05/2012",
+    gender: str = "Nữ",
+    national_id: str = "",
+    father: str = "",
+    father_phone: str = "",
+    father_job: str = "",
+    mother: str = "",
+    mother_phone: str = "",
+) -> list[Any]:
+    return [
+        code,
+        last,
+        middle,
+        first,
+        birth,
+        gender,
+        national_id,
+        father,
+        father_phone,
+        father_job,
+        mother,
+        mother_phone,
+    ]
 
 
 def events(app, action: str | None = None) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
@@ -49,13 +84,17 @@ def count(app, model: Any, *where: Any) -> int:  # type: ignore[no-untyped-def]
         return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def upload(client, kind: str, data: bytes, filename: str = "danh-sach.xlsx",  # type: ignore[no-untyped-def]
-           class_id: int | None = None):
+def upload(
+    client,
+    kind: str,
+    data: bytes,
+    filename: str = "danh-sach.xlsx",  # type: ignore[no-untyped-def]
+    class_id: int | None = None,
+):
     form: dict[str, Any] = {f"{kind}-file": (io.BytesIO(data), filename)}
     if class_id is not None:
         form[f"{kind}-class_id"] = str(class_id)
-    return client.post(f"/school/admin/imports/{kind}", data=form,
-                       content_type="multipart/form-data")
+    return client.post(f"/school/admin/imports/{kind}", data=form, content_type="multipart/form-data")
 
 
 @pytest.fixture

@@ -37,9 +37,18 @@ def seed(app) -> str:  # type: ignore[no-untyped-def]
 def snapshot(app) -> list[tuple]:  # type: ignore[no-untyped-def]
     with app.app_context():
         students = db.session.scalars(select(Student).order_by(Student.student_code)).all()
-        rows = [(s.student_code, s.full_name, s.birth_date, s.gender, s.national_id, s.moet_id,
-                 tuple((g.relation, g.full_name, g.phone, g.occupation) for g in s.guardians))
-                for s in students]
+        rows = [
+            (
+                s.student_code,
+                s.full_name,
+                s.birth_date,
+                s.gender,
+                s.national_id,
+                s.moet_id,
+                tuple((g.relation, g.full_name, g.phone, g.occupation) for g in s.guardians),
+            )
+            for s in students
+        ]
         teachers = db.session.scalars(select(User.username).order_by(User.username)).all()
         return rows + [tuple(teachers)]
 
@@ -59,33 +68,63 @@ def test_seed_demo_builds_the_thcs_school(seeded) -> None:
         year = db.session.scalar(select(SchoolYear))
         assert year.name == "2024-2025" and year.is_current
         assert [(t.start_date.isoformat(), t.end_date.isoformat()) for t in year.terms] == [
-            ("2024-09-05", "2025-01-18"), ("2025-01-20", "2025-05-25")]
+            ("2024-09-05", "2025-01-18"),
+            ("2025-01-20", "2025-05-25"),
+        ]
         classes = db.session.scalars(select(SchoolClass).order_by(SchoolClass.name)).all()
-        assert [c.name for c in classes] == ["6A1", "6A2", "6A3", "7A1", "7A2", "7A3", "8A1",
-                                             "8A2", "8A3", "9A1", "9A2", "9A3"]
+        assert [c.name for c in classes] == [
+            "6A1",
+            "6A2",
+            "6A3",
+            "7A1",
+            "7A2",
+            "7A3",
+            "8A1",
+            "8A2",
+            "8A3",
+            "9A1",
+            "9A2",
+            "9A3",
+        ]
         assert all(c.homeroom_teacher_id for c in classes)
         assert len({c.homeroom_teacher_id for c in classes}) == 12
         sizes = Counter(db.session.scalars(select(Enrollment.class_id)))
         assert all(38 <= n <= 42 for n in sizes.values()) and len(sizes) == 12
         subjects = {s.name: s for s in db.session.scalars(select(Subject))}
-        expected = {"Ngữ văn": 140, "Toán": 140, "Ngoại ngữ 1 (Tiếng Anh)": 105,
-                    "Giáo dục công dân": 35, "Lịch sử và Địa lí": 105, "Khoa học tự nhiên": 140,
-                    "Tin học": 35, "Giáo dục thể chất": 70, "Nghệ thuật (Âm nhạc)": 35,
-                    "Nghệ thuật (Mĩ thuật)": 35, "Hoạt động trải nghiệm, hướng nghiệp": 105,
-                    "Nội dung giáo dục của địa phương": 35, "Công nghệ": 35}
+        expected = {
+            "Ngữ văn": 140,
+            "Toán": 140,
+            "Ngoại ngữ 1 (Tiếng Anh)": 105,
+            "Giáo dục công dân": 35,
+            "Lịch sử và Địa lí": 105,
+            "Khoa học tự nhiên": 140,
+            "Tin học": 35,
+            "Giáo dục thể chất": 70,
+            "Nghệ thuật (Âm nhạc)": 35,
+            "Nghệ thuật (Mĩ thuật)": 35,
+            "Hoạt động trải nghiệm, hướng nghiệp": 105,
+            "Nội dung giáo dục của địa phương": 35,
+            "Công nghệ": 35,
+        }
         assert {n: s.periods_for(6) for n, s in subjects.items()} == expected
         assert subjects["Công nghệ"].periods_for(9) == 52
         comment = {n for n, s in subjects.items() if s.is_comment}
-        assert comment == {"Giáo dục thể chất", "Nghệ thuật (Âm nhạc)", "Nghệ thuật (Mĩ thuật)",
-                           "Hoạt động trải nghiệm, hướng nghiệp",
-                           "Nội dung giáo dục của địa phương"}
-        pairs = set(db.session.execute(select(TeachingAssignment.class_id,
-                                              TeachingAssignment.subject_id)).all())
+        assert comment == {
+            "Giáo dục thể chất",
+            "Nghệ thuật (Âm nhạc)",
+            "Nghệ thuật (Mĩ thuật)",
+            "Hoạt động trải nghiệm, hướng nghiệp",
+            "Nội dung giáo dục của địa phương",
+        }
+        pairs = set(db.session.execute(select(TeachingAssignment.class_id, TeachingAssignment.subject_id)).all())
         assert pairs == {(c.id, s.id) for c in classes for s in subjects.values()}
         for c in classes:  # HĐTN is the GVCN's
-            hdtn = db.session.scalar(select(TeachingAssignment.teacher_id).where(
-                TeachingAssignment.class_id == c.id,
-                TeachingAssignment.subject_id == subjects["Hoạt động trải nghiệm, hướng nghiệp"].id))
+            hdtn = db.session.scalar(
+                select(TeachingAssignment.teacher_id).where(
+                    TeachingAssignment.class_id == c.id,
+                    TeachingAssignment.subject_id == subjects["Hoạt động trải nghiệm, hướng nghiệp"].id,
+                )
+            )
             assert hdtn == c.homeroom_teacher_id
 
 
@@ -105,16 +144,22 @@ def test_departments_heads_deputies_and_teachers(seeded) -> None:
         assert toan.head_id == users["totruong.toan"].id
         gv = users["gv.toan"]
         assert gv.department_id == toan.id and gv.id not in (toan.head_id, toan.deputy_id)
-        taught = set(db.session.execute(
-            select(SchoolClass.name, Subject.code).join(TeachingAssignment,
-                                                         TeachingAssignment.class_id == SchoolClass.id)
-            .join(Subject, Subject.id == TeachingAssignment.subject_id)
-            .where(TeachingAssignment.teacher_id == gv.id)).all())
+        taught = set(
+            db.session.execute(
+                select(SchoolClass.name, Subject.code)
+                .join(TeachingAssignment, TeachingAssignment.class_id == SchoolClass.id)
+                .join(Subject, Subject.id == TeachingAssignment.subject_id)
+                .where(TeachingAssignment.teacher_id == gv.id)
+            ).all()
+        )
         assert taught == {("6A1", "TOAN"), ("6A2", "TOAN")}
         six_a1 = db.session.scalar(select(SchoolClass).where(SchoolClass.name == "6A1"))
         assert six_a1.homeroom_teacher_id == users["gvcn.6a1"].id
-        van = db.session.scalar(select(TeachingAssignment.teacher_id).join(Subject).where(
-            TeachingAssignment.class_id == six_a1.id, Subject.code == "VAN"))
+        van = db.session.scalar(
+            select(TeachingAssignment.teacher_id)
+            .join(Subject)
+            .where(TeachingAssignment.class_id == six_a1.id, Subject.code == "VAN")
+        )
         assert van == users["gvcn.6a1"].id
         assert not any(u.must_change_password for u in users.values())
         assert len({u.password_hash for u in users.values()}) == 1  # hashed once
@@ -123,9 +168,11 @@ def test_departments_heads_deputies_and_teachers(seeded) -> None:
 def test_students_are_plausible(seeded) -> None:
     app, _ = seeded
     with app.app_context():
-        rows = db.session.execute(select(Student, SchoolClass.grade_level).join(
-            Enrollment, Enrollment.student_id == Student.id).join(
-            SchoolClass, SchoolClass.id == Enrollment.class_id)).all()
+        rows = db.session.execute(
+            select(Student, SchoolClass.grade_level)
+            .join(Enrollment, Enrollment.student_id == Student.id)
+            .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
+        ).all()
         for student, grade in rows:
             assert 2024 - grade - 6 <= student.birth_date.year <= 2024 - grade - 5
             assert student.gender in ("nam", "nu")
@@ -137,8 +184,7 @@ def test_students_are_plausible(seeded) -> None:
         assert "Văn" not in female_middle and female_middle["Thị"] > 0
         phones = db.session.scalars(select(Guardian.phone).where(Guardian.phone.is_not(None))).all()
         assert phones and all(re.fullmatch(r"0\d{9}", p) for p in phones)
-        no_guardian = db.session.scalar(select(func.count()).select_from(Student).where(
-            ~Student.guardians.any()))
+        no_guardian = db.session.scalar(select(func.count()).select_from(Student).where(~Student.guardians.any()))
         assert no_guardian == 0
 
 
@@ -187,8 +233,9 @@ def test_seed_demo_is_deterministic(app, template_db, tmp_path) -> None:
     else:
         path = tmp_path / "second.db"
         shutil.copyfile(template_db, path)
-        other = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                            "SODIENTU_DATA_DIR": str(tmp_path)})
+        other = create_app(
+            {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SODIENTU_DATA_DIR": str(tmp_path)}
+        )
         other.test_client_class = CSRFClient
         seed(other)
         second = snapshot(other)

@@ -14,17 +14,25 @@ from app.school.models import SchoolClass
 from tests.school.conftest import events
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+84912345678", "'+84912345678"),
-    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Bình", "Bình"),
-    (12, 12), (date(2012, 1, 2), date(2012, 1, 2)), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+84912345678", "'+84912345678"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Bình", "Bình"),
+        (12, 12),
+        (date(2012, 1, 2), date(2012, 1, 2)),
+        (None, None),
+    ],
+)
 def test_safe_cell(value, expected) -> None:
     assert exports.safe_cell(value) == expected
 
 
-def test_export_neutralises_formulas_and_keeps_r25_order(app, login_as, make_student,
-                                                         school_fixture) -> None:
+def test_export_neutralises_formulas_and_keeps_r25_order(app, login_as, make_student, school_fixture) -> None:
     fx = school_fixture
     from app.school import services
     from app.school.models import GuardianRelation, Student
@@ -32,8 +40,9 @@ def test_export_neutralises_formulas_and_keeps_r25_order(app, login_as, make_stu
     evil = make_student(fx.c10a1, "=cmd Bình Quân")
     with app.app_context():
         s = db.session.get(Student, evil.id)
-        services.add_guardian(None, s, relation=GuardianRelation.FATHER, full_name="@Nguyễn Văn A",
-                              occupation="-Buôn bán")
+        services.add_guardian(
+            None, s, relation=GuardianRelation.FATHER, full_name="@Nguyễn Văn A", occupation="-Buôn bán"
+        )
         services.update_student(None, s, birthplace="+Đồng Tháp", national_id="087312000999")
         db.session.commit()
     make_student(fx.c10a1, "Lê Văn An")

@@ -29,11 +29,22 @@ def preview(app, kind: str, rows, class_id=None):  # type: ignore[no-untyped-def
 
 
 def good_rows() -> list[list]:
-    return [ROSTER_HEADER,
-            roster_row("T-001", "Nguyễn", "Ngọc Bảo", "Anh", national_id="087313000001",
-                       father="Nguyễn Văn Hùng", father_phone="0912345678", father_job="Nông dân",
-                       mother="Trần Thị Lan", mother_phone="+84 987 654 321"),
-            roster_row("T-002", "Lê", "Văn", "Bình", gender="Nam", mother="Phạm Thị Hoa")]
+    return [
+        ROSTER_HEADER,
+        roster_row(
+            "T-001",
+            "Nguyễn",
+            "Ngọc Bảo",
+            "Anh",
+            national_id="087313000001",
+            father="Nguyễn Văn Hùng",
+            father_phone="0912345678",
+            father_job="Nông dân",
+            mother="Trần Thị Lan",
+            mother_phone="+84 987 654 321",
+        ),
+        roster_row("T-002", "Lê", "Văn", "Bình", gender="Nam", mother="Phạm Thị Hoa"),
+    ]
 
 
 # --- validation table (nothing is written by a preview) ------------------------------------
@@ -44,13 +55,15 @@ BAD_ROWS = [
     ("birth date missing", {"birth": ""}, "thiếu ngày sinh"),
     ("birth date implausible", {"birth": "01/01/1950"}, "không hợp lý cho học sinh"),
     ("bad gender", {"gender": "Khác"}, "giới tính 'Khác' không hợp lệ (ghi Nam hoặc Nữ)"),
-    ("11-digit số định danh", {"national_id": "08731300000"},
-     "số định danh cá nhân '08731300000' phải gồm đúng 12 chữ số"),
+    (
+        "11-digit số định danh",
+        {"national_id": "08731300000"},
+        "số định danh cá nhân '08731300000' phải gồm đúng 12 chữ số",
+    ),
     ("letters in số định danh", {"national_id": "08731300000A"}, "phải gồm đúng 12 chữ số"),
     ("no tên", {"first": ""}, "thiếu tên học sinh"),
     ("no mã HS", {"code": ""}, "thiếu mã học sinh"),
-    ("bad father phone", {"father": "Lê Văn A", "father_phone": "12345"},
-     "số điện thoại của cha '12345' không hợp lệ"),
+    ("bad father phone", {"father": "Lê Văn A", "father_phone": "12345"}, "số điện thoại của cha '12345' không hợp lệ"),
     ("phone without a name", {"father_phone": "0912345678"}, "thiếu họ tên cha"),
     ("mã HS too long", {"code": "X" * 31}, "mã học sinh dài quá 30 ký tự"),
 ]
@@ -59,8 +72,7 @@ BAD_ROWS = [
 @pytest.mark.parametrize("case, change, message", BAD_ROWS, ids=[c[0] for c in BAD_ROWS])
 def test_a_bad_row_is_reported_with_its_excel_line(app, school_fixture, case, change, message) -> None:
     fields = {"code": "T-009", "last": "Trần", "middle": "Thị", "first": "Mai", **change}
-    bad = roster_row(fields.pop("code"), fields.pop("last"), fields.pop("middle"),
-                     fields.pop("first"), **fields)
+    bad = roster_row(fields.pop("code"), fields.pop("last"), fields.pop("middle"), fields.pop("first"), **fields)
     rows = good_rows() + [bad]
     result = preview(app, "roster", rows, school_fixture.c10a1.id)
     assert not result.ok
@@ -70,8 +82,7 @@ def test_a_bad_row_is_reported_with_its_excel_line(app, school_fixture, case, ch
 
 
 def test_the_issue_example_message_names_line_14(app, school_fixture) -> None:
-    rows = [ROSTER_HEADER] + [roster_row(f"T-{i:03d}", "Phạm", "Văn", "Nam", gender="Nam")
-                              for i in range(2, 14)]
+    rows = [ROSTER_HEADER] + [roster_row(f"T-{i:03d}", "Phạm", "Văn", "Nam", gender="Nam") for i in range(2, 14)]
     rows.append(roster_row("T-014", "Võ", "Thị", "Hồng", birth="31/02/2012"))
     result = preview(app, "roster", rows, school_fixture.c10a1.id)
     assert "Dòng 14: ngày sinh '31/02/2012' không hợp lệ (cần dạng dd/mm/yyyy)" in result.messages
@@ -79,8 +90,10 @@ def test_the_issue_example_message_names_line_14(app, school_fixture) -> None:
 
 def test_duplicate_student_codes_inside_the_file_and_against_the_database(app, school_fixture) -> None:
     existing = school_fixture.students_a1[0].student_code
-    rows = good_rows() + [roster_row("T-001", "Đỗ", "", "Khoa", gender="Nam"),
-                          roster_row(existing, "Đỗ", "", "Khánh", gender="Nam")]
+    rows = good_rows() + [
+        roster_row("T-001", "Đỗ", "", "Khoa", gender="Nam"),
+        roster_row(existing, "Đỗ", "", "Khánh", gender="Nam"),
+    ]
     result = preview(app, "roster", rows, school_fixture.c10a1.id)
     assert "Dòng 4: mã học sinh 'T-001' trùng với dòng 2" in result.messages
     assert f"Dòng 5: mã học sinh '{existing}' đã có trong hệ thống" in result.messages
@@ -93,20 +106,24 @@ def test_duplicate_national_ids_are_refused(app, school_fixture) -> None:
 
 
 def test_excel_date_cells_numbers_and_one_full_name_column_are_accepted(app, school_fixture) -> None:
-    rows = [["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "SĐT mẹ",
-             "Họ tên mẹ"],
-            [1, 240001, "Nguyễn Thị Ngọc Ánh", datetime(2012, 3, 9), "nữ", "087312000123",
-             912345678, "Lê Thị Hạnh"],
-            [2, 240002, "Trần   Văn  Đức", 41000, "NAM", None, None, None]]
+    rows = [
+        ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "SĐT mẹ", "Họ tên mẹ"],
+        [1, 240001, "Nguyễn Thị Ngọc Ánh", datetime(2012, 3, 9), "nữ", "087312000123", 912345678, "Lê Thị Hạnh"],
+        [2, 240002, "Trần   Văn  Đức", 41000, "NAM", None, None, None],
+    ]
     result = preview(app, "roster", rows, school_fixture.c10a1.id)
     assert result.ok, result.messages
     first, second = (row.data for row in result.rows)
     assert first.fields["student_code"] == "240001"
     assert (first.fields["last_name"], first.fields["middle_name"], first.fields["first_name"]) == (
-        "Nguyễn", "Thị Ngọc", "Ánh")
+        "Nguyễn",
+        "Thị Ngọc",
+        "Ánh",
+    )
     assert first.fields["birth_date"] == date(2012, 3, 9)
-    assert first.guardians == [{"relation": "me", "full_name": "Lê Thị Hạnh",
-                                "phone": "0912345678", "occupation": None}]
+    assert first.guardians == [
+        {"relation": "me", "full_name": "Lê Thị Hạnh", "phone": "0912345678", "occupation": None}
+    ]
     assert second.fields["full_name"] == "Trần Văn Đức"
     assert second.fields["birth_date"] == date(2012, 4, 1)  # Excel serial 41000
 
@@ -122,8 +139,7 @@ def test_missing_required_columns_are_named(app, school_fixture) -> None:
     rows = [["Mã HS", "Họ", "Tên"], ["T-001", "Lê", "An"]]
     result = preview(app, "roster", rows, school_fixture.c10a1.id)
     assert not result.ok
-    assert result.messages == ["Thiếu cột bắt buộc: 'Ngày sinh', 'Giới tính'. "
-                               "Hãy dùng đúng tiêu đề cột như tệp mẫu."]
+    assert result.messages == ["Thiếu cột bắt buộc: 'Ngày sinh', 'Giới tính'. Hãy dùng đúng tiêu đề cột như tệp mẫu."]
 
 
 def test_no_header_at_all_is_a_clear_message(app, school_fixture) -> None:
@@ -133,9 +149,11 @@ def test_no_header_at_all_is_a_clear_message(app, school_fixture) -> None:
 
 
 def test_class_column_must_match_the_chosen_class_or_exist(app, school_fixture) -> None:
-    rows = [ROSTER_HEADER[:6] + ["Lớp"],
-            ["T-001", "Lê", "", "An", "01/02/2012", "Nam", "10A2"],
-            ["T-002", "Lê", "", "Ba", "01/02/2012", "Nam", "10A9"]]
+    rows = [
+        ROSTER_HEADER[:6] + ["Lớp"],
+        ["T-001", "Lê", "", "An", "01/02/2012", "Nam", "10A2"],
+        ["T-002", "Lê", "", "Ba", "01/02/2012", "Nam", "10A9"],
+    ]
     chosen = preview(app, "roster", rows, school_fixture.c10a1.id)
     assert "Dòng 2: lớp '10A2' khác lớp đang nhập (10A1)" in chosen.messages
     by_column = preview(app, "roster", rows, None)
@@ -153,6 +171,7 @@ def test_too_many_rows_is_a_file_error(app, school_fixture) -> None:
 
 # --- wrong files -------------------------------------------------------------------------------
 
+
 def _zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -166,19 +185,22 @@ WRONG_FILES = [
     ("csv renamed", "Mã HS,Họ,Tên\nT1,Lê,An\n".encode(), "văn bản thường hoặc CSV"),
     ("exe renamed", b"MZ\x90\x00\x03" + b"\0" * 300, "chương trình máy tính"),
     ("pdf renamed", b"%PDF-1.7\n...", "Tệp là PDF"),
-    ("docx renamed", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<x/>"}),
-     "văn bản Word (.docx)"),
+    ("docx renamed", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<x/>"}), "văn bản Word (.docx)"),
     ("other zip", _zip({"hello.txt": b"hi"}), "không phải bảng tính Excel (.xlsx)"),
     ("broken zip", b"PK\x03\x04" + b"garbage" * 50, "bị hỏng"),
-    ("macro workbook", _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>",
-                             "xl/vbaProject.bin": b"\0"}), "có macro"),
+    (
+        "macro workbook",
+        _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>", "xl/vbaProject.bin": b"\0"}),
+        "có macro",
+    ),
     ("empty", b"", "rỗng"),
 ]
 
 
 @pytest.mark.parametrize("case, data, message", WRONG_FILES, ids=[c[0] for c in WRONG_FILES])
 def test_wrong_file_types_get_a_vietnamese_message_and_nothing_is_kept(
-        app, school_fixture, admin_client, case, data, message, tmp_path) -> None:
+    app, school_fixture, admin_client, case, data, message, tmp_path
+) -> None:
     before = count(app, Student)
     response = upload(admin_client, "roster", data, "danh-sach.xlsx", school_fixture.c10a1.id)
     assert response.status_code in (415, 422)
@@ -197,11 +219,13 @@ def test_an_oversized_file_is_413(app, school_fixture, admin_client) -> None:
 
 # --- apply: all or nothing, one summary event --------------------------------------------------
 
+
 def test_a_valid_roster_is_imported_with_guardians_and_one_summary_event(app, school_fixture) -> None:
     before_events = len(events(app))
     with app.app_context():
-        result = imports.run("roster", None, make_xlsx(good_rows()),
-                             imports.ImportOptions(school_fixture.c10a1.id), filename="ds.xlsx")
+        result = imports.run(
+            "roster", None, make_xlsx(good_rows()), imports.ImportOptions(school_fixture.c10a1.id), filename="ds.xlsx"
+        )
         db.session.commit()
     assert result.counts == {"students": 2, "guardians": 3}
     new_events = events(app)[before_events:]
@@ -213,8 +237,7 @@ def test_a_valid_roster_is_imported_with_guardians_and_one_summary_event(app, sc
         anh = db.session.scalar(select(Student).where(Student.student_code == "T-001"))
         assert anh.full_name == "Nguyễn Ngọc Bảo Anh"
         assert anh.national_id == "087313000001"
-        assert sorted((g.relation, g.phone) for g in anh.guardians) == [
-            ("cha", "0912345678"), ("me", "0987654321")]
+        assert sorted((g.relation, g.phone) for g in anh.guardians) == [("cha", "0912345678"), ("me", "0987654321")]
         assert anh.enrollments[0].class_id == school_fixture.c10a1.id
 
 
@@ -222,8 +245,7 @@ def test_one_bad_row_imports_nothing(app, school_fixture) -> None:
     rows = good_rows() + [roster_row("T-003", "Lê", "", "Cúc", birth="31/02/2012")]
     before = (count(app, Student), count(app, Guardian), len(events(app)))
     with app.app_context(), pytest.raises(imports.ImportRejected) as caught:
-        imports.run("roster", None, make_xlsx(rows), imports.ImportOptions(school_fixture.c10a1.id),
-                    filename="ds.xlsx")
+        imports.run("roster", None, make_xlsx(rows), imports.ImportOptions(school_fixture.c10a1.id), filename="ds.xlsx")
     assert "Dòng 4: ngày sinh '31/02/2012' không hợp lệ" in caught.value.preview.messages[0]
     assert (count(app, Student), count(app, Guardian), len(events(app))) == before
 
@@ -242,17 +264,22 @@ def test_a_failure_while_applying_rolls_everything_back(app, school_fixture, mon
     before = (count(app, Student), count(app, Guardian), len(events(app)))
     with app.app_context():
         with pytest.raises(RuntimeError):
-            imports.run("roster", None, make_xlsx(good_rows()),
-                        imports.ImportOptions(school_fixture.c10a1.id), filename="ds.xlsx")
+            imports.run(
+                "roster",
+                None,
+                make_xlsx(good_rows()),
+                imports.ImportOptions(school_fixture.c10a1.id),
+                filename="ds.xlsx",
+            )
         db.session.rollback()
     assert (count(app, Student), count(app, Guardian), len(events(app))) == before
 
 
 # --- the screens --------------------------------------------------------------------------------
 
+
 def test_upload_preview_confirm_through_the_screens(app, school_fixture, admin_client) -> None:
-    response = upload(admin_client, "roster", make_xlsx(good_rows()), "Lớp 10A1.xlsx",
-                      school_fixture.c10a1.id)
+    response = upload(admin_client, "roster", make_xlsx(good_rows()), "Lớp 10A1.xlsx", school_fixture.c10a1.id)
     assert response.status_code == 303
     preview_url = response.headers["Location"]
     page = admin_client.get(preview_url)
@@ -267,11 +294,9 @@ def test_upload_preview_confirm_through_the_screens(app, school_fixture, admin_c
     assert admin_client.post(preview_url).status_code == 404  # the upload is gone: no double import
 
 
-def test_confirming_a_file_with_errors_is_422_and_imports_nothing(app, school_fixture,
-                                                                  admin_client) -> None:
+def test_confirming_a_file_with_errors_is_422_and_imports_nothing(app, school_fixture, admin_client) -> None:
     rows = good_rows() + [roster_row("T-003", "Lê", "", "Cúc", gender="?")]
-    url = upload(admin_client, "roster", make_xlsx(rows), class_id=school_fixture.c10a1.id
-                 ).headers["Location"]
+    url = upload(admin_client, "roster", make_xlsx(rows), class_id=school_fixture.c10a1.id).headers["Location"]
     page = admin_client.get(url)
     assert "Dòng 4: giới tính &#39;?&#39; không hợp lệ" in page.text
     assert 'id="confirm-import"' not in page.text
@@ -280,10 +305,8 @@ def test_confirming_a_file_with_errors_is_422_and_imports_nothing(app, school_fi
     assert count(app, Student, Student.student_code.like("T-%")) == 0
 
 
-def test_confirm_revalidates_against_the_database(app, school_fixture, admin_client,
-                                                  make_student) -> None:
-    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id
-                 ).headers["Location"]
+def test_confirm_revalidates_against_the_database(app, school_fixture, admin_client, make_student) -> None:
+    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id).headers["Location"]
     make_student(school_fixture.c10a2, "Hồ Văn Chen Ngang", student_code="T-002")
     response = admin_client.post(url)
     assert response.status_code == 422
@@ -292,14 +315,14 @@ def test_confirm_revalidates_against_the_database(app, school_fixture, admin_cli
 
 
 def test_a_database_failure_while_applying_is_409_and_nothing_is_kept(
-        app, school_fixture, admin_client, monkeypatch) -> None:
+    app, school_fixture, admin_client, monkeypatch
+) -> None:
     from sqlalchemy.exc import IntegrityError
 
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise IntegrityError("INSERT", {}, Exception("unique"))
 
-    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id
-                 ).headers["Location"]
+    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id).headers["Location"]
     monkeypatch.setattr(roster.audit, "record", boom)
     response = admin_client.post(url)
     assert response.status_code == 409
@@ -308,9 +331,9 @@ def test_a_database_failure_while_applying_is_409_and_nothing_is_kept(
 
 
 def test_an_unexpected_failure_while_applying_is_500_and_nothing_is_kept(
-        app, school_fixture, admin_client, monkeypatch) -> None:
-    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id
-                 ).headers["Location"]
+    app, school_fixture, admin_client, monkeypatch
+) -> None:
+    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id).headers["Location"]
     real = roster.build_student
     calls = []
 
@@ -328,11 +351,11 @@ def test_an_unexpected_failure_while_applying_is_500_and_nothing_is_kept(
 
 
 def test_the_preview_survives_restarts_and_is_bound_to_its_uploader(
-        app, school_fixture, admin_client, make_user, login_as) -> None:
+    app, school_fixture, admin_client, make_user, login_as
+) -> None:
     from app.core.authz import Role
 
-    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id
-                 ).headers["Location"]
+    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id).headers["Location"]
     token = url.rsplit("/", 1)[1]
     stored = list(_imports_dir(app).glob(f"{token}.*"))
     assert sorted(p.suffix for p in stored) == [".json", ".xlsx"]
@@ -345,8 +368,13 @@ def test_the_preview_survives_restarts_and_is_bound_to_its_uploader(
     from app import create_app
     from tests.conftest import BASE_CONFIG
 
-    fresh = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                        "SODIENTU_DATA_DIR": app.config["SODIENTU_DATA_DIR"]})
+    fresh = create_app(
+        {
+            **BASE_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SODIENTU_DATA_DIR": app.config["SODIENTU_DATA_DIR"],
+        }
+    )
     fresh.test_client_class = type(admin_client)
     client = login_as(school_fixture.admin, fresh.test_client())
     assert client.get(url).status_code == 200
@@ -361,8 +389,7 @@ def _imports_dir(app):  # type: ignore[no-untyped-def]
 
 
 def test_cancel_discards_the_upload(app, school_fixture, admin_client) -> None:
-    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id
-                 ).headers["Location"]
+    url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id).headers["Location"]
     response = admin_client.post(url + "/cancel")
     assert response.status_code == 303
     assert admin_client.get(url).status_code == 404
@@ -400,12 +427,16 @@ def test_zip_bombs_and_crowded_archives_are_refused_before_parsing(app, school_f
             imports.preview("roster", rows, imports.ImportOptions())
         assert caught.value.status == 413 and "quá lớn khi giải nén" in caught.value.message
         app.config["SODIENTU_IMPORT_MAX_UNCOMPRESSED"] = 80 * 2**20
-        crowded = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>",
-                        **{f"xl/media/{i}.bin": b"" for i in range(500)}})
+        crowded = _zip(
+            {
+                "[Content_Types].xml": b"<x/>",
+                "xl/workbook.xml": b"<x/>",
+                **{f"xl/media/{i}.bin": b"" for i in range(500)},
+            }
+        )
         with pytest.raises(imports.FileRejected) as caught:
             imports.preview("roster", crowded, imports.ImportOptions())
         assert caught.value.status == 413
-        slip = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>",
-                     "../../evil.xml": b"<x/>"})
+        slip = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>", "../../evil.xml": b"<x/>"})
         with pytest.raises(imports.FileRejected, match="bất thường"):
             imports.preview("roster", slip, imports.ImportOptions())

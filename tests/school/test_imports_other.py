@@ -24,10 +24,12 @@ STAFF_HEADER = ["Họ và tên", "Tên đăng nhập", "Email", "Điện thoại
 
 
 def staff_rows(*extra: list) -> list[list]:
-    return [STAFF_HEADER,
-            ["Lê Thị Thu Hà", "ha.ltt", "ha@truong.edu.vn", "0912345678", "Toán – Tin", "Giáo viên"],
-            ["Phan Văn Bình", "Binh.PV", "", "", "ngữ văn", "Giáo viên, Phó hiệu trưởng"],
-            *extra]
+    return [
+        STAFF_HEADER,
+        ["Lê Thị Thu Hà", "ha.ltt", "ha@truong.edu.vn", "0912345678", "Toán – Tin", "Giáo viên"],
+        ["Phan Văn Bình", "Binh.PV", "", "", "ngữ văn", "Giáo viên, Phó hiệu trưởng"],
+        *extra,
+    ]
 
 
 def preview(app, kind: str, rows):  # type: ignore[no-untyped-def]
@@ -55,16 +57,14 @@ def test_staff_rows_are_checked(app, school_fixture, case, row, message) -> None
     assert any(m.startswith("Dòng 4: ") and message in m for m in result.messages), result.messages
 
 
-def test_staff_import_creates_accounts_with_one_time_passwords(app, school_fixture, admin_client,
-                                                               client) -> None:
+def test_staff_import_creates_accounts_with_one_time_passwords(app, school_fixture, admin_client, client) -> None:
     before = len(events(app))
     url = upload(admin_client, "staff", make_xlsx(staff_rows())).headers["Location"]
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(url)
     assert response.status_code == 200
     assert "chỉ hiển thị MỘT LẦN" in response.text
-    passwords = dict(re.findall(r"<td>([a-z.]+)</td><td>[^<]+</td><td><code>([^<]+)</code>",
-                                response.text))
+    passwords = dict(re.findall(r"<td>([a-z.]+)</td><td>[^<]+</td><td><code>([^<]+)</code>", response.text))
     assert set(passwords) == {"ha.ltt", "binh.pv"}
     with app.app_context():
         binh = db.session.scalar(select(User).where(User.username == "binh.pv"))
@@ -88,9 +88,20 @@ ASSIGN_HEADER = ["Lớp", "Môn", "Tên đăng nhập GV"]
 
 
 def test_assignment_rows_are_checked(app, school_fixture) -> None:
-    result = preview(app, "assignments", [
-        ASSIGN_HEADER, ["10A1", "Toán", "t2"], ["10A9", "Toán", "t1"], ["10A1", "Hoá học", "t1"],
-        ["10A1", "VAN", "nobody"], ["10a1", "toán", "t1"], ["", "", ""]] + [["10A2", "Ngữ văn", ""]])
+    result = preview(
+        app,
+        "assignments",
+        [
+            ASSIGN_HEADER,
+            ["10A1", "Toán", "t2"],
+            ["10A9", "Toán", "t1"],
+            ["10A1", "Hoá học", "t1"],
+            ["10A1", "VAN", "nobody"],
+            ["10a1", "toán", "t1"],
+            ["", "", ""],
+        ]
+        + [["10A2", "Ngữ văn", ""]],
+    )
     assert result.messages == [
         "Dòng 3: lớp '10A9' không có trong năm học 2024-2025",
         "Dòng 4: môn 'Hoá học' không có trong danh sách môn học",
@@ -105,14 +116,12 @@ def test_assignment_import_creates_and_changes_with_one_event(app, school_fixtur
     rows = [ASSIGN_HEADER, ["10A1", "Toán", "t2"], ["10A1", "TIN", "t1"], ["10A2", "Ngữ văn", "gvvan"]]
     before = len(events(app))
     with app.app_context():
-        result = imports.run("assignments", None, make_xlsx(rows), imports.ImportOptions(),
-                             filename="pc.xlsx")
+        result = imports.run("assignments", None, make_xlsx(rows), imports.ImportOptions(), filename="pc.xlsx")
         db.session.commit()
     assert result.counts == {"created": 1, "changed": 1, "unchanged": 1}
     assert [e.action for e in events(app)[before:]] == ["import.assignments"]
     with app.app_context():
-        pairs = {(a.class_id, a.subject_id): a.teacher_id for a in db.session.scalars(
-            select(TeachingAssignment))}
+        pairs = {(a.class_id, a.subject_id): a.teacher_id for a in db.session.scalars(select(TeachingAssignment))}
     fx = school_fixture
     assert pairs[(fx.c10a1.id, fx.toan.id)] == fx.t2.id
     assert pairs[(fx.c10a1.id, tin.id)] == fx.t1.id
@@ -120,10 +129,14 @@ def test_assignment_import_creates_and_changes_with_one_event(app, school_fixtur
 
 # --- flask import ---------------------------------------------------------------------------
 
+
 def test_cli_import_prints_row_errors_and_exits_1(app, school_fixture, runner, tmp_path) -> None:
     path = tmp_path / "lop.xlsx"
-    path.write_bytes(make_xlsx([ROSTER_HEADER, roster_row("C-1", "Lê", "", "An"),
-                                roster_row("C-2", "Lê", "", "Bé", birth="31/02/2012")]))
+    path.write_bytes(
+        make_xlsx(
+            [ROSTER_HEADER, roster_row("C-1", "Lê", "", "An"), roster_row("C-2", "Lê", "", "Bé", birth="31/02/2012")]
+        )
+    )
     result = runner.invoke(args=["import", "roster", str(path), "--class", "10a1"])
     assert result.exit_code == 1
     assert "Dòng 3: ngày sinh '31/02/2012' không hợp lệ" in result.output
@@ -141,8 +154,7 @@ def test_cli_import_applies_a_clean_file(app, school_fixture, runner, tmp_path) 
     assert event.actor_id == school_fixture.admin.id
 
 
-def test_cli_import_rejects_wrong_files_and_unknown_classes(app, school_fixture, runner,
-                                                            tmp_path) -> None:
+def test_cli_import_rejects_wrong_files_and_unknown_classes(app, school_fixture, runner, tmp_path) -> None:
     csv = tmp_path / "lop.xlsx"
     csv.write_text("Mã HS,Họ,Tên\n")
     result = runner.invoke(args=["import", "roster", str(csv), "--class", "10A1"])
@@ -171,7 +183,8 @@ def test_generated_passwords_pass_the_policy_for_the_username() -> None:
 
 
 def test_staff_import_racing_a_new_account_is_409_and_creates_nothing(
-        app, school_fixture, admin_client, monkeypatch) -> None:
+    app, school_fixture, admin_client, monkeypatch
+) -> None:
     from app.accounts.services import AccountError
     from app.school.imports import staff
 

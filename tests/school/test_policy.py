@@ -11,8 +11,10 @@ from app.core.authz import Role, view_policy
 from app.school import policy
 from tests.school.conftest import events
 
-ADMIN_ENDPOINT = re.compile(r"^(school\.(?!classes$|class_detail$|export_roster$|student_detail$)"
-                            r"|accounts\.staff_)")
+ADMIN_ENDPOINT = re.compile(
+    r"^(school\.(?!classes$|class_detail$|export_roster$|student_detail$)"
+    r"|accounts\.staff_)"
+)
 
 
 def person(*roles: Role, user_id: int = 7) -> SimpleNamespace:
@@ -23,14 +25,17 @@ CLASS = SimpleNamespace(homeroom_teacher_id=7)
 OTHER_CLASS = SimpleNamespace(homeroom_teacher_id=8)
 
 
-@pytest.mark.parametrize("user, manage, read, export_own, export_other, ids", [
-    (person(Role.ADMIN), True, True, True, True, True),
-    (person(Role.PRINCIPAL), False, True, True, True, False),
-    (person(Role.VICE_PRINCIPAL), False, True, True, True, False),
-    (person(Role.HEAD, Role.TEACHER), False, False, True, False, False),
-    (person(Role.TEACHER), False, False, True, False, False),
-    (person(Role.TEACHER, user_id=9), False, False, False, False, False),
-])
+@pytest.mark.parametrize(
+    "user, manage, read, export_own, export_other, ids",
+    [
+        (person(Role.ADMIN), True, True, True, True, True),
+        (person(Role.PRINCIPAL), False, True, True, True, False),
+        (person(Role.VICE_PRINCIPAL), False, True, True, True, False),
+        (person(Role.HEAD, Role.TEACHER), False, False, True, False, False),
+        (person(Role.TEACHER), False, False, True, False, False),
+        (person(Role.TEACHER, user_id=9), False, False, False, False, False),
+    ],
+)
 def test_policy_table(user, manage, read, export_own, export_other, ids) -> None:
     assert policy.can_manage_school(user) is manage
     assert policy.can_view_admin(user) is read
@@ -80,17 +85,22 @@ def test_bgh_reads_the_admin_screens_but_cannot_write(app, login_as, school_fixt
         else:
             for method in methods:
                 assert client.open(_fill(rule), method=method).status_code == 403, rule.endpoint
-    for url in ("/school/admin", "/school/admin/years", "/school/admin/departments",
-                "/school/admin/subjects", "/school/admin/classes", "/school/admin/students",
-                f"/school/admin/classes/{school_fixture.c10a1.id}/assignments", "/staff"):
+    for url in (
+        "/school/admin",
+        "/school/admin/years",
+        "/school/admin/departments",
+        "/school/admin/subjects",
+        "/school/admin/classes",
+        "/school/admin/students",
+        f"/school/admin/classes/{school_fixture.c10a1.id}/assignments",
+        "/staff",
+    ):
         page = client.get(url)
         assert page.status_code == 200, url
-        assert 'method="post"' not in page.text.split("</header>", 1)[1].replace(
-            'action="/logout"', ""), url
+        assert 'method="post"' not in page.text.split("</header>", 1)[1].replace('action="/logout"', ""), url
 
 
-@pytest.mark.parametrize("path", ["/school/classes/{c}", "/school/classes/{c}/export.xlsx",
-                                  "/school/students/{s}"])
+@pytest.mark.parametrize("path", ["/school/classes/{c}", "/school/classes/{c}/export.xlsx", "/school/students/{s}"])
 def test_out_of_scope_class_and_student_answer_404(app, login_as, school_fixture, path) -> None:
     fx = school_fixture
     url = path.format(c=fx.c10a2.id, s=fx.students_a2[0].id)
@@ -112,12 +122,12 @@ def test_roster_export_is_for_bgh_admin_and_the_gvcn_only(app, login_as, school_
         response = login_as(user).get(url)
         assert response.status_code == 200, user.username
         assert response.headers["Content-Type"].startswith(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml")
+            "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        )
     assert len(events(app, "class.roster_exported")) == 3
 
 
-def test_class_page_hides_sensitive_columns_from_subject_teachers(app, login_as, make_student,
-                                                                  school_fixture) -> None:
+def test_class_page_hides_sensitive_columns_from_subject_teachers(app, login_as, make_student, school_fixture) -> None:
     fx = school_fixture
     make_student(fx.c10a1, "Lý Thị Kín", national_id="087312345678")
     url = f"/school/classes/{fx.c10a1.id}"

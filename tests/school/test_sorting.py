@@ -18,12 +18,15 @@ def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
-@pytest.mark.parametrize("ordered", [
-    ["An", "Ân", "Bình", "Dũng", "Đức"],
-    ["Hà", "Hả", "Hã", "Há", "Hạ"],
-    ["Anh", "Ánh"],
-    ["Ha", "Hà", "Hăng", "Hân", "Hoa", "Hô", "Hơn", "Hu", "Hư"],
-])
+@pytest.mark.parametrize(
+    "ordered",
+    [
+        ["An", "Ân", "Bình", "Dũng", "Đức"],
+        ["Hà", "Hả", "Hã", "Há", "Hạ"],
+        ["Anh", "Ánh"],
+        ["Ha", "Hà", "Hăng", "Hân", "Hoa", "Hô", "Hơn", "Hu", "Hư"],
+    ],
+)
 def test_vietnamese_collation(ordered) -> None:
     shuffled = ordered[:]
     random.Random(7).shuffle(shuffled)
@@ -50,14 +53,33 @@ def test_ten_then_chu_dem_then_ho_then_birth_date() -> None:
     assert ordered == [people[4], people[1], people[3], people[2], people[0], people[5]]
 
 
-NAMES = ["Phạm Thị Hạ", "Nguyễn Văn Đức", "Lê Thị Hà", nfd("Trần Văn Dũng"), "Võ Thị Há",
-         nfd("Hồ Thị Hả"), "Đỗ Văn Bình", "Ngô Thị Hã", nfd("Bùi Văn Ân"), "Lý Văn An"]
-EXPECTED = ["Lý Văn An", "Bùi Văn Ân", "Đỗ Văn Bình", "Trần Văn Dũng", "Nguyễn Văn Đức",
-            "Lê Thị Hà", "Hồ Thị Hả", "Ngô Thị Hã", "Võ Thị Há", "Phạm Thị Hạ"]
+NAMES = [
+    "Phạm Thị Hạ",
+    "Nguyễn Văn Đức",
+    "Lê Thị Hà",
+    nfd("Trần Văn Dũng"),
+    "Võ Thị Há",
+    nfd("Hồ Thị Hả"),
+    "Đỗ Văn Bình",
+    "Ngô Thị Hã",
+    nfd("Bùi Văn Ân"),
+    "Lý Văn An",
+]
+EXPECTED = [
+    "Lý Văn An",
+    "Bùi Văn Ân",
+    "Đỗ Văn Bình",
+    "Trần Văn Dũng",
+    "Nguyễn Văn Đức",
+    "Lê Thị Hà",
+    "Hồ Thị Hả",
+    "Ngô Thị Hã",
+    "Võ Thị Há",
+    "Phạm Thị Hạ",
+]
 
 
-def test_class_page_lists_students_in_vietnamese_order(login_as, make_student,
-                                                       school_fixture) -> None:
+def test_class_page_lists_students_in_vietnamese_order(login_as, make_student, school_fixture) -> None:
     fx = school_fixture
     for name in NAMES:
         make_student(fx.c10a2, name)
@@ -84,8 +106,7 @@ def _queries_for(app, client, url: str) -> int:  # type: ignore[no-untyped-def]
     return len(statements)
 
 
-def test_class_page_has_no_n_plus_1(app, login_as, make_student, make_subject, make_assignment,
-                                    school_fixture) -> None:
+def test_class_page_has_no_n_plus_1(app, login_as, make_student, make_subject, make_assignment, school_fixture) -> None:
     from app.school import services
     from app.school.models import GuardianRelation, Student
 
@@ -98,10 +119,10 @@ def test_class_page_has_no_n_plus_1(app, login_as, make_student, make_subject, m
         s = make_student(fx.c10a1, f"Trần Văn Số{i}")
         with app.app_context():
             student = db.session.get(Student, s.id)
-            services.add_guardian(None, student, relation=GuardianRelation.MOTHER,
-                                  full_name=f"Mẹ Số{i}", phone="0912345678")
-            services.add_guardian(None, student, relation=GuardianRelation.FATHER,
-                                  full_name=f"Cha Số{i}")
+            services.add_guardian(
+                None, student, relation=GuardianRelation.MOTHER, full_name=f"Mẹ Số{i}", phone="0912345678"
+            )
+            services.add_guardian(None, student, relation=GuardianRelation.FATHER, full_name=f"Cha Số{i}")
             db.session.commit()
     for i in range(6):
         make_assignment(fx.t2, fx.c10a1, make_subject(f"Môn phụ {i}"))

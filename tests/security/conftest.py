@@ -26,17 +26,18 @@ from app.extensions import db
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 ARG = re.compile(r"<(?:(?P<conv>[^:<>]+):)?(?P<name>[^<>]+)>")
 #: values for string route arguments (the only ones the app has today)
-STRING_ARGS = {"subject_type": "record", "kind": "roster", "token": "a" * 32,
-               "filename": "css/app.css"}
+STRING_ARGS = {"subject_type": "record", "kind": "roster", "token": "a" * 32, "filename": "css/app.css"}
 
 
 # --- route walkers --------------------------------------------------------------------
 
+
 def rules(app: Flask, method: str) -> list[Any]:
     """Every rule answering `method`, except static files, in a stable order."""
-    return sorted((r for r in app.url_map.iter_rules()
-                   if method in r.methods and r.endpoint != "static"),
-                  key=lambda r: (r.rule, r.endpoint))
+    return sorted(
+        (r for r in app.url_map.iter_rules() if method in r.methods and r.endpoint != "static"),
+        key=lambda r: (r.rule, r.endpoint),
+    )
 
 
 def is_public(app: Flask, endpoint: str) -> bool:
@@ -50,6 +51,7 @@ def int_args(rule: Any) -> list[str]:
 
 def build(rule: Any, values: dict[str, Any]) -> str:
     """The rule's path with each <arg> replaced by values[arg] (strings from STRING_ARGS)."""
+
     def sub(m: re.Match) -> str:
         name = m["name"]
         if name in values:
@@ -61,8 +63,9 @@ def build(rule: Any, values: dict[str, Any]) -> str:
     return ARG.sub(sub, rule.rule)
 
 
-def walk_get(app: Flask, client: Any, ids: dict[str, list[int]],
-             skip: set[str] = frozenset()) -> Iterator[tuple[Any, str, Any]]:
+def walk_get(
+    app: Flask, client: Any, ids: dict[str, list[int]], skip: set[str] = frozenset()
+) -> Iterator[tuple[Any, str, Any]]:
     """GET every non-public route once with the first id of each argument: (rule, url, response)."""
     for rule in rules(app, "GET"):
         if rule.endpoint in skip or is_public(app, rule.endpoint):
@@ -84,6 +87,7 @@ def is_html(response: Any) -> bool:
 
 # --- data helpers -----------------------------------------------------------------------
 
+
 def db_digest(app: Flask, skip: tuple[str, ...] = ("audit_event",)) -> str:
     """SHA-256 over an ordered dump of every table (the audit trail may log denials)."""
     h = hashlib.sha256()
@@ -100,8 +104,9 @@ def audit_actions(app: Flask, after: int = 0) -> list[str]:
     from app.audit.models import AuditEvent
 
     with app.app_context():
-        return list(db.session.scalars(select(AuditEvent.action)
-                                       .where(AuditEvent.seq > after).order_by(AuditEvent.seq)))
+        return list(
+            db.session.scalars(select(AuditEvent.action).where(AuditEvent.seq > after).order_by(AuditEvent.seq))
+        )
 
 
 def audit_head(app: Flask) -> int:
@@ -119,6 +124,7 @@ def assert_no_canary(body: str, canaries: list[str], where: str) -> None:
 
 
 # --- fixtures ---------------------------------------------------------------------------
+
 
 def _pdf(title: str) -> bytes:
     import io
@@ -157,15 +163,14 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
         types = rs.ensure_default_record_types()
         db.session.commit()
         ns.types = {t.code: t.id for t in types}
-        ns.term1 = db.session.scalar(select(Term.id).where(Term.year_id == ns.year.id,
-                                                          Term.number == 1))
-    as_user(ns.admin, lambda a: school.set_homeroom_teacher(
-        a, db.session.get(SchoolClass, ns.c10a2.id), ns.t2.id))
+        ns.term1 = db.session.scalar(select(Term.id).where(Term.year_id == ns.year.id, Term.number == 1))
+    as_user(ns.admin, lambda a: school.set_homeroom_teacher(a, db.session.get(SchoolClass, ns.c10a2.id), ns.t2.id))
 
     def open_book(teacher: Any, cls: Any, subject: Any) -> int:
         def go(actor: Any) -> int:
             c, s, access = gq.access_for(cls.id, subject.id)
             return entry.open_gradebook(actor, c, s, db.session.get(Term, ns.term1), access).id
+
         return as_user(teacher, go)
 
     ns.toan_a1 = open_book(ns.t1, ns.c10a1, ns.toan)
@@ -177,9 +182,11 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
         def go(actor: Any) -> None:
             handle = gq.get_gradebook_for(actor, book)
             col = parse_column("tx1", 9)
-            writes = [entry.CellWrite(s.id, col, CellValue(value=_tenths(first + i)), 0)
-                      for i, s in enumerate(students)]
+            writes = [
+                entry.CellWrite(s.id, col, CellValue(value=_tenths(first + i)), 0) for i, s in enumerate(students)
+            ]
             entry.save_batch(actor, handle, writes)
+
         as_user(teacher, go)
 
     scores(ns.t1, ns.toan_a1, ns.students_a1, 61)
@@ -188,11 +195,18 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
     def record(author: Any, cls: Any, subject: Any, title: str) -> tuple[int, int]:
         def go(actor: Any) -> tuple[int, int]:
             stored = [store_bytes("giao-an.pdf", _pdf(title))]
-            rec = rs.create_record(actor, db.session.get(RecordType, ns.types["ke_hoach_bai_day"]),
-                                   title=title, files=stored, class_id=cls.id,
-                                   subject_id=subject.id, lesson_date=date(2024, 10, 10),
-                                   submit=True)  # submitted: visible to its reviewers
+            rec = rs.create_record(
+                actor,
+                db.session.get(RecordType, ns.types["ke_hoach_bai_day"]),
+                title=title,
+                files=stored,
+                class_id=cls.id,
+                subject_id=subject.id,
+                lesson_date=date(2024, 10, 10),
+                submit=True,
+            )  # submitted: visible to its reviewers
             return rec.id
+
         rid = as_user(author, go)
         with app.app_context():
             rec = db.session.get(Record, rid)
@@ -203,16 +217,24 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
     ns.rec_van, ns.file_van = record(ns.gv_van, ns.c10a2, ns.van, "Canary-V giáo án Văn 10A2")
 
     # lock term I by date, then corrections (they exist only on locked grade books)
-    as_user(ns.admin, lambda a: school.update_term(
-        a, db.session.get(Term, ns.term1), start_date=date(2024, 9, 5),
-        end_date=date(2025, 1, 15), lock_date=date(2024, 12, 1)))
+    as_user(
+        ns.admin,
+        lambda a: school.update_term(
+            a,
+            db.session.get(Term, ns.term1),
+            start_date=date(2024, 9, 5),
+            end_date=date(2025, 1, 15),
+            lock_date=date(2024, 12, 1),
+        ),
+    )
 
     def correction(teacher: Any, book: int, student: Any, reason: str) -> int:
         def go(actor: Any) -> int:
             handle = gq.get_gradebook_for(actor, book)
             return corrections.request_correction(
-                actor, handle, student.id, parse_column("tx1", 9), CellValue(value=_tenths(99)),
-                reason).id
+                actor, handle, student.id, parse_column("tx1", 9), CellValue(value=_tenths(99)), reason
+            ).id
+
         return as_user(teacher, go)
 
     ns.corr_a1 = correction(ns.t1, ns.toan_a1, ns.students_a1[0], "Canary-A điều chỉnh Toán")
@@ -221,9 +243,15 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
     def exemption(gvcn: Any, cls: Any, student: Any, reason: str) -> int:
         def go(actor: Any) -> int:
             return homeroom.request_exemption(
-                actor, db.session.get(SchoolClass, cls.id), student.id,
-                db.session.get(Subject, ns.gdtc.id), db.session.get(Term, ns.term1),
-                reason, None).id
+                actor,
+                db.session.get(SchoolClass, cls.id),
+                student.id,
+                db.session.get(Subject, ns.gdtc.id),
+                db.session.get(Term, ns.term1),
+                reason,
+                None,
+            ).id
+
         return as_user(gvcn, go)
 
     ns.exemption_a1 = exemption(ns.gvcn, ns.c10a1, ns.students_a1[1], "Canary-A sức khoẻ")
@@ -231,33 +259,53 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
 
     # --- id maps, by route-argument name ---
     ns.own_t1 = {
-        "class_id": [ns.c10a1.id], "student_id": [s.id for s in ns.students_a1],
-        "gradebook_id": [ns.toan_a1], "correction_id": [ns.corr_a1],
-        "record_id": [ns.rec_a1], "file_id": [ns.file_a1],
+        "class_id": [ns.c10a1.id],
+        "student_id": [s.id for s in ns.students_a1],
+        "gradebook_id": [ns.toan_a1],
+        "correction_id": [ns.corr_a1],
+        "record_id": [ns.rec_a1],
+        "file_id": [ns.file_a1],
     }
     ns.foreign_t1 = {
-        "class_id": [ns.c10a2.id], "student_id": [s.id for s in ns.students_a2],
-        "gradebook_id": [ns.toan_a2, ns.van_a2], "correction_id": [ns.corr_a2],
-        "exemption_id": [ns.exemption_a2], "record_id": [ns.rec_a2, ns.rec_van],
-        "file_id": [ns.file_a2, ns.file_van], "user_id": [ns.t2.id],
+        "class_id": [ns.c10a2.id],
+        "student_id": [s.id for s in ns.students_a2],
+        "gradebook_id": [ns.toan_a2, ns.van_a2],
+        "correction_id": [ns.corr_a2],
+        "exemption_id": [ns.exemption_a2],
+        "record_id": [ns.rec_a2, ns.rec_van],
+        "file_id": [ns.file_a2, ns.file_van],
+        "user_id": [ns.t2.id],
     }
-    ns.canaries_t1 = (["Canary-B", "Canary-V"]
-                      + [_code(app, s.id) for s in ns.students_a2])
-    ns.own_ttvan = {"gradebook_id": [ns.van_a1], "record_id": [ns.rec_van],
-                    "file_id": [ns.file_van], "class_id": [ns.c10a1.id],
-                    "student_id": [s.id for s in ns.students_a1]}
+    ns.canaries_t1 = ["Canary-B", "Canary-V"] + [_code(app, s.id) for s in ns.students_a2]
+    ns.own_ttvan = {
+        "gradebook_id": [ns.van_a1],
+        "record_id": [ns.rec_van],
+        "file_id": [ns.file_van],
+        "class_id": [ns.c10a1.id],
+        "student_id": [s.id for s in ns.students_a1],
+    }
     ns.foreign_ttvan = {
-        "gradebook_id": [ns.toan_a1, ns.toan_a2], "correction_id": [ns.corr_a1, ns.corr_a2],
-        "record_id": [ns.rec_a1, ns.rec_a2], "file_id": [ns.file_a1, ns.file_a2],
+        "gradebook_id": [ns.toan_a1, ns.toan_a2],
+        "correction_id": [ns.corr_a1, ns.corr_a2],
+        "record_id": [ns.rec_a1, ns.rec_a2],
+        "file_id": [ns.file_a1, ns.file_a2],
     }
     ns.canaries_ttvan = ["giáo án Toán", "điều chỉnh Toán"]
     # every id a route may need to render a real page, for the "walk every page" tests
     ns.any_ids = {
-        "class_id": [ns.c10a1.id], "student_id": [ns.students_a1[0].id],
-        "gradebook_id": [ns.toan_a1], "correction_id": [ns.corr_a1],
-        "exemption_id": [ns.exemption_a1], "record_id": [ns.rec_a1], "file_id": [ns.file_a1],
-        "user_id": [ns.t1.id], "department_id": [ns.dept_toan.id], "subject_id": [ns.toan.id],
-        "term_id": [ns.term1], "year_id": [ns.year.id], "type_id": [ns.types["ke_hoach_bai_day"]],
+        "class_id": [ns.c10a1.id],
+        "student_id": [ns.students_a1[0].id],
+        "gradebook_id": [ns.toan_a1],
+        "correction_id": [ns.corr_a1],
+        "exemption_id": [ns.exemption_a1],
+        "record_id": [ns.rec_a1],
+        "file_id": [ns.file_a1],
+        "user_id": [ns.t1.id],
+        "department_id": [ns.dept_toan.id],
+        "subject_id": [ns.toan.id],
+        "term_id": [ns.term1],
+        "year_id": [ns.year.id],
+        "type_id": [ns.types["ke_hoach_bai_day"]],
     }
     return ns
 
@@ -278,7 +326,12 @@ def _code(app: Flask, student_id: int) -> str:
 @pytest.fixture
 def users(sec) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The harness users by a short role name."""
-    return {"admin": sec.admin, "ht": sec.ht, "t1": sec.t1, "gvcn": sec.gvcn,
-            "tt_toan": sec.tt_toan, "tt_van": sec.tt_van, "gv_van": sec.gv_van}
-
-
+    return {
+        "admin": sec.admin,
+        "ht": sec.ht,
+        "t1": sec.t1,
+        "gvcn": sec.gvcn,
+        "tt_toan": sec.tt_toan,
+        "tt_van": sec.tt_van,
+        "gv_van": sec.gv_van,
+    }

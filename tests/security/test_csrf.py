@@ -13,8 +13,12 @@ from app.core.errors import CSRF_MESSAGE
 from tests.security.conftest import UNSAFE, build, db_digest, int_args, rules
 
 #: who calls each route: the first harness user whose roles the route admits
-CALLERS = (("admin", {Role.ADMIN}), ("ht", {Role.PRINCIPAL}),
-           ("tt_toan", {Role.TEACHER, Role.HEAD}), ("t1", {Role.TEACHER}))
+CALLERS = (
+    ("admin", {Role.ADMIN}),
+    ("ht", {Role.PRINCIPAL}),
+    ("tt_toan", {Role.TEACHER, Role.HEAD}),
+    ("t1", {Role.TEACHER}),
+)
 
 
 def _mutating(app):  # type: ignore[no-untyped-def]
@@ -34,9 +38,19 @@ def _caller(app, rule):  # type: ignore[no-untyped-def]
 
 def _plausible_form(sec) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Values a careless view might act on: an approval, a score, a name."""
-    return {"action": "approve", "version": "1", "value": "9", "column": "tx1",
-            "student_id": str(sec.students_a1[0].id), "name": "Tổ mới", "full_name": "Ai Đó",
-            "active": "0", "comment": "x", "title": "x", "teacher_id": str(sec.t1.id)}
+    return {
+        "action": "approve",
+        "version": "1",
+        "value": "9",
+        "column": "tx1",
+        "student_id": str(sec.students_a1[0].id),
+        "name": "Tổ mới",
+        "full_name": "Ai Đó",
+        "active": "0",
+        "comment": "x",
+        "title": "x",
+        "teacher_id": str(sec.t1.id),
+    }
 
 
 def test_no_view_is_exempt_from_csrf(app) -> None:
@@ -47,8 +61,7 @@ def test_no_view_is_exempt_from_csrf(app) -> None:
     assert app.config.get("WTF_CSRF_CHECK_DEFAULT", True) is True
 
 
-def test_every_mutating_route_refuses_a_missing_or_foreign_token(app, sec, login_as,
-                                                                  users) -> None:
+def test_every_mutating_route_refuses_a_missing_or_foreign_token(app, sec, login_as, users) -> None:
     foreign_token = app.test_client().csrf_token()  # valid, but for another session
     before = db_digest(app)
     failures, checked = [], 0
@@ -60,16 +73,19 @@ def test_every_mutating_route_refuses_a_missing_or_foreign_token(app, sec, login
         attempts = {
             "no token": client.open(url, method=method, data=_plausible_form(sec), csrf=False),
             "no token, htmx": client.htmx(method, url, data=_plausible_form(sec), csrf=False),
-            "foreign token": client.open(url, method=method, csrf=False,
-                                         data={**_plausible_form(sec), "csrf_token": foreign_token},
-                                         headers={"X-CSRFToken": foreign_token}),
+            "foreign token": client.open(
+                url,
+                method=method,
+                csrf=False,
+                data={**_plausible_form(sec), "csrf_token": foreign_token},
+                headers={"X-CSRFToken": foreign_token},
+            ),
         }
         for label, response in attempts.items():
             checked += 1
             body = response.get_data(as_text=True)
             if response.status_code != 400 or CSRF_MESSAGE not in body:
-                failures.append(f"{method} {url} ({rule.endpoint}) {label}: "
-                                f"{response.status_code}")
+                failures.append(f"{method} {url} ({rule.endpoint}) {label}: {response.status_code}")
             if label.endswith("htmx") and "<html" in body:
                 failures.append(f"{method} {url} {label}: a whole page for htmx")
     assert failures == [], "\n".join(failures)
@@ -84,14 +100,12 @@ def test_the_same_request_with_the_token_gets_past_the_check(app, sec, login_as)
     data = {"name": "Ngữ văn – GDCD", "head_id": str(sec.tt_van.id), "deputy_id": ""}
     assert admin.post(url, data=data, csrf=False).status_code == 400
     assert admin.post(url, data=data).status_code == 303
-    token_in_form = admin.post(url, csrf=False, data={**data, "name": "Ngữ văn",
-                                                      "csrf_token": admin.csrf_token()})
+    token_in_form = admin.post(url, csrf=False, data={**data, "name": "Ngữ văn", "csrf_token": admin.csrf_token()})
     assert token_in_form.status_code == 303
 
 
 def test_login_form_is_csrf_protected_too(client, sec) -> None:
     """Login CSRF (signing a victim into the attacker's account) is refused as well."""
-    response = client.post("/login", data={"username": "admin",
-                                           "password": "mat-khau-rat-dai-2024"}, csrf=False)
+    response = client.post("/login", data={"username": "admin", "password": "mat-khau-rat-dai-2024"}, csrf=False)
     assert response.status_code == 400
     assert CSRF_MESSAGE in response.get_data(as_text=True)

@@ -54,8 +54,7 @@ def _problems(response) -> list[str]:  # type: ignore[no-untyped-def]
     return found
 
 
-def test_every_authenticated_get_is_no_store_varies_on_htmx_and_has_no_inline_code(
-        app, sec, login_as, users) -> None:
+def test_every_authenticated_get_is_no_store_varies_on_htmx_and_has_no_inline_code(app, sec, login_as, users) -> None:
     failures, pages = [], 0
     for role, rule, url, shape, response in _responses(app, sec, login_as, users):
         assert response.status_code < 500, (role, url, shape)
@@ -67,10 +66,17 @@ def test_every_authenticated_get_is_no_store_varies_on_htmx_and_has_no_inline_co
 
 def test_the_inline_checks_see_inline_code() -> None:
     """Control: each pattern finds its offence and passes clean markup."""
-    offences = ['<p style="color:red">', "<script>alert(1)</script>", '<a onclick="x()">',
-                '<div hx-on:click="x">', '<a href="javascript:x()">']
+    offences = [
+        '<p style="color:red">',
+        "<script>alert(1)</script>",
+        '<a onclick="x()">',
+        '<div hx-on:click="x">',
+        '<a href="javascript:x()">',
+    ]
     for pattern, offence in zip(INLINE.values(), offences, strict=True):
         assert pattern.search(offence)
-    clean = ('<script src="/static/js/app.js" defer></script><p class="note">'
-             'onerror=x &lt;img src=x onerror=alert(1)&gt;</p>')
+    clean = (
+        '<script src="/static/js/app.js" defer></script><p class="note">'
+        "onerror=x &lt;img src=x onerror=alert(1)&gt;</p>"
+    )
     assert not any(p.search(clean) for p in INLINE.values())

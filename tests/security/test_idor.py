@@ -67,8 +67,7 @@ def _check_foreign(app, client, own, foreign, canaries) -> int:  # type: ignore[
     failures, checked = [], 0
     for rule in _id_routes(app):
         for url in _foreign_requests(app, rule, own, foreign):
-            for label, response in (("page", client.get(url)),
-                                    ("htmx", client.htmx("GET", url))):
+            for label, response in (("page", client.get(url)), ("htmx", client.htmx("GET", url))):
                 checked += 1
                 if response.status_code not in DENIED:
                     failures.append(f"{rule.endpoint} {url} ({label}) → {response.status_code}")
@@ -85,11 +84,18 @@ def _check_foreign(app, client, own, foreign, canaries) -> int:  # type: ignore[
 def test_every_id_argument_a_teacher_can_reach_has_foreign_ids_to_try(app, sec) -> None:
     """New routes with a new kind of id must be added to the maps in conftest.py (`sec`)."""
     held = {Role.TEACHER, Role.HEAD}
-    missing = sorted({(r.endpoint, a) for r in _id_routes(app) if _teacher_may_call(app, r, held)
-                      for a in int_args(r)
-                      if _alias(r, a) not in sec.foreign_t1 and a not in NOT_SCOPED})
-    assert missing == [], ("add foreign ids for these route arguments to sec.foreign_t1 in "
-                           f"tests/security/conftest.py: {missing}")
+    missing = sorted(
+        {
+            (r.endpoint, a)
+            for r in _id_routes(app)
+            if _teacher_may_call(app, r, held)
+            for a in int_args(r)
+            if _alias(r, a) not in sec.foreign_t1 and a not in NOT_SCOPED
+        }
+    )
+    assert missing == [], (
+        f"add foreign ids for these route arguments to sec.foreign_t1 in tests/security/conftest.py: {missing}"
+    )
 
 
 def test_t1_gets_404_for_every_10a2_object_on_every_get_route(app, sec, login_as) -> None:
@@ -110,12 +116,10 @@ def test_head_of_ngu_van_gets_404_for_toan_only_objects(app, sec, login_as) -> N
     assert checked >= 8
 
 
-IDS = st.one_of(st.integers(min_value=0, max_value=400),
-                st.integers(min_value=0, max_value=2**70))
+IDS = st.one_of(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=2**70))
 
 
-@settings(max_examples=25, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_ids_never_fail_and_never_leak_10a2_data(app, sec, login_as, data) -> None:
     """Any id — own, foreign, missing, huge — answers without a 500 and without 10A2 data."""
@@ -136,4 +140,3 @@ def test_ids_beyond_the_id_columns_are_404_not_500(app, sec, login_as, huge) -> 
     for rule in _id_routes(app):
         url = build(rule, dict.fromkeys(int_args(rule), huge))
         assert client.get(url).status_code == 404, url
-

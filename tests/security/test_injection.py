@@ -26,8 +26,10 @@ HX = '<div hx-get="/staff" hx-trigger="load">'
 SSTI = "SstiL{{7*7}}SstiR"
 LOG = "\r\nFAKE-LOG-LINE"
 EVALUATED = "SstiL49SstiR"
-ESCAPED = {IMG: "&lt;img src=x onerror=alert(1)&gt;",
-           HX: "&lt;div hx-get=&#34;/staff&#34; hx-trigger=&#34;load&#34;&gt;"}
+ESCAPED = {
+    IMG: "&lt;img src=x onerror=alert(1)&gt;",
+    HX: "&lt;div hx-get=&#34;/staff&#34; hx-trigger=&#34;load&#34;&gt;",
+}
 
 
 def payload(label: str) -> str:
@@ -35,11 +37,27 @@ def payload(label: str) -> str:
 
 
 #: what is stored where (short columns get one payload each)
-TEXT = {label: payload(label) for label in (
-    "Trường", "Địa chỉ", "Hiệu trưởng", "Tổ", "Môn", "Thầy", "Nơi sinh", "Chỗ ở", "Cha", "Mẹ",
-    "Nghề", "Nhận xét", "Giáo án")}
-TEXT.update({"Chức vụ": f"Chức vụ {HX}", "Họ": f"Họ {IMG}", "Đệm": f"Đệm {HX}",
-             "Tên": f"{SSTI}{LOG}", "Dân tộc": f"DT {IMG}"})
+TEXT = {
+    label: payload(label)
+    for label in (
+        "Trường",
+        "Địa chỉ",
+        "Hiệu trưởng",
+        "Tổ",
+        "Môn",
+        "Thầy",
+        "Nơi sinh",
+        "Chỗ ở",
+        "Cha",
+        "Mẹ",
+        "Nghề",
+        "Nhận xét",
+        "Giáo án",
+    )
+}
+TEXT.update(
+    {"Chức vụ": f"Chức vụ {HX}", "Họ": f"Họ {IMG}", "Đệm": f"Đệm {HX}", "Tên": f"{SSTI}{LOG}", "Dân tộc": f"DT {IMG}"}
+)
 
 
 def escaped(label: str) -> str:
@@ -91,33 +109,53 @@ def injected(app, sec, as_user, make_user):  # type: ignore[no-untyped-def]
     ns = SimpleNamespace()
 
     def school_side(admin: Any) -> None:
-        school.save_school(admin, name=TEXT["Trường"], code="79000001", level="THPT",
-                           province="TP. Hồ Chí Minh", address=TEXT["Địa chỉ"],
-                           principal_name=TEXT["Hiệu trưởng"])
+        school.save_school(
+            admin,
+            name=TEXT["Trường"],
+            code="79000001",
+            level="THPT",
+            province="TP. Hồ Chí Minh",
+            address=TEXT["Địa chỉ"],
+            principal_name=TEXT["Hiệu trưởng"],
+        )
         dept = school.create_department(admin, TEXT["Tổ"])
-        subject = school.create_subject(admin, code="INJ", name=TEXT["Môn"],
-                                        assessment_kind="score", department_id=dept.id,
-                                        periods={10: 70})
-        teacher = accounts.create_user(admin, username="inj.gv", full_name=TEXT["Thầy"],
-                                       password="mat-khau-rat-dai-2024",
-                                       department_id=dept.id, position=TEXT["Chức vụ"],
-                                       must_change_password=False)
+        subject = school.create_subject(
+            admin, code="INJ", name=TEXT["Môn"], assessment_kind="score", department_id=dept.id, periods={10: 70}
+        )
+        teacher = accounts.create_user(
+            admin,
+            username="inj.gv",
+            full_name=TEXT["Thầy"],
+            password="mat-khau-rat-dai-2024",
+            department_id=dept.id,
+            position=TEXT["Chức vụ"],
+            must_change_password=False,
+        )
         c10a1 = db.session.get(SchoolClass, sec.c10a1.id)
         school.assign_teacher(admin, c10a1, subject, teacher.id)
         student = school.create_student(
-            admin, c10a1, student_code="HS-INJ", last_name=TEXT["Họ"],
-            middle_name=TEXT["Đệm"], first_name=TEXT["Tên"], birth_date=date(2010, 1, 2),
-            gender="nam", birthplace=TEXT["Nơi sinh"], address=TEXT["Chỗ ở"],
-            ethnicity=TEXT["Dân tộc"])
-        school.save_guardians(admin, student, {
-            "cha": {"full_name": TEXT["Cha"], "occupation": TEXT["Nghề"]},
-            "me": {"full_name": TEXT["Mẹ"]}})
+            admin,
+            c10a1,
+            student_code="HS-INJ",
+            last_name=TEXT["Họ"],
+            middle_name=TEXT["Đệm"],
+            first_name=TEXT["Tên"],
+            birth_date=date(2010, 1, 2),
+            gender="nam",
+            birthplace=TEXT["Nơi sinh"],
+            address=TEXT["Chỗ ở"],
+            ethnicity=TEXT["Dân tộc"],
+        )
+        school.save_guardians(
+            admin,
+            student,
+            {"cha": {"full_name": TEXT["Cha"], "occupation": TEXT["Nghề"]}, "me": {"full_name": TEXT["Mẹ"]}},
+        )
         ns.dept, ns.subject, ns.teacher, ns.student = dept.id, subject.id, teacher.id, student.id
 
     as_user(sec.admin, school_side)
     with app.app_context():
-        term2 = db.session.scalar(
-            db.select(Term.id).where(Term.year_id == sec.year.id, Term.number == 2))
+        term2 = db.session.scalar(db.select(Term.id).where(Term.year_id == sec.year.id, Term.number == 2))
 
     def teacher_side(t1: Any) -> None:  # Toán 10A1, term II (term I is locked in `sec`)
         c, s, access = gq.access_for(sec.c10a1.id, sec.toan.id)
@@ -125,11 +163,17 @@ def injected(app, sec, as_user, make_user):  # type: ignore[no-untyped-def]
         db.session.flush()
         handle = gq.get_gradebook_for(t1, book.id)
         from app.gradebook.services.comments import save_comment
+
         save_comment(t1, handle, ns.student, TEXT["Nhận xét"], 0)
         record = rs.create_record(
-            t1, db.session.get(RecordType, sec.types["ke_hoach_bai_day"]),
-            title=TEXT["Giáo án"], files=[store_bytes("giao-an.pdf", _pdf("x"))],
-            class_id=sec.c10a1.id, subject_id=sec.toan.id, lesson_date=date(2024, 10, 10))
+            t1,
+            db.session.get(RecordType, sec.types["ke_hoach_bai_day"]),
+            title=TEXT["Giáo án"],
+            files=[store_bytes("giao-an.pdf", _pdf("x"))],
+            class_id=sec.c10a1.id,
+            subject_id=sec.toan.id,
+            lesson_date=date(2024, 10, 10),
+        )
         ns.book, ns.record = book.id, record.id
 
     as_user(sec.t1, teacher_side)
@@ -139,17 +183,23 @@ def injected(app, sec, as_user, make_user):  # type: ignore[no-untyped-def]
         assert "\r\nFAKE" in db.session.get(User, ns.teacher).full_name
         assert db.session.get(Subject, ns.subject).name.startswith("Môn <img")
     ns.teacher_user = SimpleNamespace(id=ns.teacher, session_version=1)
-    ns.ids = {**sec.any_ids, "student_id": [ns.student], "user_id": [ns.teacher],
-              "subject_id": [ns.subject], "department_id": [ns.dept], "gradebook_id": [ns.book],
-              "record_id": [ns.record], "file_id": [ns.file]}
+    ns.ids = {
+        **sec.any_ids,
+        "student_id": [ns.student],
+        "user_id": [ns.teacher],
+        "subject_id": [ns.subject],
+        "department_id": [ns.dept],
+        "gradebook_id": [ns.book],
+        "record_id": [ns.record],
+        "file_id": [ns.file],
+    }
     return ns
 
 
 ROLES = ("admin", "ht", "t1", "gvcn", "tt_toan")
 
 
-def test_stored_payloads_are_inert_on_every_page_and_fragment(app, sec, injected, login_as,
-                                                             users) -> None:
+def test_stored_payloads_are_inert_on_every_page_and_fragment(app, sec, injected, login_as, users) -> None:
     clients = {role: login_as(users[role]) for role in ROLES}
     clients["inj"] = login_as(injected.teacher_user)
     failures, rendered, shown = [], 0, 0
@@ -210,12 +260,16 @@ def test_key_pages_show_each_payload_escaped_in_place(app, sec, injected, login_
 def test_the_checks_see_a_live_payload() -> None:
     """Control for the parser-based check: raw markup is found, escaped markup is not."""
     assert live_payload_elements(f"<td>{IMG} {HX}</td>") == [
-        "<img src=x>", "<img onerror>", '<div hx-get="/staff" hx-trigger="load">']
+        "<img src=x>",
+        "<img onerror>",
+        '<div hx-get="/staff" hx-trigger="load">',
+    ]
     assert live_payload_elements(f"<td>{escape(IMG)} {escape(HX)}</td>") == []
     assert live_payload_elements('<form hx-get="/staff" hx-trigger="input">') == []
 
 
 # --- logs --------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def production_formatter(monkeypatch) -> logging.Formatter:  # type: ignore[no-untyped-def]
@@ -231,15 +285,15 @@ def production_formatter(monkeypatch) -> logging.Formatter:  # type: ignore[no-u
 
 
 def test_a_logged_message_with_a_payload_stays_on_one_line(production_formatter) -> None:
-    record = logging.LogRecord("app.x", logging.WARNING, __file__, 1, "tên: %s",
-                               (payload("Họ"),), None)
+    record = logging.LogRecord("app.x", logging.WARNING, __file__, 1, "tên: %s", (payload("Họ"),), None)
     line = production_formatter.format(record)
     assert "\n" not in line and "\r" not in line
     assert "\\r\\nFAKE-LOG-LINE" in line
 
 
 def test_an_unhandled_error_carrying_user_input_is_logged_on_one_line(
-        app, sec, login_as, caplog, monkeypatch, production_formatter) -> None:
+    app, sec, login_as, caplog, monkeypatch, production_formatter
+) -> None:
     """A 500 logs its traceback; the exception text may hold user input (here a tổ name)."""
     from app.school import services
 
@@ -248,8 +302,9 @@ def test_an_unhandled_error_carrying_user_input_is_logged_on_one_line(
 
     monkeypatch.setattr(services, "create_department", failing)
     caplog.set_level(logging.ERROR)
-    response = login_as(sec.admin).post("/school/admin/departments", data={
-        "name": f"Tổ mới{LOG}", "head_id": "", "deputy_id": ""})
+    response = login_as(sec.admin).post(
+        "/school/admin/departments", data={"name": f"Tổ mới{LOG}", "head_id": "", "deputy_id": ""}
+    )
     assert response.status_code == 500
     assert "FAKE-LOG-LINE" not in response.get_data(as_text=True)  # never echoed to the user
     lines = [production_formatter.format(r) for r in caplog.records if r.exc_info]

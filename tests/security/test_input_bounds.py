@@ -32,7 +32,6 @@ QUERY_ARG = re.compile(r"""request\.args(?:\.get\(|\[)\s*["'](\w+)["']""")
 HOSTILE_VALUES = ("9" * 30, "-1", "x'\"<>", "2024-13-45", "")
 
 
-
 def query_arg_names() -> list[str]:
     names = set()
     for path in APP.rglob("*.py"):
@@ -73,8 +72,7 @@ def _callers(app, rule) -> list[str]:  # type: ignore[no-untyped-def]
     with app.test_request_context():
         _, allowed = view_policy(rule.endpoint)
     allowed = allowed or frozenset()
-    school = next((n for n, r in (("ht", Role.PRINCIPAL), ("admin", Role.ADMIN))
-                   if r in allowed), None)
+    school = next((n for n, r in (("ht", Role.PRINCIPAL), ("admin", Role.ADMIN)) if r in allowed), None)
     teacher = "t1" if Role.TEACHER in allowed else ("tt_toan" if Role.HEAD in allowed else None)
     return [n for n in (school, teacher) if n]
 
@@ -113,15 +111,23 @@ def _unchanged(app, admin, url: str, data: dict, message: str) -> None:  # type:
 
 def test_renaming_to_a_taken_name_is_a_clear_422(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
-    _unchanged(app, admin, f"/school/admin/departments/{sec.dept_van.id}",
-               {"name": "Toán – Tin", "head_id": "", "deputy_id": ""}, "Đã có tổ")
-    _unchanged(app, admin, f"/school/admin/subjects/{sec.van.id}",
-               {"code": "VAN", "name": "Toán", "assessment_kind": "score", "department_id": "",
-                "p10": "105"}, "Đã có môn")
+    _unchanged(
+        app,
+        admin,
+        f"/school/admin/departments/{sec.dept_van.id}",
+        {"name": "Toán – Tin", "head_id": "", "deputy_id": ""},
+        "Đã có tổ",
+    )
+    _unchanged(
+        app,
+        admin,
+        f"/school/admin/subjects/{sec.van.id}",
+        {"code": "VAN", "name": "Toán", "assessment_kind": "score", "department_id": "", "p10": "105"},
+        "Đã có môn",
+    )
 
 
-STUDENT = {"last_name": "Lý", "middle_name": "Thị", "first_name": "Mới",
-           "birth_date": "01/02/2010", "gender": "nu"}
+STUDENT = {"last_name": "Lý", "middle_name": "Thị", "first_name": "Mới", "birth_date": "01/02/2010", "gender": "nu"}
 
 
 def test_identifiers_taken_by_another_student_are_a_clear_422(app, sec, login_as) -> None:
@@ -136,30 +142,57 @@ def test_identifiers_taken_by_another_student_are_a_clear_422(app, sec, login_as
     new = f"/school/admin/classes/{sec.c10a1.id}/students/new"
     edit = f"/school/admin/students/{sec.students_a1[0].id}/edit"
     a1_code = sec.students_a1[0].student_code
-    _unchanged(app, admin, new, {**STUDENT, "student_code": "HS-M1", "moet_id": "MOET-B01"},
-               "đã có ở một học sinh khác")
-    _unchanged(app, admin, new, {**STUDENT, "student_code": "HS-M2",
-                                 "national_id": "079212000001"}, "đã có ở một học sinh khác")
-    _unchanged(app, admin, edit, {**STUDENT, "student_code": a1_code,
-                                  "national_id": "079212000001"}, "đã có ở một học sinh khác")
-    _unchanged(app, admin, edit, {**STUDENT, "student_code": sec.students_a2[0].student_code},
-               "đã có ở một học sinh khác")
+    _unchanged(
+        app, admin, new, {**STUDENT, "student_code": "HS-M1", "moet_id": "MOET-B01"}, "đã có ở một học sinh khác"
+    )
+    _unchanged(
+        app,
+        admin,
+        new,
+        {**STUDENT, "student_code": "HS-M2", "national_id": "079212000001"},
+        "đã có ở một học sinh khác",
+    )
+    _unchanged(
+        app,
+        admin,
+        edit,
+        {**STUDENT, "student_code": a1_code, "national_id": "079212000001"},
+        "đã có ở một học sinh khác",
+    )
+    _unchanged(
+        app, admin, edit, {**STUDENT, "student_code": sec.students_a2[0].student_code}, "đã có ở một học sinh khác"
+    )
     with app.app_context():
-        assert db.session.scalar(select(Student.national_id).where(
-            Student.student_code == a1_code)) is None
+        assert db.session.scalar(select(Student.national_id).where(Student.student_code == a1_code)) is None
 
 
 def test_a_full_name_longer_than_its_column_is_refused(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
-    long_name = {**STUDENT, "student_code": "HS-DAI", "last_name": "Â" * 60,
-                 "middle_name": "Ê" * 80, "first_name": "Ô" * 40}
-    _unchanged(app, admin, f"/school/admin/classes/{sec.c10a1.id}/students/new", long_name,
-               "Họ và tên dài tối đa 180 ký tự")
+    long_name = {
+        **STUDENT,
+        "student_code": "HS-DAI",
+        "last_name": "Â" * 60,
+        "middle_name": "Ê" * 80,
+        "first_name": "Ô" * 40,
+    }
+    _unchanged(
+        app, admin, f"/school/admin/classes/{sec.c10a1.id}/students/new", long_name, "Họ và tên dài tối đa 180 ký tự"
+    )
 
 
 def test_numbers_past_the_column_range_in_forms_are_422(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
-    _unchanged(app, admin, "/school/admin/subjects",
-               {"code": "ANH", "name": "Tiếng Anh", "assessment_kind": "score",
-                "department_id": "", "sort_order": "9" * 30, "p10": "105"},
-               "Thứ tự hiển thị là số từ 0 đến 1000")
+    _unchanged(
+        app,
+        admin,
+        "/school/admin/subjects",
+        {
+            "code": "ANH",
+            "name": "Tiếng Anh",
+            "assessment_kind": "score",
+            "department_id": "",
+            "sort_order": "9" * 30,
+            "p10": "105",
+        },
+        "Thứ tự hiển thị là số từ 0 đến 1000",
+    )

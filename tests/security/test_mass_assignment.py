@@ -21,12 +21,28 @@ from tests.security.conftest import audit_actions, audit_head, db_digest, rules
 PASSWORD = "mat-khau-rat-dai-2024"
 #: columns nobody may set through a form, with hostile values
 EXTRAS = {
-    "id": "4242", "created_at": "2001-01-01 00:00:00", "updated_at": "2001-01-01 00:00:00",
-    "session_version": "99", "active": "0", "must_change_password": "0",
-    "password_hash": "$argon2id$v=19$m=8,t=1,p=1$AAAA$BBBB", "failed_logins": "0",
-    "locked_until": "", "roles": "quan_tri", "moet_id": "MOET-HACK-1", "state": "approved",
-    "version": "999", "year_id": "1", "class_id": "2", "student_id": "1", "teacher_id": "1",
-    "is_current": "0", "number": "2", "code": "HACK", "head_id": "", "author_id": "1",
+    "id": "4242",
+    "created_at": "2001-01-01 00:00:00",
+    "updated_at": "2001-01-01 00:00:00",
+    "session_version": "99",
+    "active": "0",
+    "must_change_password": "0",
+    "password_hash": "$argon2id$v=19$m=8,t=1,p=1$AAAA$BBBB",
+    "failed_logins": "0",
+    "locked_until": "",
+    "roles": "quan_tri",
+    "moet_id": "MOET-HACK-1",
+    "state": "approved",
+    "version": "999",
+    "year_id": "1",
+    "class_id": "2",
+    "student_id": "1",
+    "teacher_id": "1",
+    "is_current": "0",
+    "number": "2",
+    "code": "HACK",
+    "head_id": "",
+    "author_id": "1",
 }
 
 #: POST endpoints of accounts/school and the test covering them
@@ -49,15 +65,21 @@ COVERED = {
     "school.school_info_save": "test_edit_forms_ignore_undeclared_fields",
     "school.year_create": "test_created_student_and_class_get_only_declared_fields",
     # no form fields at all (the URL says everything)
-    "school.year_make_current": "-", "accounts.logout": "-",
+    "school.year_make_current": "-",
+    "accounts.logout": "-",
     # an uploaded file, re-validated at confirm: tests/school/test_imports*.py
-    "school.import_upload": "-", "school.import_confirm": "-", "school.import_cancel": "-",
+    "school.import_upload": "-",
+    "school.import_confirm": "-",
+    "school.import_cancel": "-",
 }
 
 
 def test_every_form_route_of_accounts_and_school_has_a_mass_assignment_case(app) -> None:
-    posts = {r.endpoint for r in rules(app, "POST") if r.endpoint != "accounts.login"
-             and r.endpoint.split(".")[0] in ("accounts", "school")}
+    posts = {
+        r.endpoint
+        for r in rules(app, "POST")
+        if r.endpoint != "accounts.login" and r.endpoint.split(".")[0] in ("accounts", "school")
+    }
     assert sorted(posts - set(COVERED)) == [], "add a case to test_mass_assignment.py"
 
 
@@ -66,43 +88,102 @@ def _edit_cases(sec) -> list[tuple[str, dict, dict]]:  # type: ignore[no-untyped
     a1 = sec.students_a1[0]
     term = sec.term1
     return [
-        (f"/staff/{sec.t1.id}/edit", {
-            "full_name": "Lê Văn Toán Một", "username": "t1", "email": "t1@truong.edu.vn",
-            "phone": "", "position": "Giáo viên", "department_id": str(sec.dept_toan.id),
-            "roles": ["giao_vien"]}, {"username": "admin"}),
-        (f"/school/admin/students/{a1.id}/edit", {
-            "student_code": a1.student_code, "moet_id": "MOET-0001", "last_name": "Nguyễn",
-            "middle_name": "Canary-A01", "first_name": "Bích", "birth_date": "17/05/2012",
-            "gender": "nu", "ethnicity": "Kinh", "birthplace": "", "address": "",
-            "national_id": "", "father-full_name": "Nguyễn Văn Cha", "father-phone": "",
-            "father-occupation": "", "mother-full_name": "", "mother-phone": "",
-            "mother-occupation": "", "guardian-full_name": "", "guardian-phone": "",
-            "guardian-occupation": ""},
-         {"full_name": "Kẻ Giả Mạo",
-          "father-student_id": str(sec.students_a2[0].id), "father-relation": "me"}),
-        (f"/school/admin/departments/{sec.dept_van.id}", {
-            "name": "Ngữ văn", "head_id": str(sec.tt_van.id), "deputy_id": str(sec.gv_van.id)},
-         {}),
-        (f"/school/admin/subjects/{sec.toan.id}", {
-            "code": "TOAN", "name": "Toán", "assessment_kind": "score",
-            "department_id": str(sec.dept_toan.id), "sort_order": "1",
-            **{f"p{g}": "140" for g in range(6, 13)}}, {"code": "HACK"}),
-        (f"/school/admin/classes/{sec.c10a2.id}/homeroom", {
-            f"class{sec.c10a2.id}-homeroom_teacher_id": str(sec.t2.id),
-            }, {f"class{sec.c10a2.id}-name": "10A9", f"class{sec.c10a2.id}-grade_level": "11",
-                "name": "10A9", "grade_level": "11"}),
-        (f"/school/admin/classes/{sec.c10a1.id}/assignments/{sec.toan.id}", {
-            f"s{sec.toan.id}-teacher_id": str(sec.t1.id)},
-         {"class_id": str(sec.c10a2.id), "subject_id": str(sec.van.id),
-          f"s{sec.van.id}-teacher_id": str(sec.t2.id)}),
-        (f"/school/admin/terms/{term}", {
-            f"term{term}-start_date": "05/09/2024", f"term{term}-end_date": "15/01/2025",
-            f"term{term}-lock_date": "01/12/2024"},
-         {f"term{term}-number": "2", f"term{term}-year_id": "99"}),
-        ("/school/admin/school", {
-            "name": "Trường THPT Thử Nghiệm", "code": "79000001", "level": "THPT",
-            "province": "TP. Hồ Chí Minh", "district": "", "address": "", "phone": "",
-            "principal_name": "Ngô Văn Hiệu Trưởng"}, {}),
+        (
+            f"/staff/{sec.t1.id}/edit",
+            {
+                "full_name": "Lê Văn Toán Một",
+                "username": "t1",
+                "email": "t1@truong.edu.vn",
+                "phone": "",
+                "position": "Giáo viên",
+                "department_id": str(sec.dept_toan.id),
+                "roles": ["giao_vien"],
+            },
+            {"username": "admin"},
+        ),
+        (
+            f"/school/admin/students/{a1.id}/edit",
+            {
+                "student_code": a1.student_code,
+                "moet_id": "MOET-0001",
+                "last_name": "Nguyễn",
+                "middle_name": "Canary-A01",
+                "first_name": "Bích",
+                "birth_date": "17/05/2012",
+                "gender": "nu",
+                "ethnicity": "Kinh",
+                "birthplace": "",
+                "address": "",
+                "national_id": "",
+                "father-full_name": "Nguyễn Văn Cha",
+                "father-phone": "",
+                "father-occupation": "",
+                "mother-full_name": "",
+                "mother-phone": "",
+                "mother-occupation": "",
+                "guardian-full_name": "",
+                "guardian-phone": "",
+                "guardian-occupation": "",
+            },
+            {"full_name": "Kẻ Giả Mạo", "father-student_id": str(sec.students_a2[0].id), "father-relation": "me"},
+        ),
+        (
+            f"/school/admin/departments/{sec.dept_van.id}",
+            {"name": "Ngữ văn", "head_id": str(sec.tt_van.id), "deputy_id": str(sec.gv_van.id)},
+            {},
+        ),
+        (
+            f"/school/admin/subjects/{sec.toan.id}",
+            {
+                "code": "TOAN",
+                "name": "Toán",
+                "assessment_kind": "score",
+                "department_id": str(sec.dept_toan.id),
+                "sort_order": "1",
+                **{f"p{g}": "140" for g in range(6, 13)},
+            },
+            {"code": "HACK"},
+        ),
+        (
+            f"/school/admin/classes/{sec.c10a2.id}/homeroom",
+            {
+                f"class{sec.c10a2.id}-homeroom_teacher_id": str(sec.t2.id),
+            },
+            {
+                f"class{sec.c10a2.id}-name": "10A9",
+                f"class{sec.c10a2.id}-grade_level": "11",
+                "name": "10A9",
+                "grade_level": "11",
+            },
+        ),
+        (
+            f"/school/admin/classes/{sec.c10a1.id}/assignments/{sec.toan.id}",
+            {f"s{sec.toan.id}-teacher_id": str(sec.t1.id)},
+            {"class_id": str(sec.c10a2.id), "subject_id": str(sec.van.id), f"s{sec.van.id}-teacher_id": str(sec.t2.id)},
+        ),
+        (
+            f"/school/admin/terms/{term}",
+            {
+                f"term{term}-start_date": "05/09/2024",
+                f"term{term}-end_date": "15/01/2025",
+                f"term{term}-lock_date": "01/12/2024",
+            },
+            {f"term{term}-number": "2", f"term{term}-year_id": "99"},
+        ),
+        (
+            "/school/admin/school",
+            {
+                "name": "Trường THPT Thử Nghiệm",
+                "code": "79000001",
+                "level": "THPT",
+                "province": "TP. Hồ Chí Minh",
+                "district": "",
+                "address": "",
+                "phone": "",
+                "principal_name": "Ngô Văn Hiệu Trưởng",
+            },
+            {},
+        ),
     ]
 
 
@@ -125,29 +206,39 @@ def _user(app, username: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
     with app.app_context():
         u = db.session.scalar(select(User).where(User.username == username))
-        return {"id": u.id, "roles": sorted(r.value for r in u.stored_roles),
-                "session_version": u.session_version, "active": u.active,
-                "must_change_password": u.must_change_password, "full_name": u.full_name,
-                "username": u.username, "created_at": u.created_at,
-                "password_hash": u.password_hash, "department_id": u.department_id}
+        return {
+            "id": u.id,
+            "roles": sorted(r.value for r in u.stored_roles),
+            "session_version": u.session_version,
+            "active": u.active,
+            "must_change_password": u.must_change_password,
+            "full_name": u.full_name,
+            "username": u.username,
+            "created_at": u.created_at,
+            "password_hash": u.password_hash,
+            "department_id": u.department_id,
+        }
 
 
 @pytest.mark.parametrize("shape", ["form", "json"])
-def test_own_password_change_cannot_grant_roles_or_reset_flags(app, sec, login_as,
-                                                               shape) -> None:
+def test_own_password_change_cannot_grant_roles_or_reset_flags(app, sec, login_as, shape) -> None:
     before = _user(app, "t1")
     client = login_as(sec.t1)
-    data = {**EXTRAS, "current_password": PASSWORD, "new_password": "mot-cau-moi-that-dai-2025",
-            "confirm": "mot-cau-moi-that-dai-2025", "username": "admin",
-            "full_name": "Quản Trị Viên", "department_id": str(sec.dept_van.id)}
-    response = client.post("/account/password", **({"data": data} if shape == "form"
-                                                    else {"json": data}))
+    data = {
+        **EXTRAS,
+        "current_password": PASSWORD,
+        "new_password": "mot-cau-moi-that-dai-2025",
+        "confirm": "mot-cau-moi-that-dai-2025",
+        "username": "admin",
+        "full_name": "Quản Trị Viên",
+        "department_id": str(sec.dept_van.id),
+    }
+    response = client.post("/account/password", **({"data": data} if shape == "form" else {"json": data}))
     assert response.status_code == 303
     after = _user(app, "t1")
     assert after["password_hash"] != before["password_hash"]  # the declared change happened
     assert after["session_version"] == before["session_version"] + 1  # the service's, not 99
-    for column in ("id", "roles", "active", "full_name", "username", "created_at",
-                   "department_id"):
+    for column in ("id", "roles", "active", "full_name", "username", "created_at", "department_id"):
         assert after[column] == before[column], column
     assert after["must_change_password"] is False
     assert client.get("/school/admin").status_code == 403  # still no admin rights
@@ -155,10 +246,20 @@ def test_own_password_change_cannot_grant_roles_or_reset_flags(app, sec, login_a
 
 def test_created_staff_gets_only_the_declared_fields(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
-    response = admin.post("/staff/new", data={
-        **EXTRAS, "full_name": "Huỳnh Thị Mỹ Dung", "username": "dung.htm", "email": "",
-        "phone": "", "position": "", "department_id": "", "roles": ["giao_vien"],
-        "temporary_password": "mot-mat-khau-tam-dai"})
+    response = admin.post(
+        "/staff/new",
+        data={
+            **EXTRAS,
+            "full_name": "Huỳnh Thị Mỹ Dung",
+            "username": "dung.htm",
+            "email": "",
+            "phone": "",
+            "position": "",
+            "department_id": "",
+            "roles": ["giao_vien"],
+            "temporary_password": "mot-mat-khau-tam-dai",
+        },
+    )
     assert response.status_code == 200
     dung = _user(app, "dung.htm")
     assert dung["id"] != 4242 and dung["roles"] == ["giao_vien"]
@@ -171,8 +272,7 @@ def test_created_staff_gets_only_the_declared_fields(app, sec, login_as) -> None
 def test_reset_and_disable_change_only_their_own_columns(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
     before = _user(app, "t2")
-    reset = admin.post(f"/staff/{sec.t2.id}/password", data={
-        **EXTRAS, "temporary_password": "mot-mat-khau-tam-dai"})
+    reset = admin.post(f"/staff/{sec.t2.id}/password", data={**EXTRAS, "temporary_password": "mot-mat-khau-tam-dai"})
     assert reset.status_code == 200
     after = _user(app, "t2")
     assert after["must_change_password"] is True  # what a reset means, whatever was sent
@@ -197,33 +297,63 @@ def test_created_student_and_class_get_only_declared_fields(app, sec, login_as) 
     )
 
     admin = login_as(sec.admin)
-    student = admin.post(f"/school/admin/classes/{sec.c10a1.id}/students/new", data={
-        **EXTRAS, "student_code": "HS-MOI-1", "moet_id": "", "last_name": "Trần",
-        "middle_name": "Văn", "first_name": "Mới", "birth_date": "01/02/2010", "gender": "nam",
-        "class_id": str(sec.c10a2.id)})
+    student = admin.post(
+        f"/school/admin/classes/{sec.c10a1.id}/students/new",
+        data={
+            **EXTRAS,
+            "student_code": "HS-MOI-1",
+            "moet_id": "",
+            "last_name": "Trần",
+            "middle_name": "Văn",
+            "first_name": "Mới",
+            "birth_date": "01/02/2010",
+            "gender": "nam",
+            "class_id": str(sec.c10a2.id),
+        },
+    )
     assert student.status_code == 303, student.text
-    klass = admin.post("/school/admin/classes", data={
-        **EXTRAS, "year_id": str(sec.year.id), "grade_level": "11", "name": "11A1",
-        "homeroom_teacher_id": ""})
+    klass = admin.post(
+        "/school/admin/classes",
+        data={**EXTRAS, "year_id": str(sec.year.id), "grade_level": "11", "name": "11A1", "homeroom_teacher_id": ""},
+    )
     assert klass.status_code == 303
-    dept = admin.post("/school/admin/departments", data={
-        **EXTRAS, "name": "Tổ Ngoại ngữ", "head_id": "", "deputy_id": ""})
+    dept = admin.post(
+        "/school/admin/departments", data={**EXTRAS, "name": "Tổ Ngoại ngữ", "head_id": "", "deputy_id": ""}
+    )
     assert dept.status_code == 303
-    subject = admin.post("/school/admin/subjects", data={
-        **EXTRAS, "code": "ANH", "name": "Tiếng Anh", "assessment_kind": "score",
-        "department_id": "", "sort_order": "5", "p10": "105"})
+    subject = admin.post(
+        "/school/admin/subjects",
+        data={
+            **EXTRAS,
+            "code": "ANH",
+            "name": "Tiếng Anh",
+            "assessment_kind": "score",
+            "department_id": "",
+            "sort_order": "5",
+            "p10": "105",
+        },
+    )
     assert subject.status_code == 303
-    year = admin.post("/school/admin/years", data={
-        **EXTRAS, "start_year": "2025", "start_date": "05/09/2025", "end_date": "31/05/2026",
-        "term1_start": "05/09/2025", "term1_end": "15/01/2026", "term2_start": "20/01/2026",
-        "term2_end": "25/05/2026", "make_current": ""})
+    year = admin.post(
+        "/school/admin/years",
+        data={
+            **EXTRAS,
+            "start_year": "2025",
+            "start_date": "05/09/2025",
+            "end_date": "31/05/2026",
+            "term1_start": "05/09/2025",
+            "term1_end": "15/01/2026",
+            "term2_start": "20/01/2026",
+            "term2_end": "25/05/2026",
+            "make_current": "",
+        },
+    )
     assert year.status_code == 303
     with app.app_context():
         s = db.session.scalar(select(Student).where(Student.student_code == "HS-MOI-1"))
         assert s.id != 4242 and s.active is True and s.moet_id is None
         assert s.created_at.year >= 2024
-        classes = db.session.scalars(select(Enrollment.class_id)
-                                     .where(Enrollment.student_id == s.id)).all()
+        classes = db.session.scalars(select(Enrollment.class_id).where(Enrollment.student_id == s.id)).all()
         assert classes == [sec.c10a1.id]  # the URL's class, not the body's class_id
         c = db.session.scalar(select(SchoolClass).where(SchoolClass.name == "11A1"))
         assert c.id != 4242 and c.year_id == sec.year.id
@@ -241,9 +371,15 @@ def test_a_granted_moet_id_cannot_be_changed_through_the_form(app, sec, login_as
     admin = login_as(sec.admin)
     a1 = sec.students_a1[0]
     url = f"/school/admin/students/{a1.id}/edit"
-    valid = {"student_code": a1.student_code, "moet_id": "MOET-0001", "last_name": "Nguyễn",
-             "middle_name": "Canary-A01", "first_name": "Bích", "birth_date": "17/05/2012",
-             "gender": "nu"}
+    valid = {
+        "student_code": a1.student_code,
+        "moet_id": "MOET-0001",
+        "last_name": "Nguyễn",
+        "middle_name": "Canary-A01",
+        "first_name": "Bích",
+        "birth_date": "17/05/2012",
+        "gender": "nu",
+    }
     assert admin.post(url, data=valid).status_code == 303
     before, head = db_digest(app), audit_head(app)
     for attempt in ("MOET-HACK-1", ""):

@@ -26,8 +26,7 @@ from tests.security.conftest import (
 
 DECISION = re.compile(r"approve|decide|review|return|submit|withdraw|confirm", re.I)
 #: grade-book configuration the quản trị may keep (not grades, not decisions)
-ADMIN_GRADEBOOK_CONFIG = {"gradebook.settings_page", "gradebook.settings_save",
-                          "gradebook.lock_date_save"}
+ADMIN_GRADEBOOK_CONFIG = {"gradebook.settings_page", "gradebook.settings_save", "gradebook.lock_date_save"}
 #: the quản trị's only record screens: the catalogue of record types
 ADMIN_RECORD_SCREENS = {"records.types", "records.type_new", "records.type_edit"}
 TEACHING = {Role.TEACHER, Role.HEAD}
@@ -43,9 +42,13 @@ def _all_rules(app):  # type: ignore[no-untyped-def]
 
 
 def test_no_decision_route_admits_the_admin(app) -> None:
-    decisions = {r.endpoint for r in _all_rules(app)
-                 if DECISION.search(r.endpoint.split(".")[-1]) and r.endpoint != "accounts.login"
-                 and not r.endpoint.startswith("school.import")}
+    decisions = {
+        r.endpoint
+        for r in _all_rules(app)
+        if DECISION.search(r.endpoint.split(".")[-1])
+        and r.endpoint != "accounts.login"
+        and not r.endpoint.startswith("school.import")
+    }
     assert len(decisions) >= 5  # records and grade-book decisions exist today
     wrong = sorted(e for e in decisions if Role.ADMIN in _allowed(app, e))
     assert wrong == []
@@ -58,26 +61,22 @@ def test_admin_writes_no_grade_sees_no_record_and_no_audit_screen(app) -> None:
         if Role.ADMIN not in _allowed(app, rule.endpoint):
             continue
         writes = bool(set(rule.methods) & set(UNSAFE))
-        grade_write = (domain == "gradebook" and writes
-                       and rule.endpoint not in ADMIN_GRADEBOOK_CONFIG)
+        grade_write = domain == "gradebook" and writes and rule.endpoint not in ADMIN_GRADEBOOK_CONFIG
         record_screen = domain == "records" and rule.endpoint not in ADMIN_RECORD_SCREENS
         if domain == "audit" or grade_write or record_screen:
             wrong.append(rule.endpoint)
     assert sorted(set(wrong)) == []
 
 
-def test_admin_decision_attempts_with_real_ids_are_403_and_change_nothing(app, sec,
-                                                                          login_as) -> None:
+def test_admin_decision_attempts_with_real_ids_are_403_and_change_nothing(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
     before, head = db_digest(app), audit_head(app)
     tried = 0
     for rule in rules(app, "POST"):
-        if not DECISION.search(rule.endpoint.split(".")[-1]) or rule.endpoint.startswith(
-                "school.import"):
+        if not DECISION.search(rule.endpoint.split(".")[-1]) or rule.endpoint.startswith("school.import"):
             continue
         url = build(rule, {a: sec.any_ids[a][0] for a in int_args(rule) if a in sec.any_ids})
-        response = admin.post(url, data={"action": "approve", "version": "1", "comment": "ok",
-                                         "acknowledged": "y"})
+        response = admin.post(url, data={"action": "approve", "version": "1", "comment": "ok", "acknowledged": "y"})
         assert response.status_code == 403, (url, response.status_code)
         tried += 1
     assert tried >= 5
@@ -98,14 +97,14 @@ def test_staff_and_school_administration_admit_no_teacher(app) -> None:
     assert wrong == []
 
 
-def test_a_teacher_cannot_grant_themselves_admin_through_the_staff_form(app, sec,
-                                                                        login_as) -> None:
+def test_a_teacher_cannot_grant_themselves_admin_through_the_staff_form(app, sec, login_as) -> None:
     client = login_as(sec.t1)
     before = db_digest(app)
-    response = client.post(f"/staff/{sec.t1.id}/edit", data={
-        "full_name": "Lê Văn Toán Một", "username": "t1", "roles": ["giao_vien", "quan_tri"]})
+    response = client.post(
+        f"/staff/{sec.t1.id}/edit",
+        data={"full_name": "Lê Văn Toán Một", "username": "t1", "roles": ["giao_vien", "quan_tri"]},
+    )
     assert response.status_code == 403
-    assert client.htmx("POST", f"/staff/{sec.t1.id}/edit",
-                       data={"roles": "quan_tri"}).status_code == 403
+    assert client.htmx("POST", f"/staff/{sec.t1.id}/edit", data={"roles": "quan_tri"}).status_code == 403
     assert db_digest(app) == before
     assert client.get("/school/admin").status_code == 403

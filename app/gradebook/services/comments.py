@@ -21,9 +21,7 @@ class CommentConflict(Exception):
     current: StudentComment | None
 
 
-def save_comment(
-    actor: Any, handle: Any, student_id: int, text: str, seen_version: int
-) -> StudentComment | None:
+def save_comment(actor: Any, handle: Any, student_id: int, text: str, seen_version: int) -> StudentComment | None:
     check_can_write(actor, handle)
     text = (text or "").strip()[:COMMENT_MAX]
     stmt = select(StudentComment).where(

@@ -63,9 +63,7 @@ def request_correction(
         deny("correction.request", "gradebook", handle.id)
     lock = locking.lock_of(handle.gradebook, handle.term)
     if lock.code is None:
-        raise CorrectionError(
-            "Sổ điểm chưa khoá: sửa trực tiếp trong sổ, không cần yêu cầu điều chỉnh."
-        )
+        raise CorrectionError("Sổ điểm chưa khoá: sửa trực tiếp trong sổ, không cần yêu cầu điều chỉnh.")
     if lock.code == "submitted":
         raise CorrectionError("Sổ điểm đang chờ duyệt: đề nghị người duyệt trả lại sổ để sửa.")
     reason = (reason or "").strip()
@@ -133,8 +131,7 @@ def decide(
     allowed = policy.can_decide_correction(actor, correction, handle.access)
     extra = {
         **_facts(correction, handle),
-        "decision": f"{CHAIN[min(step, 1)]}: "
-        + ("đồng ý" if action is Action.APPROVE else "không đồng ý"),
+        "decision": f"{CHAIN[min(step, 1)]}: " + ("đồng ý" if action is Action.APPROVE else "không đồng ý"),
     }
     moved = transition(
         db.session,

@@ -32,12 +32,7 @@ def insert_once(model: Any, values: dict[str, Any], unique: list[str]) -> bool:
 
     (RETURNING, not rowcount: with PostgreSQL's implicit RETURNING, rowcount is -1.)
     """
-    stmt = (
-        dialect_insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique)
-        .returning(model.id)
-    )
+    stmt = dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
     return db.session.execute(stmt).scalar() is not None
 
 
@@ -48,9 +43,7 @@ def audit_value(value: Decimal | None, comment: str | None) -> str | None:
     return None if value is None else str(value)
 
 
-def open_gradebook(
-    actor: Any, school_class: Any, subject: Any, term: Any, access: Any
-) -> GradeBook:
+def open_gradebook(actor: Any, school_class: Any, subject: Any, term: Any, access: Any) -> GradeBook:
     """Create the grade book of (class, subject, term) once; later calls return it."""
     if not policy.can_open_grid(actor, access):
         deny("gradebook.open", "class", school_class.id)
@@ -162,9 +155,7 @@ def write_cell(
             },
             ["gradebook_id", "student_id", "kind", "idx"],
         ):
-            raise CellConflict(
-                w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column)
-            )
+            raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
         old_value, old_comment = None, None
     else:
         if existing.version != w.seen_version:
@@ -185,9 +176,7 @@ def write_cell(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            raise CellConflict(
-                w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column)
-            )
+            raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
     db.session.add(
         ScoreHistory(
             gradebook_id=gradebook_id,
@@ -327,18 +316,14 @@ def save_batch(
             tuple(r)
             for r in db.session.execute(
                 dialect_insert(Score)
-                .on_conflict_do_nothing(
-                    index_elements=["gradebook_id", "student_id", "kind", "idx"]
-                )
+                .on_conflict_do_nothing(index_elements=["gradebook_id", "student_id", "kind", "idx"])
                 .returning(Score.student_id, Score.kind, Score.idx),
                 inserts,
             )
         }
         lost = [r for r in inserts if (r["student_id"], r["kind"], r["idx"]) not in inserted]
         if lost:  # someone created these cells meanwhile
-            raise BatchConflict(
-                [CellConflict(r["student_id"], Column(r["kind"], r["idx"]), None) for r in lost]
-            )
+            raise BatchConflict([CellConflict(r["student_id"], Column(r["kind"], r["idx"]), None) for r in lost])
     for cur, w in updates:
         result = db.session.execute(
             update(Score)

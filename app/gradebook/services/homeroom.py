@@ -127,9 +127,7 @@ def set_remark(
 ATTENDANCE_STATUS = ("present", "excused", "unexcused")
 
 
-def set_attendance(
-    actor: Any, school_class: Any, student_id: int, day: date, status: str, today: date
-) -> str | None:
+def set_attendance(actor: Any, school_class: Any, student_id: int, day: date, status: str, today: date) -> str | None:
     """R12: one row per buổi nghỉ; 'present' removes it. Returns the old status (None: none)."""
     _guard(actor, school_class)
     year = school_class.year

@@ -16,9 +16,7 @@ from app.gradebook.services.entry import CellWrite, Change, save_batch
 from app.gradebook.values import CellValue, Column
 
 
-def submit(
-    actor: Any, handle: Any, *, acknowledged: bool, note: str | None = None
-) -> locking.ReviewState:
+def submit(actor: Any, handle: Any, *, acknowledged: bool, note: str | None = None) -> locking.ReviewState:
     """draft/returned → submitted. Blanks must be acknowledged; with the 'zero' rule, the
     periodic tests still blank are recorded as 0 / CĐ first (audited as one batch)."""
     if not policy.can_submit_grid(actor, handle.access):
@@ -33,12 +31,8 @@ def submit(
         )
     if grid.blanks and settings.missed_test_rule() == "zero":
         students = [r.student for r in grid.rows]
-        scores = {
-            (r.student.id, c.column.key): c.score for r in grid.rows for c in r.cells if c.score
-        }
-        if apply_missed_test_rule(
-            actor, handle, grid.columns, students, scores, grid.comment_subject
-        ):
+        scores = {(r.student.id, c.column.key): c.score for r in grid.rows for c in r.cells if c.score}
+        if apply_missed_test_rule(actor, handle, grid.columns, students, scores, grid.comment_subject):
             db.session.expire_all()
             grid = load_grid(handle)
     blanks = blank_cells(
@@ -48,9 +42,7 @@ def submit(
     )
     teacher = handle.access.teacher_id
     xlsx = exports.build_xlsx(grid, actor.full_name if teacher == actor.id else None)
-    return locking.submit_for_review(
-        actor, handle, blanks=blanks, acknowledged=acknowledged, xlsx=xlsx, note=note
-    )
+    return locking.submit_for_review(actor, handle, blanks=blanks, acknowledged=acknowledged, xlsx=xlsx, note=note)
 
 
 def apply_missed_test_rule(

@@ -29,9 +29,7 @@ def missed_test_rule() -> str:
     return value if value in MISSED_RULES else "zero"
 
 
-def save_settings(
-    actor: Any, *, adjustment_reading: str, adjustment_counts_comment: bool, missed_rule: str
-) -> None:
+def save_settings(actor: Any, *, adjustment_reading: str, adjustment_counts_comment: bool, missed_rule: str) -> None:
     """Each changed key writes its own `setting.changed` event (school.set_setting)."""
     AdjustmentReading(adjustment_reading)  # raises on an unknown reading
     if missed_rule not in MISSED_RULES:
@@ -43,6 +41,4 @@ def save_settings(
 
 def set_lock_date(actor: Any, term: Any, lock_date: date | None) -> dict:
     """R17: the term's lock date (after it, every grade book of the term is read-only)."""
-    return school.update_term(
-        actor, term, start_date=term.start_date, end_date=term.end_date, lock_date=lock_date
-    )
+    return school.update_term(actor, term, start_date=term.start_date, end_date=term.end_date, lock_date=lock_date)

@@ -22,8 +22,7 @@ from app.school.imports.xlsx import (
 
 KINDS: dict[str, ModuleType] = {m.KIND: m for m in (roster, staff, assignments)}
 
-__all__ = ["KINDS", "FileRejected", "ImportOptions", "ImportRejected", "ImportResult",
-           "Preview", "preview", "run"]
+__all__ = ["KINDS", "FileRejected", "ImportOptions", "ImportRejected", "ImportResult", "Preview", "preview", "run"]
 
 
 class ImportRejected(Exception):
@@ -43,8 +42,7 @@ def preview(kind: str, data: bytes, options: ImportOptions) -> Preview:
     return KINDS[kind].validate(read_rows(data), options)
 
 
-def run(kind: str, actor: Any, data: bytes, options: ImportOptions, *,
-        filename: str) -> ImportResult:
+def run(kind: str, actor: Any, data: bytes, options: ImportOptions, *, filename: str) -> ImportResult:
     """Validate again, then apply every row (caller commits) or raise ImportRejected."""
     checked = preview(kind, data, options)
     if not checked.ok:

@@ -35,13 +35,27 @@ LABEL = "Phân công giảng dạy"
 
 COLUMNS: tuple[Column, ...] = (
     Column("class_name", "Lớp", (), required=True, example="6A1"),
-    Column("subject", "Môn", ("Môn học", "Tên môn", "Mã môn"), required=True, example="Toán",
-           note="Tên môn hoặc mã môn, như trong màn hình Môn học."),
-    Column("username", "Tên đăng nhập GV", ("Tên đăng nhập", "Tên đăng nhập giáo viên",
-                                            "Tài khoản GV", "Tài khoản giáo viên", "Giáo viên"),
-           required=True, example="gv.toan"),
-    Column("teacher_name", "Họ tên GV (để đối chiếu)", ("Họ tên giáo viên", "Họ tên GV"),
-           note="Chỉ để người đọc đối chiếu; không dùng khi nhập."),
+    Column(
+        "subject",
+        "Môn",
+        ("Môn học", "Tên môn", "Mã môn"),
+        required=True,
+        example="Toán",
+        note="Tên môn hoặc mã môn, như trong màn hình Môn học.",
+    ),
+    Column(
+        "username",
+        "Tên đăng nhập GV",
+        ("Tên đăng nhập", "Tên đăng nhập giáo viên", "Tài khoản GV", "Tài khoản giáo viên", "Giáo viên"),
+        required=True,
+        example="gv.toan",
+    ),
+    Column(
+        "teacher_name",
+        "Họ tên GV (để đối chiếu)",
+        ("Họ tên giáo viên", "Họ tên GV"),
+        note="Chỉ để người đọc đối chiếu; không dùng khi nhập.",
+    ),
 )
 NOTES = (
     "Mỗi dòng phân công một giáo viên dạy một môn ở một lớp của năm học hiện tại.",
@@ -58,18 +72,19 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
     if preview.file_errors:
         return preview
     assert year is not None
-    classes = {fold(c.name): c for c in db.session.scalars(
-        select(SchoolClass).where(SchoolClass.year_id == year.id))}
+    classes = {fold(c.name): c for c in db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id))}
     subjects: dict[str, Subject] = {}
     for subject in db.session.scalars(select(Subject)):
         subjects.setdefault(fold(subject.name), subject)
         subjects.setdefault(fold(subject.code), subject)
     wanted = {normalise_username(text(raw.get("username"))) for _, raw in data_rows}
-    users = {u.username: u for u in db.session.scalars(
-        select(User).where(User.username.in_(wanted)))}
-    current = {(a.class_id, a.subject_id): a for a in db.session.scalars(
-        select(TeachingAssignment).where(
-            TeachingAssignment.class_id.in_([c.id for c in classes.values()])))}
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(wanted)))}
+    current = {
+        (a.class_id, a.subject_id): a
+        for a in db.session.scalars(
+            select(TeachingAssignment).where(TeachingAssignment.class_id.in_([c.id for c in classes.values()]))
+        )
+    }
     seen: dict[tuple[int, int], int] = {}
     for line, raw in data_rows:
         cells = {key: text(value) for key, value in raw.items()}
@@ -95,8 +110,7 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
         if school_class and subject:
             first = seen.setdefault((school_class.id, subject.id), line)
             if first != line:
-                row.errors.append(f"lớp {school_class.name} môn {subject.name} đã được phân công "
-                                  f"ở dòng {first}")
+                row.errors.append(f"lớp {school_class.name} môn {subject.name} đã được phân công ở dòng {first}")
         if not row.errors:
             assert school_class and subject and teacher
             existing = current.get((school_class.id, subject.id))
@@ -111,18 +125,20 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
     return preview
 
 
-def apply(actor: Any, preview: Preview, options: ImportOptions, *, comment: str,
-          file_sha256: str | None = None) -> ImportResult:
+def apply(
+    actor: Any, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
+) -> ImportResult:
     wanted = [row.data for row in preview.rows]
     class_ids = sorted({class_id for class_id, _, _ in wanted})
-    current = {(a.class_id, a.subject_id): a for a in db.session.scalars(
-        select(TeachingAssignment).where(TeachingAssignment.class_id.in_(class_ids)))}
+    current = {
+        (a.class_id, a.subject_id): a
+        for a in db.session.scalars(select(TeachingAssignment).where(TeachingAssignment.class_id.in_(class_ids)))
+    }
     counts = {"created": 0, "changed": 0, "unchanged": 0}
     for class_id, subject_id, teacher_id in wanted:
         existing = current.get((class_id, subject_id))
         if existing is None:
-            db.session.add(TeachingAssignment(class_id=class_id, subject_id=subject_id,
-                                              teacher_id=teacher_id))
+            db.session.add(TeachingAssignment(class_id=class_id, subject_id=subject_id, teacher_id=teacher_id))
             counts["created"] += 1
         elif existing.teacher_id != teacher_id:
             existing.teacher_id = teacher_id
@@ -130,7 +146,17 @@ def apply(actor: Any, preview: Preview, options: ImportOptions, *, comment: str,
         else:
             counts["unchanged"] += 1
     db.session.flush()
-    audit.record(actor, ACTION, ("import", KIND), comment=comment, file_sha256=file_sha256,
-                 changes={f"assignments_{k}": [0, v] for k, v in counts.items()})
-    return ImportResult(KIND, counts, f"Đã lưu phân công: {counts['created']} mới, "
-                        f"{counts['changed']} đổi giáo viên, {counts['unchanged']} không đổi.")
+    audit.record(
+        actor,
+        ACTION,
+        ("import", KIND),
+        comment=comment,
+        file_sha256=file_sha256,
+        changes={f"assignments_{k}": [0, v] for k, v in counts.items()},
+    )
+    return ImportResult(
+        KIND,
+        counts,
+        f"Đã lưu phân công: {counts['created']} mới, "
+        f"{counts['changed']} đổi giáo viên, {counts['unchanged']} không đổi.",
+    )

@@ -43,49 +43,93 @@ RELATIONS = (("cha", "cha", ("bo",)), ("me", "mẹ", ()), ("giam_ho", "người 
 
 
 def _guardian_columns() -> tuple[Column, ...]:
-    examples = {"cha": ("Nguyễn Văn Hùng", "0912345678", "Nông dân"),
-                "me": ("Trần Thị Lan", "0987654321", "Buôn bán"), "giam_ho": ("", "", "")}
+    examples = {
+        "cha": ("Nguyễn Văn Hùng", "0912345678", "Nông dân"),
+        "me": ("Trần Thị Lan", "0987654321", "Buôn bán"),
+        "giam_ho": ("", "", ""),
+    }
     columns = []
     for key, label, alt in RELATIONS:
         names = (label, *alt)
         name, phone, job = examples[key]
         columns += [
-            Column(f"{key}_name", f"Họ tên {label}", tuple(
-                a for n in names for a in (f"Họ và tên {n}", f"Tên {n}", n)), example=name),
-            Column(f"{key}_phone", f"Điện thoại {label}", tuple(
-                a for n in names for a in (f"SĐT {n}", f"Số điện thoại {n}", f"ĐT {n}")),
-                example=phone, as_text=True, note="10 chữ số, bắt đầu bằng 0."),
-            Column(f"{key}_job", f"Nghề nghiệp {label}", tuple(f"Nghề {n}" for n in names)
-                   + tuple(f"Nghề nghiệp {n}" for n in alt), example=job),
+            Column(
+                f"{key}_name",
+                f"Họ tên {label}",
+                tuple(a for n in names for a in (f"Họ và tên {n}", f"Tên {n}", n)),
+                example=name,
+            ),
+            Column(
+                f"{key}_phone",
+                f"Điện thoại {label}",
+                tuple(a for n in names for a in (f"SĐT {n}", f"Số điện thoại {n}", f"ĐT {n}")),
+                example=phone,
+                as_text=True,
+                note="10 chữ số, bắt đầu bằng 0.",
+            ),
+            Column(
+                f"{key}_job",
+                f"Nghề nghiệp {label}",
+                tuple(f"Nghề {n}" for n in names) + tuple(f"Nghề nghiệp {n}" for n in alt),
+                example=job,
+            ),
         ]
     return tuple(columns)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("student_code", "Mã HS", ("Mã học sinh", "Mã số học sinh"), required=True,
-           example="HS240001", as_text=True, note="Mã học sinh của trường; không trùng."),
-    Column("moet_id", "Mã định danh Bộ", ("Mã định danh học sinh", "Mã định danh", "Mã CSDL",
-                                          "Mã định danh Bộ GD&ĐT"), as_text=True,
-           note="Mã trên CSDL ngành; không đổi được sau khi đã nhập."),
+    Column(
+        "student_code",
+        "Mã HS",
+        ("Mã học sinh", "Mã số học sinh"),
+        required=True,
+        example="HS240001",
+        as_text=True,
+        note="Mã học sinh của trường; không trùng.",
+    ),
+    Column(
+        "moet_id",
+        "Mã định danh Bộ",
+        ("Mã định danh học sinh", "Mã định danh", "Mã CSDL", "Mã định danh Bộ GD&ĐT"),
+        as_text=True,
+        note="Mã trên CSDL ngành; không đổi được sau khi đã nhập.",
+    ),
     Column("last_name", "Họ", ("Họ học sinh",), example="Nguyễn"),
     Column("middle_name", "Chữ đệm", ("Tên đệm", "Đệm"), example="Ngọc Bảo"),
-    Column("first_name", "Tên", ("Tên học sinh",), example="Anh",
-           note="Có thể thay ba cột Họ / Chữ đệm / Tên bằng một cột 'Họ và tên'."),
+    Column(
+        "first_name",
+        "Tên",
+        ("Tên học sinh",),
+        example="Anh",
+        note="Có thể thay ba cột Họ / Chữ đệm / Tên bằng một cột 'Họ và tên'.",
+    ),
     Column("full_name", "Họ và tên", ("Họ tên", "Họ và tên học sinh", "Họ tên học sinh")),
-    Column("birth_date", "Ngày sinh", ("Ngày tháng năm sinh",), required=True,
-           example="17/05/2013", as_text=True, note="dd/mm/yyyy, hoặc ô kiểu ngày của Excel."),
-    Column("gender", "Giới tính", ("GT", "Phái"), required=True, example="Nữ",
-           note="Nam hoặc Nữ."),
+    Column(
+        "birth_date",
+        "Ngày sinh",
+        ("Ngày tháng năm sinh",),
+        required=True,
+        example="17/05/2013",
+        as_text=True,
+        note="dd/mm/yyyy, hoặc ô kiểu ngày của Excel.",
+    ),
+    Column("gender", "Giới tính", ("GT", "Phái"), required=True, example="Nữ", note="Nam hoặc Nữ."),
     Column("ethnicity", "Dân tộc", (), example="Kinh"),
     Column("birthplace", "Nơi sinh", (), example="Đồng Tháp"),
-    Column("address", "Chỗ ở hiện tại", ("Chỗ ở", "Địa chỉ", "Nơi ở", "Nơi ở hiện tại"),
-           example="Ấp 3, xã Mỹ Hòa, huyện Tháp Mười, Đồng Tháp"),
-    Column("national_id", "Số định danh cá nhân", ("Số định danh", "Số CCCD", "CCCD",
-                                                   "Mã định danh cá nhân", "Số căn cước"),
-           as_text=True,
-           note="12 chữ số (không bắt buộc). Định dạng cột là Văn bản để giữ số 0 ở đầu."),
-    Column("class_name", "Lớp", (),
-           note="Không bắt buộc khi chọn lớp lúc tải lên; nếu có phải trùng lớp đã chọn."),
+    Column(
+        "address",
+        "Chỗ ở hiện tại",
+        ("Chỗ ở", "Địa chỉ", "Nơi ở", "Nơi ở hiện tại"),
+        example="Ấp 3, xã Mỹ Hòa, huyện Tháp Mười, Đồng Tháp",
+    ),
+    Column(
+        "national_id",
+        "Số định danh cá nhân",
+        ("Số định danh", "Số CCCD", "CCCD", "Mã định danh cá nhân", "Số căn cước"),
+        as_text=True,
+        note="12 chữ số (không bắt buộc). Định dạng cột là Văn bản để giữ số 0 ở đầu.",
+    ),
+    Column("class_name", "Lớp", (), note="Không bắt buộc khi chọn lớp lúc tải lên; nếu có phải trùng lớp đã chọn."),
     *_guardian_columns(),
 )
 NOTES = (
@@ -95,11 +139,26 @@ NOTES = (
     "Nếu có một dòng sai, không dòng nào được nhập; hãy sửa tệp rồi tải lên lại.",
 )
 
-LENGTHS = {"student_code": 30, "moet_id": 30, "last_name": 60, "middle_name": 80,
-           "first_name": 40, "ethnicity": 40, "birthplace": 200, "address": 250}
-LABELS = {"student_code": "mã học sinh", "moet_id": "mã định danh Bộ", "last_name": "họ",
-          "middle_name": "chữ đệm", "first_name": "tên", "ethnicity": "dân tộc",
-          "birthplace": "nơi sinh", "address": "chỗ ở"}
+LENGTHS = {
+    "student_code": 30,
+    "moet_id": 30,
+    "last_name": 60,
+    "middle_name": 80,
+    "first_name": 40,
+    "ethnicity": 40,
+    "birthplace": 200,
+    "address": 250,
+}
+LABELS = {
+    "student_code": "mã học sinh",
+    "moet_id": "mã định danh Bộ",
+    "last_name": "họ",
+    "middle_name": "chữ đệm",
+    "first_name": "tên",
+    "ethnicity": "dân tộc",
+    "birthplace": "nơi sinh",
+    "address": "chỗ ở",
+}
 GENDERS = {"nam": "nam", "m": "nam", "male": "nam", "nu": "nu", "f": "nu", "female": "nu"}
 
 
@@ -117,8 +176,9 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
     preview, data_rows = build_preview(KIND, COLUMNS, rows)
     names_ok = {"first_name", "last_name"} <= set(preview.present) or "full_name" in preview.present
     if not names_ok:
-        preview.file_errors.append("Thiếu cột tên học sinh: cần hai cột 'Họ' và 'Tên' "
-                                   "(và 'Chữ đệm'), hoặc một cột 'Họ và tên'.")
+        preview.file_errors.append(
+            "Thiếu cột tên học sinh: cần hai cột 'Họ' và 'Tên' (và 'Chữ đệm'), hoặc một cột 'Họ và tên'."
+        )
     target = db.session.get(SchoolClass, options.class_id) if options.class_id else None
     year = target.year if target else queries.current_year()
     if year is None:
@@ -136,16 +196,21 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
 class _Context:
     """What rows are checked against: the year's classes and identifiers already used."""
 
-    def __init__(self, year: SchoolYear, target: SchoolClass | None,
-                 data_rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def __init__(
+        self, year: SchoolYear, target: SchoolClass | None, data_rows: list[tuple[int, dict[str, Any]]]
+    ) -> None:
         self.year = year
         self.target = target
-        self.classes = {fold(c.name): c for c in db.session.scalars(
-            select(SchoolClass).where(SchoolClass.year_id == year.id))}
+        self.classes = {
+            fold(c.name): c for c in db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id))
+        }
         self.taken = {
             key: _existing(column, {text(raw.get(key)) for _, raw in data_rows} - {""})
-            for key, column in (("student_code", Student.student_code),
-                                ("moet_id", Student.moet_id), ("national_id", Student.national_id))
+            for key, column in (
+                ("student_code", Student.student_code),
+                ("moet_id", Student.moet_id),
+                ("national_id", Student.national_id),
+            )
         }
         self.seen: dict[str, dict[str, int]] = {k: {} for k in self.taken}
 
@@ -154,7 +219,7 @@ def _existing(column: Any, values: set[str]) -> set[str]:
     found: set[str] = set()
     ordered = sorted(values)
     for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
+        chunk = ordered[start : start + 500]
         found.update(db.session.scalars(select(column).where(column.in_(chunk))))
     return found
 
@@ -190,9 +255,16 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
         errors.append(f"số định danh cá nhân '{national_id}' phải gồm đúng 12 chữ số{hint}")
     _unique(ctx, errors, line, "national_id", national_id, "số định danh cá nhân")
     _unique(ctx, errors, line, "moet_id", cells.get("moet_id", ""), "mã định danh Bộ")
-    values = {"student_code": code, "moet_id": cells.get("moet_id", ""), "last_name": last,
-              "middle_name": middle, "first_name": first, "ethnicity": cells.get("ethnicity", ""),
-              "birthplace": cells.get("birthplace", ""), "address": cells.get("address", "")}
+    values = {
+        "student_code": code,
+        "moet_id": cells.get("moet_id", ""),
+        "last_name": last,
+        "middle_name": middle,
+        "first_name": first,
+        "ethnicity": cells.get("ethnicity", ""),
+        "birthplace": cells.get("birthplace", ""),
+        "address": cells.get("address", ""),
+    }
     for key, maximum in LENGTHS.items():
         check_length(errors, LABELS[key], values[key], maximum)
     school_class = _class_of(cells.get("class_name", ""), ctx, errors)
@@ -200,16 +272,21 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
     if errors:
         return row
     try:
-        data = validate_student_fields({
-            **values, "full_name": join_name(last, middle, first), "birth_date": birth,
-            "gender": gender, "national_id": national_id})
+        data = validate_student_fields(
+            {
+                **values,
+                "full_name": join_name(last, middle, first),
+                "birth_date": birth,
+                "gender": gender,
+                "national_id": national_id,
+            }
+        )
     except SchoolError as exc:  # belt and braces: the service's own checks
         errors.append(str(exc).rstrip("."))
         return row
     assert school_class is not None
     row.data = RosterEntry(data, school_class.id, ctx.year.id, guardians)
-    row.note = f"Thêm vào lớp {school_class.name}" + (
-        f", {len(guardians)} người giám hộ" if guardians else "")
+    row.note = f"Thêm vào lớp {school_class.name}" + (f", {len(guardians)} người giám hộ" if guardians else "")
     return row
 
 
@@ -262,25 +339,26 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
             phone = "0" + phone  # a number cell lost the leading zero
         if not name:
             if phone or job:
-                errors.append(f"có số điện thoại hoặc nghề nghiệp của {label} "
-                              f"nhưng thiếu họ tên {label}")
+                errors.append(f"có số điện thoại hoặc nghề nghiệp của {label} nhưng thiếu họ tên {label}")
             continue
         try:
             phone = normalise_phone(phone) or ""
         except SchoolError:
-            errors.append(f"số điện thoại của {label} '{cells.get(f'{key}_phone')}' không hợp lệ "
-                          "(cần 10 chữ số, bắt đầu bằng 0)")
+            errors.append(
+                f"số điện thoại của {label} '{cells.get(f'{key}_phone')}' không hợp lệ (cần 10 chữ số, bắt đầu bằng 0)"
+            )
         check_length(errors, f"họ tên {label}", name, 120)
         check_length(errors, f"nghề nghiệp {label}", job, 120)
-        guardians.append({"relation": key, "full_name": nfc(name), "phone": phone or None,
-                          "occupation": nfc(job) or None})
+        guardians.append(
+            {"relation": key, "full_name": nfc(name), "phone": phone or None, "occupation": nfc(job) or None}
+        )
     return guardians
 
 
-def apply(actor: Any, preview: Preview, options: ImportOptions, *, comment: str,
-          file_sha256: str | None = None) -> ImportResult:
-    return add_students(actor, [row.data for row in preview.rows], comment=comment,
-                        file_sha256=file_sha256)
+def apply(
+    actor: Any, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
+) -> ImportResult:
+    return add_students(actor, [row.data for row in preview.rows], comment=comment, file_sha256=file_sha256)
 
 
 def build_student(entry: RosterEntry) -> Student:
@@ -290,8 +368,9 @@ def build_student(entry: RosterEntry) -> Student:
     return student
 
 
-def add_students(actor: Any, entries: Iterable[RosterEntry], *, comment: str,
-                 file_sha256: str | None = None) -> ImportResult:
+def add_students(
+    actor: Any, entries: Iterable[RosterEntry], *, comment: str, file_sha256: str | None = None
+) -> ImportResult:
     """Write validated students with guardians and enrollments; one summary audit event."""
     entries = list(entries)
     students = [build_student(entry) for entry in entries]
@@ -301,9 +380,21 @@ def add_students(actor: Any, entries: Iterable[RosterEntry], *, comment: str,
     classes = [db.session.get(SchoolClass, cid) for cid in class_ids]
     counts = {"students": len(students), "guardians": sum(len(s.guardians) for s in students)}
     subject: Any = classes[0] if len(classes) == 1 else ("import", KIND)
-    audit.record(actor, ACTION, subject, comment=comment, file_sha256=file_sha256, changes={
-        "students_created": [0, counts["students"]], "guardians_created": [0, counts["guardians"]],
-        "classes": [None, [c.name for c in classes if c is not None]]})
+    audit.record(
+        actor,
+        ACTION,
+        subject,
+        comment=comment,
+        file_sha256=file_sha256,
+        changes={
+            "students_created": [0, counts["students"]],
+            "guardians_created": [0, counts["guardians"]],
+            "classes": [None, [c.name for c in classes if c is not None]],
+        },
+    )
     names = ", ".join(c.name for c in classes if c is not None)
-    return ImportResult(KIND, counts, f"Đã nhập {counts['students']} học sinh và "
-                        f"{counts['guardians']} cha/mẹ/người giám hộ vào lớp {names}.")
+    return ImportResult(
+        KIND,
+        counts,
+        f"Đã nhập {counts['students']} học sinh và {counts['guardians']} cha/mẹ/người giám hộ vào lớp {names}.",
+    )

@@ -40,18 +40,37 @@ ACTION = "import.staff"
 LABEL = "Danh sách cán bộ, giáo viên"
 
 COLUMNS: tuple[Column, ...] = (
-    Column("full_name", "Họ và tên", ("Họ tên", "Họ tên giáo viên", "Họ và tên giáo viên",
-                                      "Họ tên cán bộ"), required=True, example="Lê Thị Thu Hà"),
-    Column("username", "Tên đăng nhập", ("Tài khoản", "Username", "Tên tài khoản"), required=True,
-           example="ha.ltt", note="Chữ không dấu, số, dấu chấm hoặc gạch dưới; không trùng."),
+    Column(
+        "full_name",
+        "Họ và tên",
+        ("Họ tên", "Họ tên giáo viên", "Họ và tên giáo viên", "Họ tên cán bộ"),
+        required=True,
+        example="Lê Thị Thu Hà",
+    ),
+    Column(
+        "username",
+        "Tên đăng nhập",
+        ("Tài khoản", "Username", "Tên tài khoản"),
+        required=True,
+        example="ha.ltt",
+        note="Chữ không dấu, số, dấu chấm hoặc gạch dưới; không trùng.",
+    ),
     Column("email", "Email", ("Thư điện tử", "E-mail"), example="ha.ltt@truong.edu.vn"),
-    Column("phone", "Điện thoại", ("Số điện thoại", "SĐT", "ĐT"), example="0912345678",
-           as_text=True),
-    Column("department", "Tổ chuyên môn", ("Tổ", "Tổ bộ môn"), example="Toán – Tin",
-           note="Tên tổ đúng như trong màn hình Tổ chuyên môn (không bắt buộc)."),
-    Column("roles", "Vai trò", ("Quyền",), example="Giáo viên",
-           note="Giáo viên (mặc định), Hiệu trưởng, Phó hiệu trưởng, Quản trị; "
-                "nhiều vai trò cách nhau bằng dấu phẩy."),
+    Column("phone", "Điện thoại", ("Số điện thoại", "SĐT", "ĐT"), example="0912345678", as_text=True),
+    Column(
+        "department",
+        "Tổ chuyên môn",
+        ("Tổ", "Tổ bộ môn"),
+        example="Toán – Tin",
+        note="Tên tổ đúng như trong màn hình Tổ chuyên môn (không bắt buộc).",
+    ),
+    Column(
+        "roles",
+        "Vai trò",
+        ("Quyền",),
+        example="Giáo viên",
+        note="Giáo viên (mặc định), Hiệu trưởng, Phó hiệu trưởng, Quản trị; nhiều vai trò cách nhau bằng dấu phẩy.",
+    ),
     Column("position", "Chức vụ", (), example="Giáo viên"),
 )
 NOTES = (
@@ -62,9 +81,15 @@ NOTES = (
     "Nếu có một dòng sai, không dòng nào được nhập.",
 )
 ROLE_WORDS = {
-    "giaovien": Role.TEACHER, "gv": Role.TEACHER, "quantri": Role.ADMIN,
-    "quantrihethong": Role.ADMIN, "admin": Role.ADMIN, "hieutruong": Role.PRINCIPAL,
-    "ht": Role.PRINCIPAL, "phohieutruong": Role.VICE_PRINCIPAL, "pht": Role.VICE_PRINCIPAL,
+    "giaovien": Role.TEACHER,
+    "gv": Role.TEACHER,
+    "quantri": Role.ADMIN,
+    "quantrihethong": Role.ADMIN,
+    "admin": Role.ADMIN,
+    "hieutruong": Role.PRINCIPAL,
+    "ht": Role.PRINCIPAL,
+    "phohieutruong": Role.VICE_PRINCIPAL,
+    "pht": Role.VICE_PRINCIPAL,
 }
 HEAD_WORDS = {"totruong", "totruongchuyenmon", "topho", "tophochuyenmon", "tt"}
 USERNAME = re.compile(r"^[a-z0-9._]{2,60}$")
@@ -86,11 +111,9 @@ def parse_roles(value: str) -> tuple[tuple[Role, ...], str | None]:
     roles: list[Role] = []
     for word in filter(None, (fold(part) for part in re.split(r"[,;/+]", value or ""))):
         if word in HEAD_WORDS:
-            return (), ("vai trò tổ trưởng/tổ phó được chọn ở màn hình Tổ chuyên môn, "
-                        "không ghi trong tệp")
+            return (), ("vai trò tổ trưởng/tổ phó được chọn ở màn hình Tổ chuyên môn, không ghi trong tệp")
         if word not in ROLE_WORDS:
-            return (), (f"vai trò '{value}' không hợp lệ "
-                        "(Giáo viên, Hiệu trưởng, Phó hiệu trưởng, Quản trị)")
+            return (), (f"vai trò '{value}' không hợp lệ (Giáo viên, Hiệu trưởng, Phó hiệu trưởng, Quản trị)")
         if ROLE_WORDS[word] not in roles:
             roles.append(ROLE_WORDS[word])
     return tuple(roles) or (Role.TEACHER,), None
@@ -109,8 +132,9 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
     return preview
 
 
-def _validate_row(line: int, raw: dict[str, Any], departments: dict[str, Department],
-                  taken: set[str], seen: dict[str, int]) -> RowResult:
+def _validate_row(
+    line: int, raw: dict[str, Any], departments: dict[str, Department], taken: set[str], seen: dict[str, int]
+) -> RowResult:
     cells = {key: text(value) for key, value in raw.items()}
     row = RowResult(line, cells)
     errors = row.errors
@@ -122,8 +146,7 @@ def _validate_row(line: int, raw: dict[str, Any], departments: dict[str, Departm
     if not username:
         errors.append("thiếu tên đăng nhập")
     elif not USERNAME.match(username):
-        errors.append(f"tên đăng nhập '{username}' chỉ được gồm chữ không dấu, số, dấu chấm, "
-                      "gạch dưới (2–60 ký tự)")
+        errors.append(f"tên đăng nhập '{username}' chỉ được gồm chữ không dấu, số, dấu chấm, gạch dưới (2–60 ký tự)")
     elif seen.setdefault(username, line) != line:
         errors.append(f"tên đăng nhập '{username}' trùng với dòng {seen[username]}")
     elif username in taken:
@@ -147,25 +170,36 @@ def _validate_row(line: int, raw: dict[str, Any], departments: dict[str, Departm
         errors.append(problem)
     check_length(errors, "chức vụ", cells.get("position", ""), 80)
     if not errors:
-        row.data = {"username": username, "full_name": full_name, "email": email or None,
-                    "phone": phone or None, "position": cells.get("position") or None,
-                    "department_id": department.id if department else None, "roles": roles}
+        row.data = {
+            "username": username,
+            "full_name": full_name,
+            "email": email or None,
+            "phone": phone or None,
+            "position": cells.get("position") or None,
+            "department_id": department.id if department else None,
+            "roles": roles,
+        }
         row.note = "Tạo tài khoản: " + ", ".join(r.label for r in roles)
     return row
 
 
-def apply(actor: Any, preview: Preview, options: ImportOptions, *, comment: str,
-          file_sha256: str | None = None) -> ImportResult:
+def apply(
+    actor: Any, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
+) -> ImportResult:
     credentials = []
     for row in preview.rows:
         password = generate_password(row.data["username"])
-        user = accounts.create_user(actor, password=password, must_change_password=True,
-                                    **row.data)
+        user = accounts.create_user(actor, password=password, must_change_password=True, **row.data)
         credentials.append((user.username, user.full_name, password))
     count = len(credentials)
-    audit.record(actor, ACTION, ("import", KIND), comment=comment, file_sha256=file_sha256,
-                 changes={"users_created": [0, count],
-                          "usernames": [None, [c[0] for c in credentials]]})
-    return ImportResult(KIND, {"users": count},
-                        f"Đã tạo {count} tài khoản. Mật khẩu ban đầu chỉ hiển thị một lần.",
-                        credentials)
+    audit.record(
+        actor,
+        ACTION,
+        ("import", KIND),
+        comment=comment,
+        file_sha256=file_sha256,
+        changes={"users_created": [0, count], "usernames": [None, [c[0] for c in credentials]]},
+    )
+    return ImportResult(
+        KIND, {"users": count}, f"Đã tạo {count} tài khoản. Mật khẩu ban đầu chỉ hiển thị một lần.", credentials
+    )

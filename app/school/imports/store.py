@@ -54,8 +54,16 @@ def _write(path: Path, data: bytes) -> None:
 def save(user_id: int, kind: str, data: bytes, filename: str, class_id: int | None) -> StoredUpload:
     purge_expired()
     token = secrets.token_urlsafe(16)
-    upload = StoredUpload(token, user_id, kind, class_id, safe_filename(filename),
-                          hashlib.sha256(data).hexdigest(), len(data), time.time())
+    upload = StoredUpload(
+        token,
+        user_id,
+        kind,
+        class_id,
+        safe_filename(filename),
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        time.time(),
+    )
     _write(folder() / f"{token}.xlsx", data)
     _write(folder() / f"{token}.json", json.dumps(asdict(upload)).encode())
     return upload

@@ -47,8 +47,7 @@ def limit(name: str, default: int) -> int:
 
 # --- type sniffing -------------------------------------------------------------------
 
-XLSX_HINT = ("Hãy mở tệp bằng Excel (hoặc LibreOffice) rồi chọn Lưu thành… › "
-             "'Sổ làm việc Excel (.xlsx)'.")
+XLSX_HINT = "Hãy mở tệp bằng Excel (hoặc LibreOffice) rồi chọn Lưu thành… › 'Sổ làm việc Excel (.xlsx)'."
 
 
 def check_xlsx(data: bytes) -> None:
@@ -59,20 +58,24 @@ def check_xlsx(data: bytes) -> None:
     if len(data) > max_bytes:
         raise FileRejected(
             f"Tệp quá lớn ({len(data) / 1024 / 1024:.1f} MB); tối đa "
-            f"{max_bytes // 1024 // 1024} MB. Hãy chia thành nhiều tệp nhỏ hơn.", 413)
+            f"{max_bytes // 1024 // 1024} MB. Hãy chia thành nhiều tệp nhỏ hơn.",
+            413,
+        )
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRejected("Tệp là định dạng Excel cũ (.xls) hoặc tệp Excel có đặt mật khẩu, "
-                           "không phải .xlsx. Hãy mở tệp bằng Excel, bỏ mật khẩu nếu có, rồi "
-                           "chọn Lưu thành… › 'Sổ làm việc Excel (.xlsx)'.")
+        raise FileRejected(
+            "Tệp là định dạng Excel cũ (.xls) hoặc tệp Excel có đặt mật khẩu, "
+            "không phải .xlsx. Hãy mở tệp bằng Excel, bỏ mật khẩu nếu có, rồi "
+            "chọn Lưu thành… › 'Sổ làm việc Excel (.xlsx)'."
+        )
     if data.startswith(b"MZ") or data.startswith(b"\x7fELF"):
-        raise FileRejected("Tệp là một chương trình máy tính, không phải bảng tính Excel "
-                           "(.xlsx). Hãy chọn đúng tệp danh sách.")
+        raise FileRejected(
+            "Tệp là một chương trình máy tính, không phải bảng tính Excel (.xlsx). Hãy chọn đúng tệp danh sách."
+        )
     if data.startswith(b"%PDF"):
         raise FileRejected("Tệp là PDF, không phải bảng tính Excel (.xlsx). " + XLSX_HINT)
     if not data.startswith(b"PK\x03\x04"):
         if _looks_like_text(data):
-            raise FileRejected("Tệp là văn bản thường hoặc CSV, không phải bảng tính Excel "
-                               "(.xlsx). " + XLSX_HINT)
+            raise FileRejected("Tệp là văn bản thường hoặc CSV, không phải bảng tính Excel (.xlsx). " + XLSX_HINT)
         raise FileRejected("Tệp không phải bảng tính Excel (.xlsx). " + XLSX_HINT)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -80,10 +83,12 @@ def check_xlsx(data: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileRejected("Tệp .xlsx bị hỏng, không mở được. " + XLSX_HINT) from exc
     names = {i.filename for i in infos}
-    if (len(infos) > limit("MAX_ZIP_ENTRIES", MAX_ZIP_ENTRIES)
-            or sum(i.file_size for i in infos) > limit("MAX_UNCOMPRESSED", MAX_UNCOMPRESSED)):
-        raise FileRejected("Tệp có cấu trúc bất thường (quá nhiều hoặc quá lớn khi giải nén); "
-                           "không thể đọc an toàn.", 413)
+    if len(infos) > limit("MAX_ZIP_ENTRIES", MAX_ZIP_ENTRIES) or sum(i.file_size for i in infos) > limit(
+        "MAX_UNCOMPRESSED", MAX_UNCOMPRESSED
+    ):
+        raise FileRejected(
+            "Tệp có cấu trúc bất thường (quá nhiều hoặc quá lớn khi giải nén); không thể đọc an toàn.", 413
+        )
     if any(n.startswith(("/", "\\")) or ".." in n.split("/") for n in names):
         raise FileRejected("Tệp có cấu trúc bất thường; không thể đọc an toàn.")
     if "word/document.xml" in names:
@@ -126,8 +131,7 @@ def read_rows(data: bytes) -> list[Row]:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
-                for number, values in enumerate(
-                        sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+                for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
                     if all(_blank(v) for v in values):
                         continue
                     rows.append((number, tuple(values)))
@@ -138,8 +142,7 @@ def read_rows(data: bytes) -> list[Row]:
     except FileRejected:
         raise
     except Exception as exc:  # openpyxl raises many kinds on malformed parts
-        raise FileRejected("Không đọc được nội dung bảng tính (tệp có thể bị hỏng). "
-                           + XLSX_HINT) from exc
+        raise FileRejected("Không đọc được nội dung bảng tính (tệp có thể bị hỏng). " + XLSX_HINT) from exc
     return rows
 
 
@@ -149,11 +152,11 @@ def _blank(value: Any) -> bool:
 
 # --- headers ---------------------------------------------------------------------------
 
+
 def fold(text: Any) -> str:
     """'Họ và tên' → 'hovaten': lower case, no accents, letters and digits only."""
     decomposed = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "d")
-    return "".join(c for c in decomposed.lower()
-                   if not unicodedata.combining(c) and c.isascii() and c.isalnum())
+    return "".join(c for c in decomposed.lower() if not unicodedata.combining(c) and c.isascii() and c.isalnum())
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,16 @@ def locate_header(rows: list[Row], columns: tuple[Column, ...]) -> tuple[int, di
             best = (index, mapping)
     if len(best[1]) < 2:
         expected = ", ".join(f"'{c.label}'" for c in columns if c.required)
-        raise FileRejected("Không tìm thấy dòng tiêu đề cột trong trang tính đầu tiên. "
-                           f"Dòng tiêu đề cần có các cột: {expected}. Hãy dùng tệp mẫu.", 422)
+        raise FileRejected(
+            "Không tìm thấy dòng tiêu đề cột trong trang tính đầu tiên. "
+            f"Dòng tiêu đề cần có các cột: {expected}. Hãy dùng tệp mẫu.",
+            422,
+        )
     return best
 
 
 # --- cells -----------------------------------------------------------------------------
+
 
 def text(value: Any) -> str:
     """A cell as clean NFC text: integral numbers without '.0', dates as dd/mm/yyyy."""
@@ -233,6 +240,7 @@ def is_number_cell(value: Any) -> bool:
 
 # --- previews --------------------------------------------------------------------------
 
+
 @dataclass
 class RowResult:
     line: int  # the Excel row number
@@ -253,8 +261,7 @@ class Preview:
     @property
     def messages(self) -> list[str]:
         """Every problem as a sentence: file-level ones, then 'Dòng 14: …'."""
-        return [*self.file_errors,
-                *(f"Dòng {row.line}: {error}" for row in self.rows for error in row.errors)]
+        return [*self.file_errors, *(f"Dòng {row.line}: {error}" for row in self.rows for error in row.errors)]
 
     @property
     def ok(self) -> bool:
@@ -269,8 +276,9 @@ class Preview:
         return tuple(c for c in self.columns if c.key in self.present)
 
 
-def build_preview(kind: str, columns: tuple[Column, ...], rows: list[Row]) -> tuple[
-        Preview, list[tuple[int, dict[str, Any]]]]:
+def build_preview(
+    kind: str, columns: tuple[Column, ...], rows: list[Row]
+) -> tuple[Preview, list[tuple[int, dict[str, Any]]]]:
     """Find the header, check required columns and the row count.
 
     Returns the preview (file errors filled in) and the data rows as
@@ -280,15 +288,18 @@ def build_preview(kind: str, columns: tuple[Column, ...], rows: list[Row]) -> tu
     preview = Preview(kind, columns, present=tuple(c.key for c in columns if c.key in mapping))
     missing = [c.label for c in columns if c.required and c.key not in mapping]
     if missing:
-        preview.file_errors.append("Thiếu cột bắt buộc: " + ", ".join(f"'{m}'" for m in missing)
-                                   + ". Hãy dùng đúng tiêu đề cột như tệp mẫu.")
-    data_rows = [(number, {key: values[i] if i < len(values) else None
-                           for key, i in mapping.items()})
-                 for number, values in rows[header_index + 1:]]
+        preview.file_errors.append(
+            "Thiếu cột bắt buộc: " + ", ".join(f"'{m}'" for m in missing) + ". Hãy dùng đúng tiêu đề cột như tệp mẫu."
+        )
+    data_rows = [
+        (number, {key: values[i] if i < len(values) else None for key, i in mapping.items()})
+        for number, values in rows[header_index + 1 :]
+    ]
     max_rows = limit("MAX_ROWS", MAX_ROWS)
     if len(data_rows) > max_rows:
-        preview.file_errors.append(f"Tệp có hơn {max_rows:,} dòng dữ liệu".replace(",", " ")
-                                   + "; hãy chia thành nhiều tệp nhỏ hơn.")
+        preview.file_errors.append(
+            f"Tệp có hơn {max_rows:,} dòng dữ liệu".replace(",", " ") + "; hãy chia thành nhiều tệp nhỏ hơn."
+        )
         data_rows = data_rows[:max_rows]
     if not data_rows and not missing:
         preview.file_errors.append("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")

@@ -42,17 +42,15 @@ def admin_index() -> str:
         "staff": _count(select(func.count()).select_from(User).where(User.active.is_(True))),
         "departments": _count(select(func.count()).select_from(Department)),
         "subjects": _count(select(func.count()).select_from(Subject)),
-        "classes": _count(select(func.count()).select_from(SchoolClass)
-                          .where(SchoolClass.year_id == year_id)),
-        "students": _count(select(func.count()).select_from(Enrollment)
-                           .where(Enrollment.year_id == year_id)),
+        "classes": _count(select(func.count()).select_from(SchoolClass).where(SchoolClass.year_id == year_id)),
+        "students": _count(select(func.count()).select_from(Enrollment).where(Enrollment.year_id == year_id)),
     }
     school = db.session.scalars(select(School).limit(1)).first()
-    return render_template("school/admin_index.html", year=year, school=school, counts=counts,
-                           can_manage=can_manage())
+    return render_template("school/admin_index.html", year=year, school=school, counts=counts, can_manage=can_manage())
 
 
 # --- school information ------------------------------------------------------------
+
 
 def _school() -> School | None:
     return db.session.scalars(select(School).limit(1)).first()
@@ -63,8 +61,9 @@ def _school() -> School | None:
 def school_info() -> str:
     school = _school()
     form = SchoolInfoForm(obj=school) if can_manage() else None
-    return render_template("school/admin_school.html", school=school, form=form,
-                           can_manage=can_manage(), **_school_form_ctx())
+    return render_template(
+        "school/admin_school.html", school=school, form=form, can_manage=can_manage(), **_school_form_ctx()
+    )
 
 
 @bp.route("/admin/school", methods=["POST"])
@@ -72,23 +71,28 @@ def school_info() -> str:
 def school_info_save() -> Response:
     form = SchoolInfoForm()
     if not form.validate():
-        return invalid("school/admin_school.html", "school/_form.html", school=_school(),
-                       form=form, can_manage=True, **_school_form_ctx())
+        return invalid(
+            "school/admin_school.html",
+            "school/_form.html",
+            school=_school(),
+            form=form,
+            can_manage=True,
+            **_school_form_ctx(),
+        )
     services.save_school(actor(), **{k: v for k, v in form.data.items() if k != "csrf_token"})
     db.session.commit()
     return done("Đã lưu thông tin trường.", url_for("school.school_info"))
 
 
 def _school_form_ctx() -> dict[str, Any]:
-    return {"action": url_for("school.school_info_save"), "form_id": "school-form",
-            "form_title": "Thông tin trường"}
+    return {"action": url_for("school.school_info_save"), "form_id": "school-form", "form_title": "Thông tin trường"}
 
 
 # --- school years and terms --------------------------------------------------------------
 
+
 def _years() -> list[SchoolYear]:
-    stmt = select(SchoolYear).options(selectinload(SchoolYear.terms)).order_by(
-        SchoolYear.start_year.desc())
+    stmt = select(SchoolYear).options(selectinload(SchoolYear.terms)).order_by(SchoolYear.start_year.desc())
     return list(db.session.scalars(stmt))
 
 
@@ -99,12 +103,18 @@ def term_form(term: Term) -> TermForm:
 def _years_ctx(form: YearForm | None = None, error: str | None = None) -> dict[str, Any]:
     manage = can_manage()
     years = _years()
-    return {"years": years, "can_manage": manage, "error": error, "term_errors": {},
-            "form": form or (YearForm() if manage else None),
-            "term_forms": {t.id: term_form(t) for y in years for t in y.terms}
-            if manage else {},
-            "action": url_for("school.year_create"), "form_id": "year-form",
-            "form_title": "Thêm năm học", "submit": "Tạo năm học"}
+    return {
+        "years": years,
+        "can_manage": manage,
+        "error": error,
+        "term_errors": {},
+        "form": form or (YearForm() if manage else None),
+        "term_forms": {t.id: term_form(t) for y in years for t in y.terms} if manage else {},
+        "action": url_for("school.year_create"),
+        "form_id": "year-form",
+        "form_title": "Thêm năm học",
+        "submit": "Tạo năm học",
+    }
 
 
 @bp.route("/admin/years")
@@ -120,14 +130,16 @@ def year_create() -> Response:
     if form.validate():
         try:
             year = services.create_year(
-                actor(), form.start_year.data, form.start_date.data, form.end_date.data,
-                ((form.term1_start.data, form.term1_end.data),
-                 (form.term2_start.data, form.term2_end.data)),
-                make_current=form.make_current.data)
+                actor(),
+                form.start_year.data,
+                form.start_date.data,
+                form.end_date.data,
+                ((form.term1_start.data, form.term1_end.data), (form.term2_start.data, form.term2_end.data)),
+                make_current=form.make_current.data,
+            )
         except services.SchoolError as exc:
             db.session.rollback()
-            return invalid("school/admin_years.html", "school/_form.html",
-                           **_years_ctx(form, str(exc)))
+            return invalid("school/admin_years.html", "school/_form.html", **_years_ctx(form, str(exc)))
         db.session.commit()
         return done(f"Đã tạo năm học {year.name}.", url_for("school.years"))
     return invalid("school/admin_years.html", "school/_form.html", **_years_ctx(form))
@@ -150,8 +162,13 @@ def term_update(term_id: int) -> Response:
     error = None
     if form.validate():
         try:
-            services.update_term(actor(), term, start_date=form.start_date.data,
-                                 end_date=form.end_date.data, lock_date=form.lock_date.data)
+            services.update_term(
+                actor(),
+                term,
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                lock_date=form.lock_date.data,
+            )
         except services.SchoolError as exc:
             db.session.rollback()
             error = str(exc)
@@ -161,14 +178,19 @@ def term_update(term_id: int) -> Response:
     ctx = _years_ctx()
     ctx["term_forms"][term.id] = form
     ctx["term_errors"][term.id] = error
-    return page_or_fragment("school/admin_years.html", "school/_term_row.html", status=422,
-                            term=db.session.get(Term, term_id), term_form=form, **ctx)
+    return page_or_fragment(
+        "school/admin_years.html",
+        "school/_term_row.html",
+        status=422,
+        term=db.session.get(Term, term_id),
+        term_form=form,
+        **ctx,
+    )
 
 
 def _term_saved(term: Term) -> Response:
     if not is_htmx():
         return done(f"Đã lưu {term.name} năm học {term.year.name}.", url_for("school.years"))
-    return render_fragment("school/_term_row.html", trigger="termSaved", term=term,
-                           term_form=term_form(term), saved=True,
-                           can_manage=True)
-
+    return render_fragment(
+        "school/_term_row.html", trigger="termSaved", term=term, term_form=term_form(term), saved=True, can_manage=True
+    )

@@ -25,21 +25,27 @@ def teacher_choices(subject: Subject, staff: list[User]) -> list[SelectChoice]:
     own = [u for u in staff if subject.department_id and u.department_id == subject.department_id]
     others = [u for u in staff if u not in own]
     group = subject.department.name if subject.department else "Giáo viên"
-    return ([SelectChoice("", "— chưa phân công —")]
-            + [SelectChoice(str(u.id), u.full_name, optgroup=f"Tổ {group}") for u in own]
-            + [SelectChoice(str(u.id), u.full_name, optgroup="Giáo viên khác") for u in others])
+    return (
+        [SelectChoice("", "— chưa phân công —")]
+        + [SelectChoice(str(u.id), u.full_name, optgroup=f"Tổ {group}") for u in own]
+        + [SelectChoice(str(u.id), u.full_name, optgroup="Giáo viên khác") for u in others]
+    )
 
 
 def _subjects_for(cls: SchoolClass, assigned: list[TeachingAssignment]) -> list[Subject]:
     stmt = select(Subject).options(selectinload(Subject.periods), selectinload(Subject.department))
     taught = {a.subject_id for a in assigned}
-    subjects = [s for s in db.session.scalars(stmt.order_by(Subject.sort_order, Subject.name))
-                if s.periods_for(cls.grade_level) or s.id in taught]
+    subjects = [
+        s
+        for s in db.session.scalars(stmt.order_by(Subject.sort_order, Subject.name))
+        if s.periods_for(cls.grade_level) or s.id in taught
+    ]
     return subjects
 
 
-def cell_form(cls: SchoolClass, subject: Subject, teacher_id: int | None, staff: list[User],
-              formdata: object = None) -> AssignmentCellForm:
+def cell_form(
+    cls: SchoolClass, subject: Subject, teacher_id: int | None, staff: list[User], formdata: object = None
+) -> AssignmentCellForm:
     kwargs = {"formdata": None} if formdata is None else {}
     form = AssignmentCellForm(prefix=f"s{subject.id}", **kwargs)
     form.teacher_id.choices = teacher_choices(subject, staff)
@@ -57,11 +63,17 @@ def assignment_grid(class_id: int) -> str:
     subjects = _subjects_for(cls, assigned)
     manage = can_manage()
     staff = active_staff() if manage else []
-    rows = [{"subject": s, "assignment": by_subject.get(s.id),
-             "form": cell_form(cls, s, by_subject[s.id].teacher_id if s.id in by_subject else None,
-                               staff) if manage else None} for s in subjects]
-    return render_template("school/assignments.html", school_class=cls, rows=rows,
-                           can_manage=manage)
+    rows = [
+        {
+            "subject": s,
+            "assignment": by_subject.get(s.id),
+            "form": cell_form(cls, s, by_subject[s.id].teacher_id if s.id in by_subject else None, staff)
+            if manage
+            else None,
+        }
+        for s in subjects
+    ]
+    return render_template("school/assignments.html", school_class=cls, rows=rows, can_manage=manage)
 
 
 @bp.route("/admin/classes/<int:class_id>/assignments/<int:subject_id>", methods=["POST"])
@@ -71,12 +83,21 @@ def assignment_save(class_id: int, subject_id: int) -> Response:
     subject = found(db.session.get(Subject, subject_id), "subject", subject_id)
     staff = active_staff()
     form = cell_form(cls, subject, None, staff, formdata=True)
-    existing = db.session.scalar(select(TeachingAssignment).where(
-        TeachingAssignment.class_id == cls.id, TeachingAssignment.subject_id == subject.id))
+    existing = db.session.scalar(
+        select(TeachingAssignment).where(
+            TeachingAssignment.class_id == cls.id, TeachingAssignment.subject_id == subject.id
+        )
+    )
     row = {"subject": subject, "assignment": existing, "form": form}
     if not form.validate():
-        return invalid("school/assignments.html", "school/_assignment_cell.html",
-                       school_class=cls, rows=[row], row=row, can_manage=True)
+        return invalid(
+            "school/assignments.html",
+            "school/_assignment_cell.html",
+            school_class=cls,
+            rows=[row],
+            row=row,
+            can_manage=True,
+        )
     teacher_id = form.teacher_id.data
     if teacher_id is None:
         if existing is not None:
@@ -86,7 +107,14 @@ def assignment_save(class_id: int, subject_id: int) -> Response:
         row["assignment"] = services.assign_teacher(current_actor(), cls, subject, teacher_id)
     db.session.commit()
     if not is_htmx():
-        return done(f"Đã lưu phân công môn {subject.name} lớp {cls.name}.",
-                    url_for("school.assignment_grid", class_id=cls.id))
-    return render_fragment("school/_assignment_cell.html", trigger="assignmentSaved",
-                           school_class=cls, row=row, saved=True, can_manage=True)
+        return done(
+            f"Đã lưu phân công môn {subject.name} lớp {cls.name}.", url_for("school.assignment_grid", class_id=cls.id)
+        )
+    return render_fragment(
+        "school/_assignment_cell.html",
+        trigger="assignmentSaved",
+        school_class=cls,
+        row=row,
+        saved=True,
+        can_manage=True,
+    )

@@ -28,11 +28,9 @@ def active_staff() -> list[User]:
     return sorted(users, key=lambda u: u.sort_key)
 
 
-def staff_choices(blank: str = "— chưa chọn —",
-                  users: list[User] | None = None) -> list[SelectChoice]:
+def staff_choices(blank: str = "— chưa chọn —", users: list[User] | None = None) -> list[SelectChoice]:
     people = users if users is not None else active_staff()
-    return [SelectChoice("", blank)] + [
-        SelectChoice(str(u.id), f"{u.full_name} ({u.username})") for u in people]
+    return [SelectChoice("", blank)] + [SelectChoice(str(u.id), f"{u.full_name} ({u.username})") for u in people]
 
 
 def invalid(page: str, fragment: str, **context: Any) -> Response:

@@ -27,11 +27,16 @@ from app.school.views import bp
 from app.school.views.classes import attachment
 from app.school.views.common import actor
 
-TEMPLATE_NAMES = {"roster": "mau-danh-sach-hoc-sinh.xlsx", "staff": "mau-danh-sach-can-bo.xlsx",
-                  "assignments": "mau-phan-cong-giang-day.xlsx"}
-APPLY_FAILED = ("Không nhập được: dữ liệu trong hệ thống vừa thay đổi trong lúc nhập "
-                "(ví dụ một mã học sinh hoặc tên đăng nhập vừa được tạo). Không có dòng nào "
-                "được lưu. Hãy mở lại trang xem trước để kiểm tra.")
+TEMPLATE_NAMES = {
+    "roster": "mau-danh-sach-hoc-sinh.xlsx",
+    "staff": "mau-danh-sach-can-bo.xlsx",
+    "assignments": "mau-phan-cong-giang-day.xlsx",
+}
+APPLY_FAILED = (
+    "Không nhập được: dữ liệu trong hệ thống vừa thay đổi trong lúc nhập "
+    "(ví dụ một mã học sinh hoặc tên đăng nhập vừa được tạo). Không có dòng nào "
+    "được lưu. Hãy mở lại trang xem trước để kiểm tra."
+)
 
 
 def _kind(kind: str) -> Any:
@@ -44,24 +49,36 @@ def upload_form(kind: str, formdata: Any = ...) -> ImportUploadForm:
     kwargs = {} if formdata is ... else {"formdata": formdata}
     form = ImportUploadForm(prefix=kind, **kwargs)
     year = queries.current_year()
-    classes = db.session.scalars(select(SchoolClass).where(
-        SchoolClass.year_id == (year.id if year else -1))
-        .order_by(SchoolClass.grade_level, SchoolClass.name)) if kind == "roster" else []
-    form.class_id.choices = choices([(c.id, c.name) for c in classes],
-                                    "— theo cột 'Lớp' trong tệp —")
+    classes = (
+        db.session.scalars(
+            select(SchoolClass)
+            .where(SchoolClass.year_id == (year.id if year else -1))
+            .order_by(SchoolClass.grade_level, SchoolClass.name)
+        )
+        if kind == "roster"
+        else []
+    )
+    form.class_id.choices = choices([(c.id, c.name) for c in classes], "— theo cột 'Lớp' trong tệp —")
     return form
 
 
-def _index(forms: dict[str, ImportUploadForm] | None = None, status: int = 200,
-           errors: dict[str, str] | None = None) -> tuple[str, int]:
+def _index(
+    forms: dict[str, ImportUploadForm] | None = None, status: int = 200, errors: dict[str, str] | None = None
+) -> tuple[str, int]:
     forms = forms or {}
     for kind in imports.KINDS:
         forms.setdefault(kind, upload_form(kind, None))
     if "roster" in forms and forms["roster"].class_id.data is None:
         forms["roster"].class_id.data = request.args.get("class_id", type=db_id)
-    page = render_template("school/imports.html", kinds=imports.KINDS, forms=forms,
-                           errors=errors or {}, max_mb=limit("MAX_BYTES", 5 * 2**20) // 2**20,
-                           max_rows=limit("MAX_ROWS", 5000), year=queries.current_year())
+    page = render_template(
+        "school/imports.html",
+        kinds=imports.KINDS,
+        forms=forms,
+        errors=errors or {},
+        max_mb=limit("MAX_BYTES", 5 * 2**20) // 2**20,
+        max_rows=limit("MAX_ROWS", 5000),
+        year=queries.current_year(),
+    )
     return page, status
 
 
@@ -107,12 +124,19 @@ def _options(stored: store.StoredUpload) -> ImportOptions:
     return ImportOptions(class_id=stored.class_id)
 
 
-def _preview_page(kind: str, stored: store.StoredUpload, preview: Any, status: int = 200,
-                  error: str | None = None) -> tuple[str, int]:
+def _preview_page(
+    kind: str, stored: store.StoredUpload, preview: Any, status: int = 200, error: str | None = None
+) -> tuple[str, int]:
     school_class = db.session.get(SchoolClass, stored.class_id) if stored.class_id else None
-    return render_template("school/import_preview.html", kind=kind, module=_kind(kind),
-                           stored=stored, preview=preview, school_class=school_class,
-                           error=error), status
+    return render_template(
+        "school/import_preview.html",
+        kind=kind,
+        module=_kind(kind),
+        stored=stored,
+        preview=preview,
+        school_class=school_class,
+        error=error,
+    ), status
 
 
 @bp.route("/admin/imports/<kind>/<token>")
@@ -134,8 +158,7 @@ def import_confirm(kind: str, token: str) -> tuple[str, int]:
     _kind(kind)
     stored = _load(kind, token)
     try:
-        result = imports.run(kind, actor(), store.read(stored), _options(stored),
-                             filename=stored.filename)
+        result = imports.run(kind, actor(), store.read(stored), _options(stored), filename=stored.filename)
     except FileRejected as exc:
         store.discard(stored)
         return _index(None, exc.status, {kind: exc.message})
@@ -148,8 +171,9 @@ def import_confirm(kind: str, token: str) -> tuple[str, int]:
         return _preview_page(kind, stored, preview, 409, APPLY_FAILED)
     db.session.commit()
     store.discard(stored)
-    return render_template("school/import_result.html", kind=kind, module=_kind(kind),
-                           result=result, stored=stored), 200
+    return render_template(
+        "school/import_result.html", kind=kind, module=_kind(kind), result=result, stored=stored
+    ), 200
 
 
 @bp.route("/admin/imports/<kind>/<token>/cancel", methods=["POST"])

@@ -25,17 +25,17 @@ READ = (Role.ADMIN, BGH)
 
 # --- departments ---------------------------------------------------------------------------
 
+
 def _departments() -> list[Department]:
-    stmt = select(Department).options(selectinload(Department.head),
-                                      selectinload(Department.deputy),
-                                      selectinload(Department.subjects))
+    stmt = select(Department).options(
+        selectinload(Department.head), selectinload(Department.deputy), selectinload(Department.subjects)
+    )
     return sorted(db.session.scalars(stmt), key=lambda d: collation_key(d.name))
 
 
 def _members() -> dict[int, list[User]]:
     members: dict[int, list[User]] = {}
-    for user in db.session.scalars(select(User).where(User.active.is_(True),
-                                                      User.department_id.is_not(None))):
+    for user in db.session.scalars(select(User).where(User.active.is_(True), User.department_id.is_not(None))):
         members.setdefault(user.department_id, []).append(user)  # type: ignore[arg-type]
     return {k: sorted(v, key=lambda u: u.sort_key) for k, v in members.items()}
 
@@ -50,10 +50,17 @@ def department_form(dept: Department | None = None, formdata: Any = ...) -> Depa
 
 def _departments_ctx(form: DepartmentForm | None = None, error: str | None = None) -> dict:
     manage = can_manage()
-    return {"departments": _departments(), "members": _members(), "can_manage": manage,
-            "form": form or (department_form(formdata=None) if manage else None), "error": error,
-            "action": url_for("school.department_create"), "form_id": "department-form",
-            "form_title": "Thêm tổ chuyên môn", "submit": "Thêm tổ"}
+    return {
+        "departments": _departments(),
+        "members": _members(),
+        "can_manage": manage,
+        "form": form or (department_form(formdata=None) if manage else None),
+        "error": error,
+        "action": url_for("school.department_create"),
+        "form_id": "department-form",
+        "form_title": "Thêm tổ chuyên môn",
+        "submit": "Thêm tổ",
+    }
 
 
 @bp.route("/admin/departments")
@@ -68,21 +75,25 @@ def department_create() -> Response:
     form = department_form()
     if form.validate():
         try:
-            dept = services.create_department(actor(), form.name.data, form.head_id.data,
-                                              form.deputy_id.data)
+            dept = services.create_department(actor(), form.name.data, form.head_id.data, form.deputy_id.data)
         except services.SchoolError as exc:
             db.session.rollback()
-            return invalid("school/admin_departments.html", "school/_form.html",
-                           **_departments_ctx(form, str(exc)))
+            return invalid("school/admin_departments.html", "school/_form.html", **_departments_ctx(form, str(exc)))
         db.session.commit()
         return done(f"Đã thêm tổ {dept.name}.", url_for("school.departments"))
     return invalid("school/admin_departments.html", "school/_form.html", **_departments_ctx(form))
 
 
 def _department_edit_ctx(dept: Department, form: DepartmentForm, error: str | None = None) -> dict:
-    return {"department": dept, "form": form, "error": error, "can_manage": True,
-            "action": url_for("school.department_edit", department_id=dept.id),
-            "form_id": f"department-{dept.id}-form", "form_title": f"Sửa tổ {dept.name}"}
+    return {
+        "department": dept,
+        "form": form,
+        "error": error,
+        "can_manage": True,
+        "action": url_for("school.department_edit", department_id=dept.id),
+        "form_id": f"department-{dept.id}-form",
+        "form_title": f"Sửa tổ {dept.name}",
+    }
 
 
 @bp.route("/admin/departments/<int:department_id>", methods=["GET", "POST"])
@@ -94,12 +105,12 @@ def department_edit(department_id: int) -> Response | str:
         return render_template("school/form_page.html", **_department_edit_ctx(dept, form))
     if form.validate():
         try:
-            services.update_department(actor(), dept, name=form.name.data,
-                                       head_id=form.head_id.data, deputy_id=form.deputy_id.data)
+            services.update_department(
+                actor(), dept, name=form.name.data, head_id=form.head_id.data, deputy_id=form.deputy_id.data
+            )
         except services.SchoolError as exc:
             db.session.rollback()
-            return invalid("school/form_page.html", "school/_form.html",
-                           **_department_edit_ctx(dept, form, str(exc)))
+            return invalid("school/form_page.html", "school/_form.html", **_department_edit_ctx(dept, form, str(exc)))
         db.session.commit()
         return done(f"Đã lưu tổ {dept.name}.", url_for("school.departments"))
     return invalid("school/form_page.html", "school/_form.html", **_department_edit_ctx(dept, form))
@@ -107,11 +118,11 @@ def department_edit(department_id: int) -> Response | str:
 
 # --- subjects ------------------------------------------------------------------------------
 
+
 def subject_form(subject: Subject | None = None, formdata: Any = ...) -> SubjectForm:
     kwargs = {} if formdata is ... else {"formdata": formdata}
     form = SubjectForm(obj=subject, **kwargs)
-    form.department_id.choices = choices([(d.id, d.name) for d in _departments()],
-                                         "— không thuộc tổ —")
+    form.department_id.choices = choices([(d.id, d.name) for d in _departments()], "— không thuộc tổ —")
     if subject is not None and formdata is None:
         for grade in SubjectForm.GRADES:
             getattr(form, f"p{grade}").data = subject.periods_for(grade)
@@ -125,10 +136,17 @@ def _subjects() -> list[Subject]:
 
 def _subjects_ctx(form: SubjectForm | None = None, error: str | None = None) -> dict:
     manage = can_manage()
-    return {"subjects": _subjects(), "grades": list(SubjectForm.GRADES), "can_manage": manage,
-            "form": form or (subject_form(formdata=None) if manage else None), "error": error,
-            "action": url_for("school.subject_create"), "form_id": "subject-form",
-            "form_title": "Thêm môn học", "submit": "Thêm môn"}
+    return {
+        "subjects": _subjects(),
+        "grades": list(SubjectForm.GRADES),
+        "can_manage": manage,
+        "form": form or (subject_form(formdata=None) if manage else None),
+        "error": error,
+        "action": url_for("school.subject_create"),
+        "form_id": "subject-form",
+        "form_title": "Thêm môn học",
+        "submit": "Thêm môn",
+    }
 
 
 @bp.route("/admin/subjects")
@@ -144,13 +162,17 @@ def subject_create() -> Response:
     if form.validate():
         try:
             subject = services.create_subject(
-                actor(), code=form.code.data, name=form.name.data,
-                assessment_kind=form.assessment_kind.data, department_id=form.department_id.data,
-                periods=form.periods(), sort_order=form.sort_order.data or 0)
+                actor(),
+                code=form.code.data,
+                name=form.name.data,
+                assessment_kind=form.assessment_kind.data,
+                department_id=form.department_id.data,
+                periods=form.periods(),
+                sort_order=form.sort_order.data or 0,
+            )
         except services.SchoolError as exc:
             db.session.rollback()
-            return invalid("school/admin_subjects.html", "school/_form.html",
-                           **_subjects_ctx(form, str(exc)))
+            return invalid("school/admin_subjects.html", "school/_form.html", **_subjects_ctx(form, str(exc)))
         db.session.commit()
         return done(f"Đã thêm môn {subject.name}.", url_for("school.subjects"))
     return invalid("school/admin_subjects.html", "school/_form.html", **_subjects_ctx(form))
@@ -158,9 +180,15 @@ def subject_create() -> Response:
 
 def _subject_edit_ctx(subject: Subject, form: SubjectForm, error: str | None = None) -> dict:
     form.code.render_kw = {"readonly": True}
-    return {"subject": subject, "form": form, "error": error, "can_manage": True,
-            "action": url_for("school.subject_edit", subject_id=subject.id),
-            "form_id": f"subject-{subject.id}-form", "form_title": f"Sửa môn {subject.name}"}
+    return {
+        "subject": subject,
+        "form": form,
+        "error": error,
+        "can_manage": True,
+        "action": url_for("school.subject_edit", subject_id=subject.id),
+        "form_id": f"subject-{subject.id}-form",
+        "form_title": f"Sửa môn {subject.name}",
+    }
 
 
 @bp.route("/admin/subjects/<int:subject_id>", methods=["GET", "POST"])
@@ -168,25 +196,29 @@ def _subject_edit_ctx(subject: Subject, form: SubjectForm, error: str | None = N
 def subject_edit(subject_id: int) -> Response | str:
     subject = found(db.session.get(Subject, subject_id), "subject", subject_id)
     if request.method == "GET":
-        return render_template("school/form_page.html",
-                               **_subject_edit_ctx(subject, subject_form(subject, None)))
+        return render_template("school/form_page.html", **_subject_edit_ctx(subject, subject_form(subject, None)))
     form = subject_form(subject)
     form.code.data = subject.code  # the code never changes (other records refer to it)
     if form.validate():
         try:
-            services.update_subject(actor(), subject, name=form.name.data,
-                                    assessment_kind=form.assessment_kind.data,
-                                    department_id=form.department_id.data, periods=form.periods())
+            services.update_subject(
+                actor(),
+                subject,
+                name=form.name.data,
+                assessment_kind=form.assessment_kind.data,
+                department_id=form.department_id.data,
+                periods=form.periods(),
+            )
         except services.SchoolError as exc:
             db.session.rollback()
-            return invalid("school/form_page.html", "school/_form.html",
-                           **_subject_edit_ctx(subject, form, str(exc)))
+            return invalid("school/form_page.html", "school/_form.html", **_subject_edit_ctx(subject, form, str(exc)))
         db.session.commit()
         return done(f"Đã lưu môn {subject.name}.", url_for("school.subjects"))
     return invalid("school/form_page.html", "school/_form.html", **_subject_edit_ctx(subject, form))
 
 
 # --- classes -------------------------------------------------------------------------------
+
 
 def _year_from_request() -> SchoolYear | None:
     year_id = request.args.get("year", type=db_id)
@@ -206,15 +238,18 @@ def class_form(year: SchoolYear | None, formdata: Any = ...) -> ClassForm:
     return form
 
 
-def _classes_ctx(year: SchoolYear | None, form: ClassForm | None = None,
-                 error: str | None = None) -> dict:
+def _classes_ctx(year: SchoolYear | None, form: ClassForm | None = None, error: str | None = None) -> dict:
     manage = can_manage()
     classes: list[SchoolClass] = []
     if year is not None:
-        classes = list(db.session.scalars(
-            select(SchoolClass).where(SchoolClass.year_id == year.id)
-            .options(selectinload(SchoolClass.homeroom_teacher))
-            .order_by(SchoolClass.grade_level, SchoolClass.name)))
+        classes = list(
+            db.session.scalars(
+                select(SchoolClass)
+                .where(SchoolClass.year_id == year.id)
+                .options(selectinload(SchoolClass.homeroom_teacher))
+                .order_by(SchoolClass.grade_level, SchoolClass.name)
+            )
+        )
     teachers = staff_choices("— chưa có GVCN —") if manage else []
     homeroom_forms = {}
     for c in classes if manage else []:
@@ -222,11 +257,19 @@ def _classes_ctx(year: SchoolYear | None, form: ClassForm | None = None,
         f.homeroom_teacher_id.choices = teachers
         homeroom_forms[c.id] = f
     all_years = list(db.session.scalars(select(SchoolYear).order_by(SchoolYear.start_year.desc())))
-    return {"year": year, "years": all_years, "classes": classes, "can_manage": manage,
-            "homeroom_forms": homeroom_forms, "error": error,
-            "form": form or (class_form(year, None) if manage and year else None),
-            "action": url_for("school.class_create"), "form_id": "class-form",
-            "form_title": "Thêm lớp", "submit": "Thêm lớp"}
+    return {
+        "year": year,
+        "years": all_years,
+        "classes": classes,
+        "can_manage": manage,
+        "homeroom_forms": homeroom_forms,
+        "error": error,
+        "form": form or (class_form(year, None) if manage and year else None),
+        "action": url_for("school.class_create"),
+        "form_id": "class-form",
+        "form_title": "Thêm lớp",
+        "submit": "Thêm lớp",
+    }
 
 
 @bp.route("/admin/classes")
@@ -242,12 +285,12 @@ def class_create() -> Response:
     year = db.session.get(SchoolYear, form.year_id.data) if form.year_id.data else None
     if form.validate() and year is not None:
         try:
-            cls = services.create_class(actor(), year, form.name.data, form.grade_level.data,
-                                        form.homeroom_teacher_id.data)
+            cls = services.create_class(
+                actor(), year, form.name.data, form.grade_level.data, form.homeroom_teacher_id.data
+            )
         except services.SchoolError as exc:
             db.session.rollback()
-            return invalid("school/admin_classes.html", "school/_form.html",
-                           **_classes_ctx(year, form, str(exc)))
+            return invalid("school/admin_classes.html", "school/_form.html", **_classes_ctx(year, form, str(exc)))
         db.session.commit()
         return done(f"Đã thêm lớp {cls.name}.", url_for("school.classes_admin", year=year.id))
     return invalid("school/admin_classes.html", "school/_form.html", **_classes_ctx(year, form))
@@ -260,12 +303,13 @@ def class_homeroom(class_id: int) -> Response:
     form = HomeroomForm(prefix=f"class{cls.id}")
     form.homeroom_teacher_id.choices = staff_choices("— chưa có GVCN —")
     if not form.validate():
-        return invalid("school/admin_classes.html", "school/_homeroom_cell.html",
-                       **{**_classes_ctx(cls.year), "c": cls, "hform": form})
+        return invalid(
+            "school/admin_classes.html",
+            "school/_homeroom_cell.html",
+            **{**_classes_ctx(cls.year), "c": cls, "hform": form},
+        )
     services.set_homeroom_teacher(actor(), cls, form.homeroom_teacher_id.data)
     db.session.commit()
     if not is_htmx():
-        return done(f"Đã lưu GVCN lớp {cls.name}.",
-                    url_for("school.classes_admin", year=cls.year_id))
-    return render_fragment("school/_homeroom_cell.html", trigger="homeroomSaved", c=cls,
-                           hform=form, saved=True)
+        return done(f"Đã lưu GVCN lớp {cls.name}.", url_for("school.classes_admin", year=cls.year_id))
+    return render_fragment("school/_homeroom_cell.html", trigger="homeroomSaved", c=cls, hform=form, saved=True)
