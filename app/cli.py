@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.core import files
 from app.core.authz import ASSIGNABLE_ROLES, Role
 from app.extensions import db
 from app.school.demo import DemoSchool
@@ -33,9 +34,21 @@ def register(app: Flask) -> None:
 
     if seed_records not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_records)
+    app.cli.add_command(files_cli)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_file)
+
+
+files_cli = AppGroup("files", help="Kho tệp (uploads).")
+
+
+@files_cli.command("sweep")
+def sweep_files() -> None:
+    """Hoàn tất hoặc huỷ các tệp dở dang sau sự cố (finish or drop staged files after a crash)."""
+    result = files.sweep(db.session())
+    db.session.commit()
+    click.echo(f"Đã lưu {result.stored} tệp, xoá {result.deleted} tệp dở dang.")
 
 
 @click.command("create-user")

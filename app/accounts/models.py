@@ -1,14 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import g, has_app_context
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, or_, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.authz import Role
 from app.core.models import Base, TimestampMixin, UTCDateTime
 from app.core.vn import person_sort_key, split_full_name
+
+#: user id → ids of the departments the user leads; registered by app.school.models, so
+#: accounts (below school in the layers) never imports school
+DepartmentLookup = Callable[[int], list[int]]
+_department_lookup: list[DepartmentLookup] = []
+
+
+def register_department_lookup(lookup: DepartmentLookup) -> None:
+    _department_lookup[:] = [lookup]
 
 
 class User(TimestampMixin, Base):
@@ -68,11 +78,9 @@ class User(TimestampMixin, Base):
         return memo[self.id]
 
     def led_department_ids(self) -> list[int]:
-        from app.extensions import db
-        from app.school.models import Department
-
-        stmt = select(Department.id).where(or_(Department.head_id == self.id, Department.deputy_id == self.id))
-        return list(db.session.scalars(stmt))
+        """The tổ this user heads or deputises. Tổ are the school's: it registers the lookup."""
+        lookup = _department_lookup[0] if _department_lookup else None
+        return lookup(self.id) if lookup else []
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -61,3 +63,15 @@ def password_problem(password: str, *, username: str = "", school_words: tuple[s
     if any(word and word.lower() in lowered for word in school_words):
         return "Mật khẩu không nên chứa tên trường hoặc tên đăng nhập."
     return None
+
+
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def generate_password(username: str = "") -> str:
+    """A random initial password, easy to read aloud: 'k7mq-2xpt-9rha' (≈ 62 bits)."""
+    while True:
+        groups = ("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
+        password = "-".join(groups)
+        if password_problem(password, username=username) is None:
+            return password

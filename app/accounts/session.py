@@ -19,6 +19,12 @@ from app.extensions import db, login_manager
 ALLOWED_DURING_FORCED_CHANGE = frozenset({"accounts.change_password", "accounts.logout", "static"})
 
 
+def current_actor() -> User:
+    """The signed-in staff member (views are login-required by default, see core.authz)."""
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     try:

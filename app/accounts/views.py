@@ -16,13 +16,13 @@ from app.accounts.forms import (
     StaffPasswordForm,
 )
 from app.accounts.models import User
+from app.accounts.passwords import generate_password
 from app.accounts.session import start_session
 from app.core.authz import ANY_STAFF, BGH, Role, allow, found, public
 from app.core.htmx import is_htmx, page_or_fragment, redirect_to, render_fragment
 from app.core.routing import db_id
 from app.extensions import db, limiter
 from app.school.forms import choices
-from app.school.imports.staff import generate_password
 from app.school.imports.xlsx import fold
 from app.school.models import Department
 from app.school.policy import can_manage_school

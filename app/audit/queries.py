@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.audit import registry
 from app.audit.models import AuditEvent
-from app.audit.policy import FEED_ACTIONS
 from app.core.vn import LOCAL_TZ
 from app.extensions import db
 
@@ -29,21 +29,20 @@ def feed_events(after: int = 0, limit: int = FEED_SIZE) -> list[AuditEvent]:
     """Submissions and decisions after seq `after`, newest first."""
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.action.in_(FEED_ACTIONS), AuditEvent.seq > after)
+        .where(AuditEvent.action.in_(registry.feed_actions()), AuditEvent.seq > after)
         .order_by(AuditEvent.seq.desc())
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
 
 
-def subjects_of(events: list[AuditEvent]) -> dict[str, Any]:
-    """The records the events are about, by id as stored in the event (one query)."""
-    from app.records.models import Record
+def links_of(events: list[AuditEvent]) -> dict[tuple[str, str], registry.SubjectLink]:
+    """How to show the events' subjects (title, link), one query per subject kind."""
+    return registry.links_for((e.subject_type, e.subject_id) for e in events)
 
-    ids = {int(e.subject_id) for e in events if e.subject_type == "record" and e.subject_id}
-    if not ids:
-        return {}
-    return {str(r.id): r for r in db.session.scalars(select(Record).where(Record.id.in_(ids)))}
+
+def link_of(subject_type: str, subject_id: int) -> registry.SubjectLink | None:
+    return registry.links_for([(subject_type, str(subject_id))]).get((subject_type, str(subject_id)))
 
 
 def event(seq: int) -> AuditEvent | None:
@@ -83,7 +82,7 @@ def digest(day: date) -> Digest:
     )
     events = list(
         db.session.scalars(
-            select(AuditEvent).where(*in_day, AuditEvent.action.in_(FEED_ACTIONS)).order_by(AuditEvent.seq)
+            select(AuditEvent).where(*in_day, AuditEvent.action.in_(registry.feed_actions())).order_by(AuditEvent.seq)
         )
     )
     return Digest(day, count, first, last, closing, sorted(counts.items()), events)

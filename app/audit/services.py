@@ -31,6 +31,8 @@ from app.core.models import utcnow
 from app.extensions import db
 
 GENESIS = "0" * 64
+#: the audit trail's own actions (every domain registers the labels of its own)
+ACTION_LABELS = {"authz.denied": "Bị từ chối truy cập"}
 AUDIT_LOCK_KEY = 0x5D_A0D17  # any constant shared by every writer of the chain
 
 

@@ -1,21 +1,30 @@
-"""Engine-level set-up: SQLite pragmas and write transactions, PostgreSQL locks.
+"""The transaction boundary (`unit_of_work`), SQLite pragmas and write transactions,
+PostgreSQL locks.
 
 SQLite allows one writer at a time. A transaction that starts as a reader and later
 writes can fail at once with SQLITE_BUSY despite busy_timeout, so every write
 transaction starts with BEGIN IMMEDIATE (it waits for the write lock up front).
 Requests with an unsafe method, CLI commands, jobs and tests are write transactions;
-a GET that must write (an audit row for a denial, a parent view) calls
-`intend_write()` before touching the database.
+a GET that must write (an audited export or download) writes in a fresh transaction:
+`unit_of_work(fresh=True)`, or `intend_write()` before touching the database.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from types import TracebackType
 from typing import Any
 
 from flask import g, has_app_context, has_request_context, request
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, scoped_session
+
+from app.core.errors import DomainError
+from app.core.models import Base
+
+db = SQLAlchemy(model_class=Base)
 
 SQLITE_PRAGMAS = (
     "journal_mode=WAL",
@@ -61,7 +70,7 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intended() else "BEGIN")
 
 
-def lock_for_update(session: Any, key: int) -> None:
+def lock_for_update(session: Session | scoped_session[Session], key: int) -> None:
     """Serialise a critical section across processes for the rest of the transaction.
 
     On PostgreSQL an advisory transaction lock; on SQLite the write transaction
@@ -69,3 +78,54 @@ def lock_for_update(session: Any, key: int) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+class UnitOfWork:
+    """The one transaction boundary of a view, a command or a job (DESIGN.md convention 1).
+
+        with unit_of_work():                    # commit on success
+            services.approve_record(...)
+
+        with unit_of_work(catch=True) as work:  # show the form again on a refusal
+            services.create_year(...)
+        if work.error:
+            return invalid(form, work.error.message, work.error.status)
+
+    Any exception rolls the transaction back. A DomainError then propagates to the app's
+    handler, which answers its status (409, 422…) with its sentence — unless `catch` keeps
+    it in `work.error` for the view. `fresh=True` ends the current (read) transaction first
+    and writes in a new one that takes SQLite's write lock before its first statement: a
+    GET that reads at length and then audits (an export) never holds the lock while it
+    reads, and never asks SQLite to upgrade a stale read snapshot, which SQLite refuses at
+    once with "database is locked" whatever the busy timeout.
+    """
+
+    def __init__(self, *, catch: bool = False, fresh: bool = False) -> None:
+        self.catch = catch
+        self.fresh = fresh
+        self.error: DomainError | None = None
+
+    @property
+    def session(self) -> Session:
+        return db.session()
+
+    def __enter__(self) -> UnitOfWork:
+        if self.fresh:
+            db.session.rollback()
+            intend_write()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: TracebackType | None
+    ) -> bool:
+        if exc is None:
+            db.session.commit()
+            return False
+        db.session.rollback()
+        if self.catch and isinstance(exc, DomainError):
+            self.error = exc
+            return True
+        return False
+
+
+unit_of_work = UnitOfWork

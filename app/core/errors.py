@@ -1,4 +1,10 @@
-"""Error pages and fragments for 400–500, in Vietnamese; a 500 rolls the session back."""
+"""Domain errors, and the error pages and fragments for 400–500, in Vietnamese.
+
+Services refuse with a `DomainError` (a sentence the user can act on and its HTTP status:
+422 invalid, 409 conflict, 413/415 for files). The unit of work (core.database) rolls
+back; a view may show its form again with the sentence, otherwise the handler registered
+here answers the status with it. A 500 rolls the session back too.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,27 @@ from werkzeug.exceptions import HTTPException
 from app.core.htmx import is_htmx
 
 log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refusal the user can act on: a Vietnamese sentence and the status it answers."""
+
+    status: int = 422
+    default_message = "Dữ liệu nhập chưa hợp lệ."
+
+    def __init__(self, message: str | None = None, status: int | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+        if status is not None:
+            self.status = status
+
+
+class ConflictError(DomainError):
+    """409: the object changed since the user saw it, or its state forbids the action."""
+
+    status = 409
+    default_message = "Dữ liệu đã thay đổi hoặc đã bị khoá. Tải lại để xem giá trị hiện tại."
+
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
@@ -45,11 +72,21 @@ def _description(error: HTTPException) -> str | None:
     return None
 
 
+def _rollback() -> None:
+    """The request's transaction is abandoned, so the error page can still read the user."""
+    current_app.extensions["sqlalchemy"].session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
         log.info("CSRF rejected: %s", error.description)
         return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Response:
+        _rollback()
+        return render_error(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
@@ -68,8 +105,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Response:
-        from app.extensions import db
-
-        db.session.rollback()
+        _rollback()
         log.exception("unhandled error (request %s)", g.get("request_id", "-"))
         return render_error(500)

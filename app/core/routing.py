@@ -1,4 +1,8 @@
-"""URL converters shared by every blueprint.
+"""URL converters shared by every blueprint, and the route table of a page module.
+
+A domain's `views/` package defines its blueprint in `views/__init__.py` and registers the
+routes of its page modules there (`routes.register(bp)`); page modules never import the
+package back, so no import cycle exists between a blueprint and its pages.
 
 `<int:…>` arguments are database ids. Id columns are 32-bit integers (PostgreSQL
 INTEGER), so a larger number cannot name anything: the route simply does not match
@@ -8,9 +12,13 @@ INTEGER), so a larger number cannot name anything: the route simply does not mat
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from flask import Blueprint
 from werkzeug.routing import IntegerConverter
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_ID = 2**31 - 1
 
@@ -33,3 +41,30 @@ def db_id(value: str) -> int:
     if not 0 <= number <= MAX_ID:
         raise ValueError(value)
     return number
+
+
+class Routes:
+    """The routes of one page module, registered on the domain's blueprint by views/__init__.py.
+
+        routes = Routes()
+
+        @routes.route("/<int:record_id>")
+        @allow(VIEWERS)
+        def detail(record_id: int) -> str: ...
+
+    `route()` takes the arguments of `Blueprint.route()`; the endpoint is the function name.
+    """
+
+    def __init__(self) -> None:
+        self._rules: list[tuple[str, Callable[..., Any], dict[str, Any]]] = []
+
+    def route(self, rule: str, **options: Any) -> Callable[[F], F]:
+        def collect(view: F) -> F:
+            self._rules.append((rule, view, options))
+            return view
+
+        return collect
+
+    def register(self, bp: Blueprint) -> None:
+        for rule, view, options in self._rules:
+            bp.add_url_rule(rule, view_func=view, **options)

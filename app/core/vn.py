@@ -8,6 +8,7 @@ so decomposed text (macOS/iOS, copy-paste) sorts the same as composed text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -114,10 +115,46 @@ def formal_date(value: date) -> str:
     return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
 
 
+_DATE_SHAPE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
 def parse_date(text: str) -> date:
     """Parse 'dd/mm/yyyy' (also d/m/yyyy and dd-mm-yyyy); raises ValueError."""
     cleaned = nfc(text).strip().replace("-", "/").replace(".", "/")
     return datetime.strptime(cleaned, "%d/%m/%Y").date()
+
+
+def date_problem(text: str) -> str:
+    """Why `text` is not a date, as a sentence: a wrong shape, or a day that does not exist."""
+    shown = nfc(text).strip()
+    match = _DATE_SHAPE.match(shown.replace("-", "/").replace(".", "/"))
+    if match is None:
+        return f"Ngày '{shown}' không đúng dạng dd/mm/yyyy (ví dụ 05/09/2024)."
+    day, month, _year = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"Ngày '{shown}' không tồn tại: không có tháng {month}."
+    return f"Ngày '{shown}' không tồn tại: tháng {month} không có ngày {day}."
+
+
+def fold(text: object) -> str:
+    """'Họ và tên' → 'hovaten': lower case, no accents, letters and digits only (matching
+    headers and searching names; never for sorting, which is `collation_key`)."""
+    decomposed = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "d")
+    return "".join(c for c in decomposed.lower() if not unicodedata.combining(c) and c.isascii() and c.isalnum())
+
+
+def normalise_phone(phone: str | None) -> str | None:
+    """'091 234 5678' / '+84912345678' → '0912345678'; ValueError with a sentence if malformed."""
+    if not phone:
+        return None
+    digits = re.sub(r"[\s.\-()]", "", str(phone))
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not re.fullmatch(r"0\d{9}", digits):
+        raise ValueError(f"Số điện thoại '{phone}' không hợp lệ (cần 10 chữ số, bắt đầu bằng 0).")
+    return digits
 
 
 def format_decimal(value: Decimal | None) -> str:

@@ -7,9 +7,10 @@
 
 A chain has N approval steps (data, per record type); `step` is the index of the step
 waiting for a decision. `transition()` checks the table, then the caller's policy
-verdict, then moves the state with a conditional UPDATE on the row version (so a
-double click or two reviewers acting at once yield exactly one move, the loser gets
-409), then writes one audit event.
+verdict, then moves the state — and the columns that move with it (`also_set`) — with
+one conditional UPDATE on the row version (so a double click or two reviewers acting at
+once yield exactly one move, the loser gets 409). It returns what changed; the domain's
+service writes the audit event from it (core imports no domain, audit included).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
-from werkzeug.exceptions import Conflict
 
 from app.core.authz import deny
+from app.core.errors import ConflictError
 
 
 class State(enum.StrEnum):
@@ -64,11 +65,8 @@ ALLOWED = {
 }
 
 
-class WorkflowConflict(Conflict):
+class WorkflowConflict(ConflictError):
     """409: the move is not allowed from the current state, or someone else moved first."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(description=message)
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,8 @@ class Moved:
     new_state: State
     old_step: int
     new_step: int
+    action: str  # the audit action, e.g. "record.approved"
+    changes: dict[str, Any]  # {column: [old, new]} of everything the move changed
 
     @property
     def is_final(self) -> bool:
@@ -101,34 +101,34 @@ def transition(
     session: Any,
     obj: Any,
     action: Action,
-    actor: Any,
     *,
     allowed: bool,
     seen_version: int,
     chain_length: int,
     comment: str | None = None,
-    file_sha256: str | None = None,
-    extra_changes: dict[str, Any] | None = None,
+    also_set: dict[str, Any] | None = None,
 ) -> Moved:
-    """Move obj (with .id, .state, .step, .version) and audit it; the caller commits.
+    """Move obj (with .id, .state, .step, .version) and the columns in `also_set`, in one
+    conditional UPDATE; the caller audits `Moved.changes` and commits.
 
     `allowed` is the domain policy's verdict for this actor, object and action.
     """
-    from app.audit import services as audit  # the one audit path (audit is infrastructure)
-
     old_state, old_step = State(obj.state), obj.step
     if not can_move(old_state, action):
         raise WorkflowConflict(f"Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “{old_state.label}”.")
+    kind = getattr(obj, "__audit_type__", None) or obj.__tablename__
     if not allowed:
-        deny(f"workflow.{action.value}", getattr(obj, "__audit_type__", obj.__tablename__), obj.id)
+        deny(f"workflow.{action.value}", kind, obj.id)
     if action is Action.RETURN and not (comment and comment.strip()):
         raise WorkflowConflict("Khi trả lại cần ghi rõ lý do để người nộp sửa.")
     new_state, new_step = _target(action, old_step, chain_length)
+    also_set = dict(also_set or {})
+    before = {column: getattr(obj, column) for column in also_set}
     model = type(obj)
     result = session.execute(
         update(model)
         .where(model.id == obj.id, model.version == seen_version, model.state == old_state.value)
-        .values(state=new_state.value, step=new_step, version=model.version + 1)
+        .values(state=new_state.value, step=new_step, version=model.version + 1, **also_set)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -139,10 +139,8 @@ def transition(
     changes: dict[str, Any] = {"state": [old_state.value, new_state.value]}
     if old_step != new_step:
         changes["step"] = [old_step, new_step]
-    changes.update(extra_changes or {})
-    kind = getattr(obj, "__audit_type__", None) or obj.__tablename__
-    audit.record(actor, f"{kind}.{action.past}", obj, changes=changes, comment=comment, file_sha256=file_sha256)
-    return Moved(old_state, new_state, old_step, new_step)
+    changes.update({column: [before[column], new] for column, new in also_set.items() if before[column] != new})
+    return Moved(old_state, new_state, old_step, new_step, f"{kind}.{action.past}", changes)
 
 
 class WorkflowMixin:

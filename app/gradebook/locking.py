@@ -192,17 +192,17 @@ def submit_for_review(
     else:
         import hashlib
 
-        transition(
+        moved = transition(
             db.session,
             gb,
             Action.SUBMIT,
-            actor,
             allowed=policy.can_submit_grid(actor, handle.access),
             seen_version=gb.version,
             chain_length=len(LOCAL_CHAIN),
             comment=text,
-            file_sha256=hashlib.sha256(xlsx[1]).hexdigest(),
         )
+        digest = hashlib.sha256(xlsx[1]).hexdigest()
+        audit.record(actor, moved.action, gb, changes=moved.changes, comment=text, file_sha256=digest)
     gb.submitted_at = utcnow()
     gb.blanks_acknowledged = ack
     db.session.flush()
@@ -228,13 +228,13 @@ def review_local(actor: Any, handle: Any, action: Action, *, seen_version: int, 
     """Approve or return in the fallback chain (only while records is not wired)."""
     gb = handle.gradebook
     allowed = State(gb.state) is State.SUBMITTED and local_reviewer_step(actor, handle) == gb.step
-    transition(
+    moved = transition(
         db.session,
         gb,
         action,
-        actor,
         allowed=allowed,
         seen_version=seen_version,
         chain_length=len(LOCAL_CHAIN),
         comment=comment,
     )
+    audit.record(actor, moved.action, gb, changes=moved.changes, comment=comment)

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import select
 
 from app.accounts.models import User, UserRole
+from app.audit import services as audit
 from app.core.authz import Role
 from app.core.models import utcnow
-from app.core.workflow import Action, State, WorkflowConflict, can_move, transition
+from app.core.workflow import Action, Moved, State, WorkflowConflict, can_move, transition
 from app.extensions import db
 from app.records import policy
 from app.records.models import Record, RecordDecision, RecordVersion, StepKind
@@ -97,103 +98,111 @@ def _version(record: Record) -> RecordVersion:
     return version
 
 
+def _move(
+    actor: Any,
+    record: Record,
+    action: Action,
+    *,
+    allowed: bool,
+    chain_length: int,
+    comment: str | None,
+    also_set: dict[str, Any],
+    step_kind: str | None = None,
+) -> Moved:
+    """One guarded move, its decision row, and one audit event built after the last field
+    change (the state, the step and every column that moved with them)."""
+    version = _version(record)
+    step = record.step
+    moved = transition(
+        db.session,
+        record,
+        action,
+        allowed=allowed,
+        seen_version=record.version,
+        chain_length=chain_length,
+        comment=comment,
+        also_set=also_set,
+    )
+    _decide(record, version, actor, action.value, step, step_kind, comment)
+    db.session.flush()
+    facts: dict[str, Any] = {"version_no": version.number}
+    if step_kind is not None:
+        facts["step_kind"] = step_kind
+    changes = {**moved.changes, **facts}
+    audit.record(actor, moved.action, record, changes=changes, comment=comment, file_sha256=version.content_hash)
+    return moved
+
+
 def submit_record(actor: Any, record: Record, *, seen_version: int | None, comment: str | None = None) -> Record:
     check_seen(record, seen_version)
-    version = _version(record)
+    _version(record)
     if policy.needs_new_version(record):
         raise RecordError("Hồ sơ đã bị trả lại: hãy tải lên phiên bản đã sửa (có thể giữ lại tệp cũ) rồi mới nộp lại.")
     chain = resolve_chain(record) if can_move(record.state, Action.SUBMIT) else []
-    transition(
-        db.session,
+    now = utcnow()
+    _move(
+        actor,
         record,
         Action.SUBMIT,
-        actor,
         allowed=policy.can_submit(actor, record),
-        seen_version=record.version,
         chain_length=len(chain),
         comment=comment,
-        file_sha256=version.content_hash,
-        extra_changes={"version_no": version.number, "chain": chain},
+        also_set={
+            "chain": chain,
+            "awaiting": chain[0] if chain else None,
+            "last_submitted_at": now,
+            "submitted_at": record.submitted_at or now,
+        },
     )
-    now = utcnow()
-    record.chain = chain
-    record.awaiting = chain[0]
-    record.last_submitted_at = now
-    if record.submitted_at is None:
-        record.submitted_at = now
-    _decide(record, version, actor, "submit", 0, None, comment)
-    db.session.flush()
     return record
 
 
 def approve_record(actor: Any, record: Record, *, seen_version: int | None, comment: str | None = None) -> Record:
     check_seen(record, seen_version)
-    version = _version(record)
     chain, step = list(record.chain or []), record.step
     kind = chain[step] if step < len(chain) else None
-    moved = transition(
-        db.session,
+    final = step + 1 >= len(chain)
+    _move(
+        actor,
         record,
         Action.APPROVE,
-        actor,
         allowed=policy.can_review(actor, record),
-        seen_version=record.version,
         chain_length=len(chain),
         comment=comment,
-        file_sha256=version.content_hash,
-        extra_changes={"version_no": version.number, "step_kind": kind},
+        step_kind=kind,
+        also_set={"finalized_at": utcnow(), "awaiting": None} if final else {"awaiting": chain[step + 1]},
     )
-    _decide(record, version, actor, "approve", step, kind, comment)
-    if moved.is_final:
-        record.finalized_at = utcnow()
-        record.awaiting = None
-    else:
-        record.awaiting = chain[moved.new_step]
-    db.session.flush()
     return record
 
 
 def return_record(actor: Any, record: Record, *, seen_version: int | None, comment: str | None) -> Record:
     check_seen(record, seen_version)
-    version = _version(record)
     chain, step = list(record.chain or []), record.step
-    kind = chain[step] if step < len(chain) else None
-    transition(
-        db.session,
+    _move(
+        actor,
         record,
         Action.RETURN,
-        actor,
         allowed=policy.can_review(actor, record),
-        seen_version=record.version,
         chain_length=len(chain),
         comment=comment,
-        file_sha256=version.content_hash,
-        extra_changes={"version_no": version.number, "step_kind": kind},
+        step_kind=chain[step] if step < len(chain) else None,
+        also_set={"awaiting": None},
     )
-    _decide(record, version, actor, "return", step, kind, comment)
-    record.awaiting = None
-    db.session.flush()
     return record
 
 
 def withdraw_record(actor: Any, record: Record, *, seen_version: int | None) -> Record:
     """The author takes a submission back before anyone approved it."""
     check_seen(record, seen_version)
-    version = _version(record)
     if record.state == State.SUBMITTED.value and record.step > 0:
         raise WorkflowConflict("Hồ sơ đã được duyệt một bước nên không thể rút lại.")
-    transition(
-        db.session,
+    _move(
+        actor,
         record,
         Action.WITHDRAW,
-        actor,
         allowed=policy.can_withdraw(actor, record),
-        seen_version=record.version,
         chain_length=len(record.chain or []),
-        file_sha256=version.content_hash,
-        extra_changes={"version_no": version.number},
+        comment=None,
+        also_set={"awaiting": None},
     )
-    _decide(record, version, actor, "withdraw", 0, None, None)
-    record.awaiting = None
-    db.session.flush()
     return record

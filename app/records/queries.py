@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import Select, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from app.audit.registry import SubjectLink
 from app.core.authz import BGH, Role, found
 from app.core.workflow import State
 from app.extensions import db
@@ -149,3 +152,19 @@ def teaches(user_id: int, class_id: int, subject_id: int) -> bool:
         )
         is not None
     )
+
+
+def links(record_ids: Collection[int]) -> dict[int, SubjectLink]:
+    """How the audit feed and digest show records (one query)."""
+    stmt = (
+        select(Record)
+        .where(Record.id.in_(record_ids))
+        .options(selectinload(Record.record_type), selectinload(Record.author), selectinload(Record.department))
+    )
+    out = {}
+    for r in db.session.scalars(stmt):
+        detail = " · ".join(
+            p for p in (r.record_type.name, r.author.full_name, r.department.name if r.department else "") if p
+        )
+        out[r.id] = SubjectLink(r.title, url_for("records.detail", record_id=r.id), detail)
+    return out

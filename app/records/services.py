@@ -55,6 +55,24 @@ from app.records.uploads import StoredFile, store_bytes
 from app.school.models import Subject
 
 MAX_FILES_PER_VERSION = 10
+#: the Vietnamese label of every action this domain writes (registered with audit)
+ACTION_LABELS = {
+    "record.created": "Tạo hồ sơ",
+    "record.submitted": "Nộp duyệt",
+    "record.approved": "Duyệt",
+    "record.returned": "Trả lại",
+    "record.withdrawn": "Rút lại",
+    "record.version_added": "Tải lên phiên bản mới",
+    "record.updated": "Sửa thông tin",
+    "record.commented": "Trao đổi",
+    "record.deleted": "Xoá bản nháp",
+    "record.file_downloaded": "Tải tệp về",
+    "records.compliance_exported": "Xuất báo cáo nộp hồ sơ",
+    "record_type.created": "Tạo loại hồ sơ",
+    "record_type.updated": "Sửa loại hồ sơ",
+}
+#: what the BGH's live feed shows: submissions and decisions across the school
+FEED_ACTIONS = ("record.submitted", "record.approved", "record.returned", "record.withdrawn", "record.version_added")
 LOCKED = "Hồ sơ đã nộp hoặc đã duyệt nên không thể sửa. Hồ sơ bị trả lại mới sửa được."
 
 

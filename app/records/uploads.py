@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from flask import current_app
 
-from app.records import filecheck
+from app.core import filecheck
 
 log = logging.getLogger(__name__)
 

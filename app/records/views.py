@@ -19,10 +19,12 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app.audit import queries as audit_queries
+from app.audit import registry
 from app.core.authz import BGH, Role, allow, require
 from app.core.database import intend_write
 from app.core.htmx import page_or_fragment, redirect_to
@@ -44,6 +46,13 @@ from app.records.services import RecordError
 from app.school.queries import current_year
 
 bp = Blueprint("records", __name__, url_prefix="/records")
+
+
+@bp.record_once
+def _tell_audit(state: BlueprintSetupState) -> None:
+    registry.register_subject(state.app, registry.SubjectKind("record", queries.get_for, queries.links))
+    registry.register_actions(state.app, services.ACTION_LABELS, services.FEED_ACTIONS)
+
 
 VIEWERS = frozenset({Role.TEACHER, Role.HEAD}) | BGH
 REVIEWERS = frozenset({Role.HEAD}) | BGH
@@ -187,7 +196,7 @@ def edit(record_id: int) -> Response | tuple[str, int]:
                     notes=form.notes.data,
                 )
             except WorkflowConflict as exc:
-                error, status = exc.description, 409
+                error, status = exc.message, 409
             except RecordError as exc:
                 error = str(exc)
             else:
@@ -231,7 +240,7 @@ def new_version(record_id: int) -> Response | tuple[str, int]:
             except uploads.UploadError as exc:
                 error, status = exc.message, exc.status
             except WorkflowConflict as exc:
-                error, status = exc.description, 409
+                error, status = exc.message, 409
             except RecordError as exc:
                 error = str(exc)
             else:

@@ -39,7 +39,7 @@ def _act(user: Any, record: Record, call: Callable[[], object], done: str) -> Re
         call()
     except WorkflowConflict as exc:
         db.session.rollback()
-        return _respond(user, queries.get_for(user, record.id), 409, str(exc.description))
+        return _respond(user, queries.get_for(user, record.id), 409, exc.message)
     except RecordError as exc:
         db.session.rollback()
         return _respond(user, queries.get_for(user, record.id), 422, str(exc))
@@ -124,7 +124,7 @@ def delete(record_id: int) -> Response:
         services.delete_record(user, record, seen_version=form.version.data)
     except WorkflowConflict as exc:
         db.session.rollback()
-        return _respond(user, queries.get_for(user, record_id), 409, str(exc.description))
+        return _respond(user, queries.get_for(user, record_id), 409, exc.message)
     db.session.commit()
     flash(f"Đã xoá bản nháp “{record.title}”.", "success")
     return redirect_to(url_for("records.mine"))

@@ -12,9 +12,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import register_department_lookup
 from app.core.models import Base, TimestampMixin
 from app.core.vn import mask_national_id, person_sort_key
 
@@ -274,3 +277,14 @@ class SchoolSetting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+def led_department_ids(user_id: int) -> list[int]:
+    """The departments a user heads or deputises (User.roles adds tổ trưởng for them)."""
+    from app.extensions import db
+
+    stmt = select(Department.id).where(or_(Department.head_id == user_id, Department.deputy_id == user_id))
+    return list(db.session.scalars(stmt))
+
+
+register_department_lookup(led_department_ids)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.audit import services as audit
+from app.core import vn
 from app.core.models import apply_changes
 from app.core.vn import join_name, nfc
 from app.extensions import db
@@ -455,17 +456,11 @@ def add_guardian(
 
 
 def normalise_phone(phone: str | None) -> str | None:
-    """'091 234 5678' / '+84912345678' → '0912345678'; raises on a malformed number."""
-    if not phone:
-        return None
-    digits = re.sub(r"[\s.\-()]", "", str(phone))
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    if not re.fullmatch(r"0\d{9}", digits):
-        raise SchoolError(f"Số điện thoại '{phone}' không hợp lệ (cần 10 chữ số, bắt đầu bằng 0).")
-    return digits
+    """'091 234 5678' / '+84912345678' → '0912345678'; SchoolError on a malformed number."""
+    try:
+        return vn.normalise_phone(phone)
+    except ValueError as exc:
+        raise SchoolError(str(exc)) from None
 
 
 def get_setting(key: str, default: str | None = None) -> str | None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from app.records import filecheck, uploads
+from app.core import filecheck
+from app.records import uploads
 from app.records.uploads import UploadError, store_upload
 from tests.records import samples
 from tests.records.conftest import post_multipart

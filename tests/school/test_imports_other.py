@@ -174,8 +174,7 @@ def test_cli_staff_import_prints_the_initial_passwords(app, school_fixture, runn
 
 
 def test_generated_passwords_pass_the_policy_for_the_username() -> None:
-    from app.accounts.passwords import password_problem
-    from app.school.imports.staff import generate_password
+    from app.accounts.passwords import generate_password, password_problem
 
     for username in ("ab", "k7", "ha.ltt"):
         for _ in range(50):

@@ -133,22 +133,18 @@ def decide(
         **_facts(correction, handle),
         "decision": f"{CHAIN[min(step, 1)]}: " + ("đồng ý" if action is Action.APPROVE else "không đồng ý"),
     }
+    decider = "confirmed_by_id" if action is Action.APPROVE and step == 0 else "decided_by_id"
     moved = transition(
         db.session,
         correction,
         action,
-        actor,
         allowed=allowed,
         seen_version=seen_version,
         chain_length=len(CHAIN),
         comment=comment,
-        extra_changes=extra,
+        also_set={decider: actor.id},
     )
-    if action is Action.APPROVE and step == 0:
-        correction.confirmed_by_id = actor.id
-    else:
-        correction.decided_by_id = actor.id
-    db.session.flush()
+    audit.record(actor, moved.action, correction, changes={**moved.changes, **extra}, comment=comment)
     if moved.is_final:
         _apply(actor, correction, handle)
 
@@ -195,12 +191,12 @@ def _apply(actor: Any, correction: CorrectionRequest, handle: Any) -> None:
 
 
 def withdraw(actor: Any, correction: CorrectionRequest, *, seen_version: int) -> None:
-    transition(
+    moved = transition(
         db.session,
         correction,
         Action.WITHDRAW,
-        actor,
         allowed=policy.can_withdraw_correction(actor, correction),
         seen_version=seen_version,
         chain_length=len(CHAIN),
     )
+    audit.record(actor, moved.action, correction, changes=moved.changes)

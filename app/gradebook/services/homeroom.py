@@ -225,18 +225,17 @@ def decide_exemption(
     seen_version: int,
     comment: str | None = None,
 ) -> None:
-    transition(
+    moved = transition(
         db.session,
         exemption,
         action,
-        actor,
         allowed=policy.can_decide_exemption(actor, exemption),
         seen_version=seen_version,
         chain_length=1,
         comment=comment,
+        also_set={"decided_by_id": actor.id},
     )
-    exemption.decided_by_id = actor.id
-    db.session.flush()
+    audit.record(actor, moved.action, exemption, changes=moved.changes, comment=comment)
 
 
 def set_summer_conduct(

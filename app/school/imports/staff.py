@@ -9,14 +9,13 @@ the file as a whole writes one summary event `import.staff`.
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from sqlalchemy import select
 
-from app.accounts import passwords
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.accounts.passwords import generate_password
 from app.audit import services as audit
 from app.core.authz import Role
 from app.extensions import db
@@ -94,16 +93,6 @@ ROLE_WORDS = {
 HEAD_WORDS = {"totruong", "totruongchuyenmon", "topho", "tophochuyenmon", "tt"}
 USERNAME = re.compile(r"^[a-z0-9._]{2,60}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-
-
-def generate_password(username: str = "") -> str:
-    """A random initial password, easy to read aloud: 'k7mq-2xpt-9rha' (≈ 62 bits)."""
-    while True:
-        groups = ("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
-        password = "-".join(groups)
-        if passwords.password_problem(password, username=username) is None:
-            return password
 
 
 def parse_roles(value: str) -> tuple[tuple[Role, ...], str | None]:

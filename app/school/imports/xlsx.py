@@ -1,26 +1,20 @@
-"""Reading uploaded .xlsx files safely, and the shapes every import shares.
+"""The shapes every import shares: header matching, row previews, results.
 
-Checks before openpyxl sees a byte (SECURITY.md 16, 30, 31): size, type by content
-(an .xlsx is a zip holding [Content_Types].xml and xl/workbook.xml; an old .xls, a CSV,
-an .exe or a Word file renamed .xlsx gets a Vietnamese sentence saying what it is),
-zip entry count and declared uncompressed size (zipfile never inflates past the
-declared size), macros refused. openpyxl then reads in read_only/data_only mode
-(XML through defusedxml) and at most MAX_ROWS data rows are accepted.
+Reading the file itself — type by content, every zip member inflated by a counting loop,
+macros refused, openpyxl in read-only mode — is core.xlsx's; the limits here are the
+imports' own (overridable as SODIENTU_IMPORT_MAX_BYTES, …_MAX_ROWS, …).
 """
 
 from __future__ import annotations
 
-import io
-import unicodedata
-import warnings
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
 
-from app.core.vn import nfc, parse_date
+from app.core import xlsx as core_xlsx
+from app.core.vn import fold
+from app.core.xlsx import Limits, Row, SpreadsheetRejected, cell_date, cell_text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -30,13 +24,7 @@ MAX_UNCOMPRESSED = 80 * 1024 * 1024
 HEADER_SCAN_ROWS = 10
 
 
-class FileRejected(Exception):
-    """The file cannot be read as an import: a Vietnamese message and an HTTP status."""
-
-    def __init__(self, message: str, status: int = 415) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+FileRejected = SpreadsheetRejected  # the import's name for a file it cannot read
 
 
 def limit(name: str, default: int) -> int:
@@ -45,118 +33,28 @@ def limit(name: str, default: int) -> int:
     return default
 
 
-# --- type sniffing -------------------------------------------------------------------
-
-XLSX_HINT = "Hãy mở tệp bằng Excel (hoặc LibreOffice) rồi chọn Lưu thành… › 'Sổ làm việc Excel (.xlsx)'."
+def limits() -> Limits:
+    """The import limits, overridable per instance (SODIENTU_IMPORT_MAX_ROWS…)."""
+    return Limits(
+        max_bytes=limit("MAX_BYTES", MAX_BYTES),
+        max_entries=limit("MAX_ZIP_ENTRIES", MAX_ZIP_ENTRIES),
+        max_inflated=limit("MAX_UNCOMPRESSED", MAX_UNCOMPRESSED),
+        max_rows=limit("MAX_ROWS", MAX_ROWS),
+        max_columns=MAX_COLUMNS,
+    )
 
 
 def check_xlsx(data: bytes) -> None:
-    """Raise FileRejected unless `data` looks like a plain .xlsx workbook."""
-    max_bytes = limit("MAX_BYTES", MAX_BYTES)
-    if not data:
-        raise FileRejected("Tệp tải lên rỗng (0 byte).", 422)
-    if len(data) > max_bytes:
-        raise FileRejected(
-            f"Tệp quá lớn ({len(data) / 1024 / 1024:.1f} MB); tối đa "
-            f"{max_bytes // 1024 // 1024} MB. Hãy chia thành nhiều tệp nhỏ hơn.",
-            413,
-        )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRejected(
-            "Tệp là định dạng Excel cũ (.xls) hoặc tệp Excel có đặt mật khẩu, "
-            "không phải .xlsx. Hãy mở tệp bằng Excel, bỏ mật khẩu nếu có, rồi "
-            "chọn Lưu thành… › 'Sổ làm việc Excel (.xlsx)'."
-        )
-    if data.startswith(b"MZ") or data.startswith(b"\x7fELF"):
-        raise FileRejected(
-            "Tệp là một chương trình máy tính, không phải bảng tính Excel (.xlsx). Hãy chọn đúng tệp danh sách."
-        )
-    if data.startswith(b"%PDF"):
-        raise FileRejected("Tệp là PDF, không phải bảng tính Excel (.xlsx). " + XLSX_HINT)
-    if not data.startswith(b"PK\x03\x04"):
-        if _looks_like_text(data):
-            raise FileRejected("Tệp là văn bản thường hoặc CSV, không phải bảng tính Excel (.xlsx). " + XLSX_HINT)
-        raise FileRejected("Tệp không phải bảng tính Excel (.xlsx). " + XLSX_HINT)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileRejected("Tệp .xlsx bị hỏng, không mở được. " + XLSX_HINT) from exc
-    names = {i.filename for i in infos}
-    if len(infos) > limit("MAX_ZIP_ENTRIES", MAX_ZIP_ENTRIES) or sum(i.file_size for i in infos) > limit(
-        "MAX_UNCOMPRESSED", MAX_UNCOMPRESSED
-    ):
-        raise FileRejected(
-            "Tệp có cấu trúc bất thường (quá nhiều hoặc quá lớn khi giải nén); không thể đọc an toàn.", 413
-        )
-    if any(n.startswith(("/", "\\")) or ".." in n.split("/") for n in names):
-        raise FileRejected("Tệp có cấu trúc bất thường; không thể đọc an toàn.")
-    if "word/document.xml" in names:
-        raise FileRejected("Tệp là văn bản Word (.docx), không phải bảng tính Excel (.xlsx).")
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise FileRejected("Tệp nén này không phải bảng tính Excel (.xlsx). " + XLSX_HINT)
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise FileRejected("Tệp có macro (.xlsm) không được chấp nhận. " + XLSX_HINT)
-
-
-def _looks_like_text(data: bytes) -> bool:
-    head = data[:2048]
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            head.decode("cp1258")
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
-# --- reading ---------------------------------------------------------------------------
-
-Row = tuple[int, tuple[Any, ...]]  # (Excel row number, cell values)
+    """Raise FileRejected unless `data` is a plain, safely readable .xlsx workbook."""
+    core_xlsx.check_xlsx(data, limits())
 
 
 def read_rows(data: bytes) -> list[Row]:
     """The non-empty rows of the first sheet, with their Excel row numbers."""
-    check_xlsx(data)
-    from openpyxl import load_workbook
-
-    max_rows = limit("MAX_ROWS", MAX_ROWS)
-    rows: list[Row] = []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles/extensions it skips
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-                    if all(_blank(v) for v in values):
-                        continue
-                    rows.append((number, tuple(values)))
-                    if len(rows) > max_rows + HEADER_SCAN_ROWS:
-                        break
-            finally:
-                workbook.close()
-    except FileRejected:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds on malformed parts
-        raise FileRejected("Không đọc được nội dung bảng tính (tệp có thể bị hỏng). " + XLSX_HINT) from exc
-    return rows
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return core_xlsx.read_rows(data, limits(), extra_rows=HEADER_SCAN_ROWS)
 
 
 # --- headers ---------------------------------------------------------------------------
-
-
-def fold(text: Any) -> str:
-    """'Họ và tên' → 'hovaten': lower case, no accents, letters and digits only."""
-    decomposed = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "d")
-    return "".join(c for c in decomposed.lower() if not unicodedata.combining(c) and c.isascii() and c.isalnum())
 
 
 @dataclass(frozen=True)
@@ -200,42 +98,9 @@ def locate_header(rows: list[Row], columns: tuple[Column, ...]) -> tuple[int, di
 # --- cells -----------------------------------------------------------------------------
 
 
-def text(value: Any) -> str:
-    """A cell as clean NFC text: integral numbers without '.0', dates as dd/mm/yyyy."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return " ".join(nfc(str(value)).split())
-
-
-EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def to_date(value: Any) -> date:
-    """A date cell, an Excel serial number or 'dd/mm/yyyy' text; raises ValueError."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value < 80000 and float(value).is_integer():
-            return EXCEL_EPOCH + timedelta(days=int(value))
-        raise ValueError(value)
-    raw = text(value)
-    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":  # ISO yyyy-mm-dd
-        return date.fromisoformat(raw)
-    return parse_date(raw)
-
-
-def is_number_cell(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+text = cell_text  # the names the import modules use
+to_date = cell_date
+is_number_cell = core_xlsx.is_number_cell
 
 
 # --- previews --------------------------------------------------------------------------

@@ -84,10 +84,11 @@ _PDF_ESCAPED = re.compile(rb"/[A-Za-z0-9#]*#[0-9A-Fa-f]{2}[A-Za-z0-9#]*")
 
 
 class Rejected(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.reason = reason  # a code for callers that word it their own way (core.xlsx)
 
 
 def check(fh: BinaryIO) -> tuple[str, str]:
@@ -162,7 +163,7 @@ def _check_ooxml(fh: BinaryIO) -> tuple[str, str]:
     return kind, MIME[kind]
 
 
-def _check_directory_size(fh: BinaryIO, size: int) -> None:
+def _check_directory_size(fh: BinaryIO, size: int, max_entries: int | None = None) -> None:
     """Read the end-of-central-directory record before letting zipfile parse anything."""
     tail_len = min(size, 22 + 65535 + 20 + 56)
     fh.seek(size - tail_len)
@@ -170,6 +171,7 @@ def _check_directory_size(fh: BinaryIO, size: int) -> None:
     pos = tail.rfind(b"PK\x05\x06")
     if pos < 0 or len(tail) - pos < 22:
         raise Rejected(422, "Tệp Office bị hỏng (thiếu mục lục của tệp nén).")
+    max_entries = MAX_ENTRIES if max_entries is None else max_entries
     entries, cd_size = struct.unpack("<HI", tail[pos + 10 : pos + 16])
     if entries == 0xFFFF or cd_size == 0xFFFFFFFF:
         loc = pos - 20
@@ -183,10 +185,10 @@ def _check_directory_size(fh: BinaryIO, size: int) -> None:
         if record[:4] != b"PK\x06\x06":
             raise Rejected(422, "Tệp Office bị hỏng (mục lục ZIP64 không hợp lệ).")
         entries, cd_size = struct.unpack("<QQ", record[32:48])
-    if entries > MAX_ENTRIES:
-        raise Rejected(422, f"Tệp có quá nhiều thành phần ({entries}); tối đa {MAX_ENTRIES}.")
+    if entries > max_entries:
+        raise Rejected(422, f"Tệp có quá nhiều thành phần ({entries}); tối đa {max_entries}.", "entries")
     if cd_size > MAX_CENTRAL_DIRECTORY or cd_size > size:
-        raise Rejected(422, "Tệp Office có mục lục bất thường (quá lớn); không được nhận.")
+        raise Rejected(422, "Tệp Office có mục lục bất thường (quá lớn); không được nhận.", "entries")
 
 
 def _check_member_header(info) -> None:  # type: ignore[no-untyped-def]
@@ -214,13 +216,23 @@ def _check_member_header(info) -> None:  # type: ignore[no-untyped-def]
 
 
 class _Budget:
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.inflated = 0
+        self.limit = MAX_INFLATED_TOTAL if limit is None else limit
 
     def spend(self, n: int) -> None:
         self.inflated += n
-        if self.inflated > MAX_INFLATED_TOTAL:
-            raise Rejected(413, "Nội dung tệp sau khi giải nén vượt quá 100 MB (dấu hiệu 'bom nén'); không được nhận.")
+        if self.inflated > self.limit:
+            raise Rejected(
+                413,
+                f"Nội dung tệp sau khi giải nén vượt quá {_size_text(self.limit)} (dấu hiệu 'bom nén'); "
+                "không được nhận.",
+                "inflated",
+            )
+
+
+def _size_text(n: int) -> str:
+    return f"{n // 2**20} MB" if n >= 2**20 else f"{max(1, n // 1024)} KB"
 
 
 def _inflate(fh: BinaryIO, size: int, info, budget: _Budget, keep: int) -> bytes:  # type: ignore[no-untyped-def]
@@ -241,7 +253,7 @@ def _inflate(fh: BinaryIO, size: int, info, budget: _Budget, keep: int) -> bytes
         produced += len(out)
         budget.spend(len(out))
         if produced > RATIO_FLOOR and produced > MAX_RATIO * max(consumed, 1):
-            raise Rejected(413, "Tệp có tỉ lệ nén bất thường (dấu hiệu 'bom nén'); không được nhận.")
+            raise Rejected(413, "Tệp có tỉ lệ nén bất thường (dấu hiệu 'bom nén'); không được nhận.", "inflated")
         crc = zlib.crc32(out, crc)
         if len(kept) < keep:
             kept.extend(out[: keep - len(kept)])
@@ -335,6 +347,36 @@ def _check_root(prefix: bytes, expected: str) -> None:
         raise Rejected(422, "Tệp Office bị hỏng (nội dung chính không phải XML).") from exc
     if found != [expected]:
         raise Rejected(415, "Tệp Office không phải tài liệu Word, Excel hay PowerPoint chuẩn. " + ACCEPTED)
+
+
+def scan_zip(fh: BinaryIO, *, max_entries: int = MAX_ENTRIES, max_inflated: int = MAX_INFLATED_TOTAL) -> set[str]:
+    """Every member of a zip checked and inflated by our own counting loop (never trusting
+    ZipInfo.file_size); returns the member names in lower case. Used by core.xlsx for every
+    spreadsheet the app reads, before openpyxl sees a byte."""
+    import zipfile
+
+    size = fh.seek(0, io.SEEK_END)
+    _check_directory_size(fh, size, max_entries)
+    fh.seek(0)
+    try:
+        archive = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise Rejected(422, "Tệp bị hỏng (không đọc được cấu trúc nén).", "corrupt") from exc
+    infos = archive.infolist()
+    if len(infos) > max_entries:
+        raise Rejected(422, f"Tệp có quá nhiều thành phần ({len(infos)}); tối đa {max_entries}.", "entries")
+    budget = _Budget(max_inflated)
+    names = set()
+    for info in infos:
+        try:
+            _check_member_header(info)
+        except Rejected as exc:
+            exc.reason = exc.reason or "unsafe"
+            raise
+        if not info.is_dir():
+            _inflate(fh, size, info, budget, keep=0)
+        names.add(info.filename.lower())
+    return names
 
 
 # --- PDF -----------------------------------------------------------------------------------

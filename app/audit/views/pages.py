@@ -1,52 +1,28 @@
-"""Audit trail screens (blueprint "audit"): an object's timeline, the BGH's live feed
-(htmx polling every 5 s), the chain head and a printable daily digest whose head hash
-the school keeps outside the server (a chain alone cannot reveal a full rewrite)."""
+"""The audit screens: timeline, live feed and its poll, chain head, daily digest."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user
 
 from app.audit import policy, queries
 from app.audit import services as audit
 from app.core.authz import BGH, Role, allow, require
 from app.core.htmx import page_or_fragment
-from app.core.routing import db_id
+from app.core.routing import Routes, db_id
 from app.core.vn import LOCAL_TZ
-from app.core.workflow import STATE_LABELS  # keys are StrEnum: look up by the stored string
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-ACTION_LABELS = {
-    "record.created": "Tạo hồ sơ",
-    "record.submitted": "Nộp duyệt",
-    "record.approved": "Duyệt",
-    "record.returned": "Trả lại",
-    "record.withdrawn": "Rút lại",
-    "record.version_added": "Tải lên phiên bản mới",
-    "record.updated": "Sửa thông tin",
-    "record.commented": "Trao đổi",
-    "record.deleted": "Xoá bản nháp",
-    "record.file_downloaded": "Tải tệp về",
-}
-
-
-@bp.app_context_processor
-def _labels() -> dict[str, Any]:
-    return {
-        "audit_action_label": lambda action: ACTION_LABELS.get(action, action),
-        "audit_state_label": lambda state: STATE_LABELS.get(state, state),
-    }
+routes = Routes()
 
 
 def _user() -> Any:
     return current_user._get_current_object()
 
 
-@bp.route("/timeline/<subject_type>/<int:subject_id>")
+@routes.route("/timeline/<subject_type>/<int:subject_id>")
 @allow(frozenset({Role.TEACHER, Role.HEAD}) | BGH)
 def timeline(subject_type: str, subject_id: int) -> Response:
     subject = policy.load_subject(_user(), subject_type, subject_id)
@@ -56,20 +32,19 @@ def timeline(subject_type: str, subject_id: int) -> Response:
         subject=subject,
         subject_type=subject_type,
         events=queries.timeline(subject),
+        link=queries.link_of(subject_type, subject_id),
     )
 
 
-@bp.route("/feed")
+@routes.route("/feed")
 @allow(BGH)
 def feed() -> str:
     require(policy.can_view_school_trail(_user()))
     events = queries.feed_events()
-    return render_template(
-        "audit/feed.html", events=events, subjects=queries.subjects_of(events), after=audit.head()[0]
-    )
+    return render_template("audit/feed.html", events=events, links=queries.links_of(events), after=audit.head()[0])
 
 
-@bp.route("/feed/poll")
+@routes.route("/feed/poll")
 @allow(BGH)
 def feed_poll() -> str:
     """New feed items since `after` (out-of-band, prepended) and the next poller."""
@@ -79,12 +54,12 @@ def feed_poll() -> str:
     return render_template(
         "audit/_feed_poll.html",
         events=events,
-        subjects=queries.subjects_of(events),
+        links=queries.links_of(events),
         after=max([after] + [e.seq for e in events]),
     )
 
 
-@bp.route("/head")
+@routes.route("/head")
 @allow(BGH)
 def head() -> Response:
     require(policy.can_view_school_trail(_user()))
@@ -94,7 +69,7 @@ def head() -> Response:
     )
 
 
-@bp.route("/digest")
+@routes.route("/digest")
 @allow(BGH)
 def digest() -> str:
     """One day's summary to print or e-mail: the head at the end of the day, the range of
@@ -112,7 +87,7 @@ def digest() -> str:
         d=summary,
         day=day,
         today=today,
-        subjects=queries.subjects_of(summary.events),
+        links=queries.links_of(summary.events),
         head=audit.head(),
         previous=day - timedelta(days=1),
         following=day + timedelta(days=1),

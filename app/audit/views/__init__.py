@@ -1,0 +1,29 @@
+"""Blueprint "audit": an object's timeline, the BGH's live feed (htmx polling every 5 s),
+the chain head and a printable daily digest whose head hash the school keeps outside the
+server (a chain alone cannot reveal a full rewrite)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+from app.audit import registry
+from app.audit.services import ACTION_LABELS
+from app.audit.views import pages
+from app.core.workflow import STATE_LABELS
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+pages.routes.register(bp)
+
+
+@bp.record_once
+def _own_labels(state: BlueprintSetupState) -> None:
+    registry.register_actions(state.app, ACTION_LABELS)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    # STATE_LABELS keys are StrEnum: looked up by the stored string
+    return {"audit_action_label": registry.action_label, "audit_state_label": lambda s: STATE_LABELS.get(s, s)}
