@@ -13,7 +13,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 
 
 @dataclass(frozen=True)
@@ -41,17 +42,17 @@ class Registry:
     feed: set[str] = field(default_factory=set)
 
 
-def registry(app: Flask | None = None) -> Registry:
+def registry(app: App | None = None) -> Registry:
     target = app or current_app
     reg: Registry = target.extensions.setdefault("audit", Registry())
     return reg
 
 
-def register_subject(app: Flask, kind: SubjectKind) -> None:
+def register_subject(app: App, kind: SubjectKind) -> None:
     registry(app).kinds[kind.name] = kind
 
 
-def register_actions(app: Flask, labels: Mapping[str, str], feed: Iterable[str] = ()) -> None:
+def register_actions(app: App, labels: Mapping[str, str], feed: Iterable[str] = ()) -> None:
     """Vietnamese labels of a domain's actions; `feed`: those the BGH's live feed shows."""
     reg = registry(app)
     reg.labels.update(labels)
@@ -74,9 +75,9 @@ def subject_kind(name: str) -> SubjectKind | None:
 def links_for(refs: Iterable[tuple[str | None, str | None]]) -> dict[tuple[str, str], SubjectLink]:
     """{(subject_type, subject_id): link} for the events' subjects, one query per kind."""
     wanted: dict[str, set[int]] = {}
-    for kind, ident in refs:
-        if kind and ident and ident.isdigit():
-            wanted.setdefault(kind, set()).add(int(ident))
+    for kind, raw_id in refs:
+        if kind and raw_id and raw_id.isdigit():
+            wanted.setdefault(kind, set()).add(int(raw_id))
     out: dict[tuple[str, str], SubjectLink] = {}
     for kind, ids in wanted.items():
         known = subject_kind(kind)

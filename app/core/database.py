@@ -70,7 +70,7 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intended() else "BEGIN")
 
 
-def lock_for_update(session: Session | scoped_session[Session], key: int) -> None:
+def lock_for_update(session: Session | scoped_session[Any], key: int) -> None:
     """Serialise a critical section across processes for the rest of the transaction.
 
     On PostgreSQL an advisory transaction lock; on SQLite the write transaction

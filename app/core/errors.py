@@ -13,6 +13,7 @@ import logging
 from flask import Flask, Response, current_app, g, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.core.htmx import is_htmx
 
@@ -89,7 +90,7 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(error.status, error.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
+    def http_error(error: HTTPException) -> Response | WerkzeugResponse:
         status = error.code or 500
         if status in (301, 302, 303, 307, 308):
             return error.get_response()

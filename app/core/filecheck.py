@@ -25,6 +25,7 @@ import json
 import re
 import struct
 import sys
+import zipfile
 import zlib
 from typing import BinaryIO
 
@@ -191,7 +192,7 @@ def _check_directory_size(fh: BinaryIO, size: int, max_entries: int | None = Non
         raise Rejected(422, "Tệp Office có mục lục bất thường (quá lớn); không được nhận.", "entries")
 
 
-def _check_member_header(info) -> None:  # type: ignore[no-untyped-def]
+def _check_member_header(info: zipfile.ZipInfo) -> None:
     import zipfile
 
     name = info.filename
@@ -235,7 +236,7 @@ def _size_text(n: int) -> str:
     return f"{n // 2**20} MB" if n >= 2**20 else f"{max(1, n // 1024)} KB"
 
 
-def _inflate(fh: BinaryIO, size: int, info, budget: _Budget, keep: int) -> bytes:  # type: ignore[no-untyped-def]
+def _inflate(fh: BinaryIO, size: int, info: zipfile.ZipInfo, budget: _Budget, keep: int) -> bytes:
     """Inflate one member with our own counter; return its first `keep` bytes."""
     fh.seek(info.header_offset)
     local = fh.read(30)
@@ -304,7 +305,7 @@ def _parse_content_types(data: bytes) -> dict[str, str]:
     return types
 
 
-def _main_part(types: dict[str, str], members: dict) -> tuple[str, str, str]:  # type: ignore[type-arg]
+def _main_part(types: dict[str, str], members: dict) -> tuple[str, str, str]:
     mains = [(part, OOXML_MAIN[ct]) for part, ct in types.items() if ct in OOXML_MAIN]
     if len(mains) != 1 or mains[0][0] not in members:
         raise Rejected(415, "Tệp Office không phải tài liệu Word, Excel hay PowerPoint chuẩn. " + ACCEPTED)
@@ -328,7 +329,7 @@ def _check_root(prefix: bytes, expected: str) -> None:
 
     found: list[str] = []
 
-    def start(name: str, _attrs: dict) -> None:  # type: ignore[type-arg]
+    def start(name: str, _attrs: dict) -> None:
         found.append(name.rsplit(" ", 1)[-1])
         raise _Root
 
@@ -429,7 +430,7 @@ def _scan_pdf_names(data: bytes) -> None:
             raise _active_pdf()
 
 
-def _walk_pdf_objects(reader) -> None:  # type: ignore[no-untyped-def]
+def _walk_pdf_objects(reader) -> None:
     """Resolve every object in the file (incl. compressed object streams) and inspect it."""
     from pypdf.generic import ArrayObject, DictionaryObject
 
@@ -439,7 +440,7 @@ def _walk_pdf_objects(reader) -> None:  # type: ignore[no-untyped-def]
         raise Rejected(422, "Tệp PDF có quá nhiều đối tượng; không được nhận.")
     budget = [MAX_PDF_OBJECTS * 4]
 
-    def visit(obj, depth: int) -> None:  # type: ignore[no-untyped-def]
+    def visit(obj, depth: int) -> None:
         budget[0] -= 1
         if budget[0] < 0 or depth > 40:
             raise Rejected(422, "Tệp PDF có cấu trúc quá phức tạp; không được nhận.")

@@ -11,8 +11,7 @@ from app.core import vn
 
 def dom_id(obj: Any, part: str = "") -> str:
     """Stable element id for an object's fragment: dom_id(record, "status") → record-12-status."""
-    kind = getattr(obj, "__audit_type__", None) or getattr(obj, "__tablename__", "obj")
-    kind = kind.replace("_", "-")
+    kind = str(getattr(obj, "__audit_type__", None) or getattr(obj, "__tablename__", "obj")).replace("_", "-")
     return "-".join(str(p) for p in (kind, getattr(obj, "id", "new"), part) if p != "")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 
@@ -39,7 +40,7 @@ class NavItem:
     current: bool = False
 
 
-def nav_items(user, path: str = "") -> list[NavItem]:  # type: ignore[no-untyped-def]
+def nav_items(user: Any, path: str = "") -> list[NavItem]:
     """The entries this user's roles allow; the longest one prefixing `path` is current."""
     if not user.is_authenticated:
         return []
