@@ -387,3 +387,49 @@ def school_fixture(
     make_assignment(ns.gv_van, ns.c10a1, ns.van)
     make_assignment(ns.gv_van, ns.c10a2, ns.van)
     return ns
+
+
+# --- audit completeness: every changed column of the subject is in its audit event -------
+
+#: columns every row carries for bookkeeping; an event need not repeat them
+BOOKKEEPING_COLUMNS = frozenset({"version", "updated_at", "created_at", "updated_by_id"})
+
+
+@pytest.fixture
+def assert_changes_audited(app: Flask):  # type: ignore[no-untyped-def]
+    """assert_changes_audited(Model, id, fn): run fn(); every column of that row that fn
+    changed must appear in the `changes` of an audit event fn wrote about the row."""
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import select
+
+    from app.audit.models import AuditEvent
+
+    def _row(model: Any, ident: int) -> dict[str, Any]:
+        table = sa_inspect(model).local_table
+        with app.app_context():
+            row = db.session.execute(select(table).where(table.c.id == ident)).mappings().one()
+            return dict(row)
+
+    def check(model: Any, ident: int, fn: Any, ignore: frozenset[str] = frozenset()) -> list[Any]:
+        before = _row(model, ident)
+        with app.app_context():
+            head = db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+        fn()
+        after = _row(model, ident)
+        changed = {c for c in after if after[c] != before[c]} - BOOKKEEPING_COLUMNS - ignore
+        with app.app_context():
+            kind = getattr(model, "__audit_type__", None) or model.__tablename__
+            events = list(
+                db.session.scalars(
+                    select(AuditEvent).where(
+                        AuditEvent.seq > head, AuditEvent.subject_type == kind, AuditEvent.subject_id == str(ident)
+                    )
+                )
+            )
+            keys = {k for e in events for k in (e.changes or {})}
+            assert events, f"no audit event about {kind} {ident}"
+            assert changed <= keys, f"changed but not in the audit event: {sorted(changed - keys)}"
+            db.session.expunge_all()
+            return events
+
+    return check
