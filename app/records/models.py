@@ -149,6 +149,12 @@ class Record(WorkflowMixin, TimestampMixin, Base):
     def awaiting_label(self) -> str:
         return StepKind(self.awaiting).label if self.awaiting else ""
 
+    @property
+    def next_step_label(self) -> str:
+        """Who decides after the waiting step ("" when the waiting step is the last one)."""
+        chain = self.chain or []
+        return StepKind(chain[self.step + 1]).label if self.step + 1 < len(chain) else ""
+
     def current_approvals(self) -> list[RecordDecision]:
         """Approvals of the current submission (a new submission starts over)."""
         approvals: list[RecordDecision] = []

@@ -59,3 +59,35 @@ def browser_login(page):  # type: ignore[no-untyped-def]
         page.wait_for_url(re.compile(r"^(?!.*/login).*$"))
 
     return _login
+
+
+class ConsoleGuard:
+    """Every console error and uncaught page error fails the journey. The one exception a
+    journey may declare: the browser's own "Failed to load resource … status of 422" line
+    for an invalid value it typed on purpose (the status contract answers 409/422 there)."""
+
+    RESOURCE = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3})")
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.allowed_statuses: set[int] = set()
+
+    def allow(self, *statuses: int) -> None:
+        self.allowed_statuses.update(statuses)
+
+    def record(self, kind: str, text: str) -> None:
+        if kind != "error":
+            return
+        match = self.RESOURCE.match(text)
+        if match and int(match.group(1)) in self.allowed_statuses:
+            return
+        self.errors.append(text)
+
+
+@pytest.fixture(autouse=True)
+def console_guard(page) -> Iterator[ConsoleGuard]:  # type: ignore[no-untyped-def]
+    guard = ConsoleGuard()
+    page.on("console", lambda msg: guard.record(msg.type, msg.text))
+    page.on("pageerror", lambda exc: guard.errors.append(f"uncaught: {exc}"))
+    yield guard
+    assert guard.errors == [], f"console errors during the journey: {guard.errors}"

@@ -45,6 +45,18 @@
     return input.selectionStart === 0 && input.selectionEnd === input.value.length;
   }
 
+  // Esc: back to the value the server holds (data-original), and the error of a refused
+  // value is cleared with it — the cell is no longer "chưa lưu".
+  function restoreSaved(input) {
+    input.value = input.getAttribute("data-original") || "";
+    var td = input.closest("td");
+    td.classList.remove("has-error", "invalid", "conflict", "unsaved");
+    Array.prototype.forEach.call(td.querySelectorAll(".cell-error, .unsaved-badge"), function (el) { el.remove(); });
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+    input.select();
+  }
+
   document.addEventListener("keydown", function (evt) {
     var input = evt.target;
     if (!(input instanceof HTMLInputElement) || !input.matches(INPUT) || !gridOf(input)) { return; }
@@ -64,8 +76,7 @@
         if (caretAtStart(input) || allSelected(input)) { target = neighbour(input, 0, -1); }
         break;
       case "Escape":
-        input.value = input.getAttribute("data-original") || "";
-        input.select();
+        restoreSaved(input);
         evt.preventDefault();
         return;
       default:
