@@ -33,6 +33,9 @@ class SubjectKind:
     load_for: Callable[[Any, int], Any]
     #: ids → {id: SubjectLink} in one query, for the feed and the digest
     links: Callable[[Collection[int]], Mapping[int, SubjectLink]] | None = None
+    #: event → one sentence saying what happened ("Tổ trưởng chuyên môn đã duyệt — chuyển
+    #: Ban giám hiệu"), or None to show the action's label
+    describe: Callable[[Any], str | None] | None = None
 
 
 @dataclass
@@ -62,6 +65,13 @@ def register_actions(app: App, labels: Mapping[str, str], feed: Iterable[str] = 
 def action_label(action: str) -> str:
     """The Vietnamese label; an unregistered code is shown as the code (a test forbids that)."""
     return registry().labels.get(action, action)
+
+
+def describe(event: Any) -> str:
+    """What an event did, in Vietnamese: the subject kind's sentence, else the action's label."""
+    kind = subject_kind(event.subject_type or "")
+    sentence = kind.describe(event) if kind is not None and kind.describe is not None else None
+    return sentence or action_label(event.action)
 
 
 def feed_actions() -> set[str]:

@@ -31,7 +31,7 @@ from app.core.htmx import page_or_fragment, redirect_to
 from app.core.routing import db_id
 from app.core.workflow import WorkflowConflict
 from app.extensions import db
-from app.records import dashboards, policy, queries, services, uploads
+from app.records import dashboards, policy, queries, services, timeline, uploads
 from app.records.forms import (
     CommentForm,
     DecisionForm,
@@ -50,7 +50,7 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 
 @bp.record_once
 def _tell_audit(state: BlueprintSetupState) -> None:
-    registry.register_subject(state.app, registry.SubjectKind("record", queries.get_for, queries.links))
+    registry.register_subject(state.app, registry.SubjectKind("record", queries.get_for, queries.links, timeline.describe))
     registry.register_actions(state.app, services.ACTION_LABELS, services.FEED_ACTIONS)
 
 

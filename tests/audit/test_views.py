@@ -27,7 +27,8 @@ def test_timeline_lists_every_step_with_times(app, rec, make_record, login_as) -
     actions = re.findall(r'data-action="([a-z_.]+)"', fragment.text)
     assert actions == ["record.created", "record.submitted", "record.returned", "record.commented"]
     assert len(re.findall(r"<time datetime=", fragment.text)) == 4
-    assert "Bản nháp → Chờ duyệt" in fragment.text and "Sửa" in fragment.text
+    assert "Nộp duyệt phiên bản 1 — chờ Tổ trưởng chuyên môn" in fragment.text  # what happened, not state codes
+    assert "Tổ trưởng chuyên môn trả lại" in fragment.text and "Sửa" in fragment.text
     assert login_as(rec.tt_van).get(f"/audit/timeline/record/{record_id}").status_code == 404
     assert login_as(rec.t1).get(f"/audit/timeline/grade/{record_id}").status_code == 404
 
@@ -45,7 +46,7 @@ def test_live_feed_polls_and_prepends_new_events(app, rec, make_record, login_as
     login_as(rec.tt_toan).post(f"/records/{first}/approve", data={"version": version_of(app, first)})
     news = client.htmx("GET", f"/audit/feed/poll?after={after}")
     assert 'hx-swap-oob="afterbegin:#audit-feed-items"' in news.text
-    assert "Giáo án thứ hai" in news.text and "Duyệt" in news.text
+    assert "Giáo án thứ hai" in news.text and "Tổ trưởng chuyên môn đã duyệt — chuyển Ban giám hiệu" in news.text
     assert "Giáo án thứ nhất" in news.text  # its approval
     new_after = int(re.search(r'data-after="(\d+)"', news.text).group(1))
     with app.app_context():

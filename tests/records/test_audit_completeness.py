@@ -37,3 +37,18 @@ def test_return_and_withdraw_audit_every_column_they_change(rec, make_record, as
     )
     withdrawn = make_record(rec.t1, submit=True, title="Bài 2")
     assert_changes_audited(Record, withdrawn, _decide(as_user, rec.t1, withdrawn, services.withdraw_record))
+
+
+def test_the_timeline_says_who_decided_and_where_the_record_goes(rec, make_record, as_user, login_as) -> None:
+    """Issue 8.6: an intermediate approval read "(Chờ duyệt → Chờ duyệt)"."""
+    record_id = make_record(rec.t1, submit=True)
+    _decide(as_user, rec.tt_toan, record_id, services.approve_record)()
+    page = login_as(rec.t1).get(f"/records/{record_id}").text
+    assert "Nộp duyệt phiên bản 1 — chờ Tổ trưởng chuyên môn" in page
+    assert "Tổ trưởng chuyên môn đã duyệt — chuyển Ban giám hiệu" in page
+    assert "Chờ duyệt → Chờ duyệt" not in page
+    assert f"{rec.tt_toan.full_name}</span> <small class=\"tl-role muted\">(Tổ trưởng chuyên môn, Giáo viên)" in page
+    _decide(as_user, rec.ht, record_id, services.approve_record)()
+    page = login_as(rec.t1).get(f"/records/{record_id}").text
+    assert "Ban giám hiệu đã duyệt — hồ sơ hoàn tất và được khoá" in page
+    assert "(Hiệu trưởng)" in page
