@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -55,15 +56,23 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+NOTABLE_SHOWN = 60
+NO_GROUP = "Không thuộc tổ / hệ thống"
+
+
 @dataclass(frozen=True)
 class Digest:
+    """One day, as a summary a principal signs; the full list is the CSV (`day_events`)."""
+
     day: date
     count: int
     first: int | None
     last: int | None
     closing: AuditEvent | None  # the last event written before the end of the day
-    counts: list[tuple[str, int]]
-    events: list[AuditEvent]
+    counts: list[tuple[str, int]]  # (action, n), most frequent first
+    groups: list[tuple[str, list[tuple[str, int]]]]  # (tổ, [(action, n)]) — who did what
+    notable: list[AuditEvent]  # the exceptions, oldest first (at most NOTABLE_SHOWN)
+    notable_count: int
 
 
 def digest(day: date) -> Digest:
@@ -75,14 +84,45 @@ def digest(day: date) -> Digest:
     closing = db.session.scalars(
         select(AuditEvent).where(AuditEvent.ts < end).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    counts = Counter(
-        dict(
-            db.session.execute(select(AuditEvent.action, func.count()).where(*in_day).group_by(AuditEvent.action)).all()
-        )
+    per_actor = db.session.execute(
+        select(AuditEvent.actor_id, AuditEvent.action, func.count())
+        .where(*in_day)
+        .group_by(AuditEvent.actor_id, AuditEvent.action)
+    ).all()
+    notable = registry.notable_actions()
+    notable_filter = (*in_day, AuditEvent.action.in_(notable))
+    notable_count = db.session.scalar(select(func.count()).where(*notable_filter)) or 0
+    exceptions = list(
+        db.session.scalars(select(AuditEvent).where(*notable_filter).order_by(AuditEvent.seq).limit(NOTABLE_SHOWN))
     )
-    events = list(
-        db.session.scalars(
-            select(AuditEvent).where(*in_day, AuditEvent.action.in_(registry.feed_actions())).order_by(AuditEvent.seq)
-        )
+    return Digest(day, count, first, last, closing, _totals(per_actor), _by_group(per_actor), exceptions, notable_count)
+
+
+def _totals(per_actor: list[Any]) -> list[tuple[str, int]]:
+    totals: Counter[str] = Counter()
+    for _actor, action, n in per_actor:
+        totals[action] += n
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _by_group(per_actor: list[Any]) -> list[tuple[str, list[tuple[str, int]]]]:
+    names = registry.groups_of({a for a, _, _ in per_actor if a is not None})
+    grouped: dict[str, Counter[str]] = {}
+    for actor, action, n in per_actor:
+        grouped.setdefault(names.get(actor, NO_GROUP) if actor else NO_GROUP, Counter())[action] += n
+    return [
+        (group, sorted(c.items(), key=lambda item: (-item[1], item[0])))
+        for group, c in sorted(grouped.items(), key=lambda item: (item[0] == NO_GROUP, item[0]))
+    ]
+
+
+def day_events(day: date, batch: int = 2000) -> Iterator[AuditEvent]:
+    """Every event of the day, oldest first, streamed (the digest's CSV)."""
+    start, end = day_bounds(day)
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.ts >= start, AuditEvent.ts < end)
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch)
     )
-    return Digest(day, count, first, last, closing, sorted(counts.items()), events)
+    yield from db.session.scalars(stmt)

@@ -38,11 +38,16 @@ class SubjectKind:
     describe: Callable[[Any], str | None] | None = None
 
 
+ActorGroups = Callable[[Collection[int]], Mapping[int, str]]
+
+
 @dataclass
 class Registry:
     kinds: dict[str, SubjectKind] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     feed: set[str] = field(default_factory=set)
+    notable: set[str] = field(default_factory=set)
+    actor_groups: ActorGroups | None = None
 
 
 def registry(app: App | None = None) -> Registry:
@@ -55,11 +60,20 @@ def register_subject(app: App, kind: SubjectKind) -> None:
     registry(app).kinds[kind.name] = kind
 
 
-def register_actions(app: App, labels: Mapping[str, str], feed: Iterable[str] = ()) -> None:
-    """Vietnamese labels of a domain's actions; `feed`: those the BGH's live feed shows."""
+def register_actions(
+    app: App, labels: Mapping[str, str], feed: Iterable[str] = (), notable: Iterable[str] = ()
+) -> None:
+    """Vietnamese labels of a domain's actions; `feed`: those the BGH's live feed shows;
+    `notable`: the exceptions the daily digest lists one by one (denials, refused writes…)."""
     reg = registry(app)
     reg.labels.update(labels)
     reg.feed.update(feed)
+    reg.notable.update(notable)
+
+
+def register_actor_groups(app: App, groups: ActorGroups) -> None:
+    """actor ids → the group the digest counts them in (the school registers: the tổ)."""
+    registry(app).actor_groups = groups
 
 
 def action_label(action: str) -> str:
@@ -76,6 +90,15 @@ def describe(event: Any) -> str:
 
 def feed_actions() -> set[str]:
     return set(registry().feed)
+
+
+def notable_actions() -> set[str]:
+    return set(registry().notable)
+
+
+def groups_of(actor_ids: Collection[int]) -> Mapping[int, str]:
+    groups = registry().actor_groups
+    return groups(actor_ids) if groups is not None and actor_ids else {}
 
 
 def subject_kind(name: str) -> SubjectKind | None:

@@ -32,7 +32,12 @@ from app.extensions import db
 
 GENESIS = "0" * 64
 #: the audit trail's own actions (every domain registers the labels of its own)
-ACTION_LABELS = {"authz.denied": "Bị từ chối truy cập"}
+ACTION_LABELS = {
+    "authz.denied": "Bị từ chối truy cập",
+    "audit.digest_exported": "Tải danh sách nhật ký trong ngày",
+}
+#: the digest lists these one by one (the other domains add theirs)
+NOTABLE_ACTIONS = ("authz.denied",)
 AUDIT_LOCK_KEY = 0x5D_A0D17  # any constant shared by every writer of the chain
 
 
@@ -237,3 +242,8 @@ def record_denial(_sender: Any, reason: str, subject_type: str | None = None, su
         changes={"endpoint": request.endpoint, "method": request.method, "path": request.path, "reason": reason},
     )
     db.session.commit()
+
+
+def record_digest_export(actor: Any, day: date) -> AuditEvent:
+    """The day's full list left the server (R23): who took it, which day."""
+    return record(actor, "audit.digest_exported", ("audit", None), changes={"day": day.isoformat()})

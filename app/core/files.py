@@ -24,12 +24,14 @@ import os
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response, current_app, send_file
 from sqlalchemy import event, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction
 
@@ -76,6 +78,33 @@ def path_for(sha256: str) -> Path:
 
 def exists(sha256: str) -> bool:
     return path_for(sha256).is_file()
+
+
+#: every download: never rendered by the browser, never cached (SECURITY.md test 32)
+ATTACHMENT_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Cache-Control": "private, no-store",
+}
+
+
+def content_disposition(name: str) -> str:
+    """RFC 6266 attachment with an ASCII fallback and the exact name per RFC 5987."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    plain = re.sub(r"[^A-Za-z0-9._ ()-]", "_", plain.encode("ascii", "ignore").decode())
+    plain = plain.strip(" .") or "tep"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def attachment(body: bytes | Path, name: str, mimetype: str) -> Response:
+    """A download: bytes, or a stored file's path; always an attachment with the headers above."""
+    if isinstance(body, Path):
+        response = send_file(body, mimetype=mimetype, conditional=False, etag=False, max_age=0)
+    else:
+        response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(name)
+    response.headers.update(ATTACHMENT_HEADERS)
+    return response
 
 
 def _incoming() -> Path:

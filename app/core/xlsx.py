@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import Response
 from openpyxl.cell.cell import Cell
 from openpyxl.workbook.workbook import Workbook
 
-from app.core import filecheck
+from app.core import filecheck, files
 from app.core.errors import DomainError
 from app.core.vn import nfc, parse_date
 
@@ -207,6 +208,14 @@ def safe_value(value: Any) -> Any:
         if value.startswith(FORMULA_START):
             return "'" + value
     return value
+
+
+MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    """A generated workbook as a download (attachment, nosniff, never cached)."""
+    return files.attachment(data, filename, MIMETYPE)
 
 
 def write_cell(cell: Cell, value: Any) -> Cell:

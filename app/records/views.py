@@ -50,7 +50,9 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 
 @bp.record_once
 def _tell_audit(state: BlueprintSetupState) -> None:
-    registry.register_subject(state.app, registry.SubjectKind("record", queries.get_for, queries.links, timeline.describe))
+    registry.register_subject(
+        state.app, registry.SubjectKind("record", queries.get_for, queries.links, timeline.describe)
+    )
     registry.register_actions(state.app, services.ACTION_LABELS, services.FEED_ACTIONS)
 
 

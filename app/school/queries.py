@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -9,6 +11,7 @@ from app.accounts.models import User
 from app.core.authz import BGH, Role, found
 from app.extensions import db
 from app.school.models import (
+    Department,
     Enrollment,
     SchoolClass,
     SchoolYear,
@@ -107,3 +110,26 @@ def homeroom_classes_of(teacher: User, year: SchoolYear | None = None) -> list[S
     if year is not None:
         stmt = stmt.where(SchoolClass.year_id == year.id)
     return list(db.session.scalars(stmt.order_by(SchoolClass.name)))
+
+
+def department_names_of(user_ids: Collection[int]) -> dict[int, str]:
+    """user id → the tổ the user belongs to, or else the tổ they lead (the audit digest
+    counts by tổ); users in no tổ are left out."""
+    if not user_ids:
+        return {}
+    own = db.session.execute(
+        select(User.id, Department.name)
+        .join(Department, Department.id == User.department_id)
+        .where(User.id.in_(user_ids))
+    )
+    names = {user_id: name for user_id, name in own}
+    led = db.session.execute(
+        select(Department.head_id, Department.deputy_id, Department.name).where(
+            or_(Department.head_id.in_(user_ids), Department.deputy_id.in_(user_ids))
+        )
+    )
+    for head_id, deputy_id, name in led:
+        for user_id in (head_id, deputy_id):
+            if user_id in user_ids:
+                names.setdefault(user_id, name)
+    return names

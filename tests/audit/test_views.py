@@ -75,6 +75,39 @@ def test_head_and_daily_digest_show_the_current_hash(app, rec, make_record, logi
     assert login_as(rec.t1).get("/audit/head").status_code == 403
 
 
+def test_digest_is_a_summary_with_labels_and_exceptions_and_the_full_list_downloads(
+    app, rec, make_record, login_as
+) -> None:
+    """Issue 8.9: no raw action codes, counts per action and tổ, the exceptions; the full
+    list is a download (itself audited)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    record_id = make_record(submit=True)
+    login_as(rec.tt_toan).post(f"/records/{record_id}/approve", data={"version": version_of(app, record_id)})
+    login_as(rec.gv_van).get(f"/records/{record_id}")  # a probe: 404 and an authz.denied row
+    client = login_as(rec.ht)
+    page = client.get("/audit/digest").text
+    counts = page[page.index('id="digest-counts"') : page.index('id="digest-groups"')]
+    assert "Nộp duyệt" in counts and "record.submitted" not in counts
+    assert "Bị từ chối truy cập" in page  # the probe is listed among the exceptions
+    groups = page[page.index('id="digest-groups"') : page.index("Ngoại lệ cần lưu ý")]
+    assert "Toán – Tin" in groups and "Duyệt" in groups  # the approval, counted for the tổ trưởng's tổ
+    notable = page[page.index('id="digest-notable"') :]
+    assert rec.gv_van.full_name in notable
+    download = client.get("/audit/digest.xlsx")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    rows = list(load_workbook(io.BytesIO(download.data), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "seq" and "record.submitted" in {r[5] for r in rows[1:]}
+    with app.app_context():
+        last = audit.history(("audit", None))[-1]
+    assert last.action == "audit.digest_exported" and last.actor_id == rec.ht.id
+    assert login_as(rec.t1).get("/audit/digest.xlsx").status_code == 403
+
+
 def test_probes_and_downloads_never_break_the_timeline(app, rec, make_record, login_as) -> None:
     record_id = make_record(submit=True)
     with app.app_context():

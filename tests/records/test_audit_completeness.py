@@ -47,7 +47,7 @@ def test_the_timeline_says_who_decided_and_where_the_record_goes(rec, make_recor
     assert "Nộp duyệt phiên bản 1 — chờ Tổ trưởng chuyên môn" in page
     assert "Tổ trưởng chuyên môn đã duyệt — chuyển Ban giám hiệu" in page
     assert "Chờ duyệt → Chờ duyệt" not in page
-    assert f"{rec.tt_toan.full_name}</span> <small class=\"tl-role muted\">(Tổ trưởng chuyên môn, Giáo viên)" in page
+    assert f'{rec.tt_toan.full_name}</span> <small class="tl-role muted">(Tổ trưởng chuyên môn, Giáo viên)' in page
     _decide(as_user, rec.ht, record_id, services.approve_record)()
     page = login_as(rec.t1).get(f"/records/{record_id}").text
     assert "Ban giám hiệu đã duyệt — hồ sơ hoàn tất và được khoá" in page

@@ -10,7 +10,7 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from app.audit import registry
-from app.audit.services import ACTION_LABELS
+from app.audit.services import ACTION_LABELS, NOTABLE_ACTIONS
 from app.audit.views import pages
 from app.core.authz import Role
 from app.core.workflow import STATE_LABELS
@@ -21,7 +21,7 @@ pages.routes.register(bp)
 
 @bp.record_once
 def _own_labels(state: BlueprintSetupState) -> None:
-    registry.register_actions(state.app, ACTION_LABELS)
+    registry.register_actions(state.app, ACTION_LABELS, notable=NOTABLE_ACTIONS)
 
 
 @bp.app_context_processor

@@ -8,12 +8,14 @@ from typing import Any
 from flask import Response, render_template, request
 from flask_login import current_user
 
-from app.audit import policy, queries
+from app.audit import exports, policy, queries
 from app.audit import services as audit
 from app.core.authz import BGH, Role, allow, require
+from app.core.database import unit_of_work
 from app.core.htmx import page_or_fragment
 from app.core.routing import Routes, db_id
 from app.core.vn import LOCAL_TZ
+from app.core.xlsx import xlsx_response
 
 routes = Routes()
 
@@ -69,27 +71,45 @@ def head() -> Response:
     )
 
 
-@routes.route("/digest")
-@allow(BGH)
-def digest() -> str:
-    """One day's summary to print or e-mail: the head at the end of the day, the range of
-    events, counts by action, and the day's submissions and decisions."""
-    require(policy.can_view_school_trail(_user()))
-    today = datetime.now(LOCAL_TZ).date()
+def _day_asked(today: date) -> date:
+    """?day=yyyy-mm-dd, never after today; anything else is today."""
     try:
         day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else today
     except ValueError:
         day = today
-    day = min(day, today)
+    return min(day, today)
+
+
+@routes.route("/digest")
+@allow(BGH)
+def digest() -> str:
+    """One day's summary a principal signs: the head at the end of the day, counts by action
+    and by tổ, and the exceptions; the full list is the .xlsx download."""
+    require(policy.can_view_school_trail(_user()))
+    today = datetime.now(LOCAL_TZ).date()
+    day = _day_asked(today)
     summary = queries.digest(day)
     return render_template(
         "audit/digest.html",
         d=summary,
         day=day,
         today=today,
-        links=queries.links_of(summary.events),
+        links=queries.links_of(summary.notable),
         head=audit.head(),
         previous=day - timedelta(days=1),
         following=day + timedelta(days=1),
         generated=datetime.now(UTC),
     )
+
+
+@routes.route("/digest.xlsx")
+@allow(BGH)
+def digest_export() -> Response:
+    """Every event of the day as a spreadsheet (the export itself is audited)."""
+    user = _user()
+    require(policy.can_view_school_trail(user))
+    day = _day_asked(datetime.now(LOCAL_TZ).date())
+    data = exports.day_workbook(day, queries.day_events(day))
+    with unit_of_work(fresh=True):
+        audit.record_digest_export(user, day)
+    return xlsx_response(data, f"nhat-ky-{day.isoformat()}.xlsx")

@@ -33,6 +33,15 @@
     toast("Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại; dữ liệu chưa được lưu.");
   });
 
+  // <button data-print>: print the page (the daily audit digest, documents to sign).
+  document.addEventListener("click", function (evt) {
+    var el = evt.target.closest("[data-print]");
+    if (el) {
+      evt.preventDefault();
+      window.print();
+    }
+  });
+
   // Confirmation without inline script: <button data-confirm="Câu hỏi?" data-confirm-ok="Duyệt">.
   // The click is held while a dialog asks; the confirming button replays it, "Huỷ" or Esc
   // drops it. Works for plain forms, links and htmx-triggered elements alike.
