@@ -37,4 +37,4 @@ def day_workbook(day: date, events: Iterable[AuditEvent]) -> bytes:
 
 
 def _cell(sheet: object, value: object) -> WriteOnlyCell:
-    return write_cell(WriteOnlyCell(sheet), value)  # type: ignore[arg-type]
+    return write_cell(WriteOnlyCell(sheet), value)

@@ -57,6 +57,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 NOTABLE_SHOWN = 60
+ActorCount = tuple[int | None, str, int]  # (actor id, action, events)
 NO_GROUP = "Không thuộc tổ / hệ thống"
 
 
@@ -84,11 +85,14 @@ def digest(day: date) -> Digest:
     closing = db.session.scalars(
         select(AuditEvent).where(AuditEvent.ts < end).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    per_actor = db.session.execute(
-        select(AuditEvent.actor_id, AuditEvent.action, func.count())
-        .where(*in_day)
-        .group_by(AuditEvent.actor_id, AuditEvent.action)
-    ).all()
+    per_actor: list[ActorCount] = [
+        (actor, action, n)
+        for actor, action, n in db.session.execute(
+            select(AuditEvent.actor_id, AuditEvent.action, func.count())
+            .where(*in_day)
+            .group_by(AuditEvent.actor_id, AuditEvent.action)
+        )
+    ]
     notable = registry.notable_actions()
     notable_filter = (*in_day, AuditEvent.action.in_(notable))
     notable_count = db.session.scalar(select(func.count()).where(*notable_filter)) or 0
@@ -98,14 +102,14 @@ def digest(day: date) -> Digest:
     return Digest(day, count, first, last, closing, _totals(per_actor), _by_group(per_actor), exceptions, notable_count)
 
 
-def _totals(per_actor: list[Any]) -> list[tuple[str, int]]:
+def _totals(per_actor: list[ActorCount]) -> list[tuple[str, int]]:
     totals: Counter[str] = Counter()
     for _actor, action, n in per_actor:
         totals[action] += n
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _by_group(per_actor: list[Any]) -> list[tuple[str, list[tuple[str, int]]]]:
+def _by_group(per_actor: list[ActorCount]) -> list[tuple[str, list[tuple[str, int]]]]:
     names = registry.groups_of({a for a, _, _ in per_actor if a is not None})
     grouped: dict[str, Counter[str]] = {}
     for actor, action, n in per_actor:
