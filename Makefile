@@ -5,9 +5,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 PG_URL ?= postgresql://app:app@127.0.0.1:5432/sodientu_test
-SYSTEM_TEST_PACKAGES := chromium postgresql poppler-utils
+REDIS_PORT ?= 6390
+TEST_REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+SYSTEM_TEST_PACKAGES := chromium postgresql poppler-utils redis-server
 
-.PHONY: run test install install-test system-packages postgres test-sqlite test-postgres lint bench clean
+.PHONY: run test install install-test system-packages postgres redis checks test-sqlite test-postgres lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +32,10 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
-## make test: test deps, Debian packages (chromium, postgresql), the whole suite on SQLite then PostgreSQL
-test: install-test system-packages
-	$(BIN)/python -m pytest
+## make test: test deps, Debian packages (chromium, postgresql, redis), static checks, then the
+## whole suite on SQLite (with a real redis-server) and on PostgreSQL
+test: install-test system-packages checks redis
+	TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 	@if $(MAKE) --no-print-directory postgres; then \
 		$(MAKE) --no-print-directory test-postgres; \
 	elif [ "$$CI" = "true" ]; then \
@@ -44,8 +47,22 @@ test: install-test system-packages
 test-sqlite: install-test
 	$(BIN)/python -m pytest
 
-test-postgres: install-test
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not e2e"
+test-postgres: install-test redis
+	TEST_DATABASE_URL=$(PG_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -m "not e2e"
+
+## lint, format, import layers and types (each must pass)
+checks: install-test
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench migrations wsgi.py
+	PYTHONPATH=. $(BIN)/lint-imports
+	$(BIN)/mypy
+
+## a throw-away redis-server for the tests (no persistence), on its own port
+redis:
+	@redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 || \
+		redis-server --bind 127.0.0.1 --port $(REDIS_PORT) --save '' --appendonly no --daemonize yes
+	@for i in 1 2 3 4 5 6 7 8 9 10; do redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.5; done
+	@redis-cli -p $(REDIS_PORT) ping >/dev/null
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_TEST_PACKAGES); do \
@@ -70,8 +87,7 @@ postgres:
 	$$AS_PG psql -qtAc "SELECT 1 FROM pg_database WHERE datname='sodientu_test'" | grep -q 1 || \
 		$$AS_PG createdb -O app sodientu_test
 
-lint: install-test
-	$(BIN)/ruff check app tests
+lint: checks
 
 bench: install-test
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
