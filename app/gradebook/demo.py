@@ -134,14 +134,15 @@ def _review_first_term(demo: DemoSchool, rng: random.Random, handles: dict[tuple
             record = locking.review_state(handle.gradebook).record
             if record is None:
                 break
-            if record.state != "submitted" or (steps == 1 and record.step + 1 >= len(record.chain)):
+            if record.state != "submitted" or (steps == 1 and record.step + 1 >= len(record.chain or [])):
                 break  # chain shorter than planned (the teacher is the tổ trưởng): stay in review
             actor = _reviewer(record, principal)
             decisions.approve_record(actor, record, seen_version=record.version, comment=None)
     book = handles[(by_name["6A1"].id, "TOAN", 1)]
     students = queries.class_students(by_name["6A1"].id)
     current = entry.current_cell(book.id, students[3].id, Column("gk", 1))
-    new_value = min(Decimal("10.0"), (current.value if current else Decimal("5")) + Decimal("1.0"))
+    old_value = current.value if current and current.value is not None else Decimal("5")
+    new_value = min(Decimal("10.0"), old_value + Decimal("1.0"))
     corrections.request_correction(
         gv_toan,
         book,

@@ -11,7 +11,6 @@ export's audit event is services/transfer.record_export, in a transaction of its
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -58,7 +57,7 @@ def _styles(wb: Workbook) -> None:
         wb.add_named_style(style)
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any, style: str = "gb_text") -> Cell:
+def _put(ws: Worksheet, row: int, col: int, value: str | float | None, style: str = "gb_text") -> Cell:
     cell = write_cell(ws.cell(row=row, column=col), value)
     cell.style = style
     return cell

@@ -30,9 +30,20 @@ def required(what: str) -> InputRequired:
     return InputRequired(MISSING.format(what))
 
 
-def id_field(label: str, *, optional: bool = False) -> IdField:
-    """A bounded id or version; required unless `optional` (then blank is None)."""
-    return IdField(label, validators=[Optional()] if optional else [required(label.lower())])
+class RequiredIdField(IdField):
+    """A required bounded id or version: once the form validated, `data` is an int."""
+
+    data: int
+
+
+def id_field(label: str) -> RequiredIdField:
+    """A bounded id or version the POST must carry (422 when missing or out of range)."""
+    return RequiredIdField(label, validators=[required(label.lower())])
+
+
+def optional_id_field(label: str) -> IdField:
+    """A bounded id, or None when left blank."""
+    return IdField(label, validators=[Optional()])
 
 
 class IsoDateField(DateField):
@@ -54,6 +65,12 @@ class IsoDateField(DateField):
             raise ValueError(f"Ngày “{raw[:20]}” không hợp lệ; hãy chọn lại ngày trên lịch.")
 
 
+class RequiredIsoDateField(IsoDateField):
+    """A required date: once the form validated, `data` is a date."""
+
+    data: date
+
+
 class CellForm(SubmittedFields, Form):
     student_id = id_field("Học sinh")
     column = StringField("Cột điểm", validators=[required("cột điểm"), Length(max=4)])
@@ -68,7 +85,7 @@ class BatchForm(Form):
 
     items: list[tuple[int, str, str, int]]
 
-    def validate_cells(self, field: Any) -> None:
+    def validate_cells(self, field: StringField) -> None:
         try:
             items = json.loads(field.data)
         except (TypeError, ValueError):

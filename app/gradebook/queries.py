@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from flask import url_for
 from sqlalchemy import Row, Select, and_, or_, select
@@ -59,7 +59,10 @@ class GridHandle:
         return self.gradebook.id
 
 
-def _access_stmt() -> Select[Any]:
+AccessSelect = Select[GradeBook, SchoolClass, Subject, Term, int, int | None, int | None]
+
+
+def _access_stmt() -> AccessSelect:
     return (
         select(
             GradeBook,
@@ -85,15 +88,22 @@ def _access_stmt() -> Select[Any]:
     )
 
 
-def _handle(row: Row[Any] | tuple[Any, ...]) -> GridHandle:
-    gb, cls, subject, term, teacher_id, head_id, deputy_id = row
+def _handle(
+    gb: GradeBook,
+    cls: SchoolClass,
+    subject: Subject,
+    term: Term,
+    teacher_id: int | None,
+    head_id: int | None,
+    deputy_id: int | None,
+) -> GridHandle:
     access = GridAccess(cls.id, subject.id, teacher_id, cls.homeroom_teacher_id, head_id, deputy_id)
     return GridHandle(gb, cls, subject, term, access)
 
 
 def get_gradebook_for(user: User, gradebook_id: int) -> GridHandle:
     row = db.session.execute(_access_stmt().where(GradeBook.id == gradebook_id)).first()
-    handle = _handle(row) if row else None
+    handle = _handle(*row) if row else None
     if handle is None or not policy.can_read_grid(user, handle.access):
         handle = None
     result: GridHandle = found(handle, "gradebook", gradebook_id)
@@ -232,7 +242,10 @@ def scores_of(gradebook_ids: list[int], student_id: int | None = None) -> list[S
     return list(db.session.scalars(stmt))
 
 
-def score_values_of(gradebook_ids: list[int]) -> list[Row[Any]]:
+ScoreValues = Row[int, int, str, int, Decimal | None, str | None]
+
+
+def score_values_of(gradebook_ids: list[int]) -> list[ScoreValues]:
     """Light rows (gradebook_id, student_id, kind, idx, value, comment) for summaries."""
     if not gradebook_ids:
         return []
@@ -424,7 +437,7 @@ def correction_for(user: User, correction_id: int) -> tuple[CorrectionRequest, G
     handle = None
     if correction is not None:
         row = db.session.execute(_access_stmt().where(GradeBook.id == correction.gradebook_id)).first()
-        handle = _handle(row) if row else None
+        handle = _handle(*row) if row else None
         if handle is None or not policy.can_read_correction(user, correction, handle.access):
             handle = None
     if correction is None or handle is None:
@@ -445,7 +458,7 @@ def corrections_visible_to(user: User, year_id: int | None) -> list[tuple[Correc
         stmt = stmt.where(SchoolClass.year_id == year_id)
     out = []
     for row in db.session.execute(stmt):
-        handle, correction = _handle(row[:7]), row[7]
+        handle, correction = _handle(*row[:7]), row[7]
         if policy.can_read_correction(user, correction, handle.access):
             out.append((correction, handle))
     return out
@@ -469,7 +482,7 @@ def links(ids: Iterable[int]) -> dict[int, SubjectLink]:
     rows = db.session.execute(_access_stmt().where(GradeBook.id.in_(list(ids)))).all()
     out: dict[int, SubjectLink] = {}
     for row in rows:
-        h = _handle(row)
+        h = _handle(*row)
         title = f"Sổ điểm {h.subject.name} lớp {h.school_class.name} – {h.term.name}"
         out[h.id] = SubjectLink(title, url_for("gradebook.grid", gradebook_id=h.id))
     return out

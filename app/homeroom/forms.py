@@ -10,7 +10,7 @@ from wtforms import FileField, Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import SubmittedFields, VNSelectField, choices
-from app.gradebook.forms import DecisionForm, IsoDateField, id_field, required
+from app.gradebook.forms import DecisionForm, RequiredIsoDateField, id_field, optional_id_field, required
 from app.gradebook.values import LEVEL_CHOICES
 
 __all__ = [
@@ -41,12 +41,12 @@ class RemarkForm(SubmittedFields, Form):
 
 class AttendanceForm(Form):
     student_id = id_field("Học sinh")
-    day = IsoDateField("Ngày", validators=[required("ngày")])
+    day = RequiredIsoDateField("Ngày", validators=[required("ngày")])
     status = VNSelectField(
         "Điểm danh",
         choices=choices([("present", "Có mặt"), ("excused", "Nghỉ có phép"), ("unexcused", "Nghỉ không phép")]),
     )
-    index = id_field("Số thứ tự", optional=True)  # the row's position on the page, shown again
+    index = optional_id_field("Số thứ tự")  # the row's position on the page, shown again
 
 
 class SummerConductForm(SubmittedFields, Form):
@@ -69,7 +69,7 @@ class RetestForm(SubmittedFields, Form):
 class ExemptionForm(Form):
     student_id = id_field("Học sinh")
     subject_id = id_field("Môn")
-    term_id = id_field("Học kỳ", optional=True)  # blank: the whole school year
+    term_id = optional_id_field("Học kỳ")  # blank: the whole school year
     reason = TextAreaField(
         "Lý do (sức khoẻ)",
         validators=[

@@ -53,7 +53,9 @@ class HomeroomError(DomainError):
 class RowConflict(ConflictError):
     """409: the row changed since the GVCN saw it; `current` is what it is now."""
 
-    def __init__(self, current: Any, message: str | None = None) -> None:
+    def __init__(
+        self, current: Conduct | HomeroomRemark | SummerConduct | Retest | None, message: str | None = None
+    ) -> None:
         super().__init__(message or "Kết quả vừa được sửa ở nơi khác; đây là giá trị hiện tại.")
         self.current = current
 

@@ -99,7 +99,7 @@ def build(school_class: SchoolClass, period: str) -> ClassSummary:
     for sc in queries.score_values_of([b.id for b in books.values()]):
         by_book.setdefault(sc.gradebook_id, {})[(sc.student_id, column_key(sc.kind, sc.idx))] = sc
     flags: list[BookFlag] = []
-    shown_terms = terms if period == "year" else [term]
+    shown_terms = terms if period == "year" else [t for t in (term,) if t is not None]
     locked: dict[int, bool] = {}
     reviews = locking.review_states(list(books.values()))
     for subject in subjects:
@@ -132,7 +132,8 @@ def build(school_class: SchoolClass, period: str) -> ClassSummary:
         exemptions.setdefault(e.student_id, []).append(
             f"{e.subject.name}: miễn phần thực hành ({e.term.name if e.term else 'cả năm'})"
         )
-    summer, retests = ({}, {})
+    summer: dict[int, SummerConduct] = {}
+    retests: dict[tuple[int, int], Retest] = {}
     if period == "year":
         summer, retests = hq.summer_of(ids, school_class.year_id)
     settings = learning_settings()
@@ -145,9 +146,14 @@ def build(school_class: SchoolClass, period: str) -> ClassSummary:
                 t1 = term_marks.get((s.id, subject.id, hk1.id), ("", None)) if hk1 else ("", None)
                 t2 = term_marks.get((s.id, subject.id, hk2.id), ("", None)) if hk2 else ("", None)
                 text = grid_mod.year_result(t1[0], t1[1], t2[0], t2[1], subject.is_comment)
-                value = tt22.year_average(t1[1], t2[1]) if text and not subject.is_comment else None
-            else:
+                first, second = t1[1], t2[1]
+                value = None
+                if text and not subject.is_comment and first is not None and second is not None:
+                    value = tt22.year_average(first, second)
+            elif term is not None:
                 text, value = term_marks.get((s.id, subject.id, term.id), ("", None))
+            else:
+                text, value = "", None
             mark = SubjectMark(subject, text, _subject_result(subject, text, value))
             line.marks.append(mark)
             if mark.result is None:
@@ -201,12 +207,13 @@ def _year_end(
             continue
         line.retests[m.subject.id] = r
         m.retest = shown(r.value, r.comment)
-        if m.subject.name in due and m.retest:
-            given.append(
-                SubjectResult.commented(m.subject.name, comment_result(r.comment))
-                if m.subject.is_comment
-                else SubjectResult.scored(m.subject.name, r.value)
-            )
+        if m.subject.name not in due or not m.retest:
+            continue
+        commented = comment_result(r.comment)
+        if m.subject.is_comment and commented is not None:
+            given.append(SubjectResult.commented(m.subject.name, commented))
+        elif not m.subject.is_comment and r.value is not None:
+            given.append(SubjectResult.scored(m.subject.name, r.value))
     summer_level = level_of(summer.level) if summer and line.conduct_year is Level.CHUA_DAT else None
     line.decision = tt22.end_of_year(
         tt22.EndOfYearInput(

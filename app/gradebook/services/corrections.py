@@ -11,6 +11,7 @@ the original value is kept.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.audit import services as audit
@@ -152,7 +153,7 @@ def decide(
     audit.record(actor, moved.action, correction, changes={**moved.changes, **extra}, comment=comment)
 
 
-def _apply(actor: User, correction: CorrectionRequest, handle: GridHandle) -> Any:
+def _apply(actor: User, correction: CorrectionRequest, handle: GridHandle) -> datetime:
     """Write the approved value into the cell (on the version seen at the request)."""
     column = Column(correction.kind, correction.idx)
     write = entry.CellWrite(
@@ -177,7 +178,7 @@ def _apply(actor: User, correction: CorrectionRequest, handle: GridHandle) -> An
             f"{shown(now.value, now.comment) if now else ''}”); yêu cầu này không áp dụng được. "
             "Hãy trả lại yêu cầu để giáo viên lập yêu cầu mới."
         ) from None
-    correction.applied_at = utcnow()
+    applied_at = correction.applied_at = utcnow()
     db.session.flush()
     audit.record(
         actor,
@@ -192,7 +193,7 @@ def _apply(actor: User, correction: CorrectionRequest, handle: GridHandle) -> An
         },
         comment=correction.reason,
     )
-    return correction.applied_at
+    return applied_at
 
 
 def withdraw(actor: User, correction: CorrectionRequest, *, seen_version: int) -> None:

@@ -4,7 +4,7 @@ for the invariants."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -91,7 +91,7 @@ class BatchConflict(ConflictError):
 class BatchInvalid(DomainError):
     """422: values of a batch the cells refuse; `errors` maps (student id, column) → (typed, reason)."""
 
-    def __init__(self, errors: dict[tuple[int, str], tuple[str | None, str]]) -> None:
+    def __init__(self, errors: Mapping[tuple[int, str], tuple[str | None, str]]) -> None:
         super().__init__(
             f"Có {len(errors)} ô không hợp lệ; chưa ô nào được lưu. Sửa các ô tô đỏ rồi dán lại.", status=422
         )
@@ -229,14 +229,22 @@ def save_typed_cell(
     return save_cell(actor, handle, CellWrite(student_id, column, cell, seen_version))
 
 
-def save_paste(actor: User, handle: GridHandle, scoped: Sequence[ScopedWrite], **kw: Any) -> list[Change]:
+def save_paste(
+    actor: User,
+    handle: GridHandle,
+    scoped: Sequence[ScopedWrite],
+    *,
+    source: str = "batch",
+    action: str = "grade.batch_changed",
+    comment: str | None = None,
+) -> list[Change]:
     """A paste (or an import): every value valid — else BatchInvalid (422) naming each
     refused cell — then one all-or-nothing batch."""
     errors = {(w.student_id, w.column.key): (w.raw, w.error or "") for w in scoped if w.cell is None}
     if errors:
         raise BatchInvalid(errors)
     writes = [CellWrite(w.student_id, w.column, w.cell, w.seen_version) for w in scoped if w.cell is not None]
-    return save_batch(actor, handle, writes, **kw)
+    return save_batch(actor, handle, writes, source=source, action=action, comment=comment)
 
 
 def save_batch(

@@ -13,8 +13,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 
 
-def dialect_insert(model: Any) -> Any:
-    """INSERT for the session's database, with its ON CONFLICT clause available."""
+def dialect_insert(model: Any) -> postgresql.Insert | sqlite.Insert:
+    """INSERT for the session's database, with its ON CONFLICT clause available.
+
+    (`model`: any mapped class with an `id` column — the versioned rows of two packages.)"""
     if db.session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)

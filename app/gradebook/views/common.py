@@ -4,12 +4,13 @@ nhận xét answer with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from flask import flash, make_response, render_template
 from werkzeug.wrappers import Response
+from wtforms import Form
 
 from app.accounts.models import User
 from app.core.database import UnitOfWork, unit_of_work
@@ -28,11 +29,11 @@ class FormRejected(DomainError):
     """422: the form's own checks failed; the message lists each field's problem."""
 
 
-def form_errors(form: Any) -> str:
+def form_errors(form: Form) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs) or "Dữ liệu gửi lên không hợp lệ."
 
 
-def invalid(form: Any) -> NoReturn:
+def invalid(form: Form) -> NoReturn:
     raise FormRejected(form_errors(form))
 
 
@@ -143,7 +144,7 @@ def grid_response(
     handle: GridHandle,
     status: int,
     *,
-    errors: dict[tuple[int, str], tuple[str | None, str]] | None = None,
+    errors: Mapping[tuple[int, str], tuple[str | None, str]] | None = None,
     message: str = "",
     ok: bool = False,
 ) -> Response:

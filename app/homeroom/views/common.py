@@ -3,10 +3,11 @@ summary's line recomputed, so the averages, decisions and warnings follow)."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from flask import flash, make_response, render_template
 from werkzeug.wrappers import Response
+from wtforms import Form
 
 from app.accounts.models import User
 from app.core.errors import ConflictError, DomainError
@@ -20,11 +21,11 @@ class FormRejected(DomainError):
     """422: the form's own checks failed; the message lists each field's problem."""
 
 
-def form_errors(form: Any) -> str:
+def form_errors(form: Form) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs) or "Dữ liệu gửi lên không hợp lệ."
 
 
-def invalid(form: Any) -> NoReturn:
+def invalid(form: Form) -> NoReturn:
     raise FormRejected(form_errors(form))
 
 
