@@ -20,6 +20,7 @@ from app.core.forms import INVALID_CHOICE, IdField, SubmittedFields, VNSelectFie
 BATCH_MAX = 2000
 MISSING = "Thiếu {} trong dữ liệu gửi lên; tải lại trang rồi thử lại."
 BAD_PASTE = "Dữ liệu dán không đúng định dạng; tải lại trang rồi dán lại."
+BAD_PASTE_ID = "Dữ liệu dán có mã học sinh hoặc phiên bản ô không hợp lệ; tải lại trang rồi dán lại."
 
 
 def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
@@ -103,7 +104,9 @@ class BatchForm(Form):
                         parse_id(item["version"]),
                     )
                 )
-            except (KeyError, TypeError, ValueError, AttributeError):
+            except ValueError:  # an id or a version out of range (parse_id)
+                raise ValidationError(BAD_PASTE_ID) from None
+            except (KeyError, TypeError, AttributeError):
                 raise ValidationError(BAD_PASTE) from None
         self.items = parsed
 
