@@ -20,7 +20,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-TOO_LARGE = "Tệp minh chứng quá lớn (tối đa 5 MB); hãy chụp hoặc quét lại với độ phân giải thấp hơn."
+TOO_LARGE = "Tệp minh chứng quá lớn (tối đa {} MB); hãy chụp hoặc quét lại với độ phân giải thấp hơn."
 _SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
@@ -85,7 +85,7 @@ def stage_evidence(upload: FileStorage | None) -> Evidence | None:
         cast(IO[bytes], _Prefixed(head, upload.stream)),
         db.session(),
         limit=MAX_EVIDENCE_BYTES,
-        too_large=TOO_LARGE,
+        too_large=TOO_LARGE.format(max(1, MAX_EVIDENCE_BYTES // (1024 * 1024))),
     )
     return Evidence(staged.sha256, clean_name(upload.filename, kind[1]), kind[0])
 
