@@ -106,6 +106,7 @@ MODEL_MODULES = (
     "app.audit.models",
     "app.records.models",
     "app.gradebook.models",
+    "app.homeroom.models",
 )
 
 
@@ -136,10 +137,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.gradebook.views import bp as gradebook_bp
     from app.home.views import bp as home_bp
+    from app.homeroom.views import bp as homeroom_bp
     from app.records.views import bp as records_bp
     from app.school.views import bp as school_bp
 
-    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, records_bp, audit_bp):
+    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, records_bp, audit_bp):
         app.register_blueprint(bp)
 
 

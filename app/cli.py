@@ -27,9 +27,11 @@ DEMO_SEED = 2024
 
 def register(app: Flask) -> None:
     from app.gradebook.demo import seed_gradebook
+    from app.homeroom.demo import seed_homeroom
 
-    if seed_gradebook not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_gradebook)
+    for seeder in (seed_gradebook, seed_homeroom):  # the class book right after the grade books
+        if seeder not in DEMO_SEEDERS:
+            DEMO_SEEDERS.append(seeder)
     from app.records.demo import seed_records
 
     if seed_records not in DEMO_SEEDERS:

@@ -9,8 +9,8 @@ Through the services only (every change audited, one summary event per grade boo
   trưởng), some waiting for the tổ trưởng or the hiệu trưởng, some not submitted yet;
   gv.toan keeps an approved 6A1 book (with a correction request waiting for the GVCN) and
   an open 6A2 book;
-- rèn luyện and nhận xét GVCN for HK I, a few buổi nghỉ per student (one student past the
-  30-buổi warning), one approved and one pending GDTC practical exemption.
+- the GVCN's class book (rèn luyện, nhận xét, buổi nghỉ, exemptions) is app.homeroom.demo's,
+  run right after this seeder with the same random generator.
 The demo year lies in the past, so its term lock dates are cleared: locks then come from
 approvals, and BGH can set dates again on "Cài đặt sổ điểm". Deterministic for a given rng.
 """
@@ -18,26 +18,20 @@ approvals, and BGH can set dates again on "Cài đặt sổ điểm". Determinis
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from app.accounts.models import User
-from app.core.workflow import Action
 from app.extensions import db
 from app.gradebook import locking, queries
-from app.gradebook.grid import grid_columns, regular_count
-from app.gradebook.services import comments, corrections, entry, homeroom, review, settings
-from app.gradebook.values import LEVEL_CHOICES, CellValue, Column
+from app.gradebook.queries import GridHandle
+from app.gradebook.services import comments, corrections, entry, settings, submission
+from app.gradebook.values import CellValue, Column, grid_columns, regular_count
+from app.records import decisions
+from app.records.models import Record
+from app.records.services import ensure_default_record_types
+from app.school.demo import DemoSchool
+from app.school.models import Subject
 
-REMARKS = (
-    "Chăm ngoan, lễ phép, tích cực phát biểu xây dựng bài.",
-    "Có ý thức học tập tốt; cần mạnh dạn hơn khi trình bày trước lớp.",
-    "Hoà đồng với bạn bè; cần tập trung hơn trong giờ học.",
-    "Tiến bộ rõ so với đầu năm; cần duy trì thói quen tự học ở nhà.",
-    "Thực hiện tốt nội quy lớp; tham gia đầy đủ hoạt động tập thể.",
-    "Cần cố gắng hơn ở các môn tự nhiên; đi học đúng giờ hơn.",
-)
 TEACHER_REMARKS = (
     "Nắm vững kiến thức cơ bản.",
     "Cần rèn thêm kỹ năng trình bày.",
@@ -53,21 +47,23 @@ def _tenth(x: float, step: str) -> Decimal:
     return (q.quantize(Decimal("1"), rounding=ROUND_HALF_UP) * Decimal(step)).quantize(Decimal("0.1"))
 
 
-def _user(user_id: int) -> User:
-    return db.session.get(User, user_id)  # type: ignore[return-value]
+def _user(user_id: int | None) -> User:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        raise LookupError(f"demo user {user_id} is missing")
+    return user
 
 
-def seed_gradebook(demo: Any, rng: random.Random) -> None:
-    from app.records import decisions
-    from app.records.services import ensure_default_record_types
-
+def seed_gradebook(demo: DemoSchool, rng: random.Random) -> None:
     ensure_default_record_types()
     year = demo.year
     hk1, hk2 = queries.term_pair_of_year(year.id)
+    if hk1 is None or hk2 is None:
+        raise LookupError("the demo year has two terms")
     for term in (hk1, hk2):
         settings.set_lock_date(None, term, None)
     ability = {}
-    handles: dict[tuple[int, str, int], Any] = {}
+    handles: dict[tuple[int, str, int], GridHandle] = {}
     for n, cls in enumerate(sorted(demo.classes, key=lambda c: c.name)):
         students = queries.class_students(cls.id)
         for s in students:
@@ -106,12 +102,11 @@ def seed_gradebook(demo: Any, rng: random.Random) -> None:
                         text = rng.choice(TEACHER_REMARKS)
                         if text:
                             comments.save_comment(teacher, handle, s.id, text, 0)
-    _review_first_term(demo, rng, handles, decisions)
-    _homeroom(demo, rng, hk1)
+    _review_first_term(demo, rng, handles)
     db.session.flush()
 
 
-def _cell(rng: random.Random, subject: Any, ability: float, difficulty: float, col: Column) -> CellValue:
+def _cell(rng: random.Random, subject: Subject, ability: float, difficulty: float, col: Column) -> CellValue:
     if subject.is_comment:  # Chưa đạt is rare, and mostly for weak students
         fail = col.kind != "tx" and (ability < 4.5 and rng.random() < 0.25 or rng.random() < 0.004)
         return CellValue(comment="CD" if fail else "D")
@@ -120,7 +115,7 @@ def _cell(rng: random.Random, subject: Any, ability: float, difficulty: float, c
     return CellValue(value=_tenth(rng.gauss(ability + difficulty, 0.9), "0.1"))
 
 
-def _review_first_term(demo: Any, rng: random.Random, handles: dict, decisions: Any) -> None:
+def _review_first_term(demo: DemoSchool, rng: random.Random, handles: dict[tuple[int, str, int], GridHandle]) -> None:
     principal = demo.users["hieutruong"]
     gv_toan = demo.users["gv.toan"]
     by_name = {c.name: c for c in demo.classes}
@@ -133,18 +128,21 @@ def _review_first_term(demo: Any, rng: random.Random, handles: dict, decisions: 
             fate = 0.0 if class_id == by_name["6A1"].id else 0.99  # approved / left open
         if fate > 0.85:
             continue  # not submitted yet
-        review.submit(teacher, handle, acknowledged=True, note=None)
+        submission.submit(teacher, handle, acknowledged=True, note=None)
         steps = 2 if fate < 0.6 else (1 if fate < 0.72 else 0)
         for _ in range(steps):
             record = locking.review_state(handle.gradebook).record
-            if record.state != "submitted" or (steps == 1 and record.step + 1 >= len(record.chain)):
+            if record is None:
+                break
+            if record.state != "submitted" or (steps == 1 and record.step + 1 >= len(record.chain or [])):
                 break  # chain shorter than planned (the teacher is the tổ trưởng): stay in review
             actor = _reviewer(record, principal)
             decisions.approve_record(actor, record, seen_version=record.version, comment=None)
     book = handles[(by_name["6A1"].id, "TOAN", 1)]
     students = queries.class_students(by_name["6A1"].id)
     current = entry.current_cell(book.id, students[3].id, Column("gk", 1))
-    new_value = min(Decimal("10.0"), (current.value if current else Decimal("5")) + Decimal("1.0"))
+    old_value = current.value if current and current.value is not None else Decimal("5")
+    new_value = min(Decimal("10.0"), old_value + Decimal("1.0"))
     corrections.request_correction(
         gv_toan,
         book,
@@ -155,41 +153,9 @@ def _review_first_term(demo: Any, rng: random.Random, handles: dict, decisions: 
     )
 
 
-def _reviewer(record: Any, principal: User) -> User:
+def _reviewer(record: Record, principal: User) -> User:
     if record.awaiting == "to_truong" and record.department is not None:
         dept = record.department
         head = dept.head_id if dept.head_id != record.author_id else dept.deputy_id
         return _user(head)
     return principal
-
-
-def _homeroom(demo: Any, rng: random.Random, hk1: Any) -> None:
-    from app.gradebook.locking import today_local
-
-    weights = [55, 32, 10, 3]
-    levels = [code for code, _ in LEVEL_CHOICES]
-    days = [hk1.start_date + timedelta(days=i) for i in range((hk1.end_date - hk1.start_date).days)]
-    school_days = [d for d in days if d.weekday() < 6]
-    today = max(today_local(), hk1.end_date)
-    gdtc = demo.subjects.get("GDTC")
-    for n, cls in enumerate(sorted(demo.classes, key=lambda c: c.name)):
-        gvcn = _user(cls.homeroom_teacher_id)
-        students = queries.class_students(cls.id)
-        for i, s in enumerate(students):
-            homeroom.set_conduct(gvcn, cls, s.id, hk1, rng.choices(levels, weights)[0], 0)
-            homeroom.set_remark(gvcn, cls, s.id, hk1, rng.choice(REMARKS), 0)
-            absences = 31 if (n == 7 and i == 5) else min(6, int(rng.expovariate(0.6)))
-            for day in sorted(rng.sample(school_days, absences)):
-                homeroom.set_attendance(gvcn, cls, s.id, day, "excused" if rng.random() < 0.7 else "unexcused", today)
-        if gdtc is not None and cls.name in ("7A1", "9A1"):
-            ex = homeroom.request_exemption(
-                gvcn,
-                cls,
-                students[2].id,
-                gdtc,
-                hk1,
-                "Gãy xương cẳng tay, bó bột 8 tuần (giấy ra viện).",
-                None,
-            )
-            if cls.name == "7A1":
-                homeroom.decide_exemption(demo.users["hieutruong"], ex, Action.APPROVE, seen_version=ex.version)

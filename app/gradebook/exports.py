@@ -3,41 +3,37 @@
 Header block (school, title, môn / lớp / học kỳ / năm học, giáo viên), a two-row table
 header (ĐĐGtx merged over TX1…TXn, then ĐĐGgk, ĐĐGck, ĐTBmhk, Nhận xét), one row per
 student in R25 order, and the signature block. Scores are numbers with one decimal;
-every text cell starting with = + - @ (or a control character) is neutralised
-(CWE-1236), so a name or nhận xét can never become a formula.
+every cell is written through core.xlsx.write_cell (the one formula-injection guard,
+CWE-1236), so a name or nhận xét can never become a formula. No database write here: the
+export's audit event is services/transfer.record_export, in a transaction of its own.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 from app.core.vn import formal_date, format_date
+from app.core.xlsx import write_cell
 from app.extensions import db
+from app.gradebook.grid import Grid
 from app.gradebook.locking import today_local
 from app.school.models import School
 
 HEADER_ROW = 7  # first table header row; TX labels on the next row; data after
 CODE_HEADER = "Mã học sinh"
 COMMENT_HEADER = "Nhận xét"
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def safe_text(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text (CWE-1236)."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
-
-
-def _styles(wb: Any) -> None:
+def _styles(wb: Workbook) -> None:
     """Named styles, registered once per workbook (much faster than per-cell style objects)."""
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for name, font, align, fmt, border in (
@@ -61,24 +57,20 @@ def _styles(wb: Any) -> None:
         wb.add_named_style(style)
 
 
-def _put(ws: Any, row: int, col: int, value: Any, style: str = "gb_text") -> Any:
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        cell.value = safe_text(value)
-        cell.data_type = "s"  # never a formula, whatever the text
-    else:
-        cell.value = value
+def _put(ws: Worksheet, row: int, col: int, value: str | float | None, style: str = "gb_text") -> Cell:
+    cell = write_cell(ws.cell(row=row, column=col), value)
     cell.style = style
     return cell
 
 
-def build_xlsx(grid: Any, teacher_name: str | None) -> tuple[str, bytes]:
+def build_xlsx(grid: Grid, teacher_name: str | None) -> tuple[str, bytes]:
     handle = grid.handle
     cls, subject, term = handle.school_class, handle.subject, handle.term
     school = db.session.scalars(select(School).limit(1)).first()
     wb = Workbook()
     _styles(wb)
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.title = f"{cls.name} {subject.code} HK{term.number}"[:31]
     n_tx = sum(1 for c in grid.columns if c.kind == "tx")
     last_col = 4 + len(grid.columns) + 2

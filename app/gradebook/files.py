@@ -1,46 +1,46 @@
-"""Evidence files (correction requests, exemptions): checked by content, stored by hash.
-
-Stored as <DATA_DIR>/uploads/<sha256[:2]>/<sha256> (DESIGN.md convention 10), written to
-a temp file, fsynced and renamed into place; served only through permission-checked views
-as attachments (nosniff, sandbox CSP, no-store).
+"""Evidence files (correction requests, exemptions): checked by content, kept in the one
+file store (core.files: `uploads/<sha256[:2]>/<sha256>`, 0640, staged and moved into place
+only when the request's transaction commits — a refused or failed request leaves no
+file). Served only through permission-checked views as attachments (nosniff, sandbox
+CSP, no-store).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import IO, cast
 
-from flask import Response, current_app, send_file
-from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from flask import Response, abort, send_file
+from werkzeug.datastructures import FileStorage
+
+from app.core import files
+from app.core.errors import DomainError
+from app.extensions import db
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+TOO_LARGE = "Tệp minh chứng quá lớn (tối đa {} MB); hãy chụp hoặc quét lại với độ phân giải thấp hơn."
 _SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
+_HEAD = 16
+
+
+class EvidenceRejected(DomainError):
+    """415: the evidence is not a PDF, JPG or PNG (by its content, not its name)."""
+
+    status = 415
+    default_message = "Minh chứng chỉ nhận tệp PDF, JPG hoặc PNG."
 
 
 @dataclass(frozen=True)
-class StoredFile:
+class Evidence:
     sha256: str
     name: str
     content_type: str
-
-
-def _root() -> Path:
-    return Path(current_app.config["SODIENTU_DATA_DIR"]) / "uploads"
-
-
-def path_for(sha256: str) -> Path:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise ValueError("not a sha256")
-    return _root() / sha256[:2] / sha256
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
@@ -57,37 +57,40 @@ def clean_name(name: str | None, ext: str) -> str:
     return (stem[:200] or "minh-chung") + ext
 
 
-def store_upload(upload: Any) -> StoredFile | None:
-    """A werkzeug FileStorage (or None / empty) → StoredFile; 413 / 415 on bad input."""
-    if upload is None or not getattr(upload, "filename", ""):
+class _Prefixed:
+    """A stream whose first bytes were already read (to sniff them)."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            chunk, self.head = self.head, b""
+            return chunk
+        return self.rest.read(size)
+
+
+def stage_evidence(upload: FileStorage | None) -> Evidence | None:
+    """An uploaded evidence file (or None / an empty field) → Evidence, staged in the store
+    until the current transaction commits; EvidenceRejected (415) / FileTooLarge (413)."""
+    if upload is None or not upload.filename:
         return None
-    data = upload.stream.read(MAX_EVIDENCE_BYTES + 1)
-    if not data:
+    head = upload.stream.read(_HEAD)
+    if not head:
         return None
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise RequestEntityTooLarge("Tệp minh chứng quá lớn (tối đa 5 MB).")
-    kind = sniff(data)
+    kind = sniff(head)
     if kind is None:
-        raise UnsupportedMediaType("Minh chứng chỉ nhận tệp PDF, JPG hoặc PNG.")
-    sha = hashlib.sha256(data).hexdigest()
-    target = path_for(sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o640)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return StoredFile(sha, clean_name(upload.filename, kind[1]), kind[0])
+        raise EvidenceRejected()
+    staged = files.stage_stream(
+        cast(IO[bytes], _Prefixed(head, upload.stream)),
+        db.session(),
+        limit=MAX_EVIDENCE_BYTES,
+        too_large=TOO_LARGE.format(max(1, MAX_EVIDENCE_BYTES // (1024 * 1024))),
+    )
+    return Evidence(staged.sha256, clean_name(upload.filename, kind[1]), kind[0])
 
 
-def evidence_columns(evidence: StoredFile | None) -> dict[str, str | None]:
+def evidence_columns(evidence: Evidence | None) -> dict[str, str | None]:
     """The evidence_* columns shared by correction requests and exemptions."""
     return {
         "evidence_sha256": evidence.sha256 if evidence else None,
@@ -96,8 +99,17 @@ def evidence_columns(evidence: StoredFile | None) -> dict[str, str | None]:
     }
 
 
-def send_evidence(sha256: str, name: str, content_type: str) -> Response:
-    response = send_file(path_for(sha256), mimetype=content_type, as_attachment=True, download_name=name, max_age=0)
+def send_evidence(sha256: str | None, name: str | None, content_type: str | None) -> Response:
+    """A stored evidence file as an inert attachment; 404 when there is none."""
+    if not sha256 or not files.exists(sha256):
+        abort(404)
+    response = send_file(
+        files.path_for(sha256),
+        mimetype=content_type or "application/octet-stream",
+        as_attachment=True,
+        download_name=name or "minh-chung",
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from app.gradebook import locking, queries, tt22
 from app.gradebook.models import Score, StudentComment
+from app.gradebook.queries import GridHandle
 from app.gradebook.tt22 import CommentResult
-from app.gradebook.values import Column, comment_result, grid_columns, shown
+from app.gradebook.values import Column, comment_result, grid_columns, regular_count, shown
+from app.school.models import Student
 
 
 @dataclass
@@ -37,16 +38,22 @@ class Cell:
 
 
 @dataclass
-class Row:
-    index: int
-    student: Any
-    cells: list[Cell]
-    comment: StudentComment | None
+class Averages:
+    """The computed columns of one row (all a cell save sends back besides the cell)."""
+
     average: str = ""  # ĐTBmhk (or Đ/CĐ for comment subjects), "" until computable
     average_value: Decimal | None = None
     warning: str | None = None
     first_term: str = ""  # HK II grid: the HK I result
     year: str = ""  # HK II grid: ĐTBmcn (or the year comment)
+
+
+@dataclass(kw_only=True)
+class Row(Averages):
+    index: int
+    student: Student
+    cells: list[Cell]
+    comment: StudentComment | None
     exempt: bool = False
 
     @property
@@ -60,7 +67,7 @@ class Row:
 
 @dataclass
 class Grid:
-    handle: Any
+    handle: GridHandle
     columns: list[Column]
     rows: list[Row]
     review: locking.ReviewState
@@ -77,18 +84,17 @@ class Grid:
     def row_for(self, student_id: int) -> Row | None:
         return next((r for r in self.rows if r.student.id == student_id), None)
 
+    @property
+    def students(self) -> list[Student]:
+        return [r.student for r in self.rows]
 
-def regular_count(subject: Any, grade_level: int) -> int:
-    periods = subject.periods_for(grade_level) or 0
-    return tt22.regular_count(periods, subject.is_comment)
 
-
-def index_scores(scores: list[Score]) -> dict[tuple[int, str], Score]:
+def index_scores(scores: Sequence[Score]) -> dict[tuple[int, str], Score]:
     return {(s.student_id, s.column): s for s in scores}
 
 
 def term_result(
-    columns: list[Column],
+    columns: Sequence[Column],
     by_cell: dict[tuple[int, str], Score],
     student_id: int,
     comment_subject: bool,
@@ -131,7 +137,7 @@ def year_result(
     return tt22.format_score(tt22.year_average(first_value, second_value))
 
 
-def load_grid(handle: Any) -> Grid:
+def load_grid(handle: GridHandle) -> Grid:
     cls, subject, term = handle.school_class, handle.subject, handle.term
     regular = regular_count(subject, cls.grade_level)
     columns = grid_columns(regular)
@@ -151,16 +157,15 @@ def load_grid(handle: Any) -> Grid:
     rows = []
     for i, s in enumerate(students, start=1):
         row = Row(
-            i,
-            s,
-            [Cell(c, by_cell.get((s.id, c.key))) for c in columns],
-            comments.get(s.id),
+            index=i,
+            student=s,
+            cells=[Cell(c, by_cell.get((s.id, c.key))) for c in columns],
+            comment=comments.get(s.id),
             exempt=s.id in exempt,
         )
         row.average, row.average_value, row.warning = term_result(columns, by_cell, s.id, subject.is_comment)
         if first_book is not None:
-            first_cols = grid_columns(regular)
-            row.first_term, first_value, _ = term_result(first_cols, first_cells, s.id, subject.is_comment)
+            row.first_term, first_value, _ = term_result(columns, first_cells, s.id, subject.is_comment)
             row.year = year_result(row.first_term, first_value, row.average, row.average_value, subject.is_comment)
         rows.append(row)
     return Grid(
@@ -176,7 +181,7 @@ def load_grid(handle: Any) -> Grid:
     )
 
 
-def row_after_save(handle: Any, student_id: int) -> Row:
+def row_after_save(handle: GridHandle, student_id: int) -> Averages:
     """The averages of one row after a cell save (no class list: bounded for any class)."""
     cls, subject, term = handle.school_class, handle.subject, handle.term
     columns = grid_columns(regular_count(subject, cls.grade_level))
@@ -187,7 +192,7 @@ def row_after_save(handle: Any, student_id: int) -> Row:
     ids = [handle.id] + ([first_book.id] if first_book else [])
     mine = queries.scores_of(ids, student_id)
     by_cell = index_scores([s for s in mine if s.gradebook_id == handle.id])
-    row = Row(0, None, [], None)
+    row = Averages()
     row.average, row.average_value, row.warning = term_result(columns, by_cell, student_id, subject.is_comment)
     if first_book is not None:
         first_cells = index_scores([s for s in mine if s.gradebook_id == first_book.id])
@@ -198,9 +203,8 @@ def row_after_save(handle: Any, student_id: int) -> Row:
 
 def blank_cells(
     columns: Sequence[Column],
-    students: Sequence[Any],
+    students: Sequence[Student],
     scores: dict[tuple[int, str], Score],
-    exempt: set[int] | None = None,
 ) -> list[str]:
     """'Họ tên: TX2, GK' for each student with empty cells."""
     out = []

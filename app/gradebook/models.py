@@ -1,24 +1,25 @@
-"""Grade book tables (TT22): scores per (class, subject, term), their history, corrections,
-and the homeroom records (rèn luyện, attendance, exemptions, summer results).
+"""Grade book tables (TT22): scores per (class, subject, term), their history, the subject
+teacher's nhận xét, score corrections, and the practical-part exemptions (R13) the grid marks.
 
 Scores are integer tenths (core.models.Tenths → Decimal) or a comment result ('D' / 'CD').
 Rows people edit carry a `version`; writers update them with a conditional UPDATE on it.
-History rows are append-only. No foreign key points at the records tables (parallel
-migration branch): the approval of a grade book lives in app.records and is read through
-gradebook.locking.review_state().
+History rows are append-only. The approval of a grade book is the records workflow (the
+linked record of type "so_diem", read by gradebook.locking.review_state); no foreign key
+points at the records tables. The GVCN's own tables live in app.homeroom.models.
+
+Exemption lives here, not in homeroom: the grade grid marks exempt students and the
+gradebook may not import homeroom (a higher layer); homeroom owns the screens.
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
-    Date,
     ForeignKey,
     Index,
     Integer,
@@ -29,8 +30,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app.accounts.models import User
+from app.core import files
 from app.core.models import Base, Tenths, UTCDateTime, utcnow
 from app.core.workflow import WorkflowMixin
+from app.school.models import SchoolClass, Student, Subject, Term
 
 
 class Kind(enum.StrEnum):
@@ -57,17 +61,12 @@ class GradeBook(Base):
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # fallback review state, used only while app.records offers no linked record
-    # (see locking.review_state); the records workflow is the source of truth when present
-    state: Mapped[str] = mapped_column(String(12), default="draft")
-    step: Mapped[int] = mapped_column(Integer, default=0)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blanks_acknowledged: Mapped[str | None] = mapped_column(Text)
 
-    school_class = relationship("SchoolClass")
-    subject = relationship("Subject")
-    term = relationship("Term")
+    school_class: Mapped[SchoolClass] = relationship()
+    subject: Mapped[Subject] = relationship()
+    term: Mapped[Term] = relationship()
 
 
 class Score(Base):
@@ -124,7 +123,7 @@ class ScoreHistory(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    actor = relationship("User")
+    actor: Mapped[User | None] = relationship()
 
 
 class StudentComment(Base):
@@ -172,62 +171,14 @@ class CorrectionRequest(WorkflowMixin, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     gradebook: Mapped[GradeBook] = relationship()
-    student = relationship("Student")
-    requester = relationship("User", foreign_keys=[requester_id])
-    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
-    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    student: Mapped[Student] = relationship()
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
     def column(self) -> str:
         return column_key(self.kind, self.idx)
-
-
-class Conduct(Base):
-    """Kết quả rèn luyện of a term, chosen by the GVCN (R8 derives the year)."""
-
-    __tablename__ = "conduct"
-    __table_args__ = (
-        UniqueConstraint("student_id", "term_id"),
-        CheckConstraint("level IS NULL OR level IN ('T', 'K', 'D', 'C')", name="level"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
-    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
-    level: Mapped[str | None] = mapped_column(String(1))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class HomeroomRemark(Base):
-    """Nhận xét of the GVCN for one student in one term (versioned on its own)."""
-
-    __tablename__ = "homeroom_remark"
-    __table_args__ = (UniqueConstraint("student_id", "term_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
-    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
-    text: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Attendance(Base):
-    """One buổi nghỉ of one student (R12): excused (có phép) or not."""
-
-    __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("student_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
-    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"), index=True)
-    day: Mapped[date] = mapped_column(Date)
-    excused: Mapped[bool] = mapped_column(Boolean, default=False)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Exemption(WorkflowMixin, Base):
@@ -252,52 +203,13 @@ class Exemption(WorkflowMixin, Base):
     step: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    student = relationship("Student")
-    subject = relationship("Subject")
-    term = relationship("Term")
-
-
-class SummerConduct(Base):
-    """Result of rèn luyện trong kỳ nghỉ hè (R11 (2)); the year value is kept beside it."""
-
-    __tablename__ = "summer_conduct"
-    __table_args__ = (
-        UniqueConstraint("student_id", "year_id"),
-        CheckConstraint("level IN ('T', 'K', 'D', 'C')", name="level"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
-    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
-    level: Mapped[str] = mapped_column(String(1))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Retest(Base):
-    """Result of a kiểm tra lại (R11 (3)); it replaces the subject's year result, which is kept."""
-
-    __tablename__ = "retest"
-    __table_args__ = (
-        UniqueConstraint("student_id", "year_id", "subject_id"),
-        CheckConstraint("value IS NULL OR value BETWEEN 0 AND 100", name="value_range"),
-        CheckConstraint("comment IS NULL OR comment IN ('D', 'CD')", name="comment_value"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
-    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
-    value: Mapped[Decimal | None] = mapped_column(Tenths)
-    comment: Mapped[str | None] = mapped_column(String(2))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    student: Mapped[Student] = relationship()
+    subject: Mapped[Subject] = relationship()
+    term: Mapped[Term | None] = relationship()
 
 
 class HistoryRewriteError(RuntimeError):
-    pass
+    """A programming error (code tried to rewrite score history), not a user's: a 500."""
 
 
 @event.listens_for(Session, "before_flush")
@@ -305,3 +217,8 @@ def _refuse_history_rewrites(session: Session, _ctx: Any, _instances: Any) -> No
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, ScoreHistory):
             raise HistoryRewriteError("score history is append-only")
+
+
+# columns holding the sha256 of a stored file (core.files sweep keeps what they name)
+files.register_reference(CorrectionRequest.evidence_sha256)
+files.register_reference(Exemption.evidence_sha256)

@@ -8,16 +8,23 @@ Read scope (anything else answers 404, see queries.py):
 Writes: only the assigned teacher edits a grid (hiệu trưởng and admin: 403); a correction is
 requested by the assigned teacher, confirmed by the GVCN (or BGH when the GVCN is the
 requester), approved by BGH; nobody decides their own request, and the two decisions are
-made by two different people. Homeroom records are written by the GVCN only.
+made by two different people. Exemptions (R13): the GVCN of the class asks, BGH decides;
+the health reason is read by the GVCN and BGH only. The GVCN's own records (rèn luyện,
+nhận xét, attendance, summer results) are app.homeroom's; `is_homeroom_teacher` is the one
+definition of "the GVCN of this class" both packages use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app.core.authz import BGH, Role
 from app.core.workflow import State
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.gradebook.models import CorrectionRequest, Exemption
 
 
 @dataclass(frozen=True)
@@ -32,11 +39,11 @@ class GridAccess:
     department_deputy_id: int | None
 
 
-def _is_bgh(user: Any) -> bool:
+def _is_bgh(user: User) -> bool:
     return bool(user.roles & BGH)
 
 
-def can_read_grid(user: Any, access: GridAccess) -> bool:
+def can_read_grid(user: User, access: GridAccess) -> bool:
     if _is_bgh(user) or Role.ADMIN in user.roles:
         return True
     return user.id in (
@@ -47,44 +54,46 @@ def can_read_grid(user: Any, access: GridAccess) -> bool:
     )
 
 
-def can_edit_grid(user: Any, access: GridAccess) -> bool:
+def can_edit_grid(user: User, access: GridAccess) -> bool:
     """Only the assigned teacher (locks are checked separately and answer 409)."""
     return Role.TEACHER in user.roles and access.teacher_id == user.id
 
 
-def can_open_grid(user: Any, access: GridAccess) -> bool:
+def can_open_grid(user: User, access: GridAccess) -> bool:
     return can_edit_grid(user, access)
 
 
-def can_submit_grid(user: Any, access: GridAccess) -> bool:
+def can_submit_grid(user: User, access: GridAccess) -> bool:
     return can_edit_grid(user, access)
 
 
-def can_request_correction(user: Any, access: GridAccess) -> bool:
+def can_request_correction(user: User, access: GridAccess) -> bool:
     return can_edit_grid(user, access)
 
 
-def can_read_homeroom(user: Any, homeroom_teacher_id: int | None) -> bool:
+def is_homeroom_teacher(user: User, homeroom_teacher_id: int | None) -> bool:
+    """The GVCN of the class (a teacher): confirms corrections, keeps the class book."""
+    return Role.TEACHER in user.roles and homeroom_teacher_id is not None and user.id == homeroom_teacher_id
+
+
+def can_read_class_records(user: User, homeroom_teacher_id: int | None) -> bool:
+    """The class's homeroom records and exemptions: its GVCN, BGH and the admin (support)."""
     return _is_bgh(user) or Role.ADMIN in user.roles or user.id == homeroom_teacher_id
-
-
-def can_edit_homeroom(user: Any, homeroom_teacher_id: int | None) -> bool:
-    return Role.TEACHER in user.roles and user.id == homeroom_teacher_id
 
 
 # ---------------------------------------------------------------------------- corrections
 
 
-def can_read_correction(user: Any, correction: Any, access: GridAccess) -> bool:
+def can_read_correction(user: User, correction: CorrectionRequest, access: GridAccess) -> bool:
     return correction.requester_id == user.id or can_read_grid(user, access)
 
 
-def correction_actor_step(user: Any, correction: Any, access: GridAccess) -> int | None:
+def correction_actor_step(user: User, correction: CorrectionRequest, access: GridAccess) -> int | None:
     """The chain step this user may decide on this request, or None."""
     if correction.requester_id == user.id:
         return None  # nobody decides their own request (R16, SECURITY.md 13)
     if correction.step == 0:
-        if user.id == access.homeroom_teacher_id and Role.TEACHER in user.roles:
+        if is_homeroom_teacher(user, access.homeroom_teacher_id):
             return 0
         # the GVCN cannot confirm their own request: BGH confirms in their place
         if access.homeroom_teacher_id in (None, correction.requester_id) and _is_bgh(user):
@@ -95,29 +104,29 @@ def correction_actor_step(user: Any, correction: Any, access: GridAccess) -> int
     return None
 
 
-def can_decide_correction(user: Any, correction: Any, access: GridAccess) -> bool:
+def can_decide_correction(user: User, correction: CorrectionRequest, access: GridAccess) -> bool:
     return (
         correction.state == State.SUBMITTED.value and correction_actor_step(user, correction, access) == correction.step
     )
 
 
-def can_withdraw_correction(user: Any, correction: Any) -> bool:
+def can_withdraw_correction(user: User, correction: CorrectionRequest) -> bool:
     return correction.requester_id == user.id and correction.state == State.SUBMITTED.value and correction.step == 0
 
 
 # ---------------------------------------------------------------------------- exemptions
 
 
-def can_request_exemption(user: Any, homeroom_teacher_id: int | None) -> bool:
-    return can_edit_homeroom(user, homeroom_teacher_id)
+def can_request_exemption(user: User, homeroom_teacher_id: int | None) -> bool:
+    return is_homeroom_teacher(user, homeroom_teacher_id)
 
 
-def can_decide_exemption(user: Any, exemption: Any) -> bool:
+def can_decide_exemption(user: User, exemption: Exemption) -> bool:
     """R13: the hiệu trưởng (BGH) approves; never the requester."""
     return _is_bgh(user) and exemption.requested_by_id != user.id and exemption.state == State.SUBMITTED.value
 
 
-def can_read_exemption_reason(user: Any, homeroom_teacher_id: int | None) -> bool:
+def can_read_exemption_reason(user: User, homeroom_teacher_id: int | None) -> bool:
     """Health reasons are sensitive (Luật 91/2025): GVCN of the class and BGH only."""
     return _is_bgh(user) or user.id == homeroom_teacher_id
 
@@ -125,5 +134,5 @@ def can_read_exemption_reason(user: Any, homeroom_teacher_id: int | None) -> boo
 # ---------------------------------------------------------------------------- settings
 
 
-def can_manage_settings(user: Any) -> bool:
+def can_manage_settings(user: User) -> bool:
     return _is_bgh(user) or Role.ADMIN in user.roles

@@ -1,18 +1,25 @@
 """Scoped reads of grade books: a grade book outside the user's scope is 404 (never 403).
 
 Every loader here issues a fixed number of queries whatever the class size (one per
-table), so the grid render stays bounded (tests/gradebook/test_query_counts.py).
+table), so the grid render stays bounded (tests/gradebook/test_query_counts.py). The
+scoped loaders — `get_gradebook_for`, `open_target_for`, `scoped_student`,
+`scoped_column`, `scoped_writes`, `correction_for`, `lock_term` — answer 404 (with an
+`authz.denied` trace) for anything missing or out of scope.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from flask import url_for
+from sqlalchemy import Row, Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.core.authz import found
+from app.accounts.models import User
+from app.audit.registry import SubjectLink
+from app.core.authz import found, not_found
 from app.extensions import db
 from app.gradebook import policy
 from app.gradebook.models import (
@@ -20,13 +27,16 @@ from app.gradebook.models import (
     Exemption,
     GradeBook,
     Score,
+    ScoreHistory,
     StudentComment,
 )
 from app.gradebook.policy import GridAccess
+from app.gradebook.values import CellError, CellValue, Column, parse_cell, parse_column, regular_count
 from app.school.models import (
     Department,
     Enrollment,
     SchoolClass,
+    SchoolYear,
     Student,
     Subject,
     TeachingAssignment,
@@ -49,7 +59,10 @@ class GridHandle:
         return self.gradebook.id
 
 
-def _access_stmt():  # type: ignore[no-untyped-def]
+AccessSelect = Select[GradeBook, SchoolClass, Subject, Term, int, int | None, int | None]
+
+
+def _access_stmt() -> AccessSelect:
     return (
         select(
             GradeBook,
@@ -75,18 +88,26 @@ def _access_stmt():  # type: ignore[no-untyped-def]
     )
 
 
-def _handle(row: Any) -> GridHandle:
-    gb, cls, subject, term, teacher_id, head_id, deputy_id = row
+def _handle(
+    gb: GradeBook,
+    cls: SchoolClass,
+    subject: Subject,
+    term: Term,
+    teacher_id: int | None,
+    head_id: int | None,
+    deputy_id: int | None,
+) -> GridHandle:
     access = GridAccess(cls.id, subject.id, teacher_id, cls.homeroom_teacher_id, head_id, deputy_id)
     return GridHandle(gb, cls, subject, term, access)
 
 
-def get_gradebook_for(user: Any, gradebook_id: int) -> GridHandle:
+def get_gradebook_for(user: User, gradebook_id: int) -> GridHandle:
     row = db.session.execute(_access_stmt().where(GradeBook.id == gradebook_id)).first()
-    handle = _handle(row) if row else None
+    handle = _handle(*row) if row else None
     if handle is None or not policy.can_read_grid(user, handle.access):
         handle = None
-    return found(handle, "gradebook", gradebook_id)
+    result: GridHandle = found(handle, "gradebook", gradebook_id)
+    return result
 
 
 def access_for(class_id: int, subject_id: int) -> tuple[SchoolClass, Subject, GridAccess] | None:
@@ -122,6 +143,28 @@ def access_for(class_id: int, subject_id: int) -> tuple[SchoolClass, Subject, Gr
     )
 
 
+@dataclass(frozen=True)
+class OpenTarget:
+    """A (class, subject, term) whose grade book the user may read (and so maybe open)."""
+
+    school_class: SchoolClass
+    subject: Subject
+    term: Term
+    access: GridAccess
+
+
+def open_target_for(user: User, class_id: int, subject_id: int, term_id: int) -> OpenTarget:
+    """The slot of a grade book to open; missing, mismatched or out of scope → 404."""
+    pair = access_for(class_id, subject_id)
+    term = db.session.get(Term, term_id)
+    if pair is None or term is None or term.year_id != pair[0].year_id:
+        not_found("class", class_id)
+    cls, subject, access = pair
+    if not policy.can_read_grid(user, access):
+        not_found("class", cls.id)
+    return OpenTarget(cls, subject, term, access)
+
+
 def find_gradebook(class_id: int, subject_id: int, term_id: int) -> GradeBook | None:
     return db.session.scalars(
         select(GradeBook).where(
@@ -142,6 +185,54 @@ def class_student_ids(class_id: int) -> set[int]:
     return set(db.session.scalars(select(Enrollment.student_id).where(Enrollment.class_id == class_id)))
 
 
+def scoped_student(handle: GridHandle, student_id: int) -> Student:
+    """A student of this grade book's class, or 404 (+ authz.denied naming the id)."""
+    student = db.session.scalars(
+        select(Student)
+        .join(Enrollment, Enrollment.student_id == Student.id)
+        .where(Student.id == student_id, Enrollment.class_id == handle.school_class.id)
+    ).first()
+    if student is None:
+        not_found("student", student_id)
+    return student
+
+
+def scoped_column(handle: GridHandle, text: str) -> Column:
+    """A column of this grid ('tx1'…, 'gk', 'ck'), or 404."""
+    column = parse_column(text, regular_count(handle.subject, handle.school_class.grade_level))
+    if column is None:
+        not_found("gradebook_column", f"{handle.id}:{text}")
+    return column
+
+
+@dataclass(frozen=True)
+class ScopedWrite:
+    """One cell of a paste or an import, in scope; `cell` is None when the value is invalid."""
+
+    student_id: int
+    column: Column
+    raw: str
+    seen_version: int
+    cell: CellValue | None
+    error: str | None = None
+
+
+def scoped_writes(handle: GridHandle, items: Iterable[tuple[int, str, str, int]]) -> list[ScopedWrite]:
+    """(student_id, column, typed value, version) items of a batch, each student of this
+    class and each column of this grid — one foreign id and the whole batch is a 404."""
+    class_ids = class_student_ids(handle.school_class.id)
+    out = []
+    for student_id, column_text, raw, version in items:
+        if student_id not in class_ids:
+            not_found("student", student_id)
+        column = scoped_column(handle, column_text)
+        try:
+            out.append(ScopedWrite(student_id, column, raw, version, parse_cell(raw, handle.subject.is_comment)))
+        except CellError as exc:  # kept beside the cell; the caller refuses the batch
+            out.append(ScopedWrite(student_id, column, raw, version, None, exc.message))
+    return out
+
+
 def scores_of(gradebook_ids: list[int], student_id: int | None = None) -> list[Score]:
     if not gradebook_ids:
         return []
@@ -151,7 +242,10 @@ def scores_of(gradebook_ids: list[int], student_id: int | None = None) -> list[S
     return list(db.session.scalars(stmt))
 
 
-def score_values_of(gradebook_ids: list[int]) -> list[Any]:
+ScoreValues = Row[int, int, str, int, Decimal | None, str | None]
+
+
+def score_values_of(gradebook_ids: list[int]) -> list[ScoreValues]:
     """Light rows (gradebook_id, student_id, kind, idx, value, comment) for summaries."""
     if not gradebook_ids:
         return []
@@ -169,13 +263,36 @@ def score_values_of(gradebook_ids: list[int]) -> list[Any]:
     )
 
 
+def current_cell(gradebook_id: int, student_id: int, column: Column) -> Score | None:
+    """The cell as stored now (re-read, never the session's stale copy)."""
+    return db.session.scalars(
+        select(Score)
+        .where(
+            Score.gradebook_id == gradebook_id,
+            Score.student_id == student_id,
+            Score.kind == column.kind,
+            Score.idx == column.idx,
+        )
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def comments_of(gradebook_id: int) -> dict[int, StudentComment]:
     rows = db.session.scalars(select(StudentComment).where(StudentComment.gradebook_id == gradebook_id))
     return {c.student_id: c for c in rows}
 
 
+def comment_of(gradebook_id: int, student_id: int) -> StudentComment | None:
+    """The nhận xét as stored now (re-read)."""
+    return db.session.scalars(
+        select(StudentComment)
+        .where(StudentComment.gradebook_id == gradebook_id, StudentComment.student_id == student_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def approved_exemptions(
-    student_ids: list[int] | None,
+    student_ids: Sequence[int] | None,
     year_id: int,
     term_id: int | None = None,
     subject_id: int | None = None,
@@ -203,6 +320,37 @@ def term_pair_of_year(year_id: int) -> tuple[Term | None, Term | None]:
     return terms.get(1), terms.get(2)
 
 
+def year_terms(year: SchoolYear | None) -> list[Term]:
+    """The terms of a year, HK I first (the settings page)."""
+    return [t for t in term_pair_of_year(year.id) if t] if year else []
+
+
+def lock_term(term_id: int) -> Term:
+    """A term whose lock date is being set, or 404."""
+    term: Term = found(db.session.get(Term, term_id), "term", term_id)
+    return term
+
+
+def teacher_name(handle: GridHandle) -> str | None:
+    """The assigned teacher's name, for the exported sheet."""
+    teacher_id = handle.access.teacher_id
+    teacher = db.session.get(User, teacher_id) if teacher_id else None
+    return teacher.full_name if teacher else None
+
+
+def history_of(handle: GridHandle, student_id: int | None = None, limit: int = 500) -> list[ScoreHistory]:
+    """Every value the grade book's cells had, newest first (one student's when given)."""
+    stmt = (
+        select(ScoreHistory)
+        .where(ScoreHistory.gradebook_id == handle.id)
+        .options(selectinload(ScoreHistory.actor))
+        .order_by(ScoreHistory.at.desc(), ScoreHistory.id.desc())
+    )
+    if student_id is not None:
+        stmt = stmt.where(ScoreHistory.student_id == scoped_student(handle, student_id).id)
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
 # ---------------------------------------------------------------------------- index page
 
 
@@ -218,7 +366,7 @@ class BookSlot:
     access: GridAccess
 
 
-def slots_for(user: Any, year_id: int, class_id: int | None = None) -> list[BookSlot]:
+def slots_for(user: User, year_id: int, class_id: int | None = None) -> list[BookSlot]:
     """Every (class, subject) assignment of the year × its terms that the user may read."""
     stmt = (
         select(TeachingAssignment, SchoolClass, Subject, Department.head_id, Department.deputy_id)
@@ -246,42 +394,58 @@ def slots_for(user: Any, year_id: int, class_id: int | None = None) -> list[Book
             continue
         for term in terms:
             slots.append(
-                BookSlot(
-                    cls,
-                    subject,
-                    term,
-                    assignment.teacher_id,
-                    books.get((cls.id, subject.id, term.id)),
-                    access,
-                )
+                BookSlot(cls, subject, term, assignment.teacher_id, books.get((cls.id, subject.id, term.id)), access)
             )
-    slots.sort(
-        key=lambda s: (
-            s.school_class.grade_level,
-            s.school_class.name,
-            s.subject.sort_order,
-            s.term.number,
-        )
-    )
+    slots.sort(key=lambda s: (s.school_class.grade_level, s.school_class.name, s.subject.sort_order, s.term.number))
     return slots
+
+
+#: a reader of more slots than this sees one class at a time
+MANY_SLOTS = 60
+
+
+@dataclass(frozen=True)
+class BookList:
+    """The list page: the user's own grade books, the others they may read (one class at a
+    time when there are many) and the classes to choose from."""
+
+    mine: list[BookSlot]
+    others: list[BookSlot]
+    classes: list[SchoolClass]
+    chosen: int | None
+
+
+def book_list(user: User, year: SchoolYear | None, class_id: int | None) -> BookList:
+    slots = slots_for(user, year.id) if year else []
+    mine = [s for s in slots if s.teacher_id == user.id]
+    others = [s for s in slots if s.teacher_id != user.id]
+    classes = sorted(
+        {s.school_class.id: s.school_class for s in others}.values(), key=lambda c: (c.grade_level, c.name)
+    )
+    chosen = None
+    if len(classes) > 1 and len(others) > MANY_SLOTS:
+        chosen = class_id if class_id in {c.id for c in classes} else classes[0].id
+        others = [s for s in others if s.school_class.id == chosen]
+    return BookList(mine, others, classes, chosen)
 
 
 # ---------------------------------------------------------------------------- corrections
 
 
-def correction_for(user: Any, correction_id: int) -> tuple[CorrectionRequest, GridHandle]:
+def correction_for(user: User, correction_id: int) -> tuple[CorrectionRequest, GridHandle]:
     correction = db.session.get(CorrectionRequest, correction_id)
     handle = None
     if correction is not None:
         row = db.session.execute(_access_stmt().where(GradeBook.id == correction.gradebook_id)).first()
-        handle = _handle(row) if row else None
+        handle = _handle(*row) if row else None
         if handle is None or not policy.can_read_correction(user, correction, handle.access):
             handle = None
-    found(handle, "correction", correction_id)
-    return correction, handle  # type: ignore[return-value]
+    if correction is None or handle is None:
+        not_found("correction", correction_id)
+    return correction, handle
 
 
-def corrections_visible_to(user: Any, year_id: int | None) -> list[tuple[CorrectionRequest, GridHandle]]:
+def corrections_visible_to(user: User, year_id: int | None) -> list[tuple[CorrectionRequest, GridHandle]]:
     """Requests the user filed or may read (scoped like the grids), newest first."""
     stmt = (
         _access_stmt()
@@ -294,18 +458,58 @@ def corrections_visible_to(user: Any, year_id: int | None) -> list[tuple[Correct
         stmt = stmt.where(SchoolClass.year_id == year_id)
     out = []
     for row in db.session.execute(stmt):
-        handle, correction = _handle(row[:7]), row[7]
+        handle, correction = _handle(*row[:7]), row[7]
         if policy.can_read_correction(user, correction, handle.access):
             out.append((correction, handle))
     return out
 
 
-def open_corrections_of(gradebook_id: int) -> list[CorrectionRequest]:
-    return list(
-        db.session.scalars(
-            select(CorrectionRequest).where(
-                CorrectionRequest.gradebook_id == gradebook_id,
-                CorrectionRequest.state == "submitted",
-            )
+def pending_correction_of(gradebook_id: int, student_id: int, column: Column) -> int | None:
+    """The id of a request on this cell still waiting for a decision."""
+    return db.session.scalars(
+        select(CorrectionRequest.id).where(
+            CorrectionRequest.gradebook_id == gradebook_id,
+            CorrectionRequest.student_id == student_id,
+            CorrectionRequest.kind == column.kind,
+            CorrectionRequest.idx == column.idx,
+            CorrectionRequest.state == "submitted",
         )
+    ).first()
+
+
+def links(ids: Iterable[int]) -> dict[int, SubjectLink]:
+    """{gradebook id: SubjectLink} for the audit feed and digest (one query)."""
+    rows = db.session.execute(_access_stmt().where(GradeBook.id.in_(list(ids)))).all()
+    out: dict[int, SubjectLink] = {}
+    for row in rows:
+        h = _handle(*row)
+        title = f"Sổ điểm {h.subject.name} lớp {h.school_class.name} – {h.term.name}"
+        out[h.id] = SubjectLink(title, url_for("gradebook.grid", gradebook_id=h.id))
+    return out
+
+
+def correction_links(ids: Iterable[int]) -> dict[int, SubjectLink]:
+    stmt = (
+        select(CorrectionRequest, SchoolClass.name, Subject.name)
+        .join(GradeBook, GradeBook.id == CorrectionRequest.gradebook_id)
+        .join(SchoolClass, SchoolClass.id == GradeBook.class_id)
+        .join(Subject, Subject.id == GradeBook.subject_id)
+        .where(CorrectionRequest.id.in_(list(ids)))
     )
+    return {
+        c.id: SubjectLink(
+            f"Yêu cầu điều chỉnh điểm #{c.id} ({subject} lớp {cls})",
+            url_for("gradebook.correction_detail", correction_id=c.id),
+        )
+        for c, cls, subject in db.session.execute(stmt)
+    }
+
+
+def gradebook_subject_for(user: User, gradebook_id: int) -> GradeBook:
+    """The audit timeline's loader: the grade book the user may read, or 404."""
+    return get_gradebook_for(user, gradebook_id).gradebook
+
+
+def correction_subject_for(user: User, correction_id: int) -> CorrectionRequest:
+    """The audit timeline's loader: the request the user may read, or 404."""
+    return correction_for(user, correction_id)[0]

@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from app.core.errors import DomainError
 from app.gradebook import tt22
 from app.gradebook.models import COMMENT_DB, COMMENT_SHOWN, Kind, column_key
 from app.gradebook.tt22 import CommentResult, Level
+
+if TYPE_CHECKING:
+    from app.school.models import Subject
 
 LEVEL_DB = {Level.TOT: "T", Level.KHA: "K", Level.DAT: "D", Level.CHUA_DAT: "C"}
 LEVEL_FROM_DB = {v: k for k, v in LEVEL_DB.items()}
@@ -41,6 +46,12 @@ class Column:
         if self.kind == Kind.TX.value:
             return f"ĐĐGtx {self.idx}"
         return "ĐĐGgk" if self.kind == Kind.GK.value else "ĐĐGck"
+
+
+def regular_count(subject: Subject, grade_level: int) -> int:
+    """How many ĐĐGtx columns the subject's grid has for this khối (from its periods)."""
+    periods = subject.periods_for(grade_level) or 0
+    return tt22.regular_count(periods, subject.is_comment)
 
 
 def grid_columns(regular: int) -> list[Column]:
@@ -73,8 +84,8 @@ class CellValue:
         return self.value is None and self.comment is None
 
 
-class CellError(ValueError):
-    """A typed value the cell refuses; str() is the Vietnamese reason."""
+class CellError(DomainError):
+    """422: a typed value the cell refuses; `message` is the Vietnamese reason."""
 
 
 def parse_cell(text: str | None, comment_subject: bool) -> CellValue:

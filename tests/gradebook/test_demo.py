@@ -1,5 +1,6 @@
 """`flask seed-demo` fills the grade books: HK I complete with a realistic spread, HK II in
-progress, some HK I books approved, some in review, some open; homeroom data; audited."""
+progress, some HK I books approved, some in review, some open; and (app.homeroom.demo,
+run right after with the same generator) the class books; everything audited."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ def test_seed_demo_fills_grade_books_realistically(app) -> None:
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     from app.audit import services as audit
-    from app.gradebook import locking, summary
+    from app.gradebook import locking
     from app.gradebook.grid import load_grid
-    from app.gradebook.models import Attendance, Conduct, CorrectionRequest, Exemption, GradeBook
+    from app.gradebook.models import CorrectionRequest, Exemption, GradeBook
     from app.gradebook.queries import GridHandle, access_for
+    from app.homeroom import summary
+    from app.homeroom.models import Attendance, Conduct
     from app.school.models import SchoolClass
 
     with app.app_context():

@@ -144,7 +144,8 @@ def test_a_forged_or_foreign_plan_is_refused(gb, login_as, db_digest) -> None:
 def test_import_rejects_files_that_are_not_xlsx(gb, login_as) -> None:
     c = login_as(gb.t1)
     r = _upload(c, gb.toan_a1, b"%PDF-1.4 not a sheet", "x.xlsx")
-    assert r.status_code == 422 and "không phải là bảng tính" in r.text
+    # core.xlsx says what the file is: "Tệp là PDF, không phải bảng tính Excel (.xlsx)…"
+    assert r.status_code == 422 and "Tệp là PDF, không phải bảng tính" in r.text
     r = _upload(c, gb.toan_a1, b"PK\x03\x04garbage", "x.xlsx")
     assert r.status_code == 422
 

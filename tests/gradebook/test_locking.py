@@ -10,11 +10,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
-from werkzeug.exceptions import Forbidden
 
 from app.extensions import db
-from tests.gradebook.conftest import handle_of, post_cell
+from tests.gradebook.conftest import post_cell
 
 FULL_ROW = {"tx1": "8", "tx2": "7", "tx3": "9", "tx4": "6,5", "gk": "7,5", "ck": "8"}
 
@@ -58,7 +56,7 @@ def submitted(gb, login_as, app):  # type: ignore[no-untyped-def]
 
 def test_submit_sends_the_xlsx_into_the_records_chain_and_locks_for_review(gb, submitted, app, cell) -> None:
     state = record_of(app, gb.toan_a1)
-    assert state.source == "records" and state.state.value == "submitted"
+    assert state.record is not None and state.state.value == "submitted"
     assert state.record.chain == ["to_truong", "hieu_truong"]
     page = submitted.get(f"/gradebook/{gb.toan_a1}")
     assert "Chờ duyệt" in page.text and 'class="cell-input"' not in page.text
@@ -198,52 +196,3 @@ def test_only_the_assigned_teacher_submits(gb, login_as) -> None:
     assert login_as(gb.tt_toan).post(f"/gradebook/{gb.toan_a1}/submit", data={}).status_code == 403
     assert login_as(gb.t2).post(f"/gradebook/{gb.toan_a1}/submit", data={}).status_code == 404
     assert login_as(gb.ht).post(f"/gradebook/{gb.toan_a1}/submit", data={}).status_code == 403
-
-
-def test_review_state_falls_back_to_the_local_chain_without_records(gb, app, as_user, monkeypatch) -> None:
-    """The one switch (locking.records_api): without records the same chain runs locally."""
-    from app.core.workflow import Action
-    from app.gradebook import locking
-    from app.gradebook.services import entry, review
-    from app.gradebook.values import CellValue, Column
-
-    monkeypatch.setattr(locking, "records_api", lambda: None)
-
-    def fill_and_submit(actor):  # type: ignore[no-untyped-def]
-        handle = handle_of(app, actor, gb.toan_a1)
-        for s in gb.students_a1:
-            for key in ("tx1", "tx2", "tx3", "tx4", "gk", "ck"):
-                col = Column("tx", int(key[2])) if key.startswith("tx") else Column(key, 1)
-                entry.save_cell(actor, handle, entry.CellWrite(s.id, col, CellValue(Decimal("7.0")), 0))
-        review.submit(actor, handle, acknowledged=False)
-
-    as_user(gb.t1, fill_and_submit)
-    with pytest.raises(Forbidden):  # the author cannot approve their own grade book
-        as_user(
-            gb.t1,
-            lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2),
-        )
-    as_user(
-        gb.tt_toan,
-        lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=2),
-    )
-    as_user(
-        gb.ht,
-        lambda a: locking.review_local(a, handle_of(app, a, gb.toan_a1), Action.APPROVE, seen_version=3),
-    )
-    with app.app_context():
-        from app.gradebook.models import GradeBook
-
-        book = db.session.get(GradeBook, gb.toan_a1)
-        assert locking.review_state(book).state.value == "approved"
-        assert locking.lock_of(book, book.term).code == "approved"
-        from app.audit.models import AuditEvent
-
-        actions = list(
-            db.session.scalars(
-                select(AuditEvent.action).where(
-                    AuditEvent.subject_type == "gradebook", AuditEvent.action.like("gradebook.%")
-                )
-            )
-        )
-        assert actions.count("gradebook.approved") == 2 and "gradebook.submitted" in actions

@@ -98,22 +98,6 @@ def test_withdraw_only_by_the_requester_before_any_decision() -> None:
     assert not policy.can_withdraw_correction(user(11), correction(0))
 
 
-@pytest.mark.parametrize(
-    ("who", "read", "edit"),
-    [
-        (user(11), True, True),
-        (user(20, Role.PRINCIPAL), True, False),
-        (user(22, Role.ADMIN), True, False),
-        (user(10), False, False),
-        (user(12, Role.TEACHER, Role.HEAD), False, False),
-    ],
-)
-def test_homeroom(who, read, edit) -> None:
-    assert policy.can_read_homeroom(who, 11) is read
-    assert policy.can_edit_homeroom(who, 11) is edit
-    assert policy.can_request_exemption(who, 11) is edit
-
-
 def test_exemptions_are_decided_by_bgh_never_by_the_requester() -> None:
     pending = SimpleNamespace(requested_by_id=11, state="submitted")
     assert policy.can_decide_exemption(user(20, Role.PRINCIPAL), pending)

@@ -23,6 +23,6 @@ def test_homeroom_teacher_sees_their_class_as_gvcn(login_as, school_fixture) -> 
 
 
 def test_only_the_most_specific_menu_entry_is_current(login_as, school_fixture) -> None:
-    page = login_as(school_fixture.gvcn).get("/gradebook/homeroom").text
+    page = login_as(school_fixture.gvcn).get("/homeroom/").text
     assert page.count('aria-current="page"') == 1
     assert 'aria-current="page">Chủ nhiệm<' in page

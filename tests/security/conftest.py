@@ -149,7 +149,7 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
     the Toán teachers' records.
     """
     from app.gradebook import queries as gq
-    from app.gradebook.services import corrections, entry, homeroom
+    from app.gradebook.services import corrections, entry, exemptions
     from app.gradebook.values import CellValue, parse_column
     from app.records import services as rs
     from app.records.models import Record, RecordType
@@ -242,7 +242,7 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
 
     def exemption(gvcn: Any, cls: Any, student: Any, reason: str) -> int:
         def go(actor: Any) -> int:
-            return homeroom.request_exemption(
+            return exemptions.request_exemption(
                 actor,
                 db.session.get(SchoolClass, cls.id),
                 student.id,

@@ -3,39 +3,47 @@
 States (core.workflow, chain of 2): submitted(step 0, awaiting the GVCN) → submitted(step 1,
 awaiting BGH) → approved (the new value is applied at once); either decision may return
 (reject) it; the requester may withdraw it before the GVCN decides. Each step writes one
-audit event with the old and new values; applying writes `grade.corrected` and a
-ScoreHistory row pointing at the request, so the original value is kept.
+audit event about the request, built after its last field change (the decider's id, and
+on the final approval `applied_at`), with the old and new values; applying also writes
+`grade.corrected` about the grade book and a ScoreHistory row pointing at the request, so
+the original value is kept.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from app.audit import services as audit
 from app.core.authz import deny
+from app.core.errors import ConflictError, DomainError
 from app.core.models import utcnow
 from app.core.workflow import Action, State, transition
 from app.extensions import db
-from app.gradebook import locking, policy
-from app.gradebook.files import evidence_columns
+from app.gradebook import locking, policy, queries
+from app.gradebook.files import evidence_columns, stage_evidence
 from app.gradebook.models import CorrectionRequest
+from app.gradebook.queries import GridHandle
 from app.gradebook.services import entry
-from app.gradebook.values import CellValue, Column, shown
+from app.gradebook.values import CellValue, Column, parse_cell, shown
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import FileStorage
+
+    from app.accounts.models import User
 
 CHAIN = ("GVCN xác nhận", "Hiệu trưởng phê duyệt")
 
 
-class CorrectionError(ValueError):
+class CorrectionError(DomainError):
     """422: the request cannot be made as it is; the message says why."""
 
 
-class CorrectionStale(ValueError):
+class CorrectionStale(ConflictError):
     """409: the cell changed after the request was made."""
 
 
-def _facts(c: CorrectionRequest, handle: Any) -> dict[str, Any]:
+def _facts(c: CorrectionRequest, handle: GridHandle) -> dict[str, Any]:
     return {
         "student_id": c.student_id,
         "subject_id": handle.subject.id,
@@ -51,16 +59,20 @@ def _facts(c: CorrectionRequest, handle: Any) -> dict[str, Any]:
 
 
 def request_correction(
-    actor: Any,
-    handle: Any,
+    actor: User,
+    handle: GridHandle,
     student_id: int,
     column: Column,
-    new: CellValue,
-    reason: str,
-    evidence: Any = None,
+    new: CellValue | str | None,
+    reason: str | None,
+    upload: FileStorage | None = None,
 ) -> CorrectionRequest:
+    """`new`: the parsed value, or the text the teacher typed (parsed here: CellError, 422);
+    `upload`: the evidence file, if any (checked by content, stored when the request commits)."""
     if not policy.can_request_correction(actor, handle.access):
         deny("correction.request", "gradebook", handle.id)
+    if not isinstance(new, CellValue):
+        new = parse_cell(new, handle.subject.is_comment)
     lock = locking.lock_of(handle.gradebook, handle.term)
     if lock.code is None:
         raise CorrectionError("Sổ điểm chưa khoá: sửa trực tiếp trong sổ, không cần yêu cầu điều chỉnh.")
@@ -69,22 +81,14 @@ def request_correction(
     reason = (reason or "").strip()
     if not reason:
         raise CorrectionError("Ghi rõ lý do điều chỉnh.")
-    current = entry.current_cell(handle.id, student_id, column)
+    current = queries.current_cell(handle.id, student_id, column)
     old_value = current.value if current else None
     old_comment = current.comment if current else None
     if (old_value, old_comment) == (new.value, new.comment):
         raise CorrectionError("Giá trị mới trùng với giá trị hiện tại.")
-    pending = db.session.scalars(
-        select(CorrectionRequest.id).where(
-            CorrectionRequest.gradebook_id == handle.id,
-            CorrectionRequest.student_id == student_id,
-            CorrectionRequest.kind == column.kind,
-            CorrectionRequest.idx == column.idx,
-            CorrectionRequest.state == State.SUBMITTED.value,
-        )
-    ).first()
-    if pending:
+    if queries.pending_correction_of(handle.id, student_id, column):
         raise CorrectionError("Ô điểm này đã có một yêu cầu điều chỉnh đang chờ xử lý.")
+    evidence = stage_evidence(upload)
     correction = CorrectionRequest(
         gradebook_id=handle.id,
         student_id=student_id,
@@ -108,7 +112,7 @@ def request_correction(
         actor,
         "correction.requested",
         correction,
-        changes=_facts(correction, handle),
+        changes={**_facts(correction, handle), "gradebook_id": handle.id, "score_version": correction.score_version},
         comment=reason,
         file_sha256=correction.evidence_sha256,
     )
@@ -116,9 +120,9 @@ def request_correction(
 
 
 def decide(
-    actor: Any,
+    actor: User,
     correction: CorrectionRequest,
-    handle: Any,
+    handle: GridHandle,
     action: Action,
     *,
     seen_version: int,
@@ -126,7 +130,7 @@ def decide(
 ) -> None:
     """GVCN (step 0) or BGH (step 1) approves or returns; final approval applies the value."""
     if action not in (Action.APPROVE, Action.RETURN):
-        raise ValueError(action)
+        raise CorrectionError("Chỉ có thể đồng ý hoặc không đồng ý với yêu cầu điều chỉnh.")
     step = correction.step
     allowed = policy.can_decide_correction(actor, correction, handle.access)
     extra = {
@@ -144,12 +148,13 @@ def decide(
         comment=comment,
         also_set={decider: actor.id},
     )
-    audit.record(actor, moved.action, correction, changes={**moved.changes, **extra}, comment=comment)
     if moved.is_final:
-        _apply(actor, correction, handle)
+        extra["applied_at"] = [None, _apply(actor, correction, handle)]
+    audit.record(actor, moved.action, correction, changes={**moved.changes, **extra}, comment=comment)
 
 
-def _apply(actor: Any, correction: CorrectionRequest, handle: Any) -> None:
+def _apply(actor: User, correction: CorrectionRequest, handle: GridHandle) -> datetime:
+    """Write the approved value into the cell (on the version seen at the request)."""
     column = Column(correction.kind, correction.idx)
     write = entry.CellWrite(
         correction.student_id,
@@ -173,7 +178,7 @@ def _apply(actor: Any, correction: CorrectionRequest, handle: Any) -> None:
             f"{shown(now.value, now.comment) if now else ''}”); yêu cầu này không áp dụng được. "
             "Hãy trả lại yêu cầu để giáo viên lập yêu cầu mới."
         ) from None
-    correction.applied_at = utcnow()
+    applied_at = correction.applied_at = utcnow()
     db.session.flush()
     audit.record(
         actor,
@@ -188,9 +193,10 @@ def _apply(actor: Any, correction: CorrectionRequest, handle: Any) -> None:
         },
         comment=correction.reason,
     )
+    return applied_at
 
 
-def withdraw(actor: Any, correction: CorrectionRequest, *, seen_version: int) -> None:
+def withdraw(actor: User, correction: CorrectionRequest, *, seen_version: int) -> None:
     moved = transition(
         db.session,
         correction,

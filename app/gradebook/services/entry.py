@@ -1,39 +1,35 @@
 """Entering scores: open a grade book, save cells (alone or as an all-or-nothing batch),
-save the subject teacher's nhận xét. See services/__init__.py for the invariants."""
+and the one record of a refused write to a locked grade book. See services/__init__.py
+for the invariants."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
 from app.audit import services as audit
 from app.core.authz import deny
+from app.core.errors import ConflictError, DomainError
 from app.core.models import utcnow
 from app.extensions import db
 from app.gradebook import locking, policy
 from app.gradebook.models import GradeBook, Score, ScoreHistory
-from app.gradebook.values import CellValue, Column, shown
+from app.gradebook.queries import GridHandle, ScopedWrite, current_cell
+from app.gradebook.services.rows import dialect_insert, insert_once
+from app.gradebook.values import CellValue, Column, parse_cell, shown
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.gradebook.policy import GridAccess
+    from app.school.models import SchoolClass, Subject, Term
 
 
-def dialect_insert(model: Any) -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
-
-
-def insert_once(model: Any, values: dict[str, Any], unique: list[str]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: True when this call created the row.
-
-    (RETURNING, not rowcount: with PostgreSQL's implicit RETURNING, rowcount is -1.)
-    """
-    stmt = dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
-    return db.session.execute(stmt).scalar() is not None
+class GradebookError(DomainError):
+    """422: the grade book cannot be opened as asked."""
 
 
 def audit_value(value: Decimal | None, comment: str | None) -> str | None:
@@ -43,25 +39,16 @@ def audit_value(value: Decimal | None, comment: str | None) -> str | None:
     return None if value is None else str(value)
 
 
-def open_gradebook(actor: Any, school_class: Any, subject: Any, term: Any, access: Any) -> GradeBook:
+def open_gradebook(
+    actor: User, school_class: SchoolClass, subject: Subject, term: Term, access: GridAccess
+) -> GradeBook:
     """Create the grade book of (class, subject, term) once; later calls return it."""
     if not policy.can_open_grid(actor, access):
         deny("gradebook.open", "class", school_class.id)
     if term.year_id != school_class.year_id:
-        raise ValueError("Học kỳ không thuộc năm học của lớp.")
+        raise GradebookError("Học kỳ không thuộc năm học của lớp.")
     keys = {"class_id": school_class.id, "subject_id": subject.id, "term_id": term.id}
-    created = insert_once(
-        GradeBook,
-        {
-            **keys,
-            "opened_by_id": actor.id,
-            "opened_at": utcnow(),
-            "state": "draft",
-            "step": 0,
-            "version": 1,
-        },
-        list(keys),
-    )
+    created = insert_once(GradeBook, {**keys, "opened_by_id": actor.id, "opened_at": utcnow()}, list(keys))
     gb = db.session.scalars(select(GradeBook).filter_by(**keys)).one()
     if created:
         audit.record(
@@ -69,6 +56,7 @@ def open_gradebook(actor: Any, school_class: Any, subject: Any, term: Any, acces
             "gradebook.opened",
             gb,
             changes={
+                **{key: [None, value] for key, value in keys.items()},
                 "class": [None, school_class.name],
                 "subject": [None, subject.name],
                 "term": [None, term.name],
@@ -80,18 +68,34 @@ def open_gradebook(actor: Any, school_class: Any, subject: Any, term: Any, acces
 # ---------------------------------------------------------------------------- cells
 
 
-@dataclass
-class CellConflict(Exception):
+class CellConflict(ConflictError):
     """409: the cell changed since the user saw it; `current` is the row as it is now."""
 
-    student_id: int
-    column: Column
-    current: Score | None
+    def __init__(self, student_id: int, column: Column, current: Score | None) -> None:
+        super().__init__("Ô này vừa được sửa ở nơi khác; giá trị bạn nhập chưa được lưu.")
+        self.student_id = student_id
+        self.column = column
+        self.current = current
 
 
-@dataclass
-class BatchConflict(Exception):
-    conflicts: list[CellConflict] = field(default_factory=list)
+class BatchConflict(ConflictError):
+    """409: cells of a batch changed since the user saw them; nothing of the batch is saved."""
+
+    def __init__(self, conflicts: list[CellConflict]) -> None:
+        super().__init__(
+            f"{len(conflicts)} ô vừa được sửa ở nơi khác; chưa ô nào được lưu. Kiểm tra giá trị hiện tại rồi dán lại."
+        )
+        self.conflicts = conflicts
+
+
+class BatchInvalid(DomainError):
+    """422: values of a batch the cells refuse; `errors` maps (student id, column) → (typed, reason)."""
+
+    def __init__(self, errors: Mapping[tuple[int, str], tuple[str | None, str]]) -> None:
+        super().__init__(
+            f"Có {len(errors)} ô không hợp lệ; chưa ô nào được lưu. Sửa các ô tô đỏ rồi dán lại.", status=422
+        )
+        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -110,21 +114,8 @@ class Change:
     new: str | None
 
 
-def current_cell(gradebook_id: int, student_id: int, column: Column) -> Score | None:
-    return db.session.scalars(
-        select(Score)
-        .where(
-            Score.gradebook_id == gradebook_id,
-            Score.student_id == student_id,
-            Score.kind == column.kind,
-            Score.idx == column.idx,
-        )
-        .execution_options(populate_existing=True)
-    ).first()
-
-
 def write_cell(
-    actor: Any,
+    actor: User,
     gradebook_id: int,
     w: CellWrite,
     source: str,
@@ -175,7 +166,7 @@ def write_cell(
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if result.rowcount != 1:  # type: ignore[attr-defined]
             raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
     db.session.add(
         ScoreHistory(
@@ -203,15 +194,16 @@ def write_cell(
     )
 
 
-def check_can_write(actor: Any, handle: Any) -> None:
+def check_can_write(actor: User, handle: GridHandle) -> None:
+    """Policy (403) and lock (GridLocked, 409): the guard of every writer of a grid."""
     if not policy.can_edit_grid(actor, handle.access):
         deny("grade.write", "gradebook", handle.id)
     locking.ensure_writable(handle)
 
 
-def save_cell(actor: Any, handle: Any, write: CellWrite) -> Change | None:
-    """Save one cell (scope — student in the class, column in the grid — checked by the caller
-    through the scoped form; policy and lock re-checked here)."""
+def save_cell(actor: User, handle: GridHandle, write: CellWrite) -> Change | None:
+    """Save one cell (scope — student in the class, column in the grid — checked by the
+    caller through the scoped loaders; policy and lock re-checked here)."""
     check_can_write(actor, handle)
     change = write_cell(actor, handle.id, write, "entry")
     if change is not None:
@@ -229,9 +221,35 @@ def save_cell(actor: Any, handle: Any, write: CellWrite) -> Change | None:
     return change
 
 
+def save_typed_cell(
+    actor: User, handle: GridHandle, student_id: int, column: Column, typed: str | None, seen_version: int
+) -> Change | None:
+    """What the teacher typed in one cell: parsed (CellError, 422) then saved."""
+    cell = parse_cell(typed, handle.subject.is_comment)
+    return save_cell(actor, handle, CellWrite(student_id, column, cell, seen_version))
+
+
+def save_paste(
+    actor: User,
+    handle: GridHandle,
+    scoped: Sequence[ScopedWrite],
+    *,
+    source: str = "batch",
+    action: str = "grade.batch_changed",
+    comment: str | None = None,
+) -> list[Change]:
+    """A paste (or an import): every value valid — else BatchInvalid (422) naming each
+    refused cell — then one all-or-nothing batch."""
+    errors = {(w.student_id, w.column.key): (w.raw, w.error or "") for w in scoped if w.cell is None}
+    if errors:
+        raise BatchInvalid(errors)
+    writes = [CellWrite(w.student_id, w.column, w.cell, w.seen_version) for w in scoped if w.cell is not None]
+    return save_batch(actor, handle, writes, source=source, action=action, comment=comment)
+
+
 def save_batch(
-    actor: Any,
-    handle: Any,
+    actor: User,
+    handle: GridHandle,
     writes: Sequence[CellWrite],
     *,
     source: str = "batch",
@@ -282,7 +300,7 @@ def save_batch(
                     "updated_at": now,
                 }
             )
-            old = (None, None)
+            old: tuple[Decimal | None, str | None] = (None, None)
         elif cur is None or cur.version != w.seen_version:
             conflicts.append(CellConflict(w.student_id, w.column, cur))
             continue
@@ -337,7 +355,7 @@ def save_batch(
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if result.rowcount != 1:  # type: ignore[attr-defined]
             conflicts.append(CellConflict(w.student_id, w.column, None))
     if conflicts:
         raise BatchConflict(conflicts)
@@ -356,3 +374,12 @@ def save_batch(
             },
         )
     return changes
+
+
+def reject_locked_write(
+    actor: User, handle: GridHandle, attempt: str, lock: locking.Lock, detail: dict[str, Any] | None = None
+) -> None:
+    """One `grade.write_rejected_locked` event per refused write, in a transaction of its
+    own: nothing of the refused write survives (the caller rolled it back), the refusal does."""
+    changes = {"attempt": attempt, "lock": lock.code, **(detail or {})}
+    audit.record(actor, "grade.write_rejected_locked", handle.gradebook, changes=changes, comment=lock.message)

@@ -1,17 +1,28 @@
-"""School settings for the TT22 readings DOMAIN.md marks [≈]/[?] (stored in SchoolSetting)."""
+"""School settings for the TT22 readings DOMAIN.md marks [≈]/[?] (stored in SchoolSetting),
+and the terms' lock dates (R17). Each changed key writes its own `setting.changed` event,
+each changed term its `term.updated` (both through app.school's services)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
+from app.core.errors import DomainError
 from app.gradebook.tt22 import AdjustmentReading, LearningSettings
 from app.school import services as school
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.school.models import Term
 
 R7_READING = "gradebook.r7_reading"
 R7_COUNTS_COMMENT = "gradebook.r7_counts_comment_subjects"
 MISSED_TEST_RULE = "gradebook.missed_test_rule"
 MISSED_RULES = ("zero", "blank")
+
+
+class SettingsError(DomainError):
+    """422: a setting the form should not have offered, or a lock date the term refuses."""
 
 
 def learning_settings() -> LearningSettings:
@@ -29,16 +40,23 @@ def missed_test_rule() -> str:
     return value if value in MISSED_RULES else "zero"
 
 
-def save_settings(actor: Any, *, adjustment_reading: str, adjustment_counts_comment: bool, missed_rule: str) -> None:
-    """Each changed key writes its own `setting.changed` event (school.set_setting)."""
-    AdjustmentReading(adjustment_reading)  # raises on an unknown reading
+def save_settings(
+    actor: User | None, *, adjustment_reading: str, adjustment_counts_comment: bool, missed_rule: str
+) -> None:
+    try:
+        AdjustmentReading(adjustment_reading)
+    except ValueError:
+        raise SettingsError("Cách điều chỉnh mức học tập không hợp lệ; hãy chọn lại trong danh sách.") from None
     if missed_rule not in MISSED_RULES:
-        raise ValueError(missed_rule)
+        raise SettingsError("Cách tính bài kiểm tra vắng không hợp lệ; hãy chọn lại trong danh sách.")
     school.set_setting(actor, R7_READING, adjustment_reading)
     school.set_setting(actor, R7_COUNTS_COMMENT, "1" if adjustment_counts_comment else "0")
     school.set_setting(actor, MISSED_TEST_RULE, missed_rule)
 
 
-def set_lock_date(actor: Any, term: Any, lock_date: date | None) -> dict:
+def set_lock_date(actor: User | None, term: Term, lock_date: date | None) -> None:
     """R17: the term's lock date (after it, every grade book of the term is read-only)."""
-    return school.update_term(actor, term, start_date=term.start_date, end_date=term.end_date, lock_date=lock_date)
+    try:
+        school.update_term(actor, term, start_date=term.start_date, end_date=term.end_date, lock_date=lock_date)
+    except school.SchoolError as exc:
+        raise SettingsError(str(exc)) from None
