@@ -50,7 +50,7 @@ def make_record(app, rec, as_user):  # type: ignore[no-untyped-def]
 
     from app.records import services
     from app.records.models import RecordType
-    from app.records.uploads import store_bytes
+    from app.records.uploads import stage_bytes
 
     def _make(
         author: Any = None,
@@ -68,7 +68,7 @@ def make_record(app, rec, as_user):  # type: ignore[no-untyped-def]
         def go(actor: Any) -> int:
             nonlocal record_type
             record_type = db.session.get(RecordType, rec.types[code])
-            stored = [store_bytes(n, d) for n, d in (files or [("giao-an.pdf", samples.pdf())])]
+            stored = [stage_bytes(n, d) for n, d in (files or [("giao-an.pdf", samples.pdf())])]
             fields: dict[str, Any] = {}
             if record_type.requires_class_subject:
                 fields.update(
