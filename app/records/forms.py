@@ -99,6 +99,10 @@ def chosen_files(field: MultipleFileField) -> list[FileStorage]:
     return [f for f in (field.data or []) if isinstance(f, FileStorage) and f.filename]
 
 
+#: shown (and sent) only for record types tied to a class and subject
+LESSON_FIELDS = ("week", "lesson_no", "lesson_date")
+
+
 class RecordFieldsMixin:
     title = text_field("Tiêu đề", 250, required=True)
     week = VNIntegerField("Tuần", validators=[Optional(), NumberRange(1, 52, "Tuần từ 1 đến 52.")])
@@ -107,15 +111,21 @@ class RecordFieldsMixin:
     notes = TextAreaField(
         "Ghi chú", validators=[Optional(), Length(max=4000, message="Ghi chú dài tối đa 4000 ký tự.")]
     )
+    #: the record being edited: its values stand for the fields its page does not show
+    shown_for: Record | None = None
+
+    def _value(self, name: str) -> Any:
+        field = getattr(self, name, None)
+        return field.data if field is not None else getattr(self.shown_for, name, None)
 
     def record_fields(self) -> RecordDetails:
-        return {
-            "title": self.title.data,
-            "week": self.week.data,
-            "lesson_no": self.lesson_no.data,
-            "lesson_date": self.lesson_date.data,
-            "notes": self.notes.data,
-        }
+        return RecordDetails(
+            title=self.title.data or "",
+            week=self._value("week"),
+            lesson_no=self._value("lesson_no"),
+            lesson_date=self._value("lesson_date"),
+            notes=self.notes.data,
+        )
 
 
 class SubmitChoice:
@@ -182,8 +192,13 @@ class EditRecordForm(SubmittedFields, RecordFieldsMixin, FlaskForm):
 
     @classmethod
     def of(cls, record: Record) -> EditRecordForm:
-        """Bound to the POST, or showing the record (and the version it is at) on a GET."""
+        """Bound to the POST, or showing the record (and the version it is at) on a GET;
+        without the lesson fields when the record's type has none (the page omits them)."""
         form = cls()
+        form.shown_for = record
+        if not record.record_type.requires_class_subject:
+            for name in LESSON_FIELDS:
+                del form[name]
         if not form.is_submitted():
             form.process(obj=record)
         return form

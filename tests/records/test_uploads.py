@@ -218,3 +218,69 @@ def test_bad_upload_through_the_form_answers_with_a_vietnamese_message(app, rec,
         assert 'id="upload-error"' in response.text and name in response.text
     assert listing(root) == before
     assert head_seq() == seq  # no record, no audit event
+
+
+def _staged_then(rec, fail):  # type: ignore[no-untyped-def]
+    """Stage an upload and create a record with it, then `fail()` in the same transaction."""
+    from datetime import date
+
+    from app.records import services
+    from app.records.models import RecordType
+
+    def go(actor):  # type: ignore[no-untyped-def]
+        stored = uploads.stage_uploads([storage(samples.pdf(text="staged"), "giao-an.pdf")])
+        assert [p.name for p in (files.root() / ".incoming").iterdir()][0].startswith(stored[0].sha256)
+        assert not files.exists(stored[0].sha256)  # nothing in place before the commit
+        services.create_record(
+            actor,
+            db.session.get(RecordType, rec.types["ke_hoach_bai_day"]),
+            title="Bài 9",
+            files=stored,
+            class_id=rec.c10a1.id,
+            subject_id=rec.toan.id,
+            lesson_date=date(2024, 10, 10),
+        )
+        fail()
+        return stored[0].sha256
+
+    return go
+
+
+def test_a_failed_transaction_after_the_upload_was_staged_leaves_no_file(app, rec, as_user) -> None:
+    with app.app_context():
+        root = files.root()
+    before = listing(root)
+
+    def boom() -> None:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        as_user(rec.t1, _staged_then(rec, boom))
+    assert listing(root) == before  # neither in place nor in .incoming
+    sha = as_user(rec.t1, _staged_then(rec, lambda: None))  # the same, committed: stored
+    with app.app_context():
+        assert files.exists(sha)
+        assert stat.S_IMODE(files.path_for(sha).stat().st_mode) == 0o640
+        assert list((root / ".incoming").iterdir()) == []
+
+
+def test_a_refusal_after_staging_in_the_view_leaves_no_file(app, rec, login_as, head_seq, monkeypatch) -> None:
+    """The service refuses (422) after the upload passed its check and was staged."""
+    from app.records import queries
+
+    client = login_as(rec.t1)
+    with app.app_context():
+        root = files.root()
+    before, seq = listing(root), head_seq()
+    monkeypatch.setattr(queries, "teaches", lambda *_: False)  # as if the assignment ended meanwhile
+    response = post_multipart(
+        client,
+        f"/records/new?type={rec.types['ke_hoach_bai_day']}",
+        [("giao-an.pdf", samples.pdf(text="refused"))],
+        record_type=rec.types["ke_hoach_bai_day"],
+        title="Bài 1",
+        assignment=f"{rec.c10a1.id}:{rec.toan.id}",
+        lesson_date="2024-10-10",
+    )
+    assert response.status_code == 422 and "không được phân công" in response.text
+    assert listing(root) == before and head_seq() == seq

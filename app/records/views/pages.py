@@ -12,7 +12,7 @@ from app.core.routing import Routes, db_id
 from app.records import queries, services, uploads
 from app.records.forms import EditRecordForm, NewRecordForm, NewVersionForm
 from app.records.models import Record, RecordType
-from app.records.views.common import VIEWERS, detail_context, editable_for, file_response
+from app.records.views.common import VIEWERS, detail_context, editable_for, file_response, hidden_errors
 
 routes = Routes()
 UNKNOWN_TYPE = "Loại hồ sơ không hợp lệ hoặc bạn không lập được loại này. Hãy chọn lại trong danh sách."
@@ -76,7 +76,7 @@ def edit(record_id: int) -> Response | Page:
     record = editable_for(user, record_id)
     form = EditRecordForm.of(record)
     if not form.is_submitted() or not form.validate():
-        return _edit_page(form, record, 422 if form.is_submitted() else 200)
+        return _edit_page(form, record, 422 if form.is_submitted() else 200, hidden_errors(form))
     with unit_of_work(catch=True) as work:
         services.update_record(user, record, seen_version=form.version.data, **form.record_fields())
     if work.error:
@@ -96,7 +96,7 @@ def new_version(record_id: int) -> Response | Page:
     record = editable_for(user, record_id)
     form = NewVersionForm.of(record)
     if not form.is_submitted() or not form.validate():
-        return _version_page(form, record, 422 if form.is_submitted() else 200)
+        return _version_page(form, record, 422 if form.is_submitted() else 200, hidden_errors(form))
     with unit_of_work(catch=True) as work:
         staged = uploads.stage_uploads(form.uploads())
         services.add_version(user, record, files=staged, **form.version_fields())
