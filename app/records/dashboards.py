@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -28,10 +27,21 @@ from app.core.vn import LOCAL_TZ, to_local
 from app.core.workflow import State
 from app.extensions import db
 from app.records import queries
+from app.records.charts import Chart, grouped_bars
 from app.records.models import Record, RecordType
 from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
+from app.school.queries import current_year
 
 PLANS_SETTING = "records.weekly_plans_per_assignment"
+#: weeks in the BGH's table, its chart and its export
+WEEKS_SHOWN = 6
+#: (css class, label) of the chart's bars, in the order of Compliance's figures
+SERIES = [
+    ("bar-submitted", "Đã nộp"),
+    ("bar-approved", "Đã duyệt"),
+    ("bar-late", "Trễ hạn"),
+    ("bar-missing", "Chưa nộp"),
+]
 
 
 def local_today() -> date:
@@ -40,6 +50,20 @@ def local_today() -> date:
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def chosen_week(raw: str | None, today: date) -> date:
+    """The Monday of the week asked for (yyyy-mm-dd; anything else: this week), at most next week."""
+    try:
+        chosen = date.fromisoformat(raw) if raw else today
+    except ValueError:
+        chosen = today
+    return week_start(min(chosen, today + timedelta(days=7)))
+
+
+def weeks_ending(week: date) -> list[date]:
+    """The Mondays of the WEEKS_SHOWN weeks up to `week`, oldest first."""
+    return [week - timedelta(weeks=i) for i in reversed(range(WEEKS_SHOWN))]
 
 
 def first_week() -> date | None:
@@ -123,7 +147,7 @@ def _assignments(year_id: int | None) -> Counter[tuple[int, int]]:
     )
     if year_id is not None:
         stmt = stmt.where(SchoolClass.year_id == year_id)
-    return Counter({(t, d): n for t, d, n in db.session.execute(stmt)})
+    return Counter({(t, d): n for t, d, n in db.session.execute(stmt) if d is not None})
 
 
 def _tally(records: list[Record], today: date, expected_floor: int) -> Compliance:
@@ -139,8 +163,6 @@ def _tally(records: list[Record], today: date, expected_floor: int) -> Complianc
 
 
 def _current_year_id() -> int | None:
-    from app.school.queries import current_year
-
     year = current_year()
     return year.id if year else None
 
@@ -176,8 +198,8 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
     records = _due_records(weeks[0], weeks[-1] + timedelta(days=6)) if weeks else []
     grouped: dict[tuple[int | None, date, int], list[Record]] = defaultdict(list)
     for record in records:
-        key = (record.department_id, week_start(record.due_date), record.author_id)
-        grouped[key].append(record)
+        if record.due_date is not None:  # always: _due_records() selects by due date
+            grouped[(record.department_id, week_start(record.due_date), record.author_id)].append(record)
     result = []
     for dept in departments:
         teachers = {t for (t, d) in assignments if d == dept.id}
@@ -201,7 +223,7 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
     return result
 
 
-def overdue_records(user: Any, today: date, limit: int = 200) -> list[Record]:
+def overdue_records(user: User, today: date, limit: int = 200) -> list[Record]:
     """Records in the user's scope past their due date and still not submitted."""
     stmt = (
         queries.visible_to(user)
@@ -221,7 +243,7 @@ class TeacherSummary:
     records: list[Record]
 
 
-def teacher_summary(user: Any, today: date, horizon_days: int = 7) -> TeacherSummary:
+def teacher_summary(user: User, today: date, horizon_days: int = 7) -> TeacherSummary:
     records = queries.my_records(user)
     horizon = today + timedelta(days=horizon_days)
     due = sorted(
@@ -234,3 +256,20 @@ def teacher_summary(user: Any, today: date, horizon_days: int = 7) -> TeacherSum
     )
     returned = [r for r in records if r.state == State.RETURNED.value]
     return TeacherSummary(Counter(r.state for r in records), due, returned, records)
+
+
+@dataclass
+class SchoolOverview:
+    """The BGH's page: each tổ's weeks, the chart of the latest week, overdue records."""
+
+    weeks: list[date]
+    table: list[DepartmentWeeks]
+    chart: Chart
+    overdue: list[Record]
+
+
+def school_overview(user: User, week: date, today: date) -> SchoolOverview:
+    weeks = weeks_ending(week)
+    table = department_weeks(weeks, today)
+    latest = [(r.department.name, [c.submitted, c.approved, c.late, c.missing]) for r in table for c in r.weeks[-1:]]
+    return SchoolOverview(weeks, table, grouped_bars(latest, SERIES), overdue_records(user, today))

@@ -17,16 +17,20 @@ import io
 import random
 import zipfile
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from app.accounts.models import User
 from app.extensions import db
-from app.records import catalog, dashboards, services
+from app.records import dashboards, queries, services
 from app.records.models import Record, RecordType
-from app.records.uploads import store_bytes
+from app.records.uploads import stage_bytes
 from app.school.models import Department
 from app.school.queries import assignments_of
+
+if TYPE_CHECKING:
+    from app.school.demo import DemoSchool
+    from app.school.models import TeachingAssignment
 
 RETURN_REASONS = (
     "Phần vận dụng chưa gắn với thực tế địa phương; bổ sung một ví dụ.",
@@ -107,7 +111,7 @@ def _reviewers(record: Record) -> tuple[User | None, User | None]:
 
 def _drive(record: Record, outcome: str, rng: random.Random) -> None:
     """Move a freshly created record to `outcome` through the real workflow."""
-    author = db.session.get(User, record.author_id)
+    author = record.author
     if outcome == "draft":
         return
     services.submit_record(author, record, seen_version=record.version)
@@ -126,11 +130,11 @@ def _drive(record: Record, outcome: str, rng: random.Random) -> None:
         )
 
 
-def _plan(author: User, record_type: RecordType, assignment: Any, lesson: date, n: int) -> Record:
+def _plan(author: User, record_type: RecordType, assignment: TeachingAssignment, lesson: date, n: int) -> Record:
     subject, school_class = assignment.subject, assignment.school_class
     title = f"Tiết {n}: {LESSONS[n % len(LESSONS)]} — {subject.name} {school_class.name}"
     stored = [
-        store_bytes(
+        stage_bytes(
             f"KHBD {subject.name} {school_class.name} tiet {n}.docx", plan_docx(title, subject.name, school_class.name)
         )
     ]
@@ -148,10 +152,9 @@ def _plan(author: User, record_type: RecordType, assignment: Any, lesson: date, 
     )
 
 
-def seed_records(demo: Any, rng: random.Random) -> None:
+def seed_records(demo: DemoSchool, rng: random.Random) -> None:
     """Lesson plans in every state around today, a returned one, overdue ones, a biên bản."""
-    catalog.ensure_default_record_types()
-    plan_type = catalog.get_type_by_code(catalog.KE_HOACH_BAI_DAY)
+    plan_type = {t.code: t for t in services.ensure_default_record_types()}[services.KE_HOACH_BAI_DAY]
     today = dashboards.local_today()
     outcomes = ("approved", "approved", "approved", "head_approved", "submitted", "submitted", "returned", "draft")
     for t_index, teacher in enumerate(sorted(demo.teachers, key=lambda u: u.username)):
@@ -166,7 +169,7 @@ def seed_records(demo: Any, rng: random.Random) -> None:
     _head_minutes(demo, rng)
 
 
-def _gv_toan(demo: Any, plan_type: RecordType, today: date, rng: random.Random) -> None:
+def _gv_toan(demo: DemoSchool, plan_type: RecordType, today: date, rng: random.Random) -> None:
     teacher = demo.users.get("gv.toan")
     if teacher is None:
         return
@@ -182,13 +185,13 @@ def _gv_toan(demo: Any, plan_type: RecordType, today: date, rng: random.Random) 
                 )
 
 
-def _head_minutes(demo: Any, rng: random.Random) -> None:
+def _head_minutes(demo: DemoSchool, rng: random.Random) -> None:
     head = demo.users.get("totruong.toan")
-    minutes = catalog.get_type_by_code("bien_ban_sinh_hoat_to")
+    minutes = queries.get_type_by_code("bien_ban_sinh_hoat_to")
     if head is None or minutes is None:
         return
     stored = [
-        store_bytes(
+        stage_bytes(
             "Bien ban sinh hoat to Toan - Tin.docx", plan_docx("Biên bản sinh hoạt tổ chuyên môn", "Toán – Tin", "—")
         )
     ]

@@ -1,36 +1,62 @@
 """The BGH compliance export (.xlsx): weekly figures per tổ and the overdue list.
 
-Text cells that a spreadsheet would run as a formula (= + - @, tab, CR) are neutralised
-with a leading apostrophe (CWE-1236)."""
+Every cell is written through core.xlsx.write_cell: text that a spreadsheet would run as
+a formula is neutralised and strings are always stored as text (CWE-1236)."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.core.vn import format_date
+from app.core.xlsx import write_cell
+from app.records import dashboards
 from app.records.dashboards import DepartmentWeeks
 from app.records.models import Record
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+if TYPE_CHECKING:
+    from app.accounts.models import User
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+@dataclass(frozen=True)
+class ComplianceExport:
+    """The workbook and what its audit event says about it."""
+
+    data: bytes
+    filename: str
+    weeks: list[date]
+    departments: int
+    overdue_rows: int
 
 
-def _sheet_rows(ws, header: list[str], rows: list[list[Any]]) -> None:  # type: ignore[no-untyped-def]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
+def compliance_export(user: User, week: date, today: date) -> ComplianceExport:
+    """The sheet of the weeks up to `week` and the user's overdue records (a read)."""
+    weeks = dashboards.weeks_ending(week)
+    table = dashboards.department_weeks(weeks, today)
+    overdue = dashboards.overdue_records(user, today, limit=5000)
+    return ComplianceExport(
+        data=compliance_workbook(table, weeks, overdue, today),
+        filename=f"tuan-thu-ho-so-{week.isoformat()}.xlsx",
+        weeks=weeks,
+        departments=len(table),
+        overdue_rows=len(overdue),
+    )
+
+
+def _sheet_rows(ws: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
+    for col, title in enumerate(header, start=1):
+        write_cell(ws.cell(row=1, column=col), title).font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            write_cell(ws.cell(row=r, column=col), value)
     for column, title in zip(ws.columns, header, strict=False):
         width = max([len(str(title))] + [len(str(c.value or "")) for c in column])
         ws.column_dimensions[column[0].column_letter].width = min(60, width + 2)
@@ -38,7 +64,7 @@ def _sheet_rows(ws, header: list[str], rows: list[list[Any]]) -> None:  # type: 
 
 def compliance_workbook(table: list[DepartmentWeeks], weeks: list[date], overdue: list[Record], today: date) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "Theo tuần"
     rows = []
     for entry in table:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -24,8 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import files
 from app.core.models import Base, TimestampMixin, UTCDateTime, utcnow
 from app.core.workflow import State, WorkflowMixin
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.school.models import Department, SchoolClass, Subject, Term
 
 
 class StepKind(enum.StrEnum):
@@ -119,11 +125,11 @@ class Record(WorkflowMixin, TimestampMixin, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     record_type: Mapped[RecordType] = relationship(lazy="joined")
-    author = relationship("User", foreign_keys=[author_id], lazy="joined")
-    department = relationship("Department", foreign_keys=[department_id])
-    school_class = relationship("SchoolClass", foreign_keys=[class_id])
-    subject = relationship("Subject", foreign_keys=[subject_id])
-    term = relationship("Term", foreign_keys=[term_id])
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    school_class: Mapped[SchoolClass | None] = relationship(foreign_keys=[class_id])
+    subject: Mapped[Subject | None] = relationship(foreign_keys=[subject_id])
+    term: Mapped[Term | None] = relationship(foreign_keys=[term_id])
     versions: Mapped[list[RecordVersion]] = relationship(
         back_populates="record", order_by="RecordVersion.number", lazy="selectin"
     )
@@ -186,7 +192,7 @@ class RecordVersion(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     record: Mapped[Record] = relationship(back_populates="versions")
-    created_by = relationship("User", foreign_keys=[created_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     files: Mapped[list[RecordFile]] = relationship(back_populates="version", order_by="RecordFile.id", lazy="selectin")
 
 
@@ -227,7 +233,7 @@ class RecordDecision(Base):
 
     record: Mapped[Record] = relationship(back_populates="decisions")
     version: Mapped[RecordVersion] = relationship()
-    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id], lazy="joined")
 
     @property
     def label(self) -> str:
@@ -248,5 +254,9 @@ class RecordComment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     record: Mapped[Record] = relationship(back_populates="comments")
-    author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     version: Mapped[RecordVersion | None] = relationship()
+
+
+#: stored files named by a row (so `flask files sweep` keeps what a crash left half-moved)
+files.register_reference(RecordFile.sha256)

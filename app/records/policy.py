@@ -8,20 +8,24 @@ types only and never sees or decides records. A reviewer never decides their own
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app.core.authz import BGH, Role
 from app.core.workflow import State
 from app.records.models import MadeBy, Record, RecordType, StepKind
 
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.school.models import Department
+
 EDITABLE = (State.DRAFT.value, State.RETURNED.value)
 
 
-def is_reviewer_of_department(user: Any, department: Any) -> bool:
+def is_reviewer_of_department(user: User, department: Department | None) -> bool:
     return department is not None and user.id in (department.head_id, department.deputy_id)
 
 
-def can_view(user: Any, record: Record) -> bool:
+def can_view(user: User, record: Record) -> bool:
     if record.deleted_at is not None:
         return False
     if user.roles & BGH or record.author_id == user.id:
@@ -29,11 +33,11 @@ def can_view(user: Any, record: Record) -> bool:
     return record.department_id is not None and record.department_id in user.led_department_ids()
 
 
-def can_manage_types(user: Any) -> bool:
+def can_manage_types(user: User) -> bool:
     return Role.ADMIN in user.roles
 
 
-def can_create(user: Any, record_type: RecordType) -> bool:
+def can_create(user: User, record_type: RecordType) -> bool:
     if not record_type.active or record_type.linked_only:
         return False
     if record_type.made_by == MadeBy.HEAD.value:
@@ -41,11 +45,11 @@ def can_create(user: Any, record_type: RecordType) -> bool:
     return bool(user.roles & {Role.TEACHER, Role.HEAD})
 
 
-def is_author(user: Any, record: Record) -> bool:
+def is_author(user: User, record: Record) -> bool:
     return record.author_id == user.id and record.deleted_at is None
 
 
-def can_edit(user: Any, record: Record) -> bool:
+def can_edit(user: User, record: Record) -> bool:
     """Change metadata or upload a new version: the author, before submission or after a return."""
     return is_author(user, record) and record.state in EDITABLE
 
@@ -57,15 +61,15 @@ def needs_new_version(record: Record) -> bool:
     return back is not None and current is not None and current.id == back.version_id
 
 
-def can_submit(user: Any, record: Record) -> bool:
+def can_submit(user: User, record: Record) -> bool:
     return can_edit(user, record) and bool(record.versions) and not needs_new_version(record)
 
 
-def can_withdraw(user: Any, record: Record) -> bool:
+def can_withdraw(user: User, record: Record) -> bool:
     return is_author(user, record) and record.state == State.SUBMITTED.value and record.step == 0
 
 
-def can_delete(user: Any, record: Record) -> bool:
+def can_delete(user: User, record: Record) -> bool:
     return (
         is_author(user, record)
         and record.state == State.DRAFT.value
@@ -74,7 +78,7 @@ def can_delete(user: Any, record: Record) -> bool:
     )
 
 
-def fits_step(user: Any, record: Record, kind: StepKind) -> bool:
+def fits_step(user: User, record: Record, kind: StepKind) -> bool:
     if kind is StepKind.HEAD:
         return is_reviewer_of_department(user, record.department)
     if kind is StepKind.BGH:
@@ -82,7 +86,7 @@ def fits_step(user: Any, record: Record, kind: StepKind) -> bool:
     return Role.PRINCIPAL in user.roles
 
 
-def can_review(user: Any, record: Record) -> bool:
+def can_review(user: User, record: Record) -> bool:
     """Approve or return: the person the waiting step asks for, never the author (R14)."""
     if record.state != State.SUBMITTED.value or record.deleted_at is not None:
         return False
@@ -93,5 +97,10 @@ def can_review(user: Any, record: Record) -> bool:
     return fits_step(user, record, StepKind(record.chain[record.step]))
 
 
-def can_comment(user: Any, record: Record) -> bool:
+def can_comment(user: User, record: Record) -> bool:
     return can_view(user, record)
+
+
+def can_export_compliance(user: User) -> bool:
+    """The school-wide compliance sheet: the BGH."""
+    return bool(user.roles & BGH)

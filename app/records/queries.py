@@ -1,25 +1,31 @@
-"""The read side of records, always scoped: what a user may see (404 for the rest)."""
+"""The read side of records, always scoped: what a user may see (404 for the rest), and
+every lookup the views and services need (views run no queries of their own)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import url_for
-from sqlalchemy import Select, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.audit.registry import SubjectLink
 from app.core.authz import BGH, Role, found
+from app.core.vn import to_local
 from app.core.workflow import State
 from app.extensions import db
 from app.records import policy
 from app.records.models import Record, RecordFile, RecordType, RecordVersion, StepKind
-from app.school.models import SchoolClass, Subject, TeachingAssignment
+from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
+from app.school.queries import current_year
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 
-def scope_clause(user: Any):  # type: ignore[no-untyped-def]
+def scope_clause(user: User) -> ColumnElement[bool]:
     """Author, tổ trưởng/tổ phó of the record's tổ, or the BGH; the admin sees none."""
     if user.roles & BGH:
         return true()
@@ -30,27 +36,30 @@ def scope_clause(user: Any):  # type: ignore[no-untyped-def]
     return or_(*conditions)
 
 
-def visible_to(user: Any) -> Select:
+def visible_to(user: User) -> Select[Record]:
     return select(Record).where(Record.deleted_at.is_(None), scope_clause(user))
 
 
-def get_for(user: Any, record_id: int) -> Record:
+def get_for(user: User, record_id: int) -> Record:
     """The record if the user may see it; otherwise 404 (and an authz.denied trace)."""
-    record = db.session.scalars(visible_to(user).where(Record.id == record_id)).first()
-    return found(record, "record", record_id)
+    record: Record = found(
+        db.session.scalars(visible_to(user).where(Record.id == record_id)).first(), "record", record_id
+    )
+    return record
 
 
-def get_file_for(user: Any, record_id: int, file_id: int) -> tuple[Record, RecordFile]:
+def get_file_for(user: User, record_id: int, file_id: int) -> tuple[Record, RecordFile]:
     record = get_for(user, record_id)
     stmt = (
         select(RecordFile)
         .join(RecordVersion, RecordVersion.id == RecordFile.version_id)
         .where(RecordFile.id == file_id, RecordVersion.record_id == record.id)
     )
-    return record, found(db.session.scalars(stmt).first(), "record_file", file_id)
+    record_file: RecordFile = found(db.session.scalars(stmt).first(), "record_file", file_id)
+    return record, record_file
 
 
-def my_records(user: Any, limit: int = 200) -> list[Record]:
+def my_records(user: User, limit: int = 200) -> list[Record]:
     stmt = (
         select(Record)
         .where(Record.author_id == user.id, Record.deleted_at.is_(None))
@@ -61,7 +70,7 @@ def my_records(user: Any, limit: int = 200) -> list[Record]:
     return list(db.session.scalars(stmt))
 
 
-def review_queue(user: Any, today: date) -> list[Record]:
+def review_queue(user: User, today: date) -> list[Record]:
     """Records waiting for this user's decision: overdue first, then newest submissions."""
     kinds = []
     led = user.led_department_ids()
@@ -90,8 +99,6 @@ def is_overdue(record: Record, today: date) -> bool:
         return False
     if record.submitted_at is None:
         return record.due_date < today
-    from app.core.vn import to_local
-
     return to_local(record.submitted_at).date() > record.due_date
 
 
@@ -119,15 +126,41 @@ def record_types(active_only: bool = False) -> list[RecordType]:
     return list(db.session.scalars(stmt))
 
 
-def creatable_types(user: Any) -> list[RecordType]:
+def creatable_types(user: User) -> list[RecordType]:
     return [t for t in record_types(active_only=True) if policy.can_create(user, t)]
 
 
 def get_type(type_id: int) -> RecordType:
-    return found(db.session.get(RecordType, type_id), "record_type", type_id)
+    record_type: RecordType = found(db.session.get(RecordType, type_id), "record_type", type_id)
+    return record_type
 
 
-def teaching_choices(user: Any, year_id: int | None) -> list[tuple[int, int, str]]:
+def get_type_by_code(code: str) -> RecordType | None:
+    return db.session.scalar(select(RecordType).where(RecordType.code == code))
+
+
+def creatable_type(types: Sequence[RecordType], type_id: int | None) -> RecordType | None:
+    """The type chosen on the "new record" page, among those the user may create."""
+    return next((t for t in types if t.id == type_id), None)
+
+
+def subject(subject_id: int | None) -> Subject | None:
+    return db.session.get(Subject, subject_id) if subject_id else None
+
+
+def led_departments(user: User) -> list[Department]:
+    """The tổ a tổ trưởng or tổ phó leads (their compliance is on the review page)."""
+    departments = (db.session.get(Department, d) for d in user.led_department_ids())
+    return [d for d in departments if d is not None]
+
+
+def assignment_choices(user: User) -> list[tuple[int, int, str]]:
+    """teaching_choices() in the current school year."""
+    year = current_year()
+    return teaching_choices(user, year.id if year else None)
+
+
+def teaching_choices(user: User, year_id: int | None) -> list[tuple[int, int, str]]:
     """(class id, subject id, "10A1 · Toán") for the user's teaching assignments."""
     stmt = (
         select(TeachingAssignment.class_id, TeachingAssignment.subject_id, SchoolClass.name, Subject.name)
@@ -161,7 +194,7 @@ def links(record_ids: Collection[int]) -> dict[int, SubjectLink]:
         .where(Record.id.in_(record_ids))
         .options(selectinload(Record.record_type), selectinload(Record.author), selectinload(Record.department))
     )
-    out = {}
+    out: dict[int, SubjectLink] = {}
     for r in db.session.scalars(stmt):
         detail = " · ".join(
             p for p in (r.record_type.name, r.author.full_name, r.department.name if r.department else "") if p

@@ -32,7 +32,7 @@ def queued(app, school_fixture, as_user):  # type: ignore[no-untyped-def]
 
     def submit(n: int):  # type: ignore[no-untyped-def]
         def go(actor):  # type: ignore[no-untyped-def]
-            stored = [uploads.store_bytes("giao-an.pdf", samples.pdf(text=f"tiet {n}"))]
+            stored = [uploads.stage_bytes("giao-an.pdf", samples.pdf(text=f"tiet {n}"))]
             return services.create_record(
                 actor,
                 db.session.get(RecordType, plan_type),

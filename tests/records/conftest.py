@@ -4,6 +4,7 @@ denials can be audited) and read audit events."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ def make_record(app, rec, as_user):  # type: ignore[no-untyped-def]
 
     from app.records import services
     from app.records.models import RecordType
-    from app.records.uploads import store_bytes
+    from app.records.uploads import stage_bytes
 
     def _make(
         author: Any = None,
@@ -68,7 +69,7 @@ def make_record(app, rec, as_user):  # type: ignore[no-untyped-def]
         def go(actor: Any) -> int:
             nonlocal record_type
             record_type = db.session.get(RecordType, rec.types[code])
-            stored = [store_bytes(n, d) for n, d in (files or [("giao-an.pdf", samples.pdf())])]
+            stored = [stage_bytes(n, d) for n, d in (files or [("giao-an.pdf", samples.pdf())])]
             fields: dict[str, Any] = {}
             if record_type.requires_class_subject:
                 fields.update(
@@ -126,3 +127,75 @@ def load(app):  # type: ignore[no-untyped-def]
             return record
 
     return _load
+
+
+#: how an audit event carries a column of a row a service created: ("changes", key),
+#: ("event", attribute) or ("subject", "") (the event is about the row's parent)
+Carrier = tuple[str, str]
+
+
+@pytest.fixture
+def assert_rows_created_audited(app):  # type: ignore[no-untyped-def]
+    """assert_rows_created_audited(Model, fn, parent=…, carriers=…): run fn(); every column
+    of each row of Model that fn created, set to something other than its default, must be
+    carried by an audit event fn wrote about the row (or about its parent record).
+
+    `parent` names the column holding the id of the record the events are about (rows
+    that are part of a record: versions, comments); `carriers` says where the event
+    carries a column when not as changes[column] (the type's code, the actor, the hash…).
+    Values are compared when the event carries them under the column's own name.
+    """
+    from sqlalchemy import inspect as sa_inspect
+
+    from app.audit.models import AuditEvent
+    from app.audit.services import jsonable
+    from tests.conftest import BOOKKEEPING_COLUMNS
+
+    def _unset(column: Any, value: Any) -> bool:
+        default = column.default
+        if default is not None and getattr(default, "is_scalar", False):
+            return value == default.arg
+        return value is None
+
+    def check(
+        model: Any, fn: Any, *, parent: str | None = None, carriers: dict[str, Carrier] | None = None
+    ) -> list[Any]:
+        table = sa_inspect(model).local_table
+        carriers = carriers or {}
+        with app.app_context():
+            last = db.session.scalar(select(func.max(table.c.id))) or 0
+            head = db.session.scalar(select(func.max(AuditEvent.seq))) or 0
+        fn()
+        with app.app_context():
+            rows = db.session.execute(select(table).where(table.c.id > last)).mappings().all()
+            assert rows, f"{model.__name__}: no row created"
+            kind = "record" if parent else getattr(model, "__audit_type__", None) or model.__tablename__
+            all_events = []
+            for row in rows:
+                about = str(row[parent] if parent else row["id"])
+                events = list(
+                    db.session.scalars(
+                        select(AuditEvent).where(
+                            AuditEvent.seq > head, AuditEvent.subject_type == kind, AuditEvent.subject_id == about
+                        )
+                    )
+                )
+                assert events, f"no audit event about {kind} {about}"
+                for name, column in table.c.items():
+                    if name == "id" or name == parent or name in BOOKKEEPING_COLUMNS or _unset(column, row[name]):
+                        continue
+                    where, key = carriers.get(name, ("changes", name))
+                    if where == "event":
+                        carried = [getattr(e, key) for e in events]
+                        assert row[name] in carried, f"{model.__name__}.{name}={row[name]!r} not on the event"
+                        continue
+                    found = [e.changes[key] for e in events if key in (e.changes or {})]
+                    assert found, f"{model.__name__}.{name} is set but not in the audit event"
+                    if key == name and not isinstance(row[name], datetime):
+                        news = [v[1] if isinstance(v, list) and len(v) == 2 else v for v in found]
+                        assert jsonable(row[name]) in news, f"{model.__name__}.{name}: {row[name]!r} vs {news!r}"
+                all_events += events
+            db.session.expunge_all()
+            return all_events
+
+    return check

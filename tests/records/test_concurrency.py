@@ -71,3 +71,49 @@ def test_a_double_click_approves_once(app, rec, make_record, load) -> None:
     outcomes = _race(app, record_id, [rec.tt_toan.id, rec.tt_toan.id], "approve_record")
     assert outcomes == ["conflict", "ok"]
     assert [d.action for d in load(record_id).decisions] == ["submit", "approve"]
+
+
+def test_traced_downloads_and_exports_never_fail_while_others_write(app, rec, make_record, login_as, load) -> None:
+    """The download and the BGH export read, then audit in a fresh write transaction: with
+    three teachers commenting at the same time, none of them answers a 5xx (SQLite refuses
+    at once to upgrade a stale read transaction: "database is locked")."""
+    record_id = make_record(rec.t1, submit=True)
+    file_id = load(record_id).versions[0].files[0].id
+    stop = threading.Event()
+    statuses: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def run(user, label: str, request) -> None:  # type: ignore[no-untyped-def]
+        client = login_as(user)
+        for _ in range(12):
+            if stop.is_set():
+                break
+            response = request(client)
+            response.close()
+            with lock:
+                statuses.append((label, response.status_code))
+
+    writers = [
+        threading.Thread(
+            target=run,
+            args=(who, "comment", lambda c: c.post(f"/records/{record_id}/comments", data={"body": "Đã xem."})),
+        )
+        for who in (rec.t1, rec.tt_toan, rec.ht)
+    ]
+    readers = [
+        threading.Thread(
+            target=run, args=(rec.tt_toan, "download", lambda c: c.get(f"/records/{record_id}/files/{file_id}"))
+        ),
+        threading.Thread(target=run, args=(rec.ht, "export", lambda c: c.get("/records/school/export.xlsx"))),
+        threading.Thread(target=run, args=(rec.ht, "page", lambda c: c.get(f"/records/{record_id}"))),
+    ]
+    threads = writers + readers
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    stop.set()
+    failed = [s for s in statuses if s[1] >= 500]
+    assert failed == []
+    assert {label for label, _ in statuses} == {"comment", "download", "export", "page"}
+    assert all(code in (200, 303) for _, code in statuses), sorted(set(statuses))

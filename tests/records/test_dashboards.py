@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 from openpyxl import load_workbook
 
+from app.core.xlsx import safe_value
 from app.extensions import db
-from app.records import dashboards
+from app.records import dashboards, exports
 from app.records.charts import grouped_bars
-from app.records.exports import safe_cell
 
 
 def fake(due: date | None, submitted: datetime | None, state: str = "submitted"):  # type: ignore[no-untyped-def]
@@ -112,8 +112,9 @@ def test_export_is_an_audited_xlsx_with_neutralised_formulas(
     assert login_as(rec.t1).get("/records/school/export.xlsx").status_code == 403
 
 
-def test_safe_cell() -> None:
-    assert [safe_cell(v) for v in ("=1+1", "+84", "-3", "@x", "Bình thường", 5)] == [
+def test_the_export_writes_every_cell_through_the_one_guard(app, rec, make_record) -> None:
+    """records' own safe_cell is gone: core.xlsx.safe_value guards every cell, as text."""
+    assert [safe_value(v) for v in ("=1+1", "+84", "-3", "@x", "Bình thường", 5)] == [
         "'=1+1",
         "'+84",
         "'-3",
@@ -121,6 +122,16 @@ def test_safe_cell() -> None:
         "Bình thường",
         5,
     ]
+    today = dashboards.local_today()
+    make_record(title="@SUM(1+1)*cmd|' /C calc'!A0", lesson_date=today - timedelta(days=1))
+    with app.app_context():
+        from app.accounts.models import User
+
+        ht = db.session.get(User, rec.ht.id)
+        data = exports.compliance_export(ht, dashboards.week_start(today), today).data
+    sheet = load_workbook(io.BytesIO(data))["Quá hạn"]
+    (cell,) = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert cell.value == "'@SUM(1+1)*cmd|' /C calc'!A0" and cell.data_type == "s"
 
 
 def test_chart_geometry_scales_to_the_largest_value() -> None:
@@ -181,6 +192,7 @@ def test_admin_edits_record_types_and_chains(app, rec, login_as, audit_tail, hea
         f"/records/types/{type_id}/edit",
         data={
             "name": "Kế hoạch bài dạy",
+            "description": "",
             "step1": "to_truong",
             "step2": "",
             "step3": "",
@@ -208,6 +220,7 @@ def test_a_changed_chain_does_not_touch_records_in_flight(app, rec, make_record,
         f"/records/types/{rec.types['ke_hoach_bai_day']}/edit",
         data={
             "name": "Kế hoạch bài dạy",
+            "description": "",
             "step1": "hieu_truong",
             "step2": "",
             "step3": "",

@@ -7,11 +7,11 @@ import hashlib
 import pytest
 from werkzeug.exceptions import Forbidden
 
+from app.core import files
 from app.core.workflow import WorkflowConflict
 from app.extensions import db
 from app.records import queries, services
 from app.records.services import RecordError
-from app.records.uploads import blob_path
 from tests.records import samples
 
 
@@ -48,7 +48,7 @@ def test_submit_linked_creates_and_submits_the_record(app, rec, as_user, load, a
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     assert stored.original_name == "so-diem-toan-10a1.xlsx"
     with app.app_context():
-        assert blob_path(stored.sha256).read_bytes() == data
+        assert files.path_for(stored.sha256).read_bytes() == data
         found = queries.linked_record("so_diem", rec.c10a1.id, rec.toan.id, rec.term1)
         assert found.id == record_id
         assert queries.linked_record("so_diem", rec.c10a2.id, rec.toan.id, rec.term1) is None

@@ -11,10 +11,9 @@ from app.core.authz import Role
 from app.core.workflow import WorkflowConflict
 from app.extensions import db
 from app.records import queries, services
-from app.records.decisions import resolve_chain
 from app.records.models import Record, version_hash
-from app.records.services import RecordError
-from app.records.uploads import store_bytes
+from app.records.services import RecordError, resolve_chain
+from app.records.uploads import stage_bytes
 from tests.records import samples
 
 
@@ -94,7 +93,7 @@ def test_return_needs_a_comment_and_a_new_version_resets_approvals(
 
     def new_version(actor):  # type: ignore[no-untyped-def]
         r = db.session.get(Record, record_id)
-        stored = [store_bytes("giao-an-v2.pdf", samples.pdf(text="v2"))]
+        stored = [stage_bytes("giao-an-v2.pdf", samples.pdf(text="v2"))]
         return services.add_version(actor, r, seen_version=r.version, files=stored, note="Đã thêm phần vận dụng").number
 
     assert as_user(rec.t1, new_version) == 2
@@ -119,7 +118,7 @@ def test_new_version_can_keep_files_of_the_current_one(rec, make_record, as_user
     def new_version(actor):  # type: ignore[no-untyped-def]
         r = db.session.get(Record, record_id)
         services.add_version(
-            actor, r, seen_version=r.version, keep_file_ids=keep, files=[store_bytes("a2.pdf", samples.pdf(text="a2"))]
+            actor, r, seen_version=r.version, keep_file_ids=keep, files=[stage_bytes("a2.pdf", samples.pdf(text="a2"))]
         )
 
     as_user(rec.t1, new_version)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from app.core import filecheck
+from app.core import filecheck, files
+from app.extensions import db
 from app.records import uploads
-from app.records.uploads import UploadError, store_upload
+from app.records.uploads import UploadError, stage_upload
 from tests.records import samples
 from tests.records.conftest import post_multipart
 
@@ -49,7 +50,15 @@ GOOD = [
 
 
 def listing(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+    """Every file under the store, those staged in .incoming included."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def store_upload(fs: FileStorage) -> uploads.StoredFile:
+    """Stage one upload and commit, as a request does: the file is then in place."""
+    stored = stage_upload(fs)
+    db.session.commit()
+    return stored
 
 
 def storage(data: bytes, name: str = "tep.pdf") -> FileStorage:
@@ -105,7 +114,7 @@ def test_checker_counts_inflated_bytes_across_members(monkeypatch) -> None:  # t
 )
 def test_sandboxed_store_refuses_and_stores_nothing(app, sample: str, status: int) -> None:
     with app.app_context():
-        root = uploads.upload_root()
+        root = files.root()
         before = listing(root)
         with pytest.raises(UploadError) as exc:
             store_upload(storage(getattr(samples, sample)(), "giao-an.docx"))
@@ -113,13 +122,13 @@ def test_sandboxed_store_refuses_and_stores_nothing(app, sample: str, status: in
         assert "giao-an" in exc.value.message  # says which file
         assert listing(root) == before
         good = store_upload(storage(samples.pdf(), "sau-do.pdf"))  # the next upload still works
-        assert uploads.blob_path(good.sha256).is_file()
+        assert files.path_for(good.sha256).is_file()
 
 
 def test_empty_and_oversized_files(app) -> None:
     app.config["SODIENTU_UPLOAD_MAX_MB"] = 1
     with app.app_context():
-        root = uploads.upload_root()
+        root = files.root()
         with pytest.raises(UploadError) as empty:
             store_upload(storage(b"", "rong.pdf"))
         assert empty.value.status == 422 and "rỗng" in empty.value.message
@@ -132,9 +141,9 @@ def test_empty_and_oversized_files(app) -> None:
 
 def test_all_or_nothing_for_several_files(app) -> None:
     with app.app_context():
-        root = uploads.upload_root()
+        root = files.root()
         with pytest.raises(UploadError):
-            uploads.store_uploads([storage(samples.pdf(), "a.pdf"), storage(samples.exe_renamed(), "b.pdf")])
+            uploads.stage_uploads([storage(samples.pdf(), "a.pdf"), storage(samples.exe_renamed(), "b.pdf")])
         assert listing(root) == []
 
 
@@ -159,8 +168,8 @@ def test_names_are_sanitised_and_storage_is_content_addressed(app, given: str, e
         stored = store_upload(storage(samples.pdf(), given))
         assert stored.original_name == expected
         assert unicodedata.is_normalized("NFC", stored.original_name)
-        path = uploads.blob_path(stored.sha256)
-        root = os.path.realpath(uploads.upload_root())
+        path = files.path_for(stored.sha256)
+        root = os.path.realpath(files.root())
         assert os.path.realpath(path).startswith(root + os.sep)
         assert path.name == stored.sha256 and path.parent.name == stored.sha256[:2]
         assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -188,7 +197,7 @@ def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name() -> None:
 def test_bad_upload_through_the_form_answers_with_a_vietnamese_message(app, rec, login_as, head_seq) -> None:
     client = login_as(rec.t1)
     with app.app_context():
-        root = uploads.upload_root()
+        root = files.root()
     before, seq = listing(root), head_seq()
     for data, name, status in [
         (samples.exe_renamed(), "bai-giang.pdf", 415),
@@ -209,3 +218,69 @@ def test_bad_upload_through_the_form_answers_with_a_vietnamese_message(app, rec,
         assert 'id="upload-error"' in response.text and name in response.text
     assert listing(root) == before
     assert head_seq() == seq  # no record, no audit event
+
+
+def _staged_then(rec, fail):  # type: ignore[no-untyped-def]
+    """Stage an upload and create a record with it, then `fail()` in the same transaction."""
+    from datetime import date
+
+    from app.records import services
+    from app.records.models import RecordType
+
+    def go(actor):  # type: ignore[no-untyped-def]
+        stored = uploads.stage_uploads([storage(samples.pdf(text="staged"), "giao-an.pdf")])
+        assert [p.name for p in (files.root() / ".incoming").iterdir()][0].startswith(stored[0].sha256)
+        assert not files.exists(stored[0].sha256)  # nothing in place before the commit
+        services.create_record(
+            actor,
+            db.session.get(RecordType, rec.types["ke_hoach_bai_day"]),
+            title="Bài 9",
+            files=stored,
+            class_id=rec.c10a1.id,
+            subject_id=rec.toan.id,
+            lesson_date=date(2024, 10, 10),
+        )
+        fail()
+        return stored[0].sha256
+
+    return go
+
+
+def test_a_failed_transaction_after_the_upload_was_staged_leaves_no_file(app, rec, as_user) -> None:
+    with app.app_context():
+        root = files.root()
+    before = listing(root)
+
+    def boom() -> None:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        as_user(rec.t1, _staged_then(rec, boom))
+    assert listing(root) == before  # neither in place nor in .incoming
+    sha = as_user(rec.t1, _staged_then(rec, lambda: None))  # the same, committed: stored
+    with app.app_context():
+        assert files.exists(sha)
+        assert stat.S_IMODE(files.path_for(sha).stat().st_mode) == 0o640
+        assert list((root / ".incoming").iterdir()) == []
+
+
+def test_a_refusal_after_staging_in_the_view_leaves_no_file(app, rec, login_as, head_seq, monkeypatch) -> None:
+    """The service refuses (422) after the upload passed its check and was staged."""
+    from app.records import queries
+
+    client = login_as(rec.t1)
+    with app.app_context():
+        root = files.root()
+    before, seq = listing(root), head_seq()
+    monkeypatch.setattr(queries, "teaches", lambda *_: False)  # as if the assignment ended meanwhile
+    response = post_multipart(
+        client,
+        f"/records/new?type={rec.types['ke_hoach_bai_day']}",
+        [("giao-an.pdf", samples.pdf(text="refused"))],
+        record_type=rec.types["ke_hoach_bai_day"],
+        title="Bài 1",
+        assignment=f"{rec.c10a1.id}:{rec.toan.id}",
+        lesson_date="2024-10-10",
+    )
+    assert response.status_code == 422 and "không được phân công" in response.text
+    assert listing(root) == before and head_seq() == seq

@@ -153,7 +153,7 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
     from app.gradebook.values import CellValue, parse_column
     from app.records import services as rs
     from app.records.models import Record, RecordType
-    from app.records.uploads import store_bytes
+    from app.records.uploads import stage_bytes
     from app.school import services as school
     from app.school.models import SchoolClass, Subject, Term
 
@@ -194,7 +194,7 @@ def sec(app, school_fixture, make_subject, as_user):  # type: ignore[no-untyped-
 
     def record(author: Any, cls: Any, subject: Any, title: str) -> tuple[int, int]:
         def go(actor: Any) -> tuple[int, int]:
-            stored = [store_bytes("giao-an.pdf", _pdf(title))]
+            stored = [stage_bytes("giao-an.pdf", _pdf(title))]
             rec = rs.create_record(
                 actor,
                 db.session.get(RecordType, ns.types["ke_hoach_bai_day"]),

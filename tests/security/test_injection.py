@@ -101,7 +101,7 @@ def injected(app, sec, as_user, make_user):  # type: ignore[no-untyped-def]
     from app.gradebook.services import entry
     from app.records import services as rs
     from app.records.models import Record, RecordType
-    from app.records.uploads import store_bytes
+    from app.records.uploads import stage_bytes
     from app.school import services as school
     from app.school.models import SchoolClass, Student, Subject, Term
     from tests.security.conftest import _pdf
@@ -169,7 +169,7 @@ def injected(app, sec, as_user, make_user):  # type: ignore[no-untyped-def]
             t1,
             db.session.get(RecordType, sec.types["ke_hoach_bai_day"]),
             title=TEXT["Giáo án"],
-            files=[store_bytes("giao-an.pdf", _pdf("x"))],
+            files=[stage_bytes("giao-an.pdf", _pdf("x"))],
             class_id=sec.c10a1.id,
             subject_id=sec.toan.id,
             lesson_date=date(2024, 10, 10),

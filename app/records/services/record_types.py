@@ -3,22 +3,27 @@
 Writers for the admin screen, and `ensure_default_record_types()`, which creates the
 types of Công văn 5512 that are missing (never changes existing ones), so seeding and
 tests do not depend on a data migration. Services flush, never commit; one audit event
-per change.
+per change, carrying every column it set.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.core.authz import Role, require
+from app.core.authz import require
 from app.core.models import apply_changes
 from app.core.vn import nfc
 from app.extensions import db
+from app.records import policy
 from app.records.models import MadeBy, RecordType, StepKind
+from app.records.services.errors import RecordTypeError
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 SO_DIEM = "so_diem"
 KE_HOACH_BAI_DAY = "ke_hoach_bai_day"
@@ -67,11 +72,20 @@ DEFAULT_TYPES: tuple[tuple[str, str, list[str], MadeBy, int | None, bool, bool],
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
-class RecordTypeError(ValueError):
-    """A user-facing problem with a record type, in Vietnamese."""
+class TypeSettings(TypedDict):
+    """What an admin sets on a record type (its code and linked_only are set once, at creation)."""
+
+    name: str | None
+    description: str | None
+    chain: list[str]
+    made_by: str | None
+    deadline_days_before_lesson: int | None
+    requires_class_subject: bool
+    active: bool
+    sort_order: int | None
 
 
-def ensure_default_record_types(actor: Any = None) -> list[RecordType]:
+def ensure_default_record_types(actor: User | None = None) -> list[RecordType]:
     """Create the default types that do not exist yet; return all of them in order."""
     existing = {t.code: t for t in db.session.scalars(select(RecordType))}
     for order, spec in enumerate(DEFAULT_TYPES):
@@ -80,15 +94,17 @@ def ensure_default_record_types(actor: Any = None) -> list[RecordType]:
             existing[code] = _create(
                 actor,
                 code=code,
-                name=name,
-                chain=chain,
-                made_by=made_by.value,
-                deadline_days_before_lesson=days,
-                requires_class_subject=class_subject,
                 linked_only=linked,
-                active=True,
-                sort_order=(order + 1) * 10,
-                description=None,
+                settings=TypeSettings(
+                    name=name,
+                    description=None,
+                    chain=chain,
+                    made_by=made_by.value,
+                    deadline_days_before_lesson=days,
+                    requires_class_subject=class_subject,
+                    active=True,
+                    sort_order=(order + 1) * 10,
+                ),
             )
     return sorted(existing.values(), key=lambda t: (t.sort_order, t.id))
 
@@ -107,57 +123,54 @@ def clean_chain(chain: list[str]) -> list[str]:
     return steps
 
 
-def _validated(fields: dict[str, Any]) -> dict[str, Any]:
-    out = dict(fields)
-    out["name"] = nfc(out.get("name")).strip()
-    if not out["name"]:
+def _validated(settings: TypeSettings) -> TypeSettings:
+    name = nfc(settings["name"]).strip()
+    if not name:
         raise RecordTypeError("Vui lòng nhập tên loại hồ sơ.")
-    out["chain"] = clean_chain(out.get("chain") or [])
-    if out.get("made_by") not in {m.value for m in MadeBy}:
+    if settings["made_by"] not in {m.value for m in MadeBy}:
         raise RecordTypeError("Người lập hồ sơ không hợp lệ.")
-    days = out.get("deadline_days_before_lesson")
-    if days is not None and not 0 <= int(days) <= 60:
+    days = settings["deadline_days_before_lesson"]
+    if days is not None and not 0 <= days <= 60:
         raise RecordTypeError("Hạn nộp phải từ 0 đến 60 ngày trước ngày dạy.")
-    if days is not None and not out.get("requires_class_subject"):
+    if days is not None and not settings["requires_class_subject"]:
         raise RecordTypeError("Hạn nộp theo ngày dạy chỉ dùng cho hồ sơ gắn với lớp và môn.")
-    if out.get("description") is not None:
-        out["description"] = nfc(out["description"]).strip() or None
-    return out
+    order = settings["sort_order"]
+    if order is None or not 0 <= order <= 10000:
+        raise RecordTypeError("Thứ tự hiển thị là số từ 0 đến 10000.")
+    return {
+        **settings,
+        "name": name,
+        "chain": clean_chain(settings["chain"]),
+        "description": nfc(settings["description"]).strip() or None,
+    }
 
 
-def _create(actor: Any, **fields: Any) -> RecordType:
-    code = (fields.get("code") or "").strip().lower()
+def _create(actor: User | None, *, code: str, linked_only: bool, settings: TypeSettings) -> RecordType:
+    code = code.strip().lower()
     if not _CODE.match(code):
         raise RecordTypeError(
             "Mã loại hồ sơ chỉ gồm chữ thường không dấu, số và gạch dưới (2–40 ký tự), bắt đầu bằng chữ."
         )
     if db.session.scalar(select(RecordType.id).where(RecordType.code == code)):
         raise RecordTypeError(f"Mã loại hồ sơ '{code}' đã tồn tại.")
-    fields = _validated(fields)
-    record_type = RecordType(**{**fields, "code": code})
+    columns = {**_validated(settings), "linked_only": linked_only, "code": code}
+    record_type = RecordType(**columns)
     db.session.add(record_type)
     db.session.flush()
-    audit.record(
-        actor, "record_type.created", record_type, changes={k: [None, v] for k, v in {**fields, "code": code}.items()}
-    )
+    audit.record(actor, "record_type.created", record_type, changes={k: [None, v] for k, v in columns.items()})
     return record_type
 
 
-def create_type(actor: Any, **fields: Any) -> RecordType:
-    require(Role.ADMIN in actor.roles, "record_type.create")
-    return _create(actor, **fields)
+def create_type(actor: User, *, code: str, linked_only: bool = False, **settings: Unpack[TypeSettings]) -> RecordType:
+    require(policy.can_manage_types(actor), "record_type.create")
+    return _create(actor, code=code, linked_only=linked_only, settings=settings)
 
 
-def update_type(actor: Any, record_type: RecordType, **fields: Any) -> dict:
+def update_type(actor: User, record_type: RecordType, **settings: Unpack[TypeSettings]) -> dict[str, list[Any]]:
     """Change a type (not its code). Records already submitted keep their frozen chain."""
-    require(Role.ADMIN in actor.roles, "record_type.update")
-    fields.pop("code", None)
-    diff = apply_changes(record_type, **_validated(fields))
+    require(policy.can_manage_types(actor), "record_type.update")
+    diff = apply_changes(record_type, **_validated(settings))
     if diff:
         db.session.flush()
         audit.record(actor, "record_type.updated", record_type, changes=diff)
     return diff
-
-
-def get_type_by_code(code: str) -> RecordType | None:
-    return db.session.scalar(select(RecordType).where(RecordType.code == code))
