@@ -88,6 +88,7 @@ def class_homeroom(class_id: int) -> Response:
     form = homeroom_form(cls, staff_choices(NO_HOMEROOM), formdata=True)
     if not form.validate():
         ctx = {**_list_ctx(cls.year), "c": cls, "hform": form}
+        ctx["homeroom_forms"][cls.id] = form  # the page shows this cell with its error
         return invalid("school/admin_classes.html", "school/_homeroom_cell.html", **ctx)
     with unit_of_work():
         services.set_homeroom_teacher(current_actor(), cls, form.homeroom_teacher_id.data)

@@ -159,7 +159,7 @@ def staff_set_active(user_id: int) -> Response:
     user = accounts_queries.get_user(user_id)
     form = StaffActiveForm()
     if not form.validate():
-        return _row_refused(user, "Trạng thái không hợp lệ.")
+        return _row_refused(user, " ".join(form.active.errors) or "Trạng thái không hợp lệ.")
     with unit_of_work(catch=True) as work:
         accounts.set_active(current_actor(), user, form.active.data == 1)
     if work.error:
