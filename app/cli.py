@@ -139,8 +139,9 @@ def _remind_demo_logins() -> None:
 @click.option("--as", "actor_name", help="Tên đăng nhập của người nhập (ghi vào nhật ký).")
 def import_file(kind: str, path: Path, class_name: str | None, actor_name: str | None) -> None:
     """Nhập tệp Excel như màn hình Nhập từ Excel: báo lỗi từng dòng, có lỗi thì không nhập gì."""
+    from app.core.database import unit_of_work
+    from app.core.errors import DomainError
     from app.school import imports, queries
-    from app.school.models import SchoolClass
 
     actor = None
     if actor_name:
@@ -150,28 +151,21 @@ def import_file(kind: str, path: Path, class_name: str | None, actor_name: str |
     class_id = None
     if class_name:
         year = queries.current_year()
-        school_class = db.session.scalar(
-            select(SchoolClass).where(
-                SchoolClass.year_id == (year.id if year else -1), SchoolClass.name == class_name.strip().upper()
-            )
-        )
+        school_class = queries.class_named(year, class_name)
         if school_class is None:
             raise click.ClickException(f"Không có lớp {class_name} trong năm học {year.name if year else '(chưa có)'}.")
         class_id = school_class.id
-    try:
+    with unit_of_work(catch=True) as work:
         result = imports.run(kind, actor, path.read_bytes(), imports.ImportOptions(class_id), filename=path.name)
-    except imports.FileRejected as exc:
-        raise click.ClickException(exc.message) from exc
-    except ValueError as exc:  # AccountError / SchoolError: the data changed while importing
-        db.session.rollback()
-        raise click.ClickException(f"{exc} Không dòng nào được nhập.") from exc
-    except imports.ImportRejected as exc:
-        db.session.rollback()
-        for message in exc.preview.messages:
+    if isinstance(work.error, imports.ImportRejected):
+        for message in work.error.preview.messages:
             click.echo(message, err=True)
-        click.echo(f"Có {len(exc.preview.messages)} lỗi: không dòng nào được nhập.", err=True)
-        raise SystemExit(1) from exc
-    db.session.commit()
+        click.echo(f"Có {len(work.error.preview.messages)} lỗi: không dòng nào được nhập.", err=True)
+        raise SystemExit(1)
+    if work.error is not None:  # not a readable .xlsx, or the data changed while importing
+        cause = work.error.__cause__
+        detail = f"{cause.message} " if isinstance(cause, DomainError) else ""
+        raise click.ClickException(detail + work.error.message)
     click.echo(result.summary)
     for username, name, password in result.credentials:
         click.echo(f"  {username}\t{name}\t{password}")

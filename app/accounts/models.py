@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import g, has_app_context
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
@@ -91,7 +91,7 @@ class User(TimestampMixin, Base):
         return ", ".join(r.label for r in sorted(self.roles, key=order.index))
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, str, str, date]:
         return person_sort_key(*split_full_name(self.full_name))
 
     def __repr__(self) -> str:

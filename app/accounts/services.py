@@ -3,37 +3,65 @@
 States: active ↔ disabled; must_change_password set by an admin reset, cleared by the
 user's own change. Invariants: passwords are stored only as Argon2id hashes; bumping
 `session_version` ends every existing session of the user (logout, password change,
-reset, disable); after LOCK_AFTER failed logins the account is locked for LOCK_MINUTES.
-Every change writes one audit event. Services flush, never commit.
+reset, disable, role change); after LOCK_AFTER failed logins the account is locked for
+LOCK_MINUTES. Every change writes one audit event, built after the last field change and
+naming every column it changed (a password hash is never copied: "(cũ)" → "(mới)").
+Services flush, never commit; refusals are `AccountError` (422).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
 
-from app.accounts import passwords
+from app.accounts import passwords, policy
 from app.accounts.models import User, UserRole
+from app.accounts.queries import count_users, find_by_username, normalise_username
 from app.audit import services as audit
 from app.core.authz import ASSIGNABLE_ROLES, Role
+from app.core.errors import DomainError
 from app.core.models import apply_changes, utcnow
 from app.core.vn import nfc
 from app.extensions import db
 
+__all__ = [
+    "ACTION_LABELS",
+    "BAD_LOGIN",
+    "AccountError",
+    "LoginResult",
+    "authenticate",
+    "change_password",
+    "count_users",
+    "create_user",
+    "find_by_username",
+    "logout",
+    "normalise_username",
+    "reset_password",
+    "set_active",
+    "update_user",
+]
 
-class AccountError(ValueError):
-    """A user-facing problem, with a Vietnamese message."""
+#: the Vietnamese label of every action this domain writes (registered with audit)
+ACTION_LABELS = {
+    "auth.success": "Đăng nhập",
+    "auth.failed": "Đăng nhập không thành công",
+    "auth.logout": "Đăng xuất",
+    "user.created": "Tạo tài khoản",
+    "user.updated": "Sửa tài khoản",
+    "user.password_changed": "Đổi mật khẩu",
+    "user.password_reset": "Đặt lại mật khẩu",
+    "user.enabled": "Mở khoá tài khoản",
+    "user.disabled": "Khoá tài khoản",
+}
+#: what an audit event shows for a password hash that changed
+HASH_CHANGED = ["(cũ)", "(mới)"]
 
 
-def normalise_username(username: str) -> str:
-    return nfc(username).strip().lower()
-
-
-def find_by_username(username: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+class AccountError(DomainError):
+    """A user-facing refusal, with a Vietnamese message (422)."""
 
 
 def create_user(
@@ -72,6 +100,7 @@ def create_user(
     user.role_rows = [UserRole(role=_assignable(r).value) for r in roles]
     db.session.add(user)
     db.session.flush()
+    given = {"email": email, "phone": phone, "position": position}
     audit.record(
         actor,
         "user.created",
@@ -81,6 +110,8 @@ def create_user(
             "full_name": [None, user.full_name],
             "roles": [None, sorted(r.value for r in roles)],
             "department_id": [None, department_id],
+            "must_change_password": [None, must_change_password],
+            **{key: [None, value] for key, value in given.items() if value},
         },
     )
     return user
@@ -102,21 +133,23 @@ def update_user(
     position: str | None,
     department_id: int | None,
     roles: tuple[Role, ...],
-) -> dict:
+) -> dict[str, list[Any]]:
+    old_roles = sorted(r.value for r in user.stored_roles)
+    new_roles = sorted({_assignable(r).value for r in roles})
+    dropping_admin = Role.ADMIN.value in old_roles and Role.ADMIN.value not in new_roles
+    if dropping_admin and not policy.can_drop_own_admin_role(actor, user):
+        raise AccountError("Bạn không thể tự bỏ quyền quản trị của chính mình.")
     diff = apply_changes(
         user, full_name=nfc(full_name).strip(), email=email, phone=phone, position=position, department_id=department_id
     )
-    old_roles = sorted(r.value for r in user.stored_roles)
-    new_roles = sorted({_assignable(r).value for r in roles})
     if old_roles != new_roles:
-        if user.id == actor.id and Role.ADMIN.value in old_roles and Role.ADMIN.value not in new_roles:
-            raise AccountError("Bạn không thể tự bỏ quyền quản trị của chính mình.")
         # in place: replacing the list would INSERT a kept role before DELETEing its old row
         for row in [r for r in user.role_rows if r.role not in new_roles]:
             user.role_rows.remove(row)
         user.role_rows.extend(UserRole(role=r) for r in new_roles if r not in old_roles)
         diff["roles"] = [old_roles, new_roles]
-        user.session_version += 1  # a role change takes effect now, on every session
+        # a role change takes effect now, on every session
+        diff.update(apply_changes(user, session_version=user.session_version + 1))
     if diff:
         db.session.flush()
         audit.record(actor, "user.updated", user, changes=diff)
@@ -145,12 +178,11 @@ def authenticate(username: str, password: str) -> LoginResult:
     if not user or not ok or not user.active:
         _record_failure(user, username, reason="disabled" if user and ok else "bad_credentials")
         return LoginResult(None, BAD_LOGIN)
+    changes = apply_changes(user, failed_logins=0, locked_until=None, last_login_at=now)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    audit.record(user, "auth.success", user)
+        changes["password_hash"] = HASH_CHANGED
+    audit.record(user, "auth.success", user, changes=changes)
     return LoginResult(user, None)
 
 
@@ -163,19 +195,19 @@ def _record_failure(user: User | None, username: str, reason: str) -> None:
             changes={"username": normalise_username(username)[:60], "reason": reason},
         )
         return
-    user.failed_logins += 1
     cfg = current_app.config
-    changes: dict = {"reason": reason, "failed_logins": user.failed_logins}
-    if user.failed_logins >= cfg["SODIENTU_LOGIN_LOCK_AFTER"]:
-        user.locked_until = utcnow() + timedelta(minutes=cfg["SODIENTU_LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
-        changes["locked_until"] = user.locked_until
-    audit.record(None, "auth.failed", user, changes=changes)
+    attempts = user.failed_logins + 1
+    if attempts >= cfg["SODIENTU_LOGIN_LOCK_AFTER"]:
+        lock_until = utcnow() + timedelta(minutes=cfg["SODIENTU_LOGIN_LOCK_MINUTES"])
+        changes = apply_changes(user, failed_logins=0, locked_until=lock_until)
+    else:
+        changes = apply_changes(user, failed_logins=attempts)
+    audit.record(None, "auth.failed", user, changes={"reason": reason, "attempts": attempts, **changes})
 
 
 def logout(user: User) -> None:
-    user.session_version += 1
-    audit.record(user, "auth.logout", user)
+    changes = apply_changes(user, session_version=user.session_version + 1)
+    audit.record(user, "auth.logout", user, changes=changes)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -186,31 +218,28 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if problem := passwords.password_problem(new_password, username=user.username):
         raise AccountError(problem)
     user.password_hash = passwords.hash_password(new_password)
-    user.must_change_password = False
-    user.session_version += 1
-    audit.record(user, "user.password_changed", user)
+    changes = apply_changes(user, must_change_password=False, session_version=user.session_version + 1)
+    audit.record(user, "user.password_changed", user, changes={"password_hash": HASH_CHANGED, **changes})
 
 
 def reset_password(actor: User, user: User, temporary_password: str) -> None:
     if problem := passwords.password_problem(temporary_password, username=user.username):
         raise AccountError(problem)
     user.password_hash = passwords.hash_password(temporary_password)
-    user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
-    user.session_version += 1
-    audit.record(actor, "user.password_reset", user)
+    changes = apply_changes(
+        user,
+        must_change_password=True,
+        failed_logins=0,
+        locked_until=None,
+        session_version=user.session_version + 1,
+    )
+    audit.record(actor, "user.password_reset", user, changes={"password_hash": HASH_CHANGED, **changes})
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
-    if user.id == actor.id and not active:
+    if not active and not policy.can_disable(actor, user):
         raise AccountError("Bạn không thể tự khoá tài khoản của chính mình.")
     if user.active == active:
         return
-    user.active = active
-    user.session_version += 1
-    audit.record(actor, "user.enabled" if active else "user.disabled", user, changes={"active": [not active, active]})
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User)) or 0
+    changes = apply_changes(user, active=active, session_version=user.session_version + 1)
+    audit.record(actor, "user.enabled" if active else "user.disabled", user, changes=changes)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, redirect, request, session, url_for
+from flask import Response, current_app, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.accounts.models import User
 from app.core.htmx import login_redirect
@@ -21,7 +22,7 @@ ALLOWED_DURING_FORCED_CHANGE = frozenset({"accounts.change_password", "accounts.
 
 def current_actor() -> User:
     """The signed-in staff member (views are login-required by default, see core.authz)."""
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     return user
 
 
@@ -38,7 +39,7 @@ def load_user(session_id: str) -> User | None:
 
 
 @login_manager.unauthorized_handler
-def unauthorized():  # type: ignore[no-untyped-def]
+def unauthorized() -> Response:
     return login_redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
 
 
@@ -53,7 +54,7 @@ def start_session(user: User) -> None:
     session.permanent = True
 
 
-def check_session():  # type: ignore[no-untyped-def]
+def check_session() -> Response | WerkzeugResponse | None:
     """before_request: end expired sessions, force the password change after a reset."""
     if not current_user.is_authenticated:
         return None

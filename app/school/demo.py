@@ -17,12 +17,11 @@ from app.accounts import passwords
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core.authz import Role
-from app.core.vn import join_name
+from app.core.vn import fold, join_name
 from app.school import demo_data as data
 from app.school import services
 from app.school.imports import roster
-from app.school.imports.xlsx import fold
-from app.school.models import Department, SchoolClass, SchoolYear, Subject
+from app.school.models import Department, School, SchoolClass, SchoolYear, Subject
 
 DEMO_PASSWORD = "Demo@2024-2025"
 DEMO_USERNAMES = ("admin", "hieutruong", "phohieutruong", "totruong.toan", "gv.toan", "gvcn.6a1")
@@ -39,7 +38,7 @@ class DemoLogin:
 
 @dataclass
 class DemoSchool:
-    school: Any
+    school: School
     year: SchoolYear
     departments: dict[str, Department]
     subjects: dict[str, Subject]

@@ -1,8 +1,8 @@
 """Writing .xlsx files: import templates and the class roster export.
 
-Every text cell goes through `safe_cell`: a value starting with = + - @ (or a tab or
-carriage return) is prefixed with an apostrophe and stored as text, so a spreadsheet
-never evaluates it as a formula (CWE-1236, SECURITY.md test 16).
+Every cell goes through `core.xlsx.write_cell`: text that a spreadsheet would run as a
+formula (= + - @, a tab, CR or LF first) gets a leading apostrophe and is stored as text
+(CWE-1236, SECURITY.md test 16).
 """
 
 from __future__ import annotations
@@ -16,36 +16,26 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from app.core.vn import format_datetime, nfc
-from app.school.imports.xlsx import Column
+from app.core.vn import format_datetime
+from app.core.xlsx import write_cell
+from app.school.imports.xlsx import SAMPLE, Column
 from app.school.models import SchoolClass, Student
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
 
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text; numbers and dates pass unchanged."""
-    if isinstance(value, str):
-        value = nfc(value)
-        if value.startswith(FORMULA_TRIGGERS):
-            return "'" + value
-    return value
-
-
 def _set(cell: Cell, value: Any, as_text: bool = False) -> None:
-    cell.value = safe_cell(value)
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # never 'f', whatever the first character
+    write_cell(cell, value)
     if as_text:
         cell.number_format = "@"
     elif isinstance(value, date | datetime):
         cell.number_format = "DD/MM/YYYY"
 
 
-def _header(sheet: Any, labels: Sequence[str], widths: Sequence[int] | None = None) -> None:
+def _header(sheet: Worksheet, labels: Sequence[str], widths: Sequence[int] | None = None) -> None:
     for index, label in enumerate(labels, start=1):
         cell = sheet.cell(row=1, column=index)
         _set(cell, label)
@@ -64,9 +54,15 @@ def _bytes(workbook: Workbook) -> bytes:
 
 
 def template_workbook(title: str, columns: Sequence[Column], notes: Iterable[str]) -> bytes:
-    """Header row + one example row + a 'Hướng dẫn' sheet describing every column."""
+    """Header row + one example row + a 'Hướng dẫn' sheet describing every column.
+
+    The example row is marked as the sample in a last column 'Dòng mẫu' (imports refuse
+    a row so marked: an unchanged template never imports its example data).
+    """
+    columns = (*columns, SAMPLE)
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = "Dữ liệu"
     _header(sheet, [c.label + (" *" if c.required else "") for c in columns])
     for index, column in enumerate(columns, start=1):
@@ -96,7 +92,11 @@ def template_workbook(title: str, columns: Sequence[Column], notes: Iterable[str
     guide.column_dimensions["A"].width = 34
     guide.column_dimensions["B"].width = 10
     guide.column_dimensions["C"].width = 90
-    _set(guide.cell(row=line + 2, column=1), "Dòng 2 của trang 'Dữ liệu' là ví dụ: hãy xoá hoặc ghi đè trước khi nhập.")
+    _set(
+        guide.cell(row=line + 2, column=1),
+        f"Dòng 2 của trang 'Dữ liệu' là ví dụ (cột '{SAMPLE.label}' ghi MẪU): hãy xoá hoặc ghi đè cả dòng, "
+        f"kể cả ô ở cột '{SAMPLE.label}', trước khi nhập. Dòng còn chữ ở cột đó sẽ không được nhập.",
+    )
     return _bytes(workbook)
 
 
@@ -113,6 +113,7 @@ def roster_workbook(
     keys = [c for c in columns if c.key != "full_name" and (include_national_id or c.key != "national_id")]
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = f"Lớp {school_class.name}"[:31]
     _header(sheet, ["STT", *(c.label for c in keys)])
     for number, student in enumerate(students, start=1):

@@ -1,115 +1,47 @@
-"""Forms of the school admin screens. Every message is Vietnamese and says what to fix."""
+"""Forms of the school admin screens (and of staff accounts, which need the tổ list).
+
+Every message is Vietnamese and says what to fix. Fields come from core.forms: ids are
+bounded (a 30-digit id is a field error, never a database OverflowError), dates say
+whether they have the wrong shape or do not exist. Every form that edits stored data
+has `SubmittedFields` first in its bases: a POST that omits one of its fields is a 422
+naming the field, never read as "clear" — clearing is the explicit blank choice.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Field, Form, FormField, SelectField, StringField
+from wtforms import BooleanField, Field, Form, FormField, PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.core import vn
+from app.core.authz import ASSIGNABLE_ROLES, Role
+from app.core.forms import (
+    CHOOSE,
+    REQUIRED,
+    IdSelectField,
+    SubmittedFields,
+    VNIntegerField,
+    VNSelectField,
+    choices,
+    date_field,
+    text_field,
+)
 from app.school.models import AssessmentKind, Gender, GuardianRelation
-from app.school.services import SchoolError, normalise_phone
-
-REQUIRED = "Vui lòng nhập {}."
-CHOOSE = "Vui lòng chọn {}."
-INVALID_CHOICE = "Lựa chọn không hợp lệ; hãy chọn lại trong danh sách."
-
-
-def optional_int(value: Any) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-def choices(pairs: list[tuple[Any, str]], blank: str | None = None) -> list[SelectChoice]:
-    items = [SelectChoice("", blank)] if blank is not None else []
-    return items + [SelectChoice(str(value), label) for value, label in pairs]
-
-
-class VNSelectField(SelectField):
-    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
-        super().__init__(label, validators, **kwargs)
-
-
-class IdSelectField(VNSelectField):
-    """A select of database ids, with an optional blank ("— chưa chọn —") as None."""
-
-    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("coerce", optional_int)
-        super().__init__(label, validators, **kwargs)
-
-
-class VNDateField(StringField):
-    """dd/mm/yyyy in and out; a clear Vietnamese message for 31/02/2012 or '12-2012'."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.raw_text = raw
-        if not raw:
-            self.data = None
-            return
-        try:
-            self.data = vn.parse_date(raw)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(f"Ngày '{raw}' không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 05/09/2024.") from exc
-
-    def _value(self) -> str:
-        if isinstance(self.data, date):
-            return vn.format_date(self.data)
-        return getattr(self, "raw_text", "") or ""
-
-
-class VNIntegerField(StringField):
-    def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.raw_text = raw
-        if not raw:
-            self.data = None
-            return
-        if not raw.isdigit():
-            self.data = None
-            raise ValueError(f"'{raw}' không phải số nguyên.")
-        self.data = int(raw)
-
-    def _value(self) -> str:
-        return str(self.data) if self.data is not None else getattr(self, "raw_text", "")
-
-
-def date_field(label: str, required: bool = True) -> VNDateField:
-    validators = [InputRequired(REQUIRED.format(label.lower()))] if required else [Optional()]
-    return VNDateField(label, validators=validators, render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
-
-
-def text_field(label: str, maximum: int, required: bool = False, **kw: Any) -> StringField:
-    validators: list[Any] = [DataRequired(REQUIRED.format(label.lower()))] if required else [Optional()]
-    validators.append(Length(max=maximum, message=f"{label} dài tối đa {maximum} ký tự."))
-    return StringField(label, validators=validators, **kw)
 
 
 def phone_check(_form: Any, field: Field) -> None:
+    """Normalise a phone number in place ('091 234 5678' → '0912345678') or refuse it."""
     try:
-        field.data = normalise_phone(field.data) or ""
-    except SchoolError as exc:
+        field.data = vn.normalise_phone(field.data) or ""
+    except ValueError as exc:
         raise ValidationError(str(exc)) from exc
 
 
-class SchoolInfoForm(FlaskForm):
+class SchoolInfoForm(SubmittedFields, FlaskForm):
     name = text_field("Tên trường", 200, required=True)
     code = text_field("Mã trường", 30, required=True)
     level = VNSelectField(
@@ -121,8 +53,11 @@ class SchoolInfoForm(FlaskForm):
     phone = text_field("Điện thoại", 30)
     principal_name = text_field("Họ tên hiệu trưởng", 120)
 
+    def school_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.data.items() if k != "csrf_token"}
 
-class YearForm(FlaskForm):
+
+class YearForm(SubmittedFields, FlaskForm):
     start_year = VNIntegerField(
         "Năm bắt đầu",
         validators=[
@@ -139,14 +74,28 @@ class YearForm(FlaskForm):
     term2_end = date_field("Học kỳ II đến ngày")
     make_current = BooleanField("Đặt làm năm học hiện tại", default=True)
 
+    def year_fields(self) -> dict[str, Any]:
+        """The arguments of services.create_year (the form is valid: nothing is missing)."""
+        terms = ((self.term1_start.data, self.term1_end.data), (self.term2_start.data, self.term2_end.data))
+        return {
+            "start_year": self.start_year.data,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "term_dates": terms,
+            "make_current": bool(self.make_current.data),
+        }
 
-class TermForm(FlaskForm):
+
+class TermForm(SubmittedFields, FlaskForm):
     start_date = date_field("Từ ngày")
     end_date = date_field("Đến ngày")
     lock_date = date_field("Khoá sổ từ ngày", required=False)
 
+    def term_fields(self) -> dict[str, Any]:
+        return {"start_date": self.start_date.data, "end_date": self.end_date.data, "lock_date": self.lock_date.data}
 
-class DepartmentForm(FlaskForm):
+
+class DepartmentForm(SubmittedFields, FlaskForm):
     name = text_field("Tên tổ chuyên môn", 120, required=True)
     head_id = IdSelectField("Tổ trưởng")
     deputy_id = IdSelectField("Tổ phó")
@@ -155,11 +104,18 @@ class DepartmentForm(FlaskForm):
         if field.data and field.data == self.head_id.data:
             raise ValidationError("Tổ phó phải khác tổ trưởng.")
 
+    def department_fields(self) -> dict[str, Any]:
+        return {"name": self.name.data, "head_id": self.head_id.data, "deputy_id": self.deputy_id.data}
+
 
 PERIOD_MESSAGE = "Số tiết/năm phải từ 1 đến 400 (để trống nếu khối không học môn này)."
 
 
-class SubjectForm(FlaskForm):
+def _periods(grade: int) -> VNIntegerField:
+    return VNIntegerField(f"Khối {grade}", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
+
+
+class SubjectForm(SubmittedFields, FlaskForm):
     code = text_field("Mã môn", 30, required=True)
     name = text_field("Tên môn", 120, required=True)
     assessment_kind = VNSelectField("Hình thức đánh giá", choices=choices([(k.value, k.label) for k in AssessmentKind]))
@@ -167,13 +123,13 @@ class SubjectForm(FlaskForm):
     sort_order = VNIntegerField(
         "Thứ tự hiển thị", validators=[Optional(), NumberRange(0, 1000, "Thứ tự hiển thị là số từ 0 đến 1000.")]
     )
-    p6 = VNIntegerField("Khối 6", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
-    p7 = VNIntegerField("Khối 7", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
-    p8 = VNIntegerField("Khối 8", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
-    p9 = VNIntegerField("Khối 9", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
-    p10 = VNIntegerField("Khối 10", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
-    p11 = VNIntegerField("Khối 11", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
-    p12 = VNIntegerField("Khối 12", validators=[Optional(), NumberRange(1, 400, PERIOD_MESSAGE)])
+    p6 = _periods(6)
+    p7 = _periods(7)
+    p8 = _periods(8)
+    p9 = _periods(9)
+    p10 = _periods(10)
+    p11 = _periods(11)
+    p12 = _periods(12)
 
     GRADES = range(6, 13)
 
@@ -184,8 +140,17 @@ class SubjectForm(FlaskForm):
         if not self.periods():
             raise ValidationError("Nhập số tiết/năm cho ít nhất một khối.")
 
+    def subject_fields(self) -> dict[str, Any]:
+        """The arguments of services.update_subject (create also takes code and sort order)."""
+        return {
+            "name": self.name.data,
+            "assessment_kind": self.assessment_kind.data,
+            "department_id": self.department_id.data,
+            "periods": self.periods(),
+        }
 
-class ClassForm(FlaskForm):
+
+class ClassForm(SubmittedFields, FlaskForm):
     year_id = IdSelectField("Năm học", validators=[InputRequired(CHOOSE.format("năm học"))])
     grade_level = IdSelectField(
         "Khối",
@@ -200,11 +165,15 @@ class ClassForm(FlaskForm):
             raise ValidationError(CHOOSE.format("khối"))
 
 
-class HomeroomForm(FlaskForm):
+class HomeroomForm(SubmittedFields, FlaskForm):
+    """The GVCN cell: "— chưa có GVCN —" (blank) removes the GVCN; a missing field is a 422."""
+
     homeroom_teacher_id = IdSelectField("GVCN")
 
 
-class AssignmentCellForm(FlaskForm):
+class AssignmentCellForm(SubmittedFields, FlaskForm):
+    """One cell of the assignment grid: "— chưa phân công —" removes; a missing field is a 422."""
+
     teacher_id = IdSelectField("Giáo viên")
 
 
@@ -222,7 +191,22 @@ class GuardianForm(Form):
             raise ValidationError("Có số điện thoại thì cần ghi cả họ tên.")
 
 
-class StudentForm(FlaskForm):
+STUDENT_KEYS = (
+    "student_code",
+    "moet_id",
+    "last_name",
+    "middle_name",
+    "first_name",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "birthplace",
+    "address",
+    "national_id",
+)
+
+
+class StudentForm(SubmittedFields, FlaskForm):
     student_code = text_field("Mã học sinh", 30, required=True)
     moet_id = text_field("Mã định danh Bộ GD&ĐT", 30)
     last_name = text_field("Họ", 60, required=True)
@@ -255,24 +239,11 @@ class StudentForm(FlaskForm):
             raise ValidationError("Mã định danh Bộ GD&ĐT đã được cấp thì không được thay đổi.")
 
     def student_fields(self) -> dict[str, Any]:
-        keys = (
-            "student_code",
-            "moet_id",
-            "last_name",
-            "middle_name",
-            "first_name",
-            "birth_date",
-            "gender",
-            "ethnicity",
-            "birthplace",
-            "address",
-            "national_id",
-        )
-        data = {k: getattr(self, k).data for k in keys}
+        data = {k: getattr(self, k).data for k in STUDENT_KEYS}
         data["full_name"] = vn.join_name(data["last_name"], data["middle_name"], data["first_name"])
         return data
 
-    def guardian_entries(self) -> dict[str, dict[str, Any]]:
+    def guardian_entries(self) -> dict[str, dict[str, Any] | None]:
         return {
             GuardianRelation.FATHER.value: self.father.data,
             GuardianRelation.MOTHER.value: self.mother.data,
@@ -287,3 +258,82 @@ class ImportUploadForm(FlaskForm):
         render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     )
     class_id = IdSelectField("Lớp")
+
+
+# --- staff accounts (quản trị) -------------------------------------------------------------
+
+USERNAME_MESSAGE = "Tên đăng nhập gồm 2–60 ký tự: chữ không dấu, số, dấu chấm hoặc gạch dưới (ví dụ: lan.nt)."
+
+
+class RoleCheckboxes(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [SelectChoice(r.value, r.label) for r in ASSIGNABLE_ROLES])
+        kwargs.setdefault("invalid_choice_message", "Vai trò '%(value)s' không hợp lệ.")
+        kwargs.setdefault("invalid_value_message", "Vai trò không hợp lệ.")
+        super().__init__(label, validators, **kwargs)
+
+
+class StaffForm(SubmittedFields, FlaskForm):
+    full_name = StringField(
+        "Họ và tên",
+        validators=[
+            DataRequired(REQUIRED.format("họ và tên")),
+            Length(max=120, message="Họ và tên dài tối đa 120 ký tự."),
+        ],
+    )
+    username = StringField(
+        "Tên đăng nhập",
+        validators=[
+            DataRequired(REQUIRED.format("tên đăng nhập")),
+            Regexp(r"^[A-Za-z0-9._]{2,60}$", message=USERNAME_MESSAGE),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+    email = StringField(
+        "Email",
+        validators=[
+            Optional(),
+            Length(max=120, message="Email dài tối đa 120 ký tự."),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Email không hợp lệ (ví dụ: lan@truong.edu.vn)."),
+        ],
+    )
+    phone = StringField("Điện thoại", validators=[Optional(), phone_check], render_kw={"inputmode": "tel"})
+    position = StringField("Chức vụ", validators=[Optional(), Length(max=80, message="Chức vụ dài tối đa 80 ký tự.")])
+    department_id = IdSelectField("Tổ chuyên môn")
+    roles = RoleCheckboxes("Vai trò")
+
+    def validate_roles(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Chọn ít nhất một vai trò.")
+
+    def account_fields(self) -> dict[str, Any]:
+        """The arguments of accounts.services.update_user (create also takes the username)."""
+        return {
+            "full_name": self.full_name.data,
+            "email": self.email.data or None,
+            "phone": self.phone.data or None,
+            "position": self.position.data or None,
+            "department_id": self.department_id.data,
+            "roles": tuple(Role(r) for r in self.roles.data),
+        }
+
+
+class StaffPasswordForm(SubmittedFields, FlaskForm):
+    """Admin reset: an empty value (sent explicitly) generates a random temporary password."""
+
+    temporary_password = PasswordField(
+        "Mật khẩu tạm (để trống để tạo ngẫu nhiên)",
+        validators=[Optional(), Length(min=8, max=128, message="Mật khẩu tạm cần từ 8 đến 128 ký tự.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class StaffCreateForm(StaffForm, StaffPasswordForm):
+    pass
+
+
+class StaffActiveForm(SubmittedFields, FlaskForm):
+    active = IdSelectField("Trạng thái", choices=[SelectChoice("1", "Hoạt động"), SelectChoice("0", "Khoá")])

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import register_department_lookup
+from app.accounts.models import User, register_department_lookup
 from app.core.models import Base, TimestampMixin
 from app.core.vn import mask_national_id, person_sort_key
 
@@ -88,8 +88,8 @@ class Department(TimestampMixin, Base):
     head_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True), index=True)
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True), index=True)
 
-    head = relationship("User", foreign_keys=[head_id])
-    deputy = relationship("User", foreign_keys=[deputy_id])
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id])
+    deputy: Mapped[User | None] = relationship(foreign_keys=[deputy_id])
     subjects: Mapped[list[Subject]] = relationship(back_populates="department", order_by="Subject.sort_order")
 
 
@@ -161,7 +161,7 @@ class SchoolClass(TimestampMixin, Base):
     homeroom_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
 
     year: Mapped[SchoolYear] = relationship()
-    homeroom_teacher = relationship("User", foreign_keys=[homeroom_teacher_id])
+    homeroom_teacher: Mapped[User | None] = relationship(foreign_keys=[homeroom_teacher_id])
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="school_class")
     assignments: Mapped[list[TeachingAssignment]] = relationship(back_populates="school_class")
 
@@ -199,7 +199,7 @@ class Student(TimestampMixin, Base):
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="student")
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, str, str, date]:
         return person_sort_key(self.last_name, self.middle_name, self.first_name, self.birth_date)
 
     @property
@@ -265,7 +265,7 @@ class TeachingAssignment(TimestampMixin, Base):
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
 
-    teacher = relationship("User", foreign_keys=[teacher_id])
+    teacher: Mapped[User] = relationship(foreign_keys=[teacher_id])
     school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
     subject: Mapped[Subject] = relationship()
 

@@ -7,41 +7,45 @@ lives in queries.visible_class_ids_stmt: out of scope is a 404 before we get her
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app.core.authz import BGH, Role
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.school.models import SchoolClass, Student
 
 READERS = BGH | {Role.ADMIN}
 
 
-def can_manage_school(user: Any) -> bool:
+def can_manage_school(user: User) -> bool:
     """Writes on the school structure, staff, students and imports: quản trị only."""
     return Role.ADMIN in user.roles
 
 
-def can_view_admin(user: Any) -> bool:
+def can_view_admin(user: User) -> bool:
     """The admin screens in read-only mode: BGH; quản trị with the forms."""
     return bool(user.roles & READERS)
 
 
-def is_homeroom_of(user: Any, school_class: Any) -> bool:
+def is_homeroom_of(user: User, school_class: SchoolClass) -> bool:
     homeroom = school_class.homeroom_teacher_id
     return homeroom is not None and homeroom == user.id
 
 
-def can_see_sensitive(user: Any, school_class: Any) -> bool:
+def can_see_sensitive(user: User, school_class: SchoolClass) -> bool:
     """Dân tộc, số định danh (masked), chỗ ở: BGH, quản trị and the class's GVCN (R27)."""
     return can_view_admin(user) or is_homeroom_of(user, school_class)
 
 
-def can_export_roster(user: Any, school_class: Any) -> bool:
+def can_export_roster(user: User, school_class: SchoolClass) -> bool:
     """A roster export carries personal data of the whole class (SECURITY.md 6)."""
     return can_view_admin(user) or is_homeroom_of(user, school_class)
 
 
-def can_export_national_ids(user: Any) -> bool:
+def can_export_national_ids(user: User) -> bool:
     return can_manage_school(user)
 
 
-def can_edit_student(user: Any, student: Any) -> bool:
+def can_edit_student(user: User, student: Student) -> bool:
     return can_manage_school(user)

@@ -1,23 +1,35 @@
-"""Scoped reads of the school: what each user may see (404 for the rest)."""
+"""Scoped reads of the school: what each user may see (404 for the rest), and every list
+the school's screens show.
+
+Class pages, student pages and roster exports are scoped: `get_class_for(user, id)` and
+`get_student_for(user, id)` answer 404 for what the user may not see. The admin screens
+are for quản trị and BGH (function level, @allow), who see the whole school: their
+loaders (`get_year`, `get_class`…) answer 404 only for what does not exist.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.core.authz import BGH, Role, found
+from app.core.vn import collation_key
 from app.extensions import db
 from app.school.models import (
     Department,
     Enrollment,
+    School,
     SchoolClass,
     SchoolYear,
     Student,
     Subject,
     TeachingAssignment,
+    Term,
 )
 
 WHOLE_SCHOOL = BGH | {Role.ADMIN}
@@ -32,7 +44,7 @@ def sees_whole_school(user: User) -> bool:
     return bool(user.roles & WHOLE_SCHOOL)
 
 
-def visible_class_ids_stmt(user: User, year_id: int | None = None):  # type: ignore[no-untyped-def]
+def visible_class_ids_stmt(user: User, year_id: int | None = None) -> Select[Any]:
     """A SELECT of the class ids the user may read."""
     stmt = select(SchoolClass.id)
     if year_id is not None:
@@ -67,7 +79,8 @@ def classes_visible_to(user: User, year: SchoolYear | None = None) -> list[Schoo
 
 def get_class_for(user: User, class_id: int) -> SchoolClass:
     stmt = select(SchoolClass).where(SchoolClass.id == class_id, SchoolClass.id.in_(visible_class_ids_stmt(user)))
-    return found(db.session.scalars(stmt).first(), "class", class_id)
+    school_class: SchoolClass = found(db.session.scalars(stmt).first(), "class", class_id)
+    return school_class
 
 
 def students_of_class(school_class: SchoolClass) -> list[Student]:
@@ -87,7 +100,32 @@ def get_student_for(user: User, student_id: int) -> Student:
         .join(Enrollment, Enrollment.student_id == Student.id)
         .where(Student.id == student_id, Enrollment.class_id.in_(visible_class_ids_stmt(user)))
     )
-    return found(db.session.scalars(stmt).first(), "student", student_id)
+    student: Student = found(db.session.scalars(stmt).first(), "student", student_id)
+    return student
+
+
+def visible_class_of(user: User, student: Student) -> SchoolClass | None:
+    """The student's latest class among those the user may see."""
+    stmt = (
+        select(Enrollment)
+        .where(Enrollment.student_id == student.id, Enrollment.class_id.in_(visible_class_ids_stmt(user)))
+        .options(joinedload(Enrollment.school_class))
+        .order_by(Enrollment.year_id.desc())
+    )
+    enrollment = db.session.scalars(stmt).first()
+    return enrollment.school_class if enrollment else None
+
+
+def latest_class_of(student: Student) -> SchoolClass:
+    """The class of the student's latest enrolment (every listed student has one), or 404."""
+    stmt = (
+        select(SchoolClass)
+        .join(Enrollment, Enrollment.class_id == SchoolClass.id)
+        .where(Enrollment.student_id == student.id)
+        .order_by(Enrollment.year_id.desc())
+    )
+    school_class: SchoolClass = found(db.session.scalars(stmt).first(), "class_of_student", student.id)
+    return school_class
 
 
 def assignments_of(teacher: User, year: SchoolYear | None = None) -> list[TeachingAssignment]:
@@ -110,6 +148,143 @@ def homeroom_classes_of(teacher: User, year: SchoolYear | None = None) -> list[S
     if year is not None:
         stmt = stmt.where(SchoolClass.year_id == year.id)
     return list(db.session.scalars(stmt.order_by(SchoolClass.name)))
+
+
+# --- the admin screens (quản trị and BGH see the whole school) -------------------------
+
+
+def get_year(year_id: int) -> SchoolYear:
+    year: SchoolYear = found(db.session.get(SchoolYear, year_id), "school_year", year_id)
+    return year
+
+
+def get_term(term_id: int) -> Term:
+    term: Term = found(db.session.get(Term, term_id), "term", term_id)
+    return term
+
+
+def get_department(department_id: int) -> Department:
+    dept: Department = found(db.session.get(Department, department_id), "department", department_id)
+    return dept
+
+
+def get_subject(subject_id: int) -> Subject:
+    subject: Subject = found(db.session.get(Subject, subject_id), "subject", subject_id)
+    return subject
+
+
+def get_class(class_id: int) -> SchoolClass:
+    school_class: SchoolClass = found(db.session.get(SchoolClass, class_id), "class", class_id)
+    return school_class
+
+
+def find_class(class_id: int | None) -> SchoolClass | None:
+    return db.session.get(SchoolClass, class_id) if class_id else None
+
+
+def find_year(year_id: int | None) -> SchoolYear | None:
+    return db.session.get(SchoolYear, year_id) if year_id else None
+
+
+def year_or_current(year_id: int | None) -> SchoolYear | None:
+    """The year asked for in the query string (404 if it does not exist), else the current one."""
+    return get_year(year_id) if year_id else current_year()
+
+
+def class_named(year: SchoolYear | None, name: str) -> SchoolClass | None:
+    """The year's class called `name` ('6a1' finds 6A1)."""
+    if year is None:
+        return None
+    stmt = select(SchoolClass).where(SchoolClass.year_id == year.id, SchoolClass.name == name.strip().upper())
+    return db.session.scalar(stmt)
+
+
+def the_school() -> School | None:
+    return db.session.scalars(select(School).limit(1)).first()
+
+
+def _count(stmt: Select[Any]) -> int:
+    return db.session.scalar(stmt) or 0
+
+
+def admin_counts(year: SchoolYear | None) -> dict[str, int]:
+    """What the admin hub shows: tổ, subjects, and the year's classes and students."""
+    year_id = year.id if year else -1
+    return {
+        "departments": _count(select(func.count()).select_from(Department)),
+        "subjects": _count(select(func.count()).select_from(Subject)),
+        "classes": _count(select(func.count()).select_from(SchoolClass).where(SchoolClass.year_id == year_id)),
+        "students": _count(select(func.count()).select_from(Enrollment).where(Enrollment.year_id == year_id)),
+    }
+
+
+def years_with_terms() -> list[SchoolYear]:
+    stmt = select(SchoolYear).options(selectinload(SchoolYear.terms)).order_by(SchoolYear.start_year.desc())
+    return list(db.session.scalars(stmt))
+
+
+def all_years() -> list[SchoolYear]:
+    return list(db.session.scalars(select(SchoolYear).order_by(SchoolYear.start_year.desc())))
+
+
+def departments() -> list[Department]:
+    """Every tổ in Vietnamese order, with its head, deputy and subjects."""
+    stmt = select(Department).options(
+        selectinload(Department.head), selectinload(Department.deputy), selectinload(Department.subjects)
+    )
+    return sorted(db.session.scalars(stmt), key=lambda d: collation_key(d.name))
+
+
+def subjects() -> list[Subject]:
+    stmt = select(Subject).options(selectinload(Subject.periods), selectinload(Subject.department))
+    return list(db.session.scalars(stmt.order_by(Subject.sort_order, Subject.name)))
+
+
+def classes_of_year(year: SchoolYear | None) -> list[SchoolClass]:
+    """The year's classes by grade and name, with their GVCN (none without a year)."""
+    if year is None:
+        return []
+    stmt = (
+        select(SchoolClass)
+        .where(SchoolClass.year_id == year.id)
+        .options(selectinload(SchoolClass.homeroom_teacher))
+        .order_by(SchoolClass.grade_level, SchoolClass.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def class_sizes(year: SchoolYear | None) -> list[tuple[SchoolClass, int]]:
+    """(class, number of students enrolled) for the year's classes."""
+    if year is None:
+        return []
+    counts = Counter(db.session.scalars(select(Enrollment.class_id).where(Enrollment.year_id == year.id)))
+    return [(c, counts.get(c.id, 0)) for c in classes_of_year(year)]
+
+
+def class_assignments(school_class: SchoolClass) -> list[TeachingAssignment]:
+    """The class's teaching assignments in subject order, with subject and teacher."""
+    stmt = (
+        select(TeachingAssignment)
+        .where(TeachingAssignment.class_id == school_class.id)
+        .options(joinedload(TeachingAssignment.subject), joinedload(TeachingAssignment.teacher))
+    )
+    return sorted(
+        db.session.scalars(stmt).unique(), key=lambda a: (a.subject.sort_order, collation_key(a.subject.name))
+    )
+
+
+def assignment_of(school_class: SchoolClass, subject: Subject) -> TeachingAssignment | None:
+    return db.session.scalar(
+        select(TeachingAssignment).where(
+            TeachingAssignment.class_id == school_class.id, TeachingAssignment.subject_id == subject.id
+        )
+    )
+
+
+def subjects_for_grid(school_class: SchoolClass, assigned: Iterable[TeachingAssignment]) -> list[Subject]:
+    """The rows of a class's assignment grid: subjects its grade studies, or already assigned."""
+    taught = {a.subject_id for a in assigned}
+    return [s for s in subjects() if s.periods_for(school_class.grade_level) or s.id in taught]
 
 
 def department_names_of(user_ids: Collection[int]) -> dict[int, str]:

@@ -9,6 +9,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
+from app.core.xlsx import SpreadsheetRejected
 from app.extensions import db
 from app.school import imports
 from app.school.imports import roster
@@ -50,8 +52,9 @@ def good_rows() -> list[list]:
 # --- validation table (nothing is written by a preview) ------------------------------------
 
 BAD_ROWS = [
-    ("birth date Feb 31", {"birth": "31/02/2012"}, "ngày sinh '31/02/2012' không hợp lệ"),
-    ("birth date words", {"birth": "mười hai"}, "ngày sinh 'mười hai' không hợp lệ"),
+    ("birth date Feb 31", {"birth": "31/02/2012"}, "ngày sinh '31/02/2012' không tồn tại: tháng 2 không có ngày 31"),
+    ("birth date month 13", {"birth": "01/13/2012"}, "ngày sinh '01/13/2012' không tồn tại: không có tháng 13"),
+    ("birth date words", {"birth": "mười hai"}, "ngày sinh 'mười hai' không đúng dạng dd/mm/yyyy"),
     ("birth date missing", {"birth": ""}, "thiếu ngày sinh"),
     ("birth date implausible", {"birth": "01/01/1950"}, "không hợp lý cho học sinh"),
     ("bad gender", {"gender": "Khác"}, "giới tính 'Khác' không hợp lệ (ghi Nam hoặc Nữ)"),
@@ -85,7 +88,9 @@ def test_the_issue_example_message_names_line_14(app, school_fixture) -> None:
     rows = [ROSTER_HEADER] + [roster_row(f"T-{i:03d}", "Phạm", "Văn", "Nam", gender="Nam") for i in range(2, 14)]
     rows.append(roster_row("T-014", "Võ", "Thị", "Hồng", birth="31/02/2012"))
     result = preview(app, "roster", rows, school_fixture.c10a1.id)
-    assert "Dòng 14: ngày sinh '31/02/2012' không hợp lệ (cần dạng dd/mm/yyyy)" in result.messages
+    # the format is right, the day does not exist: the message says so (issue 8, item 10)
+    assert "Dòng 14: ngày sinh '31/02/2012' không tồn tại: tháng 2 không có ngày 31" in result.messages
+    assert not any("dd/mm/yyyy" in m for m in result.messages)
 
 
 def test_duplicate_student_codes_inside_the_file_and_against_the_database(app, school_fixture) -> None:
@@ -143,7 +148,7 @@ def test_missing_required_columns_are_named(app, school_fixture) -> None:
 
 
 def test_no_header_at_all_is_a_clear_message(app, school_fixture) -> None:
-    with app.app_context(), pytest.raises(imports.FileRejected) as caught:
+    with app.app_context(), pytest.raises(SpreadsheetRejected) as caught:
         imports.preview("roster", make_xlsx([["a", "b"], [1, 2]]), imports.ImportOptions())
     assert "Không tìm thấy dòng tiêu đề" in caught.value.message
 
@@ -246,7 +251,7 @@ def test_one_bad_row_imports_nothing(app, school_fixture) -> None:
     before = (count(app, Student), count(app, Guardian), len(events(app)))
     with app.app_context(), pytest.raises(imports.ImportRejected) as caught:
         imports.run("roster", None, make_xlsx(rows), imports.ImportOptions(school_fixture.c10a1.id), filename="ds.xlsx")
-    assert "Dòng 4: ngày sinh '31/02/2012' không hợp lệ" in caught.value.preview.messages[0]
+    assert "Dòng 4: ngày sinh '31/02/2012' không tồn tại" in caught.value.preview.messages[0]
     assert (count(app, Student), count(app, Guardian), len(events(app))) == before
 
 
@@ -408,12 +413,49 @@ def test_templates_have_a_header_an_example_and_notes(app, admin_client) -> None
         assert workbook.sheetnames == ["Dữ liệu", "Hướng dẫn"]
         header = [c.value for c in workbook["Dữ liệu"][1]]
         module = imports.KINDS[kind]
-        assert header == [c.label + (" *" if c.required else "") for c in module.COLUMNS]
+        assert header == [c.label + (" *" if c.required else "") for c in module.COLUMNS] + ["Dòng mẫu"]
         assert any(c.value for c in workbook["Dữ liệu"][2])  # the example row
+        assert workbook["Dữ liệu"][2][len(header) - 1].value.startswith("MẪU")  # marked as the sample
 
 
-def test_the_roster_template_example_row_is_itself_importable(app, school_fixture, admin_client) -> None:
-    data = admin_client.get("/school/admin/imports/roster/template.xlsx").data
+def _template(admin_client, kind: str) -> bytes:  # type: ignore[no-untyped-def]
+    return admin_client.get(f"/school/admin/imports/{kind}/template.xlsx").data
+
+
+def _without_sample_marker(data: bytes) -> bytes:
+    """The template as a user who typed real data over row 2 leaves it: marker cell cleared."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook["Dữ liệu"]
+    sheet.cell(row=2, column=sheet.max_column).value = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["roster", "staff", "assignments"])
+def test_an_unchanged_template_is_refused_with_a_row_message(app, school_fixture, admin_client, kind) -> None:
+    """Issue 8 item 10: the template's sample row (student HS240001…) never imports: it is
+    marked in a 'Dòng mẫu' column, and a marked row is refused (the whole file imports nothing)."""
+    with app.app_context():
+        result = imports.preview(kind, _template(admin_client, kind), imports.ImportOptions(school_fixture.c10a1.id))
+    assert not result.ok
+    assert result.messages[0].startswith("Dòng 2: đây là dòng mẫu của tệp mẫu (cột 'Dòng mẫu' ghi 'MẪU")
+    assert result.rows[0].data is None
+    before = (count(app, Student), count(app, User))
+    class_id = school_fixture.c10a1.id if kind == "roster" else None
+    url = upload(admin_client, kind, _template(admin_client, kind), class_id=class_id).headers["Location"]
+    page = admin_client.get(url)
+    assert "Không có lỗi" not in page.text and "đây là dòng mẫu" in page.text
+    assert admin_client.post(url).status_code == 422
+    assert (count(app, Student), count(app, User)) == before
+
+
+def test_the_roster_template_example_row_is_itself_valid_data(app, school_fixture, admin_client) -> None:
+    """Apart from its sample marker the example row is well-formed: clearing the marker (a
+    user typing real data over row 2) leaves a file with no error."""
+    data = _without_sample_marker(_template(admin_client, "roster"))
     with app.app_context():
         result = imports.preview("roster", data, imports.ImportOptions(school_fixture.c10a1.id))
     assert result.ok, result.messages
@@ -423,7 +465,7 @@ def test_zip_bombs_and_crowded_archives_are_refused_before_parsing(app, school_f
     rows = make_xlsx(good_rows())
     with app.app_context():
         app.config["SODIENTU_IMPORT_MAX_UNCOMPRESSED"] = 4096  # this workbook inflates past 4 KB
-        with pytest.raises(imports.FileRejected) as caught:
+        with pytest.raises(SpreadsheetRejected) as caught:
             imports.preview("roster", rows, imports.ImportOptions())
         assert caught.value.status == 413 and "quá lớn khi giải nén" in caught.value.message
         app.config["SODIENTU_IMPORT_MAX_UNCOMPRESSED"] = 80 * 2**20
@@ -434,9 +476,9 @@ def test_zip_bombs_and_crowded_archives_are_refused_before_parsing(app, school_f
                 **{f"xl/media/{i}.bin": b"" for i in range(500)},
             }
         )
-        with pytest.raises(imports.FileRejected) as caught:
+        with pytest.raises(SpreadsheetRejected) as caught:
             imports.preview("roster", crowded, imports.ImportOptions())
         assert caught.value.status == 413
         slip = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>", "../../evil.xml": b"<x/>"})
-        with pytest.raises(imports.FileRejected, match="bất thường"):
+        with pytest.raises(SpreadsheetRejected, match="bất thường"):
             imports.preview("roster", slip, imports.ImportOptions())

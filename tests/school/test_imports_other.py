@@ -139,7 +139,7 @@ def test_cli_import_prints_row_errors_and_exits_1(app, school_fixture, runner, t
     )
     result = runner.invoke(args=["import", "roster", str(path), "--class", "10a1"])
     assert result.exit_code == 1
-    assert "Dòng 3: ngày sinh '31/02/2012' không hợp lệ" in result.output
+    assert "Dòng 3: ngày sinh '31/02/2012' không tồn tại: tháng 2 không có ngày 31" in result.output
     assert count(app, Student, Student.student_code.like("C-%")) == 0
 
 

@@ -93,7 +93,7 @@ def test_bgh_reads_the_admin_screens_but_cannot_write(app, login_as, school_fixt
         "/school/admin/classes",
         "/school/admin/students",
         f"/school/admin/classes/{school_fixture.c10a1.id}/assignments",
-        "/staff",
+        "/school/admin/staff",
     ):
         page = client.get(url)
         assert page.status_code == 200, url

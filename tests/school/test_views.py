@@ -16,6 +16,7 @@ from app.school.models import (
 )
 from tests.school.conftest import count, events
 
+SCHOOL_BLANKS = {"district": "", "address": "", "phone": "", "principal_name": ""}
 YEAR = {
     "start_year": "2025",
     "start_date": "05/09/2025",
@@ -45,7 +46,7 @@ def test_admin_hub_lists_every_section(admin_client) -> None:
 
 
 def test_school_info_is_saved(app, admin_client) -> None:
-    data = {"name": "Trường THCS Lê Lợi", "code": "LL01", "level": "THCS", "province": "Huế"}
+    data = {"name": "Trường THCS Lê Lợi", "code": "LL01", "level": "THCS", "province": "Huế", **SCHOOL_BLANKS}
     assert admin_client.post("/school/admin/school", data=data).status_code == 303
     assert "Trường THCS Lê Lợi" in admin_client.get("/school/admin/school").text
     bad = admin_client.htmx("POST", "/school/admin/school", data={**data, "name": ""})
@@ -67,8 +68,8 @@ def test_year_form_errors_are_vietnamese_in_both_shapes(app, admin_client, schoo
     bad = {**YEAR, "start_date": "31/02/2025", "start_year": "hai"}
     page = admin_client.post("/school/admin/years", data=bad)
     assert page.status_code == 422 and "<html" in page.text
-    assert "Ngày &#39;31/02/2025&#39; không hợp lệ; nhập theo dạng dd/mm/yyyy" in page.text
-    assert "&#39;hai&#39; không phải số nguyên." in page.text
+    assert "Ngày &#39;31/02/2025&#39; không tồn tại: tháng 2 không có ngày 31." in page.text
+    assert "&#39;hai&#39; không phải số nguyên hợp lệ." in page.text
     fragment = admin_client.htmx("POST", "/school/admin/years", data=bad)
     assert fragment.status_code == 422 and "<html" not in fragment.text
     assert fragment.text.lstrip().startswith('<form id="year-form"')
@@ -124,6 +125,10 @@ def test_subject_create_and_edit_periods(app, admin_client, school_fixture) -> N
         "p7": "35",
         "p8": "35",
         "p9": "52",
+        "p10": "",
+        "p11": "",
+        "p12": "",
+        "sort_order": "",
     }
     assert admin_client.post("/school/admin/subjects", data=data).status_code == 303
     with app.app_context():
@@ -247,7 +252,7 @@ def test_student_form_errors_and_immutable_moet_id(app, admin_client, make_stude
     assert response.status_code == 422 and "<html" not in response.text
     for message in (
         "Số định danh cá nhân phải gồm đúng 12 chữ số.",
-        "Ngày &#39;31/02/2009&#39; không hợp lệ",
+        "Ngày &#39;31/02/2009&#39; không tồn tại: tháng 2 không có ngày 31.",
         "Vui lòng chọn giới tính.",
         "Số điện thoại &#39;12345&#39; không hợp lệ",
     ):

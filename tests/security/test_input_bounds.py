@@ -122,12 +122,33 @@ def test_renaming_to_a_taken_name_is_a_clear_422(app, sec, login_as) -> None:
         app,
         admin,
         f"/school/admin/subjects/{sec.van.id}",
-        {"code": "VAN", "name": "Toán", "assessment_kind": "score", "department_id": "", "p10": "105"},
+        {
+            **SUBJECT_BLANKS,
+            "code": "VAN",
+            "name": "Toán",
+            "assessment_kind": "score",
+            "department_id": "",
+            "p10": "105",
+        },
         "Đã có môn",
     )
 
 
-STUDENT = {"last_name": "Lý", "middle_name": "Thị", "first_name": "Mới", "birth_date": "01/02/2010", "gender": "nu"}
+#: every field of the student form, blank: a POST that omits one is a 422 (SubmittedFields)
+STUDENT_BLANKS = {
+    **dict.fromkeys(("moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""),
+    **{f"{slot}-{f}": "" for slot in ("father", "mother", "guardian") for f in ("full_name", "phone", "occupation")},
+}
+#: the subject form's optional fields, blank
+SUBJECT_BLANKS = {"sort_order": "", **{f"p{g}": "" for g in range(6, 13)}}
+STUDENT = {
+    **STUDENT_BLANKS,
+    "last_name": "Lý",
+    "middle_name": "Thị",
+    "first_name": "Mới",
+    "birth_date": "01/02/2010",
+    "gender": "nu",
+}
 
 
 def test_identifiers_taken_by_another_student_are_a_clear_422(app, sec, login_as) -> None:

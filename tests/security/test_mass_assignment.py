@@ -45,13 +45,21 @@ EXTRAS = {
     "author_id": "1",
 }
 
+#: every field of the student form, blank: a POST that omits one is a 422 (SubmittedFields)
+STUDENT_BLANKS = {
+    **dict.fromkeys(("moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""),
+    **{f"{slot}-{f}": "" for slot in ("father", "mother", "guardian") for f in ("full_name", "phone", "occupation")},
+}
+#: the subject form's optional fields, blank
+SUBJECT_BLANKS = {"sort_order": "", **{f"p{g}": "" for g in range(6, 13)}}
+
 #: POST endpoints of accounts/school and the test covering them
 COVERED = {
     "accounts.change_password": "test_own_password_change_cannot_grant_roles_or_reset_flags",
-    "accounts.staff_new": "test_created_staff_gets_only_the_declared_fields",
-    "accounts.staff_edit": "test_edit_forms_ignore_undeclared_fields",
-    "accounts.staff_reset_password": "test_reset_and_disable_change_only_their_own_columns",
-    "accounts.staff_set_active": "test_reset_and_disable_change_only_their_own_columns",
+    "school.staff_new": "test_created_staff_gets_only_the_declared_fields",
+    "school.staff_edit": "test_edit_forms_ignore_undeclared_fields",
+    "school.staff_reset_password": "test_reset_and_disable_change_only_their_own_columns",
+    "school.staff_set_active": "test_reset_and_disable_change_only_their_own_columns",
     "school.student_edit": "test_edit_forms_ignore_undeclared_fields",
     "school.student_new": "test_created_student_and_class_get_only_declared_fields",
     "school.department_edit": "test_edit_forms_ignore_undeclared_fields",
@@ -89,7 +97,7 @@ def _edit_cases(sec) -> list[tuple[str, dict, dict]]:  # type: ignore[no-untyped
     term = sec.term1
     return [
         (
-            f"/staff/{sec.t1.id}/edit",
+            f"/school/admin/staff/{sec.t1.id}/edit",
             {
                 "full_name": "Lê Văn Toán Một",
                 "username": "t1",
@@ -247,7 +255,7 @@ def test_own_password_change_cannot_grant_roles_or_reset_flags(app, sec, login_a
 def test_created_staff_gets_only_the_declared_fields(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
     response = admin.post(
-        "/staff/new",
+        "/school/admin/staff/new",
         data={
             **EXTRAS,
             "full_name": "Huỳnh Thị Mỹ Dung",
@@ -272,13 +280,15 @@ def test_created_staff_gets_only_the_declared_fields(app, sec, login_as) -> None
 def test_reset_and_disable_change_only_their_own_columns(app, sec, login_as) -> None:
     admin = login_as(sec.admin)
     before = _user(app, "t2")
-    reset = admin.post(f"/staff/{sec.t2.id}/password", data={**EXTRAS, "temporary_password": "mot-mat-khau-tam-dai"})
+    reset = admin.post(
+        f"/school/admin/staff/{sec.t2.id}/password", data={**EXTRAS, "temporary_password": "mot-mat-khau-tam-dai"}
+    )
     assert reset.status_code == 200
     after = _user(app, "t2")
     assert after["must_change_password"] is True  # what a reset means, whatever was sent
     assert after["session_version"] == before["session_version"] + 1
     assert after["roles"] == before["roles"] and after["active"] is True
-    disable = admin.post(f"/staff/{sec.t2.id}/active", data={**EXTRAS, "active": "0"})
+    disable = admin.post(f"/school/admin/staff/{sec.t2.id}/active", data={**EXTRAS, "active": "0"})
     assert disable.status_code == 303
     disabled = _user(app, "t2")
     assert disabled["active"] is False and disabled["roles"] == before["roles"]
@@ -301,6 +311,7 @@ def test_created_student_and_class_get_only_declared_fields(app, sec, login_as) 
         f"/school/admin/classes/{sec.c10a1.id}/students/new",
         data={
             **EXTRAS,
+            **STUDENT_BLANKS,
             "student_code": "HS-MOI-1",
             "moet_id": "",
             "last_name": "Trần",
@@ -325,6 +336,7 @@ def test_created_student_and_class_get_only_declared_fields(app, sec, login_as) 
         "/school/admin/subjects",
         data={
             **EXTRAS,
+            **SUBJECT_BLANKS,
             "code": "ANH",
             "name": "Tiếng Anh",
             "assessment_kind": "score",
@@ -372,6 +384,7 @@ def test_a_granted_moet_id_cannot_be_changed_through_the_form(app, sec, login_as
     a1 = sec.students_a1[0]
     url = f"/school/admin/students/{a1.id}/edit"
     valid = {
+        **STUDENT_BLANKS,
         "student_code": a1.student_code,
         "moet_id": "MOET-0001",
         "last_name": "Nguyễn",

@@ -87,7 +87,7 @@ def test_admin_decision_attempts_with_real_ids_are_403_and_change_nothing(app, s
 def test_staff_and_school_administration_admit_no_teacher(app) -> None:
     wrong = []
     for rule in _all_rules(app):
-        if not (rule.rule.startswith("/staff") or rule.rule.startswith("/school/admin")):
+        if not rule.rule.startswith("/school/admin"):  # staff management is /school/admin/staff
             continue
         allowed = _allowed(app, rule.endpoint)
         if allowed & TEACHING:
@@ -101,10 +101,10 @@ def test_a_teacher_cannot_grant_themselves_admin_through_the_staff_form(app, sec
     client = login_as(sec.t1)
     before = db_digest(app)
     response = client.post(
-        f"/staff/{sec.t1.id}/edit",
+        f"/school/admin/staff/{sec.t1.id}/edit",
         data={"full_name": "Lê Văn Toán Một", "username": "t1", "roles": ["giao_vien", "quan_tri"]},
     )
     assert response.status_code == 403
-    assert client.htmx("POST", f"/staff/{sec.t1.id}/edit", data={"roles": "quan_tri"}).status_code == 403
+    assert client.htmx("POST", f"/school/admin/staff/{sec.t1.id}/edit", data={"roles": "quan_tri"}).status_code == 403
     assert db_digest(app) == before
     assert client.get("/school/admin").status_code == 403

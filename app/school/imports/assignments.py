@@ -14,6 +14,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.services import normalise_username
 from app.audit import services as audit
+from app.core.vn import fold
+from app.core.xlsx import Row, cell_text
 from app.extensions import db
 from app.school import queries
 from app.school.imports.xlsx import (
@@ -21,11 +23,8 @@ from app.school.imports.xlsx import (
     ImportOptions,
     ImportResult,
     Preview,
-    Row,
     RowResult,
     build_preview,
-    fold,
-    text,
 )
 from app.school.models import SchoolClass, Subject, TeachingAssignment
 
@@ -74,10 +73,10 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
     assert year is not None
     classes = {fold(c.name): c for c in db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id))}
     subjects: dict[str, Subject] = {}
-    for subject in db.session.scalars(select(Subject)):
-        subjects.setdefault(fold(subject.name), subject)
-        subjects.setdefault(fold(subject.code), subject)
-    wanted = {normalise_username(text(raw.get("username"))) for _, raw in data_rows}
+    for known in db.session.scalars(select(Subject)):
+        subjects.setdefault(fold(known.name), known)
+        subjects.setdefault(fold(known.code), known)
+    wanted = {normalise_username(cell_text(raw.get("username"))) for _, raw in data_rows}
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(wanted)))}
     current = {
         (a.class_id, a.subject_id): a
@@ -87,7 +86,7 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
     }
     seen: dict[tuple[int, int], int] = {}
     for line, raw in data_rows:
-        cells = {key: text(value) for key, value in raw.items()}
+        cells = {key: cell_text(value) for key, value in raw.items()}
         row = RowResult(line, cells)
         school_class = classes.get(fold(cells.get("class_name")))
         subject = subjects.get(fold(cells.get("subject")))
@@ -126,7 +125,7 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
 
 
 def apply(
-    actor: Any, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
+    actor: User | None, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
 ) -> ImportResult:
     wanted = [row.data for row in preview.rows]
     class_ids = sorted({class_id for class_id, _, _ in wanted})
@@ -135,16 +134,20 @@ def apply(
         for a in db.session.scalars(select(TeachingAssignment).where(TeachingAssignment.class_id.in_(class_ids)))
     }
     counts = {"created": 0, "changed": 0, "unchanged": 0}
+    moves: list[dict[str, Any]] = []  # every assignment written, for the summary event
     for class_id, subject_id, teacher_id in wanted:
         existing = current.get((class_id, subject_id))
+        if existing is not None and existing.teacher_id == teacher_id:
+            counts["unchanged"] += 1
+            continue
+        old_teacher = existing.teacher_id if existing is not None else None
         if existing is None:
             db.session.add(TeachingAssignment(class_id=class_id, subject_id=subject_id, teacher_id=teacher_id))
             counts["created"] += 1
-        elif existing.teacher_id != teacher_id:
+        else:
             existing.teacher_id = teacher_id
             counts["changed"] += 1
-        else:
-            counts["unchanged"] += 1
+        moves.append({"class_id": class_id, "subject_id": subject_id, "teacher_id": [old_teacher, teacher_id]})
     db.session.flush()
     audit.record(
         actor,
@@ -152,7 +155,7 @@ def apply(
         ("import", KIND),
         comment=comment,
         file_sha256=file_sha256,
-        changes={f"assignments_{k}": [0, v] for k, v in counts.items()},
+        changes={**{f"assignments_{k}": [0, v] for k, v in counts.items()}, "assignments": [None, moves]},
     )
     return ImportResult(
         KIND,

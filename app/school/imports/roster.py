@@ -1,7 +1,7 @@
 """Class roster import: students and their guardians, all or nothing.
 
 validate() reads every row and lists every problem ("Dòng 14: ngày sinh '31/02/2012'
-không hợp lệ"); apply() — a writer: flushes, never commits — adds the students,
+không tồn tại: tháng 2 không có ngày 31"); apply() — a writer: flushes, never commits — adds the students,
 guardians and enrollments and writes ONE summary audit event `import.class_roster`.
 Only new students are imported: a mã học sinh already in the system is an error.
 """
@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
+from app.accounts.models import User
 from app.audit import services as audit
-from app.core.vn import join_name, nfc, split_full_name
+from app.core.vn import fold, join_name, nfc, split_full_name
+from app.core.xlsx import Row, cell_date, cell_text, is_number_cell
 from app.extensions import db
 from app.school import queries
 from app.school.imports.xlsx import (
@@ -23,14 +27,10 @@ from app.school.imports.xlsx import (
     ImportOptions,
     ImportResult,
     Preview,
-    Row,
     RowResult,
     build_preview,
     check_length,
-    fold,
-    is_number_cell,
-    text,
-    to_date,
+    date_message,
 )
 from app.school.models import Enrollment, Guardian, SchoolClass, SchoolYear, Student
 from app.school.services import SchoolError, normalise_phone, validate_student_fields
@@ -205,7 +205,7 @@ class _Context:
             fold(c.name): c for c in db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id))
         }
         self.taken = {
-            key: _existing(column, {text(raw.get(key)) for _, raw in data_rows} - {""})
+            key: _existing(column, {cell_text(raw.get(key)) for _, raw in data_rows} - {""})
             for key, column in (
                 ("student_code", Student.student_code),
                 ("moet_id", Student.moet_id),
@@ -215,7 +215,7 @@ class _Context:
         self.seen: dict[str, dict[str, int]] = {k: {} for k in self.taken}
 
 
-def _existing(column: Any, values: set[str]) -> set[str]:
+def _existing(column: InstrumentedAttribute[Any], values: set[str]) -> set[str]:
     found: set[str] = set()
     ordered = sorted(values)
     for start in range(0, len(ordered), 500):
@@ -225,7 +225,7 @@ def _existing(column: Any, values: set[str]) -> set[str]:
 
 
 def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
-    cells = {key: text(value) for key, value in raw.items()}
+    cells = {key: cell_text(value) for key, value in raw.items()}
     row = RowResult(line, cells)
     errors = row.errors
     last = cells.get("last_name", "")
@@ -282,7 +282,7 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
             }
         )
     except SchoolError as exc:  # belt and braces: the service's own checks
-        errors.append(str(exc).rstrip("."))
+        errors.append(exc.message.rstrip("."))
         return row
     assert school_class is not None
     row.data = RosterEntry(data, school_class.id, ctx.year.id, guardians)
@@ -300,14 +300,14 @@ def _unique(ctx: _Context, errors: list[str], line: int, key: str, value: str, l
         errors.append(f"{label} '{value}' đã có trong hệ thống")
 
 
-def _birth_date(raw: Any, shown: str, ctx: _Context, errors: list[str]) -> Any:
+def _birth_date(raw: Any, shown: str, ctx: _Context, errors: list[str]) -> date | None:
     if not shown:
         errors.append("thiếu ngày sinh")
         return None
     try:
-        birth = to_date(raw)
+        birth = cell_date(raw)
     except (ValueError, TypeError, OverflowError):
-        errors.append(f"ngày sinh '{shown}' không hợp lệ (cần dạng dd/mm/yyyy)")
+        errors.append(date_message("ngày sinh", shown))  # a wrong shape, or a day that does not exist
         return None
     age = ctx.year.start_year - birth.year
     if not 4 <= age <= 25:
@@ -329,7 +329,7 @@ def _class_of(name: str, ctx: _Context, errors: list[str]) -> SchoolClass | None
     return school_class
 
 
-def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) -> list[dict]:
+def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) -> list[dict[str, Any]]:
     guardians = []
     for key, label, _alt in RELATIONS:
         name = cells.get(f"{key}_name", "")
@@ -356,7 +356,7 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
 
 
 def apply(
-    actor: Any, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
+    actor: User | None, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
 ) -> ImportResult:
     return add_students(actor, [row.data for row in preview.rows], comment=comment, file_sha256=file_sha256)
 
@@ -369,7 +369,7 @@ def build_student(entry: RosterEntry) -> Student:
 
 
 def add_students(
-    actor: Any, entries: Iterable[RosterEntry], *, comment: str, file_sha256: str | None = None
+    actor: User | None, entries: Iterable[RosterEntry], *, comment: str, file_sha256: str | None = None
 ) -> ImportResult:
     """Write validated students with guardians and enrollments; one summary audit event."""
     entries = list(entries)
@@ -379,7 +379,7 @@ def add_students(
     class_ids = sorted({e.class_id for e in entries})
     classes = [db.session.get(SchoolClass, cid) for cid in class_ids]
     counts = {"students": len(students), "guardians": sum(len(s.guardians) for s in students)}
-    subject: Any = classes[0] if len(classes) == 1 else ("import", KIND)
+    subject: SchoolClass | tuple[str, str] | None = classes[0] if len(classes) == 1 else ("import", KIND)
     audit.record(
         actor,
         ACTION,

@@ -18,18 +18,17 @@ from app.accounts.models import User
 from app.accounts.passwords import generate_password
 from app.audit import services as audit
 from app.core.authz import Role
+from app.core.vn import fold
+from app.core.xlsx import Row, cell_text
 from app.extensions import db
 from app.school.imports.xlsx import (
     Column,
     ImportOptions,
     ImportResult,
     Preview,
-    Row,
     RowResult,
     build_preview,
     check_length,
-    fold,
-    text,
 )
 from app.school.models import Department
 from app.school.services import SchoolError, normalise_phone
@@ -124,7 +123,7 @@ def validate(rows: list[Row], options: ImportOptions) -> Preview:
 def _validate_row(
     line: int, raw: dict[str, Any], departments: dict[str, Department], taken: set[str], seen: dict[str, int]
 ) -> RowResult:
-    cells = {key: text(value) for key, value in raw.items()}
+    cells = {key: cell_text(value) for key, value in raw.items()}
     row = RowResult(line, cells)
     errors = row.errors
     full_name = cells.get("full_name", "")
@@ -173,7 +172,7 @@ def _validate_row(
 
 
 def apply(
-    actor: Any, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
+    actor: User | None, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
 ) -> ImportResult:
     credentials = []
     for row in preview.rows:

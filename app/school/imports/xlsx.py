@@ -1,8 +1,14 @@
-"""The shapes every import shares: header matching, row previews, results.
+"""The shapes every import shares: header matching, row previews, results, sample rows.
 
 Reading the file itself — type by content, every zip member inflated by a counting loop,
-macros refused, openpyxl in read-only mode — is core.xlsx's; the limits here are the
-imports' own (overridable as SODIENTU_IMPORT_MAX_BYTES, …_MAX_ROWS, …).
+macros refused, openpyxl in read-only mode — is core.xlsx's (a file it cannot read is a
+`core.xlsx.SpreadsheetRejected`); the limits here are the imports' own (overridable as
+SODIENTU_IMPORT_MAX_BYTES, …_MAX_ROWS, …).
+
+Sample rows: every import template has a last column "Dòng mẫu" whose cell says "MẪU" on
+the example row (row 2). A row with that cell filled is refused with a row message — an
+unchanged template previews as an error, never as "Không có lỗi" — so the example data
+(student HS240001…) can never be imported by mistake.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
+from app.core import vn
 from app.core import xlsx as core_xlsx
 from app.core.vn import fold
-from app.core.xlsx import Limits, Row, SpreadsheetRejected, cell_date, cell_text
+from app.core.xlsx import Limits, Row, SpreadsheetRejected
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -22,9 +29,6 @@ MAX_COLUMNS = 60
 MAX_ZIP_ENTRIES = 400
 MAX_UNCOMPRESSED = 80 * 1024 * 1024
 HEADER_SCAN_ROWS = 10
-
-
-FileRejected = SpreadsheetRejected  # the import's name for a file it cannot read
 
 
 def limit(name: str, default: int) -> int:
@@ -45,7 +49,7 @@ def limits() -> Limits:
 
 
 def check_xlsx(data: bytes) -> None:
-    """Raise FileRejected unless `data` is a plain, safely readable .xlsx workbook."""
+    """Raise SpreadsheetRejected unless `data` is a plain, safely readable .xlsx workbook."""
     core_xlsx.check_xlsx(data, limits())
 
 
@@ -87,7 +91,7 @@ def locate_header(rows: list[Row], columns: tuple[Column, ...]) -> tuple[int, di
             best = (index, mapping)
     if len(best[1]) < 2:
         expected = ", ".join(f"'{c.label}'" for c in columns if c.required)
-        raise FileRejected(
+        raise SpreadsheetRejected(
             "Không tìm thấy dòng tiêu đề cột trong trang tính đầu tiên. "
             f"Dòng tiêu đề cần có các cột: {expected}. Hãy dùng tệp mẫu.",
             422,
@@ -95,12 +99,34 @@ def locate_header(rows: list[Row], columns: tuple[Column, ...]) -> tuple[int, di
     return best
 
 
-# --- cells -----------------------------------------------------------------------------
+# --- sample rows -----------------------------------------------------------------------
+
+SAMPLE = Column(
+    "sample",
+    "Dòng mẫu",
+    ("Dòng ví dụ",),
+    example="MẪU – xoá dòng này",
+    note="Chỉ dòng ví dụ của tệp mẫu có chữ ở cột này; dòng có chữ ở đây không được nhập.",
+)
+SAMPLE_ROW = (
+    "đây là dòng mẫu của tệp mẫu (cột '{label}' ghi '{value}'): hãy xoá dòng này, "
+    "hoặc xoá chữ ở cột '{label}' nếu đây là dữ liệu thật, rồi tải lên lại"
+)
 
 
-text = cell_text  # the names the import modules use
-to_date = cell_date
-is_number_cell = core_xlsx.is_number_cell
+def refuse_sample_rows(preview: Preview) -> None:
+    """Every row marked as the template's sample gets an error (so the file imports nothing)."""
+    for row in preview.rows:
+        marker = row.cells.get(SAMPLE.key, "")
+        if marker:
+            row.errors.insert(0, SAMPLE_ROW.format(label=SAMPLE.label, value=marker[:40]))
+            row.data, row.note = None, ""
+
+
+def date_message(label: str, shown: str) -> str:
+    """'ngày sinh '31/02/2012' không tồn tại: tháng 2 không có ngày 31' (or: wrong shape)."""
+    problem = vn.date_problem(shown)
+    return label + problem.removeprefix("Ngày").rstrip(".")
 
 
 # --- previews --------------------------------------------------------------------------
@@ -149,7 +175,7 @@ def build_preview(
     Returns the preview (file errors filled in) and the data rows as
     (Excel row number, {column key: raw value}).
     """
-    header_index, mapping = locate_header(rows, columns)
+    header_index, mapping = locate_header(rows, (*columns, SAMPLE))
     preview = Preview(kind, columns, present=tuple(c.key for c in columns if c.key in mapping))
     missing = [c.label for c in columns if c.required and c.key not in mapping]
     if missing:

@@ -1,8 +1,11 @@
-"""The school blueprint: class pages for every staff member, admin screens, imports.
+"""Blueprint "school": class pages for every staff member, the admin screens, imports.
 
-Split by concept: classes (class lists, class page, roster export, student page),
-admin (hub, school info, years and terms), structure (departments, subjects,
-classes), assignments (per-class grid), students (create/edit), imports.
+One page module per concept: classes (class lists, class page, roster export, student
+page), admin (hub, school info), years (years and terms), departments, subjects,
+classes_admin (classes and their GVCN), assignments (per-class grid), students
+(create/edit), staff (accounts with their tổ), imports. Each declares its routes on its
+own table; this module registers them, and tells audit the labels of every action the
+school writes.
 """
 
 from __future__ import annotations
@@ -11,21 +14,27 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from app.audit import registry
-from app.school import queries
+from app.school import imports as school_imports
+from app.school import queries, services
+from app.school.views import (
+    admin,
+    assignments,
+    classes,
+    classes_admin,
+    departments,
+    imports,
+    staff,
+    students,
+    subjects,
+    years,
+)
 
 bp = Blueprint("school", __name__, url_prefix="/school")
+for page in (classes, admin, years, departments, subjects, classes_admin, assignments, students, staff, imports):
+    page.routes.register(bp)
 
 
 @bp.record_once
 def _tell_audit(state: BlueprintSetupState) -> None:
+    registry.register_actions(state.app, {**services.ACTION_LABELS, **school_imports.ACTION_LABELS})
     registry.register_actor_groups(state.app, queries.department_names_of)
-
-
-from app.school.views import (  # noqa: E402,F401  (route registration)
-    admin,
-    assignments,
-    classes,
-    imports,
-    structure,
-    students,
-)

@@ -7,67 +7,52 @@ stale or half-checked is ever applied.
 
 from __future__ import annotations
 
-from typing import Any
+from types import ModuleType
 
 from flask import Response, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from app.accounts.services import AccountError
+from app.accounts.session import current_actor
 from app.core.authz import Role, allow, not_found
-from app.core.routing import db_id
-from app.extensions import db
+from app.core.database import unit_of_work
+from app.core.errors import DomainError
+from app.core.forms import choices
+from app.core.routing import Routes, db_id
+from app.core.xlsx import SpreadsheetRejected
 from app.school import exports, imports, queries
-from app.school.forms import ImportUploadForm, choices
+from app.school.forms import ImportUploadForm
 from app.school.imports import store
-from app.school.imports.xlsx import FileRejected, ImportOptions, check_xlsx, limit
-from app.school.models import SchoolClass
-from app.school.services import SchoolError
-from app.school.views import bp
-from app.school.views.classes import attachment
-from app.school.views.common import actor
+from app.school.imports.xlsx import MAX_BYTES, MAX_ROWS, ImportOptions, Preview, limit
+from app.school.views.common import UNBOUND, attachment
 
+routes = Routes()
 TEMPLATE_NAMES = {
     "roster": "mau-danh-sach-hoc-sinh.xlsx",
     "staff": "mau-danh-sach-can-bo.xlsx",
     "assignments": "mau-phan-cong-giang-day.xlsx",
 }
-APPLY_FAILED = (
-    "Không nhập được: dữ liệu trong hệ thống vừa thay đổi trong lúc nhập "
-    "(ví dụ một mã học sinh hoặc tên đăng nhập vừa được tạo). Không có dòng nào "
-    "được lưu. Hãy mở lại trang xem trước để kiểm tra."
-)
+Page = tuple[str, int]
 
 
-def _kind(kind: str) -> Any:
+def _kind(kind: str) -> ModuleType:
     if kind not in imports.KINDS:
         abort(404)
     return imports.KINDS[kind]
 
 
-def upload_form(kind: str, formdata: Any = ...) -> ImportUploadForm:
-    kwargs = {} if formdata is ... else {"formdata": formdata}
-    form = ImportUploadForm(prefix=kind, **kwargs)
-    year = queries.current_year()
-    classes = (
-        db.session.scalars(
-            select(SchoolClass)
-            .where(SchoolClass.year_id == (year.id if year else -1))
-            .order_by(SchoolClass.grade_level, SchoolClass.name)
-        )
-        if kind == "roster"
-        else []
-    )
+def upload_form(kind: str, formdata: bool = True) -> ImportUploadForm:
+    form = ImportUploadForm(prefix=kind, **({} if formdata else UNBOUND))
+    classes = queries.classes_of_year(queries.current_year()) if kind == "roster" else []
     form.class_id.choices = choices([(c.id, c.name) for c in classes], "— theo cột 'Lớp' trong tệp —")
     return form
 
 
 def _index(
     forms: dict[str, ImportUploadForm] | None = None, status: int = 200, errors: dict[str, str] | None = None
-) -> tuple[str, int]:
+) -> Page:
     forms = forms or {}
     for kind in imports.KINDS:
-        forms.setdefault(kind, upload_form(kind, None))
+        forms.setdefault(kind, upload_form(kind, formdata=False))
     if "roster" in forms and forms["roster"].class_id.data is None:
         forms["roster"].class_id.data = request.args.get("class_id", type=db_id)
     page = render_template(
@@ -75,46 +60,48 @@ def _index(
         kinds=imports.KINDS,
         forms=forms,
         errors=errors or {},
-        max_mb=limit("MAX_BYTES", 5 * 2**20) // 2**20,
-        max_rows=limit("MAX_ROWS", 5000),
+        max_mb=limit("MAX_BYTES", MAX_BYTES) // 2**20,
+        max_rows=limit("MAX_ROWS", MAX_ROWS),
         year=queries.current_year(),
     )
     return page, status
 
 
-@bp.route("/admin/imports")
+def _file_refused(kind: str, error: DomainError, forms: dict[str, ImportUploadForm] | None = None) -> Page:
+    return _index(forms, error.status, {kind: error.message})
+
+
+@routes.route("/admin/imports")
 @allow(Role.ADMIN)
-def imports_index() -> tuple[str, int]:
+def imports_index() -> Page:
     return _index()
 
 
-@bp.route("/admin/imports/<kind>/template.xlsx")
+@routes.route("/admin/imports/<kind>/template.xlsx")
 @allow(Role.ADMIN)
 def import_template(kind: str) -> Response:
     module = _kind(kind)
-    data = exports.template_workbook(f"Mẫu nhập: {module.LABEL}", module.COLUMNS, module.NOTES)
-    return attachment(data, TEMPLATE_NAMES[kind], TEMPLATE_NAMES[kind])
+    return attachment(
+        exports.template_workbook(f"Mẫu nhập: {module.LABEL}", module.COLUMNS, module.NOTES), TEMPLATE_NAMES[kind]
+    )
 
 
-@bp.route("/admin/imports/<kind>", methods=["POST"])
+@routes.route("/admin/imports/<kind>", methods=["POST"])
 @allow(Role.ADMIN)
-def import_upload(kind: str) -> Response | tuple[str, int]:
+def import_upload(kind: str) -> WerkzeugResponse | Page:
     _kind(kind)
     form = upload_form(kind)
     if not form.validate():
         return _index({kind: form}, 422)
-    upload = form.file.data
-    data = upload.stream.read(limit("MAX_BYTES", 5 * 2**20) + 1)
     try:
-        check_xlsx(data)
-    except FileRejected as exc:
-        return _index({kind: form}, exc.status, {kind: exc.message})
-    stored = store.save(actor().id, kind, data, upload.filename or "", form.class_id.data)
+        stored = imports.receive(current_actor(), kind, form.file.data, form.class_id.data)
+    except SpreadsheetRejected as exc:
+        return _file_refused(kind, exc, {kind: form})
     return redirect(url_for("school.import_preview", kind=kind, token=stored.token), code=303)
 
 
 def _load(kind: str, token: str) -> store.StoredUpload:
-    stored = store.load(token, actor().id, kind)
+    stored = store.load(token, current_actor().id, kind)
     if stored is None:
         not_found("import", token[:8])
     return stored
@@ -125,60 +112,60 @@ def _options(stored: store.StoredUpload) -> ImportOptions:
 
 
 def _preview_page(
-    kind: str, stored: store.StoredUpload, preview: Any, status: int = 200, error: str | None = None
-) -> tuple[str, int]:
-    school_class = db.session.get(SchoolClass, stored.class_id) if stored.class_id else None
+    kind: str, stored: store.StoredUpload, preview: Preview, status: int = 200, error: str | None = None
+) -> Page:
     return render_template(
         "school/import_preview.html",
         kind=kind,
         module=_kind(kind),
         stored=stored,
         preview=preview,
-        school_class=school_class,
+        school_class=queries.find_class(stored.class_id),
         error=error,
     ), status
 
 
-@bp.route("/admin/imports/<kind>/<token>")
+@routes.route("/admin/imports/<kind>/<token>")
 @allow(Role.ADMIN)
-def import_preview(kind: str, token: str) -> tuple[str, int]:
+def import_preview(kind: str, token: str) -> Page:
     _kind(kind)
     stored = _load(kind, token)
     try:
-        preview = imports.preview(kind, store.read(stored), _options(stored))
-    except FileRejected as exc:
+        checked = imports.preview(kind, store.read(stored), _options(stored))
+    except SpreadsheetRejected as exc:
         store.discard(stored)
-        return _index(None, exc.status, {kind: exc.message})
-    return _preview_page(kind, stored, preview)
+        return _file_refused(kind, exc)
+    return _preview_page(kind, stored, checked)
 
 
-@bp.route("/admin/imports/<kind>/<token>", methods=["POST"])
-@allow(Role.ADMIN)
-def import_confirm(kind: str, token: str) -> tuple[str, int]:
-    _kind(kind)
-    stored = _load(kind, token)
-    try:
-        result = imports.run(kind, actor(), store.read(stored), _options(stored), filename=stored.filename)
-    except FileRejected as exc:
-        store.discard(stored)
-        return _index(None, exc.status, {kind: exc.message})
-    except imports.ImportRejected as exc:
-        db.session.rollback()
-        return _preview_page(kind, stored, exc.preview, 422)
-    except (SQLAlchemyError, AccountError, SchoolError):  # the data changed under us
-        db.session.rollback()
-        preview = imports.preview(kind, store.read(stored), _options(stored))
-        return _preview_page(kind, stored, preview, 409, APPLY_FAILED)
-    db.session.commit()
+def _confirm_refused(kind: str, stored: store.StoredUpload, error: DomainError) -> Page:
+    """Rows with errors: the preview (422); the data changed meanwhile: a fresh preview (409);
+    the file itself unreadable: the upload is dropped and the import page says why."""
+    if isinstance(error, imports.ImportRejected):
+        return _preview_page(kind, stored, error.preview, 422)
+    if isinstance(error, imports.ImportConflict):
+        fresh = imports.preview(kind, store.read(stored), _options(stored))
+        return _preview_page(kind, stored, fresh, error.status, error.message)
     store.discard(stored)
-    return render_template(
-        "school/import_result.html", kind=kind, module=_kind(kind), result=result, stored=stored
-    ), 200
+    return _file_refused(kind, error)
 
 
-@bp.route("/admin/imports/<kind>/<token>/cancel", methods=["POST"])
+@routes.route("/admin/imports/<kind>/<token>", methods=["POST"])
 @allow(Role.ADMIN)
-def import_cancel(kind: str, token: str) -> Response:
+def import_confirm(kind: str, token: str) -> Page:
+    module = _kind(kind)
+    stored = _load(kind, token)
+    with unit_of_work(catch=True) as work:
+        result = imports.run(kind, current_actor(), store.read(stored), _options(stored), filename=stored.filename)
+    if work.error:
+        return _confirm_refused(kind, stored, work.error)
+    store.discard(stored)
+    return render_template("school/import_result.html", kind=kind, module=module, result=result, stored=stored), 200
+
+
+@routes.route("/admin/imports/<kind>/<token>/cancel", methods=["POST"])
+@allow(Role.ADMIN)
+def import_cancel(kind: str, token: str) -> WerkzeugResponse:
     _kind(kind)
     store.discard(_load(kind, token))
     return redirect(url_for("school.imports_index"), code=303)
