@@ -305,6 +305,6 @@ def department_names_of(user_ids: Collection[int]) -> dict[int, str]:
     )
     for head_id, deputy_id, name in led:
         for user_id in (head_id, deputy_id):
-            if user_id in user_ids:
+            if user_id is not None and user_id in user_ids:
                 names.setdefault(user_id, name)
     return names

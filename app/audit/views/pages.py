@@ -21,7 +21,8 @@ routes = Routes()
 
 
 def _user() -> Any:
-    return current_user._get_current_object()
+    """The signed-in staff member (audit sits below accounts, so it knows no User class)."""
+    return current_user
 
 
 @routes.route("/timeline/<subject_type>/<int:subject_id>")

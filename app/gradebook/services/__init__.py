@@ -43,7 +43,10 @@ ACTION_LABELS = {
     "correction.approved": "Đồng ý điều chỉnh điểm",
     "correction.returned": "Không đồng ý điều chỉnh điểm",
     "correction.withdrawn": "Rút yêu cầu điều chỉnh điểm",
+    "correction.submitted": "Gửi lại yêu cầu điều chỉnh điểm",
     "exemption.requested": "Đề nghị miễn phần thực hành",
     "exemption.approved": "Phê duyệt miễn phần thực hành",
     "exemption.returned": "Không duyệt miễn phần thực hành",
+    "exemption.submitted": "Gửi lại đề nghị miễn phần thực hành",
+    "exemption.withdrawn": "Rút đề nghị miễn phần thực hành",
 }

@@ -1,24 +1,21 @@
+"""The landing page: what this person teaches and leads."""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+from flask import render_template
 
-from app.core.authz import ANY_STAFF, Role, allow
-from app.home.nav import nav_items
+from app.accounts.session import current_actor
+from app.core.authz import ANY_STAFF, allow
+from app.core.routing import Routes
 from app.school import queries
 
-bp = Blueprint("home", __name__)
+routes = Routes()
 
 
-@bp.app_context_processor
-def _navigation() -> dict:
-    return {"nav_items": nav_items, "Role": Role}
-
-
-@bp.route("/")
+@routes.route("/")
 @allow(ANY_STAFF)
 def index() -> str:
-    user = current_user._get_current_object()
+    user = current_actor()
     year = queries.current_year()
     return render_template(
         "home/index.html",
