@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import IO, cast
 
-from flask import Response, abort, send_file
+from flask import Response, abort
 from werkzeug.datastructures import FileStorage
 
 from app.core import files
@@ -103,14 +103,4 @@ def send_evidence(sha256: str | None, name: str | None, content_type: str | None
     """A stored evidence file as an inert attachment; 404 when there is none."""
     if not sha256 or not files.exists(sha256):
         abort(404)
-    response = send_file(
-        files.path_for(sha256),
-        mimetype=content_type or "application/octet-stream",
-        as_attachment=True,
-        download_name=name or "minh-chung",
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return files.attachment(files.path_for(sha256), name or "minh-chung", content_type or "application/octet-stream")

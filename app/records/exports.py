@@ -23,8 +23,6 @@ from app.records.models import Record
 if TYPE_CHECKING:
     from app.accounts.models import User
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @dataclass(frozen=True)
 class ComplianceExport:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
@@ -126,14 +124,6 @@ def _spool_and_check(file_storage: FileStorage, spool: IO[bytes]) -> _Checked:
     spool.flush()
     kind, mime = _inspect(spool, label)
     return _Checked(file_storage, spool, kind, mime)
-
-
-def content_disposition(name: str) -> str:
-    """RFC 6266 attachment with an ASCII fallback and the exact name per RFC 5987."""
-    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    plain = re.sub(r"[^A-Za-z0-9._ ()-]", "_", plain.encode("ascii", "ignore").decode())
-    plain = plain.strip(" .") or "tep"
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def stage_bytes(name: str, data: bytes, kind: str | None = None) -> StoredFile:

@@ -189,7 +189,7 @@ def test_the_stored_type_comes_from_the_content_not_the_name(app) -> None:
 
 
 def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name() -> None:
-    header = uploads.content_disposition('Đề "kiểm tra"; 15\'.pdf')
+    header = files.content_disposition('Đề "kiểm tra"; 15\'.pdf')
     assert header.startswith('attachment; filename="De _kiem tra__ 15_.pdf"; ')
     assert header.endswith("filename*=UTF-8''%C4%90%E1%BB%81%20%22ki%E1%BB%83m%20tra%22%3B%2015%27.pdf")
 

@@ -79,14 +79,6 @@ def slot_status(slot: BookSlot, reviews: dict[int, locking.ReviewState]) -> tupl
     }[lock.code]
 
 
-def attachment(data: bytes, name: str, content_type: str) -> Response:
-    response = make_response(data)
-    response.headers["Content-Type"] = content_type
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 # ---------------------------------------------------------------------------- one cell
 
 

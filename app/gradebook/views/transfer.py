@@ -9,14 +9,13 @@ from app.accounts.session import current_actor
 from app.core.authz import ANY_STAFF, Role, allow, require
 from app.core.database import unit_of_work
 from app.core.routing import Routes
+from app.core.xlsx import xlsx_response
 from app.gradebook import exports, forms, imports, policy, queries
 from app.gradebook.grid import load_grid
 from app.gradebook.services import transfer
 from app.gradebook.views import common
 
 routes = Routes()
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @routes.route("/<int:gradebook_id>/export.xlsx")
@@ -28,7 +27,7 @@ def export(gradebook_id: int) -> Response:
     name, data = exports.build_xlsx(grid, queries.teacher_name(handle))
     with unit_of_work(fresh=True):  # logged (R23), in a write transaction of its own
         transfer.record_export(user, handle, name, len(grid.rows))
-    return common.attachment(data, name, XLSX)
+    return xlsx_response(data, name)
 
 
 @routes.route("/<int:gradebook_id>/import")

@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Response, flash, render_template, send_file, url_for
+from flask import Response, flash, render_template, url_for
 from wtforms import Form
 
 from app.accounts.models import User
 from app.audit import queries as audit_queries
+from app.core import files
 from app.core.authz import BGH, Role, require
 from app.core.database import UnitOfWork
 from app.core.errors import ConflictError
 from app.core.htmx import is_htmx, redirect_to, render_fragment
-from app.records import dashboards, policy, queries, uploads
-from app.records.exports import XLSX_MIME
+from app.records import dashboards, policy, queries
 from app.records.forms import CommentForm, DecisionForm, ReturnForm
 from app.records.models import Record, RecordFile
 from app.records.services import LOCKED
@@ -25,11 +25,6 @@ VIEWERS = frozenset({Role.TEACHER, Role.HEAD}) | BGH
 REVIEWERS = frozenset({Role.HEAD}) | BGH
 #: the workflow card, the queue, the timeline and the versions card refresh on it
 TRIGGER = "recordChanged"
-FILE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "sandbox; default-src 'none'",
-    "Cache-Control": "private, no-store",
-}
 
 
 def detail_context(user: User, record: Record, **extra: Any) -> dict[str, Any]:
@@ -105,27 +100,4 @@ def comments_response(user: User, record_id: int, form: CommentForm, status: int
 
 def file_response(path: Path, record_file: RecordFile) -> Response:
     """Only as an attachment, never rendered: nosniff, sandbox CSP, no caching (test 32)."""
-    response = send_file(
-        path,
-        mimetype=record_file.mime,
-        as_attachment=True,
-        download_name=record_file.original_name,
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    response.headers["Content-Disposition"] = uploads.content_disposition(record_file.original_name)
-    response.headers.update(FILE_HEADERS)
-    return response
-
-
-def xlsx_response(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        headers={
-            "Content-Type": XLSX_MIME,
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return files.attachment(path, record_file.original_name, record_file.mime)

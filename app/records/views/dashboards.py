@@ -13,8 +13,9 @@ from app.core.authz import BGH, allow
 from app.core.database import unit_of_work
 from app.core.htmx import page_or_fragment
 from app.core.routing import Routes
+from app.core.xlsx import xlsx_response
 from app.records import dashboards, exports, queries, services
-from app.records.views.common import REVIEWERS, VIEWERS, xlsx_response
+from app.records.views.common import REVIEWERS, VIEWERS
 
 routes = Routes()
 

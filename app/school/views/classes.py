@@ -9,9 +9,9 @@ from app.core.authz import ANY_STAFF, allow, require
 from app.core.database import unit_of_work
 from app.core.models import utcnow
 from app.core.routing import Routes
+from app.core.xlsx import xlsx_response
 from app.school import exports, policy, queries, services
 from app.school.imports import roster
-from app.school.views.common import attachment
 
 routes = Routes()
 
@@ -59,7 +59,7 @@ def export_roster(class_id: int) -> Response:
     # the export is audited: written in a fresh transaction, after the long read (SQLite)
     with unit_of_work(fresh=True):
         services.record_roster_export(user, school_class, len(students), with_ids)
-    return attachment(data, name)
+    return xlsx_response(data, name)
 
 
 @routes.route("/students/<int:student_id>")

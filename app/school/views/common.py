@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
-from flask import Response, flash, make_response
+from flask import Response, flash
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts import queries as accounts_queries
@@ -15,8 +14,6 @@ from app.accounts.session import current_actor
 from app.core.errors import DomainError
 from app.core.htmx import page_or_fragment, redirect_to
 from app.school import policy
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: `formdata=UNBOUND` binds a form to nothing (a GET, or another row of the page)
 UNBOUND: dict[str, Any] = {"formdata": None}
@@ -46,13 +43,3 @@ def invalid(page: str, fragment: str, error: DomainError | None = None, **contex
 def done(message: str, url: str) -> Response:
     flash(message, "success")
     return redirect_to(url)
-
-
-def attachment(data: bytes, filename: str, mimetype: str = XLSX) -> Response:
-    """A download: never cached, never rendered by the browser (sandboxed)."""
-    response = make_response(data)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response

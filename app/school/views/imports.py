@@ -18,12 +18,12 @@ from app.core.database import unit_of_work
 from app.core.errors import DomainError
 from app.core.forms import choices
 from app.core.routing import Routes, db_id
-from app.core.xlsx import SpreadsheetRejected
+from app.core.xlsx import SpreadsheetRejected, xlsx_response
 from app.school import exports, imports, queries
 from app.school.forms import ImportUploadForm
 from app.school.imports import store
 from app.school.imports.xlsx import MAX_BYTES, MAX_ROWS, ImportOptions, Preview, limit
-from app.school.views.common import UNBOUND, attachment
+from app.school.views.common import UNBOUND
 
 routes = Routes()
 TEMPLATE_NAMES = {
@@ -81,7 +81,7 @@ def imports_index() -> Page:
 @allow(Role.ADMIN)
 def import_template(kind: str) -> Response:
     module = _kind(kind)
-    return attachment(
+    return xlsx_response(
         exports.template_workbook(f"Mẫu nhập: {module.LABEL}", module.COLUMNS, module.NOTES), TEMPLATE_NAMES[kind]
     )
 
