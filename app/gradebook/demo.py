@@ -26,7 +26,7 @@ from app.gradebook import locking, queries
 from app.gradebook.queries import GridHandle
 from app.gradebook.services import comments, corrections, entry, settings, submission
 from app.gradebook.values import CellValue, Column, grid_columns, regular_count
-from app.records import decisions
+from app.records import services as records
 from app.records.models import Record
 from app.records.services import ensure_default_record_types
 from app.school.demo import DemoSchool
@@ -137,7 +137,7 @@ def _review_first_term(demo: DemoSchool, rng: random.Random, handles: dict[tuple
             if record.state != "submitted" or (steps == 1 and record.step + 1 >= len(record.chain or [])):
                 break  # chain shorter than planned (the teacher is the tổ trưởng): stay in review
             actor = _reviewer(record, principal)
-            decisions.approve_record(actor, record, seen_version=record.version, comment=None)
+            records.approve_record(actor, record, seen_version=record.version, comment=None)
     book = handles[(by_name["6A1"].id, "TOAN", 1)]
     students = queries.class_students(by_name["6A1"].id)
     current = entry.current_cell(book.id, students[3].id, Column("gk", 1))

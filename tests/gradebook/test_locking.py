@@ -34,11 +34,11 @@ def record_of(app, book: int):  # type: ignore[no-untyped-def]
 def decide(app, as_user, user, book: int, action: str = "approve", comment: str | None = None) -> None:  # type: ignore[no-untyped-def]
     from app.gradebook import locking
     from app.gradebook.models import GradeBook
-    from app.records import decisions
+    from app.records import services as records
 
     def run(actor):  # type: ignore[no-untyped-def]
         record = locking.review_state(db.session.get(GradeBook, book)).record
-        fn = decisions.approve_record if action == "approve" else decisions.return_record
+        fn = records.approve_record if action == "approve" else records.return_record
         kwargs = {"comment": comment} if action == "return" else {}
         fn(actor, record, seen_version=record.version, **kwargs)
 
