@@ -44,7 +44,24 @@ def test_teacher_types_a_row_of_scores_and_sees_the_term_average(
     page.keyboard.type("11")
     page.keyboard.press("Tab")
     expect(page.locator(f"#cell-{second}-ck .cell-error")).to_contain_text("từ 0 đến 10")
+    expect(page.locator(f"#cell-{second}-ck")).to_contain_text("Chưa lưu")  # left with a refused value
     expect(page.locator(f"#avg-{second}")).to_have_text(re.compile(r"^\s*$"))
+    # Esc brings back what the server holds (nothing yet) and clears the error (issue 8.5)
+    page.locator(f"#in-{second}-ck").click()
+    expect(page.locator(f"#in-{second}-ck")).to_have_value("11")
+    page.keyboard.press("Escape")
+    expect(page.locator(f"#in-{second}-ck")).to_have_value("")
+    expect(page.locator(f"#cell-{second}-ck .cell-error")).to_have_count(0)
+    expect(page.locator(f"#cell-{second}-ck")).not_to_contain_text("Chưa lưu")
+    # the same over a saved value: 12 is refused, the server keeps 8,0 and Esc shows it again
+    page.locator(f"#in-{first}-ck").click()
+    page.keyboard.type("12")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#cell-{first}-ck")).to_contain_text("Chưa lưu")
+    page.locator(f"#in-{first}-ck").click()
+    page.keyboard.press("Escape")
+    expect(page.locator(f"#in-{first}-ck")).to_have_value("8,0")
+    expect(page.locator(f"#avg-{first}")).to_have_text(re.compile(r"^\s*7,7"))
 
     # the saved values are really stored: a reload shows them
     page.reload()

@@ -95,15 +95,15 @@ def cell_response(
     """The cell as stored now (or as typed, with the error), and after a save the row's
     averages out of band."""
     current = queries.current_cell(handle.id, student.id, column)
-    if text is None:
-        text = shown(current.value, current.comment) if current else ""
+    saved = shown(current.value, current.comment) if current else ""
     return render_fragment(
         "gradebook/_cell_response.html",
         status,
         handle=handle,
         student=student,
         column=column,
-        text=text,
+        text=saved if text is None else text,
+        saved=saved,
         version=current.version if current else 0,
         error=error,
         editable=True,
