@@ -102,6 +102,15 @@ class AssessmentKind(enum.StrEnum):
         return "Đánh giá bằng điểm số" if self is AssessmentKind.SCORE else "Đánh giá bằng nhận xét"
 
 
+#: readable short names for the CT GDPT 2018 subjects, for narrow table headers
+SHORT_NAMES = {
+    "VAN": "Văn", "TOAN": "Toán", "TA": "Anh", "NN1": "Anh", "GDCD": "GDCD", "LSDL": "Sử–Địa",
+    "KHTN": "KHTN", "CN": "C.nghệ", "TIN": "Tin", "GDTC": "GDTC", "AN": "Â.nhạc", "MT": "M.thuật",
+    "HDTN": "HĐTN", "GDDP": "GDĐP", "LI": "Lí", "HOA": "Hoá", "SINH": "Sinh", "SU": "Sử",
+    "DIA": "Địa", "GDQPAN": "QP–AN", "GDKTPL": "KT–PL",
+}  # fmt: skip
+
+
 class Subject(TimestampMixin, Base):
     __tablename__ = "subject"
 
@@ -120,6 +129,13 @@ class Subject(TimestampMixin, Base):
     @property
     def is_comment(self) -> bool:
         return self.assessment_kind == AssessmentKind.COMMENT.value
+
+    @property
+    def short_name(self) -> str:
+        """'Sử–Địa' for a table header; the full name when it is short or has no known short form."""
+        if self.code.upper() in SHORT_NAMES:
+            return SHORT_NAMES[self.code.upper()]
+        return self.name if len(self.name) <= 12 else self.name.split(" (")[0][:12].rstrip()
 
     def periods_for(self, grade_level: int) -> int | None:
         for row in self.periods:

@@ -143,3 +143,27 @@ def test_grade_grid_keeps_names_and_header_in_place_while_scrolling(
     if width == 375:
         scrolled = wrap.evaluate("el => el.scrollLeft")
         assert scrolled > 0  # the grid really is wider than the phone: the test scrolled it
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_class_book_has_readable_headers_scrolls_in_its_box_and_says_saved(
+    page, live_server, browser_login, school_fixture, width
+) -> None:
+    """Issue 8.3: readable short subject names with a legend, sticky names, a visible 'đã lưu'."""
+    cls = school_fixture.c10a1
+    page.set_viewport_size({"width": width, "height": 800})
+    browser_login(live_server, "gvcn")
+    page.goto(f"{live_server}/homeroom/{cls.id}")
+    headers = page.locator("#homeroom-table thead th.subject").all_inner_texts()
+    assert headers == ["Toán", "Văn"]  # not TOAN, VAN
+    legend = page.locator("#subject-legend").inner_text()
+    assert "Ngữ văn" in legend and legend.index("Văn") < legend.index("Ngữ văn")
+    assert not _page_overflows(page)
+    name = page.locator("#homeroom-table tbody th[scope=row]").first
+    before = name.bounding_box()["x"]
+    page.locator("#class-%d-homeroom .table-wrap" % cls.id).evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert name.bounding_box()["x"] == pytest.approx(before, abs=1)
+    student = school_fixture.students_a1[0].id
+    page.locator(f"#conduct-{student} select").select_option("T")
+    expect(page.locator(f"#conduct-{student}")).to_contain_text("Đã lưu")
+    expect(page.locator(f"#conduct-{student} select")).to_have_value("T")

@@ -67,6 +67,7 @@ def summary_cell(
         editable=True,
         levels=forms.LEVEL_CHOICES,
         typed=typed if status == 422 else None,
+        saved=status == 200,
     )
 
 
