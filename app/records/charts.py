@@ -1,5 +1,10 @@
 """Server-side SVG bar charts: geometry computed here, drawn by a template with CSS classes
-(no JavaScript library, no inline styles — the CSP allows neither)."""
+(no JavaScript library, no inline styles — the CSP allows neither).
+
+Horizontal bars, one group per tổ: the group's full name on its own line above its bars
+and every value at the end of its bar, so nothing is cut off on a 375 px phone (the SVG
+scales to the width of the screen; its text scales with it and stays readable).
+"""
 
 from __future__ import annotations
 
@@ -17,17 +22,20 @@ class Bar:
     value: int
     title: str
 
+    @property
+    def label_x(self) -> float:
+        return round(self.x + self.width + 4, 1)
+
 
 @dataclass(frozen=True)
 class Group:
     label: str
-    full_label: str
-    x: float
+    y: float  # baseline of the group's label
 
 
 @dataclass(frozen=True)
 class Tick:
-    y: float
+    x: float
     value: int
 
 
@@ -36,11 +44,12 @@ class Chart:
     width: int
     height: int
     left: int
-    bottom: float
+    plot_width: float
     bars: list[Bar]
     groups: list[Group]
     ticks: list[Tick]
     series: list[tuple[str, str]]
+    axis_y: float
 
 
 def _nice_max(value: int) -> int:
@@ -53,36 +62,23 @@ def _nice_max(value: int) -> int:
     return 10 * magnitude
 
 
-def _short(label: str, limit: int = 16) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+LABEL_HEIGHT, BAR_HEIGHT, BAR_GAP, GROUP_GAP = 18, 11, 2, 12
 
 
-def grouped_bars(
-    groups: list[tuple[str, list[int]]], series: list[tuple[str, str]], width: int = 760, height: int = 280
-) -> Chart:
+def grouped_bars(groups: list[tuple[str, list[int]]], series: list[tuple[str, str]], width: int = 360) -> Chart:
     """groups: (label, one value per series); series: (css class, legend label)."""
-    left, top, bottom_margin = 40, 12, 46
-    plot_h = height - top - bottom_margin
-    bottom = top + plot_h
+    left, right = 4, 34  # room at the right for the value of the longest bar
+    plot_width = width - left - right
     top_value = _nice_max(max([v for _, values in groups for v in values] + [0]))
-    slot = (width - left - 8) / max(1, len(groups))
-    bar_w = min(22.0, (slot * 0.8) / max(1, len(series)))
-    bars, labels = [], []
-    for gi, (label, values) in enumerate(groups):
-        start = left + gi * slot + (slot - bar_w * len(series)) / 2
-        labels.append(Group(_short(label), label, round(left + gi * slot + slot / 2, 1)))
-        for si, value in enumerate(values):
-            h = plot_h * value / top_value
-            bars.append(
-                Bar(
-                    round(start + si * bar_w, 1),
-                    round(bottom - h, 1),
-                    round(bar_w - 2, 1),
-                    round(h, 1),
-                    series[si][0],
-                    value,
-                    f"{label} · {series[si][1]}: {value}",
-                )
-            )
-    ticks = [Tick(round(bottom - plot_h * i / 5, 1), round(top_value * i / 5)) for i in range(6)]
-    return Chart(width, height, left, bottom, bars, labels, ticks, series)
+    bars, labels, y = [], [], 0.0
+    for label, values in groups:
+        labels.append(Group(label, round(y + LABEL_HEIGHT - 5, 1)))
+        y += LABEL_HEIGHT
+        for (css, name), value in zip(series, values, strict=True):
+            length = plot_width * value / top_value
+            bars.append(Bar(left, round(y, 1), round(length, 1), BAR_HEIGHT, css, value, f"{label} · {name}: {value}"))
+            y += BAR_HEIGHT + BAR_GAP
+        y += GROUP_GAP
+    axis_y = round(y, 1)
+    ticks = [Tick(round(left + plot_width * i / 5, 1), top_value * i // 5) for i in range(6)]
+    return Chart(width, int(axis_y + 16), left, plot_width, bars, labels, ticks, series, axis_y)

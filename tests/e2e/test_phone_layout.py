@@ -167,3 +167,20 @@ def test_class_book_has_readable_headers_scrolls_in_its_box_and_says_saved(
     page.locator(f"#conduct-{student} select").select_option("T")
     expect(page.locator(f"#conduct-{student}")).to_contain_text("Đã lưu")
     expect(page.locator(f"#conduct-{student} select")).to_have_value("T")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_school_chart_labels_are_whole_and_inside_the_screen(
+    page, live_server, browser_login, queued, make_department, width
+) -> None:
+    """Issue 8.4: chart labels were cut off on phones ("GDTC – Nghệ thu…")."""
+    make_department("GDTC – Nghệ thuật")
+    page.set_viewport_size({"width": width, "height": 900})
+    browser_login(live_server, "ht")
+    page.goto(f"{live_server}/records/school")
+    labels = page.locator("#compliance-chart text.group")
+    assert "GDTC – Nghệ thuật" in [labels.nth(i).text_content() for i in range(labels.count())]
+    for i in range(labels.count()):
+        box = labels.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, labels.nth(i).text_content()
+    assert not _page_overflows(page)

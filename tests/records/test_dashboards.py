@@ -134,14 +134,16 @@ def test_the_export_writes_every_cell_through_the_one_guard(app, rec, make_recor
     assert cell.value == "'@SUM(1+1)*cmd|' /C calc'!A0" and cell.data_type == "s"
 
 
-def test_chart_geometry_scales_to_the_largest_value() -> None:
+def test_chart_geometry_scales_to_the_largest_value_and_keeps_full_labels() -> None:
     chart = grouped_bars(
-        [("Toán – Tin", [10, 5, 0, 2]), ("Ngữ văn", [4, 4, 1, 0])], [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
+        [("GDTC – Nghệ thuật", [10, 5, 0, 2]), ("Ngữ văn", [4, 4, 1, 0])],
+        [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")],
     )
-    tallest = max(chart.bars, key=lambda b: b.height)
-    assert tallest.value == 10 and tallest.y == chart.ticks[-1].y
-    assert all(b.y + b.height == chart.bottom for b in chart.bars)
-    assert len(chart.bars) == 8 and [g.label for g in chart.groups] == ["Toán – Tin", "Ngữ văn"]
+    longest = max(chart.bars, key=lambda b: b.width)
+    assert longest.value == 10 and longest.x + longest.width == chart.ticks[-1].x
+    assert all(b.x == chart.left for b in chart.bars) and all(b.label_x < chart.width for b in chart.bars)
+    assert len(chart.bars) == 8 and [g.label for g in chart.groups] == ["GDTC – Nghệ thuật", "Ngữ văn"]  # never cut
+    assert [b.y for b in chart.bars] == sorted(b.y for b in chart.bars) and chart.axis_y < chart.height
 
 
 def test_tổ_trưởng_sees_the_queue_and_the_compliance_of_the_tổ(rec, make_record, login_as) -> None:
