@@ -161,7 +161,7 @@ def test_class_book_has_readable_headers_scrolls_in_its_box_and_says_saved(
     assert not _page_overflows(page)
     name = page.locator("#homeroom-table tbody th[scope=row]").first
     before = name.bounding_box()["x"]
-    page.locator("#class-%d-homeroom .table-wrap" % cls.id).evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    page.locator(f"#class-{cls.id}-homeroom .table-wrap").evaluate("el => { el.scrollLeft = el.scrollWidth; }")
     assert name.bounding_box()["x"] == pytest.approx(before, abs=1)
     student = school_fixture.students_a1[0].id
     page.locator(f"#conduct-{student} select").select_option("T")
