@@ -217,3 +217,13 @@ def test_queue_shows_what_waits_for_each_person(gb, approved, login_as, app) -> 
     assert 'id="corrections-todo"' not in ht_page.text and "Canary-A" in ht_page.text
     other = login_as(gb.t2).get("/gradebook/corrections")
     assert "Canary-A" not in other.text
+
+
+def test_waiting_corrections_name_the_roles_properly(gb, approved, login_as, app) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8.6: the list said "Chờ gvcn xác nhận" (lower case)."""
+    assert _request(approved, gb).status_code == 303
+    listing = approved.get("/gradebook/corrections").text
+    assert "Chờ Giáo viên chủ nhiệm xác nhận" in listing and "gvcn" not in listing
+    c = _correction(app)
+    assert _decide(login_as(gb.gvcn), c.id, c.version).status_code == 303
+    assert "Chờ Hiệu trưởng phê duyệt" in approved.get("/gradebook/corrections").text

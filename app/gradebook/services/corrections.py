@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
     from app.accounts.models import User
 
-CHAIN = ("GVCN xác nhận", "Hiệu trưởng phê duyệt")
+CHAIN = ("Giáo viên chủ nhiệm xác nhận", "Hiệu trưởng phê duyệt")
+#: what a request waiting at each step shows in lists ("Chờ …"), role names capitalised
+WAITING = ("Chờ Giáo viên chủ nhiệm xác nhận", "Chờ Hiệu trưởng phê duyệt")
 
 
 class CorrectionError(DomainError):

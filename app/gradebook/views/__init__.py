@@ -13,7 +13,7 @@ from flask.blueprints import BlueprintSetupState
 from app.audit import registry
 from app.gradebook import queries
 from app.gradebook.services import ACTION_LABELS
-from app.gradebook.services.corrections import CHAIN
+from app.gradebook.services.corrections import CHAIN, WAITING
 from app.gradebook.values import shown
 from app.gradebook.views import books, corrections, grid, settings, submission, transfer
 
@@ -36,4 +36,4 @@ def _tell_audit(state: BlueprintSetupState) -> None:
 
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"shown": shown, "correction_chain": CHAIN}
+    return {"shown": shown, "correction_chain": CHAIN, "correction_waiting": WAITING}
