@@ -28,6 +28,7 @@ def journey_school(app, school_fixture):  # type: ignore[no-untyped-def]
 def _logout(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(re.compile(r"/login"))
+    assert page.locator("#logged-out").inner_text().startswith("Bạn đã đăng xuất")  # issue 8.11
 
 
 def _pdf(name: str, text: str) -> dict:

@@ -49,8 +49,8 @@ def login() -> Response | tuple[str, int]:
             return redirect_to(_safe_next(request.args.get("next")))
         error = result.error
     status = 422 if request.method == "POST" else 200
-    expired = request.args.get("expired")
-    return render_template("accounts/login.html", form=form, error=error, expired=expired), status
+    notice = {"expired": request.args.get("expired"), "logged_out": request.args.get("logged_out")}
+    return render_template("accounts/login.html", form=form, error=error, **notice), status
 
 
 @routes.route("/logout", methods=["POST"])
@@ -59,6 +59,7 @@ def logout() -> Response:
     with unit_of_work():
         services.logout(current_actor())
     logout_user()
-    response = redirect_to(url_for("accounts.login"))
+    # the session cookie is cleared below, so the message travels in the URL, not a flash
+    response = redirect_to(url_for("accounts.login", logged_out=1))
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
