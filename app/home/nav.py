@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
 
 from app.core.authz import BGH, Role
+from app.school import queries as school_queries
 
 ADMIN = frozenset({Role.ADMIN})
 STAFF = frozenset(Role)
@@ -18,13 +20,19 @@ class NavEntry:
     label: str
     endpoint: str
     roles: frozenset[Role]
+    #: a further condition on the person (a teacher sees "Chủ nhiệm" only as a GVCN)
+    only_if: Callable[[Any], bool] | None = None
+
+
+def _leads_a_class(user: Any) -> bool:
+    return bool(user.roles & BGH) or bool(school_queries.homeroom_classes_of(user, school_queries.current_year()))
 
 
 NAV: list[NavEntry] = [
     NavEntry("Lớp học", "school.classes", STAFF),
     NavEntry("Quản trị trường", "school.admin_index", ADMIN | BGH),
     NavEntry("Sổ điểm", "gradebook.index", frozenset({Role.TEACHER, Role.HEAD}) | BGH),
-    NavEntry("Chủ nhiệm", "homeroom.index", frozenset({Role.TEACHER}) | BGH),
+    NavEntry("Chủ nhiệm", "homeroom.index", frozenset({Role.TEACHER}) | BGH, _leads_a_class),
     NavEntry("Điều chỉnh điểm", "gradebook.corrections_list", frozenset({Role.TEACHER}) | BGH),
     NavEntry("Hồ sơ của tôi", "records.mine", frozenset({Role.TEACHER, Role.HEAD})),
     NavEntry("Duyệt hồ sơ", "records.review", frozenset({Role.HEAD}) | BGH),
@@ -44,7 +52,11 @@ def nav_items(user: Any, path: str = "") -> list[NavItem]:
     """The entries this user's roles allow; the longest one prefixing `path` is current."""
     if not user.is_authenticated:
         return []
-    items = [NavItem(e.label, url_for(e.endpoint)) for e in NAV if user.roles & e.roles]
+    items = [
+        NavItem(e.label, url_for(e.endpoint))
+        for e in NAV
+        if user.roles & e.roles and (e.only_if is None or e.only_if(user))
+    ]
     matching = [i for i in items if path.startswith(i.url)]
     best = max(matching, key=lambda i: len(i.url), default=None)
     return [NavItem(i.label, i.url, i is best) for i in items]

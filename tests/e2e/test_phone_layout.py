@@ -184,3 +184,25 @@ def test_school_chart_labels_are_whole_and_inside_the_screen(
         box = labels.nth(i).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, labels.nth(i).text_content()
     assert not _page_overflows(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_teachers_home_shows_what_waits_for_them(page, live_server, browser_login, queued, as_user, width) -> None:
+    """Issue 8.8: the home showed only 'Lớp tôi dạy'; now a returned record with its reason."""
+    from app.extensions import db
+    from app.records import services
+    from app.records.models import Record
+
+    def back(actor):  # type: ignore[no-untyped-def]
+        record = db.session.get(Record, queued.record_ids[0])
+        services.return_record(actor, record, seen_version=record.version, comment="Bổ sung phần vận dụng thực tế.")
+
+    as_user(queued.tt_toan, back)
+    page.set_viewport_size({"width": width, "height": 900})
+    browser_login(live_server, "t1")
+    returned = page.locator("#todo-returned")
+    expect(returned).to_contain_text("Bổ sung phần vận dụng thực tế.")
+    assert _inside_viewport(page, returned.get_by_role("link", name="Tải lên bản đã sửa"))
+    assert not _page_overflows(page)
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    assert nav.get_by_role("link", name="Chủ nhiệm").count() == 0  # T1 is no GVCN

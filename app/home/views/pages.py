@@ -7,7 +7,9 @@ from flask import render_template
 from app.accounts.session import current_actor
 from app.core.authz import ANY_STAFF, allow
 from app.core.routing import Routes
-from app.school import queries
+from app.gradebook import locking
+from app.home import queries
+from app.school import queries as school_queries
 
 routes = Routes()
 
@@ -16,11 +18,13 @@ routes = Routes()
 @allow(ANY_STAFF)
 def index() -> str:
     user = current_actor()
-    year = queries.current_year()
+    year, today = school_queries.current_year(), locking.today_local()
     return render_template(
         "home/index.html",
         year=year,
-        classes=queries.classes_visible_to(user, year),
-        assignments=queries.assignments_of(user, year),
-        homerooms=queries.homeroom_classes_of(user, year),
+        today=today,
+        todo=queries.todo_for(user, year, today),
+        classes=school_queries.classes_visible_to(user, year),
+        assignments=school_queries.assignments_of(user, year),
+        homerooms=school_queries.homeroom_classes_of(user, year),
     )

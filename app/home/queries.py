@@ -1,0 +1,84 @@
+"""What waits for this person, gathered from every domain for the landing page (issue 8.8):
+returned records with the reviewer's comment, records due or overdue, grade books still to
+submit (with the term's lock date), correction requests awaiting their decision, and for
+reviewers the size of their queue. Every list is the domain's own scoped query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from app.accounts.models import User
+from app.core.authz import BGH, Role
+from app.gradebook import locking, policy
+from app.gradebook import queries as gradebook_queries
+from app.gradebook.models import CorrectionRequest
+from app.gradebook.queries import BookSlot, GridHandle
+from app.records import dashboards
+from app.records import queries as record_queries
+from app.records.models import Record
+from app.school.models import SchoolYear
+
+#: a grade book whose term locks within this many days is shown as urgent
+LOCK_SOON_DAYS = 14
+#: grade books are listed from this many days before their term ends
+TERM_END_NOTICE_DAYS = 21
+
+
+@dataclass(frozen=True)
+class BookToSubmit:
+    slot: BookSlot
+    lock_date: date | None
+    urgent: bool
+
+
+@dataclass
+class Todo:
+    returned: list[Record] = field(default_factory=list)
+    due: list[Record] = field(default_factory=list)
+    books: list[BookToSubmit] = field(default_factory=list)
+    corrections: list[tuple[CorrectionRequest, GridHandle]] = field(default_factory=list)
+    queue_size: int | None = None  # None: the person reviews nothing
+
+    @property
+    def empty(self) -> bool:
+        return not (self.returned or self.due or self.books or self.corrections or self.queue_size)
+
+
+def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
+    todo = Todo()
+    if user.roles & {Role.TEACHER, Role.HEAD}:
+        summary = dashboards.teacher_summary(user, today)
+        todo.returned, todo.due = summary.returned, [r for r in summary.due if r.state != "returned"]
+    if year is not None:
+        if Role.TEACHER in user.roles:
+            todo.books = _books_to_submit(user, year, today)
+        todo.corrections = [
+            (c, h)
+            for c, h in gradebook_queries.corrections_visible_to(user, year.id)
+            if policy.can_decide_correction(user, c, h.access)
+        ]
+    if user.roles & ({Role.HEAD} | BGH):
+        todo.queue_size = len(record_queries.review_queue(user, today))
+    return todo
+
+
+def _books_to_submit(user: User, year: SchoolYear, today: date) -> list[BookToSubmit]:
+    """The teacher's own grade books of terms ending or locking soon, not yet submitted or locked."""
+    mine = [s for s in gradebook_queries.slots_for(user, year.id) if s.teacher_id == user.id]
+    notice = timedelta(days=TERM_END_NOTICE_DAYS)
+    started = [s for s in mine if s.term.end_date - notice <= today or _locks_soon(s.term.lock_date, today)]
+    reviews = locking.review_states([s.gradebook for s in started if s.gradebook])
+    books = []
+    for slot in started:
+        if slot.gradebook is not None and locking.lock_of(slot.gradebook, slot.term, reviews[slot.gradebook.id]).locked:
+            continue
+        lock_date = slot.term.lock_date
+        if lock_date is not None and lock_date < today:
+            continue  # past its lock date: a correction request now, not a submission
+        books.append(BookToSubmit(slot, lock_date, _locks_soon(lock_date, today)))
+    return sorted(books, key=lambda b: (not b.urgent, b.lock_date or date.max))
+
+
+def _locks_soon(lock_date: date | None, today: date) -> bool:
+    return lock_date is not None and today <= lock_date <= today + timedelta(days=LOCK_SOON_DAYS)
