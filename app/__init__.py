@@ -46,11 +46,13 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'sodientu.db'}")
     if env.get("REDIS_URL"):
         app.config["REDIS_URL"] = env["REDIS_URL"]
-        app.config["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
     if env.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = env["SECRET_KEY"]
     if test_config:
         app.config.update(test_config)
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == Defaults.RATELIMIT_STORAGE_URI:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]  # shared limits on Redis
+        app.config["RATELIMIT_STRATEGY"] = "moving-window"
     if not app.config.get("SODIENTU_DATA_DIR"):
         app.config["SODIENTU_DATA_DIR"] = app.instance_path
     if not app.config.get("SECRET_KEY"):
@@ -101,6 +103,7 @@ def _cookie_settings(app: Flask) -> None:
 
 #: every module defining tables, so that migrations and mappers see all of them
 MODEL_MODULES = (
+    "app.core.ratelimit",  # also registers the shared rate-limit storage with `limits`
     "app.accounts.models",
     "app.school.models",
     "app.audit.models",

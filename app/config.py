@@ -20,8 +20,13 @@ class Defaults:
     # Where uploads and generated files live (default: the instance folder).
     SODIENTU_DATA_DIR: str | None = None
     SODIENTU_IDLE_MINUTES = 30
-    SODIENTU_LOGIN_LOCK_AFTER = 10
-    SODIENTU_LOGIN_LOCK_MINUTES = 15
+    # sign-in: after this many failures from one address for one username each further
+    # attempt waits twice as long (2 s, 4 s …); the account itself locks only after
+    # LOCK_AFTER failures from anywhere since its last sign-in (a lock anyone could cause
+    # at 10 would let anyone lock a teacher out)
+    SODIENTU_LOGIN_SLOWDOWN_AFTER = 3
+    SODIENTU_LOGIN_LOCK_AFTER = 50
+    SODIENTU_LOGIN_LOCK_MINUTES = 60
     # Argon2id cost (OWASP minimum profile: m=19 MiB, t=2, p=1).
     SODIENTU_ARGON2_TIME_COST = 2
     SODIENTU_ARGON2_MEMORY_KIB = 19 * 1024
@@ -40,10 +45,14 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # htmx pages stay open for hours; the token lives with the session
     WTF_CSRF_SSL_STRICT = True
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # counters every worker shares: Redis when REDIS_URL is set, else the app's database
+    # (app.core.ratelimit); fixed windows on the database, moving windows on Redis
+    RATELIMIT_STORAGE_URI = "sodientu-db://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_STRATEGY = "fixed-window"
     SODIENTU_LOGIN_RATE = "20 per minute"
+    # refusals (403/404) one user may collect in a minute before every refusal answers 429
+    SODIENTU_PROBE_LIMIT = 60
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -33,6 +33,8 @@ BASE_CONFIG = {
     "SODIENTU_ARGON2_TIME_COST": 1,
     "SODIENTU_ARGON2_MEMORY_KIB": 1024,
     "SERVER_NAME": None,
+    # the route walks are probes on purpose; tests/security/test_probing.py sets a low limit
+    "SODIENTU_PROBE_LIMIT": 1_000_000,
 }
 
 
@@ -433,3 +435,29 @@ def assert_changes_audited(app: Flask):  # type: ignore[no-untyped-def]
             return events
 
     return check
+
+
+# --- denials: counted per (user, kind, minute), written to the chain when the minute ends ---
+
+
+def seal_denials(app: Flask) -> None:
+    """Write every pending denial tally to the audit chain now (as the digest does)."""
+    from app.audit.services import seal_denials as seal
+
+    with app.test_request_context("/", method="POST"):
+        seal(include_current=True)
+        db.session.commit()
+
+
+def denied_total(app: Flask, actor_id: int | None = None) -> int:
+    """How many refusals the chain records (the sum of the sealed tallies' counts)."""
+    from sqlalchemy import select
+
+    from app.audit.models import AuditEvent
+
+    seal_denials(app)
+    with app.app_context():
+        stmt = select(AuditEvent).where(AuditEvent.action == "authz.denied")
+        if actor_id is not None:
+            stmt = stmt.where(AuditEvent.actor_id == actor_id)
+        return sum(int((e.changes or {}).get("count", 1)) for e in db.session.scalars(stmt))

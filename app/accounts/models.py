@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.authz import Role
-from app.core.models import Base, TimestampMixin, UTCDateTime
+from app.core.models import Base, TimestampMixin, UTCDateTime, utcnow
 from app.core.vn import person_sort_key, split_full_name
 
 #: user id → ids of the departments the user leads; registered by app.school.models, so
@@ -35,7 +35,8 @@ class User(TimestampMixin, Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # since the last sign-in
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -56,6 +57,11 @@ class User(TimestampMixin, Base):
     @property
     def is_anonymous(self) -> bool:
         return False
+
+    @property
+    def sign_in_locked(self) -> bool:
+        """Locked after too many failed sign-ins (the admin sees it; the answer does not say)."""
+        return self.locked_until is not None and self.locked_until > utcnow()
 
     def get_id(self) -> str:
         # the session version makes logout/password change/disable end every session
@@ -107,3 +113,15 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(String(30))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one (submitted username, client address) pair: each failure past a
+    few makes the next attempt wait longer. The key is a hash, so usernames that do not
+    exist and addresses are not kept in clear."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from app.audit import services
+from app.extensions import db
 
 audit_cli = AppGroup("audit", help="Nhật ký kiểm toán (audit trail).")
 
@@ -13,6 +14,8 @@ audit_cli = AppGroup("audit", help="Nhật ký kiểm toán (audit trail).")
 @audit_cli.command("verify")
 def verify_command() -> None:
     """Walk the hash chain; exit 1 and name the first broken row if any."""
+    if services.seal_denials(include_current=True):  # refusals still being counted join the chain
+        db.session.commit()
     result = services.verify()
     if result.ok:
         click.echo(f"OK: chuỗi nhật ký toàn vẹn (seq={result.head_seq}, head={result.head_hash})")

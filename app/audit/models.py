@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.models import Base, UTCDateTime
@@ -38,6 +38,26 @@ class AuditEvent(Base):
         # the timeline of one object is read by (subject_type, subject_id)
         Index("ix_audit_event_subject", "subject_type", "subject_id"),
     )
+
+
+class DenialTally(Base):
+    """Refusals (403/404) of one user, of one kind, in one minute — counted here and written
+    to the chain as ONE `authz.denied` event when the minute is over (services.seal_denials),
+    so a scan of thousands of ids cannot flood the chain or queue on its lock."""
+
+    __tablename__ = "denial_tally"
+    __table_args__ = (UniqueConstraint("actor_key", "kind", "window_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_key: Mapped[int] = mapped_column(Integer)  # the user id, 0 when nobody is signed in
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    actor_role: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(120))  # "<reason>:<subject type>"
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    first: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the first few refusals, in full
+    ip: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class AuditTamperingError(RuntimeError):

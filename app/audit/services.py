@@ -22,10 +22,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
-from app.audit.models import AuditEvent
+from app.audit.models import AuditEvent, DenialTally
 from app.core.database import lock_for_update
 from app.core.models import utcnow
 from app.extensions import db
@@ -115,8 +116,12 @@ def record(
     comment: str | None = None,
     file_sha256: str | None = None,
     role: str | None = None,
+    origin: tuple[str | None, str | None] | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (the caller commits)."""
+    """Append one event in the caller's transaction (the caller commits).
+
+    `origin` (ip, request id) overrides the current request's, for an event written later
+    than what it records (a sealed denial tally)."""
     session = db.session
     lock_for_update(session, AUDIT_LOCK_KEY)
     head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
@@ -133,8 +138,8 @@ def record(
         subject_id=subject_id,
         changes=jsonable(changes) if changes else None,
         comment=jsonable(comment) if comment else None,
-        request_id=g.get("request_id") if has_request_context() else None,
-        ip=request.remote_addr if has_request_context() else None,
+        request_id=origin[1] if origin else g.get("request_id") if has_request_context() else None,
+        ip=origin[0] if origin else request.remote_addr if has_request_context() else None,
         file_sha256=file_sha256,
         prev_hash=prev_hash,
     )
@@ -223,10 +228,12 @@ def history(subject: Any) -> list[AuditEvent]:
 
 
 def record_denial(_sender: Any, reason: str, subject_type: str | None = None, subject_id: Any = None) -> None:
-    """Subscriber of core.authz.access_denied: one `authz.denied` event per denial.
+    """Subscriber of core.authz.access_denied: count the refusal in this minute's tally of
+    (user, kind) and write every tally of an earlier minute to the chain (seal_denials).
 
-    The request's own transaction is rolled back first (nothing it did survives a
-    denial) and the event is committed on its own.
+    The request's own transaction is rolled back first (nothing it did survives a denial)
+    and the tally is committed on its own. A user refused more than PROBE_LIMIT times in a
+    minute is answered 429 until the minute is over (SECURITY.md 17, issue 8.14).
     """
     from flask_login import current_user
 
@@ -235,13 +242,82 @@ def record_denial(_sender: Any, reason: str, subject_type: str | None = None, su
     actor = current_user if current_user and current_user.is_authenticated else None
     db.session.rollback()
     intend_write()
-    record(
-        actor,
-        "authz.denied",
-        (subject_type, subject_id),
-        changes={"endpoint": request.endpoint, "method": request.method, "path": request.path, "reason": reason},
-    )
+    count = _tally(actor, reason, subject_type, subject_id)
+    seal_denials()
     db.session.commit()
+    if count > current_app.config["SODIENTU_PROBE_LIMIT"]:
+        raise TooManyRequests(
+            description="Bạn bị từ chối truy cập quá nhiều lần trong một phút. Vui lòng đợi một phút rồi thử lại.",
+            retry_after=60,
+        )
+
+
+#: how many refusals of one tally keep their full details (the rest are counted)
+FIRST_KEPT = 5
+
+
+def _window(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
+
+
+def _tally(actor: Any, reason: str, subject_type: str | None, subject_id: Any) -> int:
+    """Count one refusal; returns how many this user had of this kind in this minute."""
+    key = getattr(actor, "id", None) or 0
+    kind = f"{reason}:{subject_type or '-'}"[:120]
+    window = _window(utcnow())
+    tally = db.session.scalar(
+        select(DenialTally).where(
+            DenialTally.actor_key == key, DenialTally.kind == kind, DenialTally.window_start == window
+        )
+    )
+    if tally is None:
+        tally = DenialTally(
+            actor_key=key,
+            actor_name=jsonable(getattr(actor, "full_name", None)),
+            actor_role=actor_role_of(actor),
+            kind=kind,
+            window_start=window,
+            count=0,
+            first=[],
+            ip=request.remote_addr,
+            request_id=g.get("request_id"),
+        )
+        db.session.add(tally)
+    tally.count += 1
+    if len(tally.first) < FIRST_KEPT:
+        detail = {"subject_id": None if subject_id is None else str(subject_id)[:60], "method": request.method,
+                  "endpoint": request.endpoint, "path": request.path[:300]}  # fmt: skip
+        tally.first = [*tally.first, detail]
+    db.session.flush()
+    return tally.count
+
+
+def seal_denials(include_current: bool = False, limit: int = 500) -> int:
+    """Write each finished minute's tallies to the chain, one `authz.denied` event each, and
+    drop them; with include_current also this minute's (the digest, `flask audit verify`)."""
+    stmt = select(DenialTally).order_by(DenialTally.id).limit(limit)
+    if not include_current:
+        stmt = stmt.where(DenialTally.window_start < _window(utcnow()))
+    tallies = list(db.session.scalars(stmt))
+    for tally in tallies:
+        _, _, subject_type = tally.kind.partition(":")
+        first_id = tally.first[0]["subject_id"] if tally.first else None
+        who = _TallyActor(tally.actor_key or None, tally.actor_name)
+        changes = {"count": tally.count, "reason": tally.kind.split(":")[0], "minute": tally.window_start,
+                   "first": tally.first}  # fmt: skip
+        subject = (None if subject_type == "-" else subject_type, first_id)
+        record(
+            who, "authz.denied", subject, changes=changes, role=tally.actor_role, origin=(tally.ip, tally.request_id)
+        )
+        db.session.delete(tally)
+    db.session.flush()
+    return len(tallies)
+
+
+@dataclass(frozen=True)
+class _TallyActor:
+    id: int | None
+    full_name: str | None
 
 
 def record_digest_export(actor: Any, day: date) -> AuditEvent:

@@ -66,8 +66,9 @@ def test_the_lockout_names_the_lock_and_the_reset_counter(app, make_user, as_use
     (event,) = assert_changes_audited(
         User, person.id, lambda: as_user(None, lambda _: services.authenticate("nguoi.dung", "sai-mat-khau-roi"))
     )
-    assert event.changes["failed_logins"] == [1, 0] and event.changes["attempts"] == 2
+    assert event.changes["failed_logins"] == [1, 2] and event.changes["attempts_from_here"] == 2
     assert event.changes["locked_until"][0] is None and event.changes["locked_until"][1]
+    assert event.changes["last_failed_login_at"][1]
     assert event.changes["reason"] == "bad_credentials"
 
 

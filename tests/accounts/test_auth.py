@@ -56,16 +56,81 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(app, client, make_u
     assert actions(app)[-2:] == ["auth.failed", "auth.failed"]
 
 
-def test_ten_failures_lock_the_account_even_for_the_right_password(app, client, make_user) -> None:
+def _alert(response) -> str:  # type: ignore[no-untyped-def]
+    import re
+
+    return re.findall(r'<p class="flash flash-error" role="alert">([^<]*)</p>', response.text)[0]
+
+
+def _clock(monkeypatch, start):  # type: ignore[no-untyped-def]
+    """The sign-in service's clock, moved by hand: moved(seconds=…)."""
+    from datetime import timedelta
+
+    from app.accounts.services import signin
+
+    now = [start]
+    monkeypatch.setattr(signin, "utcnow", lambda: now[0])
+
+    def move(**delta: float) -> None:
+        now[0] = now[0] + timedelta(**delta)
+
+    return move
+
+
+def test_repeated_failures_from_one_place_wait_longer_each_time_with_one_answer_for_all(
+    app, client, make_user, monkeypatch
+) -> None:
+    """Issue 8.13: from the 3rd failure on (per username and address) each attempt waits
+    twice as long; an unknown username is slowed the same way, so nothing tells them apart."""
+    from app.core.models import utcnow
+
     make_user("co.lan")
-    for _ in range(10):
-        assert login(client, "co.lan", "sai-mat-khau-roi").status_code == 422
-    locked = login(client, "co.lan")
-    assert locked.status_code == 422
-    assert "tạm khoá" in locked.text
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == "co.lan"))
-        assert user.locked_until is not None
+    move = _clock(monkeypatch, utcnow())
+    for name in ("co.lan", "khong.ai"):
+        for _ in range(3):
+            assert login(client, name, "sai-mat-khau-roi").status_code == 422
+        waiting = login(client, name)  # even the right password: wait first
+        assert waiting.status_code == 422 and "Vui lòng đợi 2 giây" in waiting.text
+    move(seconds=2)
+    assert login(client, "co.lan", "sai-mat-khau-roi").status_code == 422  # the 4th failure: 4 s now
+    assert "Vui lòng đợi 4 giây" in login(client, "co.lan").text
+    other_place = app.test_client()  # another teacher's machine is not slowed
+    other_place.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert login(other_place, "co.lan").status_code == 303
+    move(seconds=4)
+    assert login(client, "co.lan").status_code == 303  # the wait is over: the right password works
+
+
+def test_the_account_locks_only_at_a_much_higher_threshold_and_never_says_so(
+    app, make_user, monkeypatch, login_as
+) -> None:
+    """The lock is account-wide, after LOCK_AFTER failures from anywhere; the answer is the
+    same as for a wrong password; the admin sees the lock; the owner gets a notice later."""
+    from app.core.models import utcnow
+
+    app.config.update(SODIENTU_LOGIN_LOCK_AFTER=6, SODIENTU_LOGIN_LOCK_MINUTES=60)
+    make_user("co.lan")
+    admin = make_user("quan.tri", roles=(Role.ADMIN,))
+    move = _clock(monkeypatch, utcnow())
+    for i in range(6):  # six machines, two tries each would be throttled: one try each
+        place = app.test_client()
+        place.environ_base["REMOTE_ADDR"] = f"10.0.1.{i}"
+        wrong = login(place, "co.lan", "sai-mat-khau-roi")
+        assert wrong.status_code == 422 and "Tên đăng nhập hoặc mật khẩu không đúng." in wrong.text
+    locked = login(app.test_client(), "co.lan")  # the right password, while locked
+    unknown = login(app.test_client(), "khong.ai", "sai-mat-khau-roi")
+    assert locked.status_code == unknown.status_code == 422
+    assert _alert(locked) == _alert(unknown) == "Tên đăng nhập hoặc mật khẩu không đúng."
+    assert "khoá" not in locked.text
+    staff = login_as(admin).get("/school/admin/staff").text
+    assert "Tạm khoá đăng nhập đến" in staff
+    move(minutes=61)
+    owner = app.test_client()
+    signed_in = login(owner, "co.lan")
+    assert signed_in.status_code == 303
+    home = owner.get("/").text
+    assert "Có 7 lần đăng nhập sai vào tài khoản của bạn" in home and "đổi mật khẩu" in home
+    assert "Có 7 lần" not in owner.get("/").text  # said once
 
 
 def test_login_is_rate_limited_per_ip(app, make_user) -> None:

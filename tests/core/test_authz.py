@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.core.authz import Role, view_policy
 from app.extensions import db
+from tests.conftest import denied_total, seal_denials
 
 
 def _path(rule) -> str:  # type: ignore[no-untyped-def]
@@ -20,8 +21,7 @@ def _path(rule) -> str:  # type: ignore[no-untyped-def]
 
 
 def _denials(app) -> int:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        return len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "authz.denied")).all())
+    return denied_total(app)
 
 
 @pytest.fixture
@@ -58,11 +58,12 @@ def test_each_role_outside_a_views_policy_gets_403_and_an_audit_row(app, login_a
 def test_denial_row_names_the_endpoint_and_actor(app, login_as, users_by_role) -> None:
     client = login_as(users_by_role[Role.TEACHER])
     assert client.get("/school/admin").status_code == 403
+    seal_denials(app)
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         assert event.action == "authz.denied"
         assert event.actor_id == users_by_role[Role.TEACHER].id
-        assert event.changes["endpoint"] == "school.admin_index"
+        assert event.changes["first"][0]["endpoint"] == "school.admin_index" and event.changes["count"] == 1
 
 
 def test_out_of_scope_class_is_404_and_audited_like_a_missing_one(app, login_as, school_fixture) -> None:

@@ -13,7 +13,7 @@ def test_teacher_logs_in_and_sees_only_their_classes(page, live_server, browser_
     my_classes.wait_for()
     assert "10A1" in my_classes.inner_text()
     assert "10A2" not in page.content()
-    page.get_by_role("link", name="10A1").first.click()
+    my_classes.get_by_role("link", name="10A1").first.click()
     page.locator("#student-list").wait_for()
     rows = page.locator("#student-list tbody tr")
     assert rows.count() == 3

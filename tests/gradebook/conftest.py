@@ -83,6 +83,9 @@ def audit_rows(app):  # type: ignore[no-untyped-def]
     from app.audit.models import AuditEvent
 
     def read(action: str | None = None, after: int = 0) -> list[tuple[str, str, str, Any]]:
+        from tests.conftest import seal_denials
+
+        seal_denials(app)
         with app.app_context():
             stmt = select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq)
             if action:

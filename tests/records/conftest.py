@@ -89,6 +89,9 @@ def audit_tail(app):  # type: ignore[no-untyped-def]
     from app.audit.models import AuditEvent
 
     def _tail(after: int = 0) -> list[tuple[str, str | None, str | None]]:
+        from tests.conftest import seal_denials
+
+        seal_denials(app)
         with app.app_context():
             rows = db.session.execute(
                 select(AuditEvent.action, AuditEvent.subject_type, AuditEvent.subject_id)

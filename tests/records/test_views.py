@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
 from app.records.models import Record
@@ -268,15 +267,11 @@ def test_mine_page_lists_records_by_status(rec, make_record, login_as) -> None:
 
 
 def test_reviewer_who_sees_a_draft_cannot_edit_it_and_the_denial_is_audited(app, rec, make_record, login_as) -> None:
-    from app.audit.models import AuditEvent
+    from tests.conftest import denied_total
 
     record_id = make_record()  # t1's draft, visible to tổ trưởng Toán
     client = login_as(rec.tt_toan)
     assert client.get(f"/records/{record_id}").status_code == 200
     for url in (f"/records/{record_id}/edit", f"/records/{record_id}/versions/new"):
         assert client.get(url).status_code == 403
-    with app.app_context():
-        denied = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "authz.denied", AuditEvent.actor_id == rec.tt_toan.id)
-        ).all()
-    assert len(denied) == 2
+    assert denied_total(app, rec.tt_toan.id) == 2

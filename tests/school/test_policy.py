@@ -9,6 +9,7 @@ import pytest
 
 from app.core.authz import Role, view_policy
 from app.school import policy
+from tests.conftest import denied_total
 from tests.school.conftest import events
 
 ADMIN_ENDPOINT = re.compile(
@@ -62,7 +63,7 @@ def _fill(rule, value: str = "1") -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("who", ["t1", "gvcn", "tt_toan"])
 def test_teachers_and_heads_get_403_on_every_admin_route(app, login_as, school_fixture, who) -> None:
     client = login_as(getattr(school_fixture, who))
-    denials_before = len(events(app, "authz.denied"))
+    denials_before = denied_total(app)
     checked = 0
     for rule in _admin_rules(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -71,7 +72,7 @@ def test_teachers_and_heads_get_403_on_every_admin_route(app, login_as, school_f
             hx = client.htmx(method, _fill(rule))
             assert hx.status_code == 403 and "<html" not in hx.text
             checked += 2
-    assert len(events(app, "authz.denied")) - denials_before == checked
+    assert denied_total(app) - denials_before == checked
 
 
 def test_bgh_reads_the_admin_screens_but_cannot_write(app, login_as, school_fixture) -> None:
@@ -105,11 +106,11 @@ def test_out_of_scope_class_and_student_answer_404(app, login_as, school_fixture
     fx = school_fixture
     url = path.format(c=fx.c10a2.id, s=fx.students_a2[0].id)
     client = login_as(fx.t1)
-    before = len(events(app, "authz.denied"))
+    before = denied_total(app)
     for response in (client.get(url), client.htmx("GET", url)):
         assert response.status_code == 404
         assert "Canary-B" not in response.text
-    assert len(events(app, "authz.denied")) == before + 2
+    assert denied_total(app) == before + 2
     assert client.get(path.format(c=999999, s=999999)).status_code == 404
 
 

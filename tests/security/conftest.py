@@ -88,8 +88,8 @@ def is_html(response: Any) -> bool:
 # --- data helpers -----------------------------------------------------------------------
 
 
-def db_digest(app: Flask, skip: tuple[str, ...] = ("audit_event",)) -> str:
-    """SHA-256 over an ordered dump of every table (the audit trail may log denials)."""
+def db_digest(app: Flask, skip: tuple[str, ...] = ("audit_event", "denial_tally")) -> str:
+    """SHA-256 over an ordered dump of every table (the audit trail and its denial tallies may log refusals)."""
     h = hashlib.sha256()
     with app.app_context():
         for table in db.metadata.sorted_tables:
@@ -102,7 +102,9 @@ def db_digest(app: Flask, skip: tuple[str, ...] = ("audit_event",)) -> str:
 
 def audit_actions(app: Flask, after: int = 0) -> list[str]:
     from app.audit.models import AuditEvent
+    from tests.conftest import seal_denials
 
+    seal_denials(app)
     with app.app_context():
         return list(
             db.session.scalars(select(AuditEvent.action).where(AuditEvent.seq > after).order_by(AuditEvent.seq))

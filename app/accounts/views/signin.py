@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -46,6 +46,8 @@ def login() -> Response | tuple[str, int]:
             if result.user:
                 start_session(result.user)
         if result.user:
+            if result.notice:
+                flash(result.notice, "warning")
             return redirect_to(_safe_next(request.args.get("next")))
         error = result.error
     status = 422 if request.method == "POST" else 200

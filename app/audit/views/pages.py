@@ -87,6 +87,8 @@ def digest() -> str:
     """One day's summary a principal signs: the head at the end of the day, counts by action
     and by tổ, and the exceptions; the full list is the .xlsx download."""
     require(policy.can_view_school_trail(_user()))
+    with unit_of_work(fresh=True):  # the refusals counted this minute, written to the chain now
+        audit.seal_denials(include_current=True)
     today = datetime.now(LOCAL_TZ).date()
     day = _day_asked(today)
     summary = queries.digest(day)

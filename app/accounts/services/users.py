@@ -1,48 +1,26 @@
-"""Staff accounts.
+"""Staff accounts: create, edit, passwords, enable/disable.
 
 States: active ↔ disabled; must_change_password set by an admin reset, cleared by the
 user's own change. Invariants: passwords are stored only as Argon2id hashes; bumping
 `session_version` ends every existing session of the user (logout, password change,
-reset, disable, role change); after LOCK_AFTER failed logins the account is locked for
-LOCK_MINUTES. Every change writes one audit event, built after the last field change and
-naming every column it changed (a password hash is never copied: "(cũ)" → "(mới)").
-Services flush, never commit; refusals are `AccountError` (422).
+reset, disable, role change). Every change writes one audit event, built after the last
+field change and naming every column it changed (a password hash is never copied:
+"(cũ)" → "(mới)"). Services flush, never commit; refusals are `AccountError` (422).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-
-from flask import current_app
 
 from app.accounts import passwords, policy
 from app.accounts.models import User, UserRole
-from app.accounts.queries import count_users, find_by_username, normalise_username
+from app.accounts.queries import find_by_username, normalise_username
 from app.audit import services as audit
 from app.core.authz import ASSIGNABLE_ROLES, Role
 from app.core.errors import DomainError
-from app.core.models import apply_changes, utcnow
+from app.core.models import apply_changes
 from app.core.vn import nfc
 from app.extensions import db
-
-__all__ = [
-    "ACTION_LABELS",
-    "BAD_LOGIN",
-    "AccountError",
-    "LoginResult",
-    "authenticate",
-    "change_password",
-    "count_users",
-    "create_user",
-    "find_by_username",
-    "logout",
-    "normalise_username",
-    "reset_password",
-    "set_active",
-    "update_user",
-]
 
 #: the Vietnamese label of every action this domain writes (registered with audit)
 ACTION_LABELS = {
@@ -154,60 +132,6 @@ def update_user(
         db.session.flush()
         audit.record(actor, "user.updated", user, changes=diff)
     return diff
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    user: User | None
-    error: str | None
-
-
-BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
-
-
-def authenticate(username: str, password: str) -> LoginResult:
-    """Same message and the same hashing work for an unknown user and a wrong password."""
-    user = find_by_username(username)
-    now = utcnow()
-    if user and user.locked_until and user.locked_until > now:
-        passwords.verify_password(None, password)
-        audit.record(user, "auth.failed", user, changes={"reason": "locked"})
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return LoginResult(None, f"Tài khoản tạm khoá do nhập sai nhiều lần. Thử lại sau {minutes} phút.")
-    ok = passwords.verify_password(user.password_hash if user else None, password)
-    if not user or not ok or not user.active:
-        _record_failure(user, username, reason="disabled" if user and ok else "bad_credentials")
-        return LoginResult(None, BAD_LOGIN)
-    changes = apply_changes(user, failed_logins=0, locked_until=None, last_login_at=now)
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-        changes["password_hash"] = HASH_CHANGED
-    audit.record(user, "auth.success", user, changes=changes)
-    return LoginResult(user, None)
-
-
-def _record_failure(user: User | None, username: str, reason: str) -> None:
-    if user is None:
-        audit.record(
-            None,
-            "auth.failed",
-            ("user", None),
-            changes={"username": normalise_username(username)[:60], "reason": reason},
-        )
-        return
-    cfg = current_app.config
-    attempts = user.failed_logins + 1
-    if attempts >= cfg["SODIENTU_LOGIN_LOCK_AFTER"]:
-        lock_until = utcnow() + timedelta(minutes=cfg["SODIENTU_LOGIN_LOCK_MINUTES"])
-        changes = apply_changes(user, failed_logins=0, locked_until=lock_until)
-    else:
-        changes = apply_changes(user, failed_logins=attempts)
-    audit.record(None, "auth.failed", user, changes={"reason": reason, "attempts": attempts, **changes})
-
-
-def logout(user: User) -> None:
-    changes = apply_changes(user, session_version=user.session_version + 1)
-    audit.record(user, "auth.logout", user, changes=changes)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
