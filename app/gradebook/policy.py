@@ -44,7 +44,9 @@ def _is_bgh(user: User) -> bool:
 
 
 def can_read_grid(user: User, access: GridAccess) -> bool:
-    if _is_bgh(user) or Role.ADMIN in user.roles:
+    """Scores and comments: BGH, the teacher, GVCN and tổ leaders — never the quản trị as such
+    (separation of duties: the admin runs the system and reads no grades)."""
+    if _is_bgh(user):
         return True
     return user.id in (
         access.teacher_id,
@@ -77,8 +79,8 @@ def is_homeroom_teacher(user: User, homeroom_teacher_id: int | None) -> bool:
 
 
 def can_read_class_records(user: User, homeroom_teacher_id: int | None) -> bool:
-    """The class's homeroom records and exemptions: its GVCN, BGH and the admin (support)."""
-    return _is_bgh(user) or Role.ADMIN in user.roles or user.id == homeroom_teacher_id
+    """The class's homeroom records and exemptions: its GVCN and BGH (not the quản trị)."""
+    return _is_bgh(user) or user.id == homeroom_teacher_id
 
 
 # ---------------------------------------------------------------------------- corrections

@@ -8,7 +8,7 @@ formula (= + - @, a tab, CR or LF first) gets a leading apostrophe and is stored
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -105,12 +105,12 @@ def roster_workbook(
     students: Sequence[Student],
     *,
     columns: Sequence[Column],
-    include_national_id: bool,
+    hidden: Collection[str],
     exported_by: str,
     exported_at: datetime,
 ) -> bytes:
     """The class list in R25 order, with the roster-import columns (re-importable)."""
-    keys = [c for c in columns if c.key != "full_name" and (include_national_id or c.key != "national_id")]
+    keys = [c for c in columns if c.key != "full_name" and c.key not in hidden]
     workbook = Workbook()
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)

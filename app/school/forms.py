@@ -206,6 +206,9 @@ STUDENT_KEYS = (
 )
 
 
+WRITE_ONLY_HINT = "Đã ẩn (dữ liệu nhạy cảm) — để trống để giữ nguyên, hoặc nhập giá trị mới"
+
+
 class StudentForm(SubmittedFields, FlaskForm):
     student_code = text_field("Mã học sinh", 30, required=True)
     moet_id = text_field("Mã định danh Bộ GD&ĐT", 30)
@@ -232,6 +235,17 @@ class StudentForm(SubmittedFields, FlaskForm):
 
     #: the stored mã định danh Bộ: once set it cannot change (TT42/2021 Điều 10)
     locked_moet_id: str | None = None
+    #: fields this user may write but not read back (the quản trị and sensitive data)
+    write_only: frozenset[str] = frozenset()
+
+    def hide_stored(self, keys: frozenset[str]) -> None:
+        """Blank the stored values of keys; an empty answer then keeps what is stored."""
+        self.write_only = keys
+        for key in keys:
+            field = getattr(self, key)
+            if field.data and not field.raw_data:
+                field.data = ""
+            field.render_kw = {**(field.render_kw or {}), "placeholder": WRITE_ONLY_HINT}
 
     def validate_moet_id(self, field: Field) -> None:
         if self.locked_moet_id and (field.data or "").strip() != self.locked_moet_id:
@@ -240,6 +254,9 @@ class StudentForm(SubmittedFields, FlaskForm):
 
     def student_fields(self) -> dict[str, Any]:
         data = {k: getattr(self, k).data for k in STUDENT_KEYS}
+        for key in self.write_only:
+            if not data.get(key):
+                data.pop(key, None)  # left empty: the stored value stays
         data["full_name"] = vn.join_name(data["last_name"], data["middle_name"], data["first_name"])
         return data
 

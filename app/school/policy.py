@@ -33,9 +33,17 @@ def is_homeroom_of(user: User, school_class: SchoolClass) -> bool:
     return homeroom is not None and homeroom == user.id
 
 
-def can_see_sensitive(user: User, school_class: SchoolClass) -> bool:
-    """Dân tộc, số định danh (masked), chỗ ở: BGH, quản trị and the class's GVCN (R27)."""
-    return can_view_admin(user) or is_homeroom_of(user, school_class)
+#: personal data the quản trị keeps (imports, edits) but never reads back (separation of duties)
+SENSITIVE_STUDENT_FIELDS = ("ethnicity", "birthplace", "address", "national_id")
+
+
+def can_see_sensitive(user: User, school_class: SchoolClass | None) -> bool:
+    """Dân tộc, nơi sinh, chỗ ở, số định danh (masked): BGH and the class's GVCN (R27).
+
+    Not the quản trị as such: they run accounts, structure and backups, and read no
+    sensitive field unless they also hold a BGH role or are this class's GVCN.
+    """
+    return bool(user.roles & BGH) or (school_class is not None and is_homeroom_of(user, school_class))
 
 
 def can_export_roster(user: User, school_class: SchoolClass) -> bool:
@@ -44,7 +52,15 @@ def can_export_roster(user: User, school_class: SchoolClass) -> bool:
 
 
 def can_export_national_ids(user: User) -> bool:
-    return can_manage_school(user)
+    """Full số định danh in an export (for the ngành's database): BGH only."""
+    return bool(user.roles & BGH)
+
+
+def hidden_student_fields(user: User, school_class: SchoolClass | None) -> frozenset[str]:
+    """The student fields this user must not be shown for this class."""
+    if not can_see_sensitive(user, school_class):
+        return frozenset(SENSITIVE_STUDENT_FIELDS)
+    return frozenset() if can_export_national_ids(user) else frozenset({"national_id"})
 
 
 def can_edit_student(user: User, student: Student) -> bool:

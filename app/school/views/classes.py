@@ -46,12 +46,13 @@ def export_roster(class_id: int) -> Response:
     school_class = queries.get_class_for(user, class_id)
     require(policy.can_export_roster(user, school_class))
     students = queries.students_of_class(school_class)
-    with_ids = policy.can_export_national_ids(user)
+    hidden = policy.hidden_student_fields(user, school_class)
+    with_ids = "national_id" not in hidden
     data = exports.roster_workbook(
         school_class,
         students,
         columns=roster.COLUMNS,
-        include_national_id=with_ids,
+        hidden=hidden,
         exported_by=user.full_name,
         exported_at=utcnow(),
     )

@@ -33,6 +33,7 @@ def student_form(student: Student | None, formdata: bool = True) -> StudentForm:
     form = StudentForm(obj=student, **bound(formdata))
     if student is None:
         return form
+    form.hide_stored(policy.hidden_student_fields(current_actor(), queries.latest_class_of(student)))
     form.locked_moet_id = student.moet_id
     if student.moet_id:
         form.moet_id.render_kw = {"readonly": True}
