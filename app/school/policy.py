@@ -34,11 +34,11 @@ def is_homeroom_of(user: User, school_class: SchoolClass) -> bool:
 
 
 #: personal data the quản trị keeps (imports, edits) but never reads back (separation of duties)
-SENSITIVE_STUDENT_FIELDS = ("ethnicity", "birthplace", "address", "national_id")
+SENSITIVE_STUDENT_FIELDS = ("ethnicity", "address", "national_id")
 
 
 def can_see_sensitive(user: User, school_class: SchoolClass | None) -> bool:
-    """Dân tộc, nơi sinh, chỗ ở, số định danh (masked): BGH and the class's GVCN (R27).
+    """Dân tộc, chỗ ở, số định danh (masked): BGH and the class's GVCN (R27).
 
     Not the quản trị as such: they run accounts, structure and backups, and read no
     sensitive field unless they also hold a BGH role or are this class's GVCN.

@@ -33,7 +33,7 @@ def user(uid: int, *roles: Role) -> SimpleNamespace:
         (user(13, Role.TEACHER, Role.HEAD), True, False),  # tổ phó
         (user(20, Role.PRINCIPAL), True, False),
         (user(21, Role.VICE_PRINCIPAL), True, False),
-        (user(22, Role.ADMIN), True, False),
+        (user(22, Role.ADMIN), False, False),  # separation of duties: the quản trị reads no grades
         (user(30), False, False),  # another teacher
         (user(31, Role.TEACHER, Role.HEAD), False, False),  # head of another tổ
         (user(10, Role.ADMIN), True, False),  # the teacher's id without the teacher role

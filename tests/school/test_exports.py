@@ -66,17 +66,26 @@ def test_export_neutralises_formulas_and_keeps_r25_order(app, login_as, make_stu
         assert "'" + raw in values and raw not in values
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["STT", "Mã HS", "Mã định danh Bộ", "Họ"]
-    assert "Số định danh cá nhân" not in header  # only quản trị exports the full number
+    assert "Số định danh cá nhân" not in header  # only BGH exports the full number
+    assert "Dân tộc" in header and "Nơi sinh" in header  # the GVCN reads the class's personal data
     names = [row[header.index("Tên")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["An", "Bích", "Bích", "Bích", "Quân"]
     assert events(app, "class.roster_exported")[-1].changes["rows"] == [None, 5]
 
 
-def test_admin_export_can_be_imported_back(app, admin_client, school_fixture) -> None:
+def test_principal_export_has_the_full_national_id(app, login_as, school_fixture) -> None:
+    data = login_as(school_fixture.ht).get(f"/school/classes/{school_fixture.c10a1.id}/export.xlsx").data
+    header = [c.value for c in load_workbook(io.BytesIO(data)).worksheets[0][1]]
+    assert "Số định danh cá nhân" in header and "Dân tộc" in header
+
+
+def test_admin_export_has_no_sensitive_column_and_can_be_imported_back(app, admin_client, school_fixture) -> None:
     fx = school_fixture
     data = admin_client.get(f"/school/classes/{fx.c10a1.id}/export.xlsx").data
     header = [c.value for c in load_workbook(io.BytesIO(data)).worksheets[0][1]]
-    assert "Số định danh cá nhân" in header
+    # separation of duties: the quản trị keeps the roster but reads no sensitive field
+    assert not {"Số định danh cá nhân", "Dân tộc", "Chỗ ở hiện tại"} & set(header)
+    assert "Tên" in header and "Nơi sinh" in header
     with app.app_context():
         cls = db.session.get(SchoolClass, fx.c10a1.id)
         result = imports.preview("roster", data, imports.ImportOptions(cls.id))

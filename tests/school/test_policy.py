@@ -27,24 +27,29 @@ OTHER_CLASS = SimpleNamespace(homeroom_teacher_id=8)
 
 
 @pytest.mark.parametrize(
-    "user, manage, read, export_own, export_other, ids",
+    "user, manage, read, export_own, export_other, sensitive, ids",
     [
-        (person(Role.ADMIN), True, True, True, True, True),
-        (person(Role.PRINCIPAL), False, True, True, True, False),
-        (person(Role.VICE_PRINCIPAL), False, True, True, True, False),
-        (person(Role.HEAD, Role.TEACHER), False, False, True, False, False),
-        (person(Role.TEACHER), False, False, True, False, False),
-        (person(Role.TEACHER, user_id=9), False, False, False, False, False),
+        # the quản trị keeps the roster but reads no sensitive field (separation of duties)
+        (person(Role.ADMIN, user_id=1), True, True, True, True, False, False),
+        (person(Role.ADMIN, Role.PRINCIPAL), True, True, True, True, True, True),
+        (person(Role.PRINCIPAL), False, True, True, True, True, True),
+        (person(Role.VICE_PRINCIPAL), False, True, True, True, True, True),
+        (person(Role.HEAD, Role.TEACHER), False, False, True, False, True, False),
+        (person(Role.TEACHER), False, False, True, False, True, False),
+        (person(Role.TEACHER, user_id=9), False, False, False, False, False, False),
     ],
 )
-def test_policy_table(user, manage, read, export_own, export_other, ids) -> None:
+def test_policy_table(user, manage, read, export_own, export_other, sensitive, ids) -> None:
     assert policy.can_manage_school(user) is manage
     assert policy.can_view_admin(user) is read
     assert policy.can_export_roster(user, CLASS) is export_own
-    assert policy.can_see_sensitive(user, CLASS) is export_own
+    assert policy.can_see_sensitive(user, CLASS) is sensitive
     assert policy.can_export_roster(user, OTHER_CLASS) is export_other
     assert policy.can_export_national_ids(user) is ids
     assert policy.can_edit_student(user, object()) is manage
+    hidden = policy.hidden_student_fields(user, CLASS)
+    assert ("ethnicity" in hidden) is not sensitive
+    assert ("national_id" in hidden) is not ids
 
 
 def _admin_rules(app):  # type: ignore[no-untyped-def]

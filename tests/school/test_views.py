@@ -225,7 +225,7 @@ STUDENT = {
 }
 
 
-def test_student_create_and_edit_with_guardians(app, admin_client, school_fixture) -> None:
+def test_student_create_and_edit_with_guardians(app, admin_client, login_as, school_fixture) -> None:
     fx = school_fixture
     response = admin_client.post(f"/school/admin/classes/{fx.c10a1.id}/students/new", data=STUDENT)
     assert response.status_code == 303
@@ -235,14 +235,37 @@ def test_student_create_and_edit_with_guardians(app, admin_client, school_fixtur
         assert [(g.relation, g.phone) for g in student.guardians] == [("cha", "0912345678")]
         student_id = student.id
     class_page = admin_client.get(f"/school/classes/{fx.c10a1.id}").text
-    assert "Đặng Thị Thu Hà" in class_page and "0873******34" in class_page
+    # separation of duties: the quản trị who entered it does not read the số định danh back
+    assert "Đặng Thị Thu Hà" in class_page and "0873******34" not in class_page
     assert "087309001234" not in class_page
+    principal_page = login_as(fx.ht).get(f"/school/classes/{fx.c10a1.id}").text
+    assert "0873******34" in principal_page and "087309001234" not in principal_page
     edit = {**STUDENT, "mother-full_name": "Lê Thị Hoa", "father-full_name": ""}
     edit["father-phone"] = ""
     assert admin_client.post(f"/school/admin/students/{student_id}/edit", data=edit).status_code == 303
     with app.app_context():
         rows = db.session.get(Student, student_id).guardians
         assert [(g.relation, g.full_name) for g in rows] == [("me", "Lê Thị Hoa")]
+
+
+def test_the_admin_edits_sensitive_fields_without_reading_them(app, admin_client, school_fixture) -> None:
+    fx = school_fixture
+    assert admin_client.post(f"/school/admin/classes/{fx.c10a1.id}/students/new", data=STUDENT).status_code == 303
+    with app.app_context():
+        student_id = db.session.scalar(select(Student.id).where(Student.student_code == "HS-NEW"))
+    form = admin_client.get(f"/school/admin/students/{student_id}/edit").text
+    # names, nơi sinh and guardians are the admin's to keep
+    assert "Đặng" in form and "Đặng Văn Hải" in form and "Đồng Tháp" in form
+    for stored in ("087309001234", 'value="Kinh"'):
+        assert stored not in form
+    assert "để trống để giữ nguyên" in form
+    # left empty: kept; typed: replaced
+    kept = {**STUDENT, "ethnicity": "", "national_id": "", "address": "Ấp 3, Cầu Ngang"}
+    assert admin_client.post(f"/school/admin/students/{student_id}/edit", data=kept).status_code == 303
+    with app.app_context():
+        s = db.session.get(Student, student_id)
+        assert (s.ethnicity, s.birthplace, s.national_id) == ("Kinh", "Đồng Tháp", "087309001234")
+        assert s.address == "Ấp 3, Cầu Ngang"
 
 
 def test_student_form_errors_and_immutable_moet_id(app, admin_client, make_student, school_fixture) -> None:

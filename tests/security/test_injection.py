@@ -237,6 +237,7 @@ KEY_PAGES = [
     ("admin", "/school/admin/school", ["Trường", "Địa chỉ", "Hiệu trưởng"]),
     ("admin", "/school/admin/classes/{c10a1}/assignments", ["Môn", "Thầy"]),
     ("admin", "/school/admin/staff/{teacher}/edit", ["Thầy", "Chức vụ"]),
+    # the quản trị edits but does not read back chỗ ở / dân tộc (separation of duties)
     ("admin", "/school/admin/students/{student}/edit", ["Họ", "Cha", "Nơi sinh"]),
     ("inj", "/", ["Môn"]),
 ]

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.core.authz import Role, view_policy
+from app.extensions import db
 from tests.security.conftest import (
     UNSAFE,
     audit_actions,
@@ -22,6 +25,7 @@ from tests.security.conftest import (
     db_digest,
     int_args,
     rules,
+    walk_get,
 )
 
 DECISION = re.compile(r"approve|decide|review|return|submit|withdraw|confirm", re.I)
@@ -108,3 +112,82 @@ def test_a_teacher_cannot_grant_themselves_admin_through_the_staff_form(app, sec
     assert client.htmx("POST", f"/school/admin/staff/{sec.t1.id}/edit", data={"roles": "quan_tri"}).status_code == 403
     assert db_digest(app) == before
     assert client.get("/school/admin").status_code == 403
+
+
+# --- the quản trị reads no score, comment or sensitive field (issue 8.15) ------------------
+
+CANARIES = ("Canary-NX-GV", "Canary-NX-GVCN", "Canary-DanToc", "Canary-ChoO", "087312345678")
+
+
+def _readable(response) -> str:  # type: ignore[no-untyped-def]
+    """The text of a page, or every cell of a spreadsheet download."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.data), read_only=True)
+        return " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row)
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def private_data(app, sec, as_user):  # type: ignore[no-untyped-def]
+    """A teacher's nhận xét, the GVCN's nhận xét, and a student's sensitive fields, all canaries."""
+    from app.gradebook.models import StudentComment
+    from app.homeroom import services as homeroom
+    from app.school import services as school
+    from app.school.models import SchoolClass, Student, Term
+
+    student = sec.students_a1[0].id
+    with app.app_context():  # the term is locked in this harness: the comment is put in place directly
+        db.session.add(StudentComment(gradebook_id=sec.toan_a1, student_id=student, text=CANARIES[0], version=1))
+        db.session.commit()
+    as_user(
+        sec.gvcn,
+        lambda a: homeroom.set_remark(
+            a, db.session.get(SchoolClass, sec.c10a1.id), student, db.session.get(Term, sec.term1), CANARIES[1], 0
+        ),
+    )
+    as_user(
+        sec.admin,
+        lambda a: school.update_student(
+            a,
+            db.session.get(Student, student),
+            ethnicity=CANARIES[2],
+            address=CANARIES[3],
+            national_id=CANARIES[4],
+        ),
+    )
+    return sec
+
+
+def test_the_admin_opens_no_grade_book_class_book_or_sensitive_field(app, private_data, login_as) -> None:
+    sec = private_data
+    admin = login_as(sec.admin)
+    ids = {**sec.any_ids, "class_id": [sec.c10a1.id], "student_id": [sec.students_a1[0].id]}
+    seen, leaks = 0, []
+    for _rule, url, response in walk_get(app, admin, ids):
+        if response.status_code == 200:
+            seen += 1
+            body = _readable(response)
+            leaks += [f"{url}: {c}" for c in CANARIES if c in body]
+            leaks += [f"{url}: the masked số định danh"] if "0873******78" in body else []
+    assert seen >= 15  # the admin's own screens were really rendered
+    assert leaks == []
+    for url in (
+        f"/gradebook/{sec.toan_a1}",
+        f"/gradebook/{sec.toan_a1}/export.xlsx",
+        f"/homeroom/{sec.c10a1.id}",
+        f"/gradebook/corrections/{sec.corr_a1}",
+    ):
+        assert admin.get(url).status_code == 404, url
+
+
+def test_an_admin_who_is_also_principal_reads_them(app, private_data, login_as, make_user) -> None:
+    sec = private_data
+    both = make_user("qtht", roles=(Role.ADMIN, Role.PRINCIPAL))
+    client = login_as(both)
+    assert CANARIES[0] in client.get(f"/gradebook/{sec.toan_a1}").text
+    page = client.get(f"/school/students/{sec.students_a1[0].id}").text
+    assert CANARIES[2] in page and "0873******78" in page
