@@ -45,7 +45,8 @@ def redis_url() -> Iterator[str]:
     server = shutil.which("redis-server")
     assert server, "redis-server is needed (make test installs it)"
     port = _free_port()
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""], stdout=subprocess.DEVNULL)
+    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
         _wait_for_port(port)
         yield f"redis://127.0.0.1:{port}/0"
