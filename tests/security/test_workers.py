@@ -9,6 +9,7 @@ sent eight at a time so both workers take some — see at most the configured 20
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -129,3 +130,105 @@ def test_forty_wrong_sign_ins_over_two_workers_meet_one_limit(tmp_path, storage,
     assert len(answered) <= LIMIT, f"{len(answered)} wrong sign-ins accepted over two workers: {statuses}"
     assert refused >= ATTEMPTS - LIMIT
     assert len(_workers_that_answered_logins(log)) == 2, "both workers took sign-ins"
+
+
+# --- 13 and 14 on two workers: the per-account slowdown and the probe limit are shared -----
+
+PASSWORD = "mat-khau-dung-2024-rat-dai"
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory) -> Iterator[tuple[int, Path]]:
+    tmp = tmp_path_factory.mktemp("workers")
+    proc, port, _log = _serve(tmp, {"SODIENTU_PROBE_LIMIT": "30"})
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
+        "SECRET_KEY": "x",
+        "FLASK_APP": "app:create_app",
+    }
+    for username in ("gv1", "gv2"):
+        command = [sys.executable, "-m", "flask", "create-user", username, "--full-name", f"Giáo viên {username}"]
+        subprocess.run([*command, "--password", PASSWORD], cwd=ROOT, env=env, check=True, capture_output=True)
+    try:
+        yield port, tmp / "app.db"
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def _browser(base: str) -> tuple[urllib.request.OpenerDirector, str]:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(f"{base}/login", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    return opener, token.group(1)
+
+
+def _post_login(base: str, username: str, password: str) -> tuple[int, str]:
+    opener, token = _browser(base)
+    body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": password}).encode()
+    try:
+        response = opener.open(f"{base}/login", data=body, timeout=30)
+        return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.read().decode()
+
+
+def _message(page: str) -> str:
+    found = re.search(r"Tên đăng nhập hoặc mật khẩu không đúng\.[^<]*", page)
+    return found.group(0).strip() if found else ""
+
+
+def _sql(db_file: Path, query: str) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(db_file) as conn:
+        return conn.execute(query).fetchall()
+
+
+def test_the_slowdown_per_account_and_address_holds_on_every_worker(two_workers) -> None:
+    port, db_file = two_workers
+    base = f"http://127.0.0.1:{port}"
+    unknown = _message(_post_login(base, "khong-ton-tai", "sai")[1])
+    answers = []
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two at a time: both workers answer
+        for pair in ([0, 1], [2, 3], [4, 5]):
+            answers += list(pool.map(lambda _n: _post_login(base, "gv1", "sai"), pair))
+    messages = [_message(page) for _status, page in answers]
+    assert unknown == "Tên đăng nhập hoặc mật khẩu không đúng."
+    assert messages.count(unknown) == 3  # the same words for an existing account: nothing tells them apart
+    assert all(m.startswith(unknown + " Vui lòng đợi") for m in messages if m != unknown)
+    # the right password while the wait runs is refused too, whichever worker takes it
+    status, page = _post_login(base, "gv1", PASSWORD)
+    assert "Vui lòng đợi" in _message(page) and status != 303
+    failed, locked = _sql(db_file, "SELECT failed_logins, locked_until FROM user WHERE username = 'gv1'")[0]
+    assert failed == 3 and locked is None  # counted once per real try; no account-wide lock at 3
+
+
+def test_a_prober_is_counted_once_per_minute_and_stopped_on_every_worker(two_workers) -> None:
+    port, db_file = two_workers
+    base = f"http://127.0.0.1:{port}"
+    opener, token = _browser(base)
+    body = urllib.parse.urlencode({"csrf_token": token, "username": "gv2", "password": PASSWORD}).encode()
+    assert opener.open(f"{base}/login", data=body, timeout=30).status == 200  # followed the redirect home
+    audit_before = _sql(db_file, "SELECT count(*) FROM audit_event")[0][0]
+
+    def probe(n: int) -> int:
+        try:
+            return int(opener.open(f"{base}/school/classes/{900000 + n}", timeout=30).status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(probe, range(80)))
+    assert set(statuses) <= {404, 429}
+    assert 1 <= statuses.count(429) and statuses.count(404) <= 2 * 30  # 30 a minute (a minute may turn over)
+    user_id = _sql(db_file, "SELECT id FROM user WHERE username = 'gv2'")[0][0]
+    open_tallies = _sql(db_file, f"SELECT count FROM denial_tally WHERE actor_key = {user_id}")
+    sealed = _sql(db_file, f"SELECT changes FROM audit_event WHERE action = 'authz.denied' AND actor_id = {user_id}")
+    sealed_counts = [json.loads(changes)["count"] for (changes,) in sealed]
+    # every refusal counted, in at most two rows (a minute may turn over), none lost between workers
+    assert len(open_tallies) + len(sealed_counts) <= 2
+    assert sum(c for (c,) in open_tallies) + sum(sealed_counts) == 80
+    assert _sql(db_file, "SELECT count(*) FROM audit_event")[0][0] - audit_before <= 2  # not 80 chain appends
