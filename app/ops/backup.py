@@ -56,7 +56,7 @@ SIGNATURE = "manifest.hmac"
 DB_SQLITE = "db/sodientu.sqlite3"
 DB_POSTGRES = "db/postgresql.dump"
 PURPOSE = b"sodientu backup manifest v1"
-ARCHIVE = re.compile(r"^sodientu-backup-\d{8}-\d{6}-seq\d+\.tar\.gz$")
+ARCHIVE = re.compile(r"^sodientu-backup-\d{8}-\d{6}-seq\d+(-\d+)?\.tar\.gz$")
 STORED_MEMBER = re.compile(r"^files/uploads/([0-9a-f]{2})/([0-9a-f]{64})$")
 CHECKPOINT_MEMBER = re.compile(r"^checkpoints/[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.json$")
 CHUNK = 1024 * 1024
@@ -309,7 +309,7 @@ def create(output: Path, *, keep: int | None = None, now: datetime | None = None
                 _add_bytes(tar, SIGNATURE, manifest_signature(data).encode("ascii"))
             raw.flush()
             os.fsync(raw.fileno())
-        final = output / name
+        final = _free_name(output, name)
         os.replace(partial, final)
         _fsync_dir(output)
     except BaseException:
@@ -345,6 +345,15 @@ def _manifest(
     }
 
 
+def _free_name(output: Path, name: str) -> Path:
+    """`name`, or name-2, name-3… when two backups fall in the same second."""
+    final, n = output / name, 1
+    while final.exists():
+        n += 1
+        final = output / name.replace(".tar.gz", f"-{n}.tar.gz")
+    return final
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -355,7 +364,10 @@ def _fsync_dir(folder: Path) -> None:
 
 def rotate(output: Path, keep: int) -> list[Path]:
     """Delete all but the `keep` newest archives of ours in `output` (names sort by time)."""
-    archives = sorted(p for p in output.iterdir() if p.is_file() and ARCHIVE.match(p.name))
+    archives = sorted(
+        (p for p in output.iterdir() if p.is_file() and ARCHIVE.match(p.name)),
+        key=lambda p: (p.name[: len("sodientu-backup-20261124-030000")], p.stat().st_mtime_ns),
+    )
     doomed = archives[:-keep] if keep > 0 else []
     for path in doomed:
         path.unlink()

@@ -119,18 +119,21 @@ def stocked(app: Flask, make_record, rec):  # type: ignore[no-untyped-def]  # no
     ids = [
         make_record(rec.t1, title="Bài 1: Mệnh đề", files=[("giao-an-1.pdf", samples.pdf(text="Một"))]),
         make_record(rec.t1, title="Bài 2: Tập hợp", files=[("giao-an-2.pdf", samples.pdf(pages=2, text="Hai"))]),
-        make_record(rec.t2, title="Bài 3: Hàm số", submit=True, files=[("giao-an-3.pdf", samples.pdf(text="Ba"))]),
+        make_record(
+            rec.t2, class_id=rec.c10a2.id, title="Bài 3: Hàm số", submit=True,
+            files=[("giao-an-3.pdf", samples.pdf(text="Ba"))],
+        ),
     ]
     rec.record_ids = ids
     return rec
 
 
 def invoke(app: Flask, *args: str) -> tuple[int, str]:
-    """Run a flask command on this app: (exit code, stdout + stderr)."""
+    """Run a flask command on this app: (exit code, what it printed — stdout and stderr in order)."""
     result = app.test_cli_runner().invoke(args=list(args))
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
-    return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
+    return result.exit_code, result.output
 
 
 @contextmanager

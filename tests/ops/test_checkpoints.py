@@ -126,7 +126,7 @@ def test_rewriting_rows_with_recomputed_hashes_is_caught_and_the_stretch_named(c
     assert code == 1
     assert "Dòng seq=100 không mang mã băm của điểm neo" in out
     assert "nhật ký đã bị viết lại trong khoảng seq=61…100" in out
-    assert out.count("ĐIỂM NEO:") == 1  # the older checkpoint (seq 60) still holds
+    assert out.count("ĐIỂM NEO:") == 1, out  # the older checkpoint (seq 60) still holds
 
 
 def test_a_rewrite_of_the_whole_chain_before_the_first_checkpoint_is_caught(chained) -> None:
