@@ -120,7 +120,10 @@ def stocked(app: Flask, make_record, rec):  # type: ignore[no-untyped-def]  # no
         make_record(rec.t1, title="Bài 1: Mệnh đề", files=[("giao-an-1.pdf", samples.pdf(text="Một"))]),
         make_record(rec.t1, title="Bài 2: Tập hợp", files=[("giao-an-2.pdf", samples.pdf(pages=2, text="Hai"))]),
         make_record(
-            rec.t2, class_id=rec.c10a2.id, title="Bài 3: Hàm số", submit=True,
+            rec.t2,
+            class_id=rec.c10a2.id,
+            title="Bài 3: Hàm số",
+            submit=True,
             files=[("giao-an-3.pdf", samples.pdf(text="Ba"))],
         ),
     ]
