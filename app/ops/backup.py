@@ -292,6 +292,7 @@ def create(output: Path, *, keep: int | None = None, now: datetime | None = None
     created = (now or datetime.now(UTC)).astimezone(UTC)
     output.mkdir(parents=True, exist_ok=True, mode=0o700)
     work = Path(tempfile.mkdtemp(prefix=".sodientu-backup-", dir=output))
+    partial: Path | None = None
     try:
         snap = take_snapshot(work)
         name = f"sodientu-backup-{created:%Y%m%d-%H%M%S}-seq{snap.audit_seq}.tar.gz"
@@ -313,8 +314,8 @@ def create(output: Path, *, keep: int | None = None, now: datetime | None = None
         os.replace(partial, final)
         _fsync_dir(output)
     except BaseException:
-        for leftover in output.glob(".sodientu-backup-*.partial"):
-            leftover.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -383,11 +384,15 @@ class Report:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     signed: bool | None = None  # None: no signature in the archive
+    signature_problem: str | None = None  # also in `problems`
     extracted: Path | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.signed is True
+
+    def problems_but_signature(self) -> list[str]:
+        return [p for p in self.problems if p != self.signature_problem]
 
 
 def _allowed(name: str) -> bool:
@@ -485,14 +490,16 @@ def _read_member(
 def _check_signature(data: bytes, signature: bytes | None, report: Report) -> None:
     if signature is None:
         report.signed = None
-        report.problems.append("Thiếu chữ ký manifest.hmac.")
-        return
-    report.signed = hmac.compare_digest(signature.decode("ascii", "replace").strip(), manifest_signature(data))
-    if not report.signed:
-        report.problems.append(
-            "Chữ ký của bản kê (manifest.hmac) không khớp: tệp sao lưu đã bị sửa, hoặc khoá "
-            "SODIENTU_CHECKPOINT_KEY (SECRET_KEY) ở đây khác khoá lúc sao lưu."
-        )
+        report.signature_problem = "Thiếu chữ ký manifest.hmac."
+    else:
+        report.signed = hmac.compare_digest(signature.decode("ascii", "replace").strip(), manifest_signature(data))
+        if not report.signed:
+            report.signature_problem = (
+                "Chữ ký của bản kê (manifest.hmac) không khớp: tệp sao lưu đã bị sửa, hoặc khoá "
+                "SODIENTU_CHECKPOINT_KEY (SECRET_KEY) ở đây khác khoá lúc sao lưu."
+            )
+    if report.signature_problem:
+        report.problems.append(report.signature_problem)
 
 
 def _check_members(manifest: dict[str, Any], seen: dict[str, dict[str, Any]], report: Report) -> None:

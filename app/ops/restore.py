@@ -112,7 +112,7 @@ def restore(archive: Path, *, accept_unsigned: bool = False) -> Restored:
     data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sodientu-restore-", dir=data_dir) as tmp:
         report = backup.verify(archive, Path(tmp), extract_all=True)
-        problems = [p for p in report.problems if not (accept_unsigned and "manifest.hmac" in p)]
+        problems = report.problems_but_signature() if accept_unsigned else report.problems
         if problems or report.manifest is None:
             raise _refused(
                 "Không khôi phục: tệp sao lưu không hợp lệ —\n  " + "\n  ".join(problems),
