@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, test_config)
+    _check_serving(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -48,6 +49,8 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["REDIS_URL"] = env["REDIS_URL"]
     if env.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("RATELIMIT_STORAGE_URI"):  # e.g. memcached://…; memory:// only with one worker
+        app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     if test_config:
         app.config.update(test_config)
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == Defaults.RATELIMIT_STORAGE_URI:
@@ -60,6 +63,13 @@ def _load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["MAX_CONTENT_LENGTH"] = app.config["SODIENTU_UPLOAD_MAX_MB"] * 1024 * 1024 + 256 * 1024
     _cookie_settings(app)
+
+
+def _check_serving(app: Flask) -> None:
+    """Several workers with per-process (memory://) rate limits are refused (app.ops.serving)."""
+    from app.ops import serving
+
+    serving.check(app)
 
 
 def _env_value(value: str) -> Any:
@@ -141,10 +151,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.gradebook.views import bp as gradebook_bp
     from app.home.views import bp as home_bp
     from app.homeroom.views import bp as homeroom_bp
+    from app.ops.views import bp as ops_bp
     from app.records.views import bp as records_bp
     from app.school.views import bp as school_bp
 
-    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, records_bp, audit_bp):
+    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, records_bp, audit_bp, ops_bp):
         app.register_blueprint(bp)
 
 
@@ -184,9 +195,11 @@ def _register_hooks(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.audit.cli import audit_cli
     from app.cli import register as register_cli
+    from app.ops.cli import register as register_ops_cli
 
     app.cli.add_command(audit_cli)
     register_cli(app)
+    register_ops_cli(app)
 
 
 def _configure_logging(app: Flask) -> None:

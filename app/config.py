@@ -19,6 +19,15 @@ class Defaults:
     SODIENTU_UPLOAD_MAX_MB = 20
     # Where uploads and generated files live (default: the instance folder).
     SODIENTU_DATA_DIR: str | None = None
+    # Audit checkpoints (flask audit checkpoint): the signing key (HMAC; SECRET_KEY is used,
+    # with a warning, when unset) and the directory they are written to (default
+    # <DATA_DIR>/checkpoints — point it at another disk or a mounted share: a checkpoint
+    # beside the database is lost or rewritten together with it).
+    SODIENTU_CHECKPOINT_KEY: str | None = None
+    SODIENTU_CHECKPOINT_DIR: str | None = None
+    # Where `flask backup` writes its archives when no --output is given (default
+    # <DATA_DIR>/backups; better another disk, then copied off the server).
+    SODIENTU_BACKUP_DIR: str | None = None
     SODIENTU_IDLE_MINUTES = 30
     # sign-in: after this many failures from one address for one username each further
     # attempt waits twice as long (2 s, 4 s …); the account itself locks only after

@@ -130,3 +130,11 @@ def day_events(day: date, batch: int = 2000) -> Iterator[AuditEvent]:
         .execution_options(yield_per=batch)
     )
     yield from db.session.scalars(stmt)
+
+
+def hashes_at(seqs: set[int]) -> dict[int, str]:
+    """The stored hash of each of these events (those that exist)."""
+    if not seqs:
+        return {}
+    rows = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(sorted(seqs))))
+    return {seq: row_hash for seq, row_hash in rows}

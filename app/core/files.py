@@ -65,6 +65,11 @@ def register_reference(column: InstrumentedAttribute[Any]) -> None:
         _references.append(column)
 
 
+def reference_columns() -> list[InstrumentedAttribute[Any]]:
+    """The registered columns naming stored files (a backup checks it holds what they name)."""
+    return list(_references)
+
+
 def root() -> Path:
     return Path(current_app.config["SODIENTU_DATA_DIR"]) / "uploads"
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, render_template, request
 from flask_login import current_user
 
-from app.audit import exports, policy, queries
+from app.audit import checkpoints, exports, policy, queries
 from app.audit import services as audit
 from app.core.authz import BGH, Role, allow, require
 from app.core.database import unit_of_work
@@ -68,7 +68,12 @@ def head() -> Response:
     require(policy.can_view_school_trail(_user()))
     seq, head_hash = audit.head()
     return page_or_fragment(
-        "audit/head.html", "audit/_head.html", seq=seq, head_hash=head_hash, head_event=queries.event(seq)
+        "audit/head.html",
+        "audit/_head.html",
+        seq=seq,
+        head_hash=head_hash,
+        head_event=queries.event(seq),
+        anchor=checkpoints.status(),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import render_template
 
 from app.accounts.session import current_actor
+from app.audit import checkpoints
+from app.audit import policy as audit_policy
 from app.core.authz import ANY_STAFF, allow
 from app.core.routing import Routes
 from app.gradebook import locking
@@ -27,4 +29,5 @@ def index() -> str:
         classes=school_queries.classes_visible_to(user, year),
         assignments=school_queries.assignments_of(user, year),
         homerooms=school_queries.homeroom_classes_of(user, year),
+        anchor=checkpoints.status() if audit_policy.can_view_school_trail(user) else None,
     )

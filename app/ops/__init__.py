@@ -1,0 +1,1 @@
+"""Operations: health check, start-up guards for several workers, backups and restore."""
