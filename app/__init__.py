@@ -110,6 +110,7 @@ MODEL_MODULES = (
     "app.records.models",
     "app.gradebook.models",
     "app.homeroom.models",
+    "app.results.models",
 )
 
 
@@ -142,9 +143,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.homeroom.views import bp as homeroom_bp
     from app.records.views import bp as records_bp
+    from app.results.views import bp as results_bp
     from app.school.views import bp as school_bp
 
-    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, records_bp, audit_bp):
+    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, results_bp, records_bp, audit_bp):
         app.register_blueprint(bp)
 
 

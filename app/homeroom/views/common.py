@@ -13,7 +13,9 @@ from app.accounts.models import User
 from app.core.errors import ConflictError, DomainError
 from app.core.htmx import redirect_to, render_fragment
 from app.gradebook import queries as gradebook_queries
-from app.homeroom import forms, policy, queries, summary
+from app.homeroom import forms, locking, policy, queries, summary
+from app.homeroom.models import CORRECTION_FIELDS
+from app.homeroom.services import corrections
 from app.school.models import SchoolClass, Student
 
 
@@ -106,5 +108,29 @@ def exemptions_page(
         editable=policy.can_request_exemption(user, cls.homeroom_teacher_id),
         can_decide=lambda e: policy.can_decide_exemption(user, e),
         show_reason=policy.can_read_exemption_reason(user, cls.homeroom_teacher_id),
+    )
+    return make_response(page, status)
+
+
+def corrections_page(
+    user: User, cls: SchoolClass, form: forms.CorrectionForm, error: str | None = None, status: int = 200
+) -> Response:
+    page = render_template(
+        "homeroom/corrections.html",
+        cls=cls,
+        items=queries.corrections_of_class(cls.id),
+        students=gradebook_queries.class_students(cls.id),
+        subjects=queries.class_subjects(cls.id),
+        terms=[t for t in gradebook_queries.term_pair_of_year(cls.year_id) if t is not None],
+        fields=CORRECTION_FIELDS,
+        form=form,
+        error=error,
+        levels=forms.LEVEL_CHOICES,
+        closes=locking.close_states(cls.id),
+        period_labels=locking.PERIOD_LABELS,
+        can_request=policy.can_request_correction(user, cls.homeroom_teacher_id),
+        can_decide=lambda c: policy.can_decide_correction(user, c),
+        can_withdraw=lambda c: policy.can_withdraw_correction(user, c),
+        shown=corrections.shown_value,
     )
     return make_response(page, status)
