@@ -164,7 +164,7 @@ def snapshots_of(app: Any, class_id: int, period: str, current_only: bool = True
 
 
 @pytest.fixture
-def term_ready(gb, as_user):  # type: ignore[no-untyped-def]
+def term_ready(gb, as_user):  # type: ignore[no-untyped-def]  # noqa: F811
     """gb (10A1: Toán by t1, Ngữ văn by gv_van; 3 students) with HK I complete: every cell
     entered, both books approved (tổ trưởng → hiệu trưởng), rèn luyện and nhận xét set.
     `ns.close_hk1()` submits and approves the close."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.results.conftest import snapshots_of
+from tests.results.conftest import approve_close, snapshots_of, submit_close
 
 
 def test_approval_writes_exactly_one_snapshot_per_student_and_each_hash_verifies(app, term_ready, audit_rows) -> None:
@@ -51,3 +52,104 @@ def test_a_tampered_payload_no_longer_verifies(app, term_ready) -> None:
         db.session.expunge(row)
         row.payload = row.payload.replace("Tốt", "Khá")
         assert not snapshots.verify(row)
+
+
+def test_changing_a_school_setting_afterwards_changes_no_snapshot(app, term_ready, as_user) -> None:
+    from app.gradebook.services import settings
+
+    ns = term_ready
+    ns.close_hk1()
+    before = [(s.id, s.sha256, s.payload) for s in snapshots_of(app, ns.c10a1.id, "hk1", current_only=False)]
+    as_user(
+        ns.ht,
+        lambda a: settings.save_settings(
+            a, adjustment_reading="one_below_reachable", adjustment_counts_comment=False, missed_rule="blank"
+        ),
+    )
+    after = [(s.id, s.sha256, s.payload) for s in snapshots_of(app, ns.c10a1.id, "hk1", current_only=False)]
+    assert after == before
+    assert all('"r7_reading":"one_step_above_computed"' in p for _, _, p in after)
+
+
+def test_a_date_locked_but_unapproved_grade_book_blocks_the_close(app, gb, as_user) -> None:
+    from datetime import date
+
+    from app.gradebook import locking
+    from app.gradebook.services import settings
+    from app.results import checklist, services
+    from app.school.models import SchoolClass, Term
+    from tests.results.conftest import approve_book, enter, homeroom_term, uniform
+
+    ids = [s.id for s in gb.students_a1]
+    enter(as_user, gb.t1, gb.toan_a1, uniform(ids, "8", 4))
+    enter(as_user, gb.gv_van, gb.van_a1, uniform(ids, "7", 4))
+    approve_book(as_user, gb.t1, gb.tt_toan, gb.ht, gb.toan_a1)  # Văn: entered, never submitted
+    homeroom_term(as_user, gb.gvcn, gb.c10a1.id, gb.term1, ids)
+    as_user(gb.ht, lambda a: settings.set_lock_date(a, db.session.get(Term, gb.term1), date(2025, 1, 20)))
+
+    with app.test_request_context():
+        from app.gradebook.models import GradeBook
+
+        van = db.session.get(GradeBook, gb.van_a1)
+        assert locking.lock_of(van, db.session.get(Term, gb.term1)).code == "date"  # locked by date …
+        found = checklist.build(db.session.get(SchoolClass, gb.c10a1.id), "hk1")
+        books = next(i for i in found.items if i.key == "books")
+        assert not books.done and not found.complete  # … but not approved: the close is blocked
+        assert [b.who for b in books.blockers] == ["Đỗ Thị Văn"]
+        assert "Ngữ văn · Học kỳ I: đã qua ngày khoá sổ nhưng chưa nộp duyệt" in books.blockers[0].text
+    with pytest.raises(services.CloseError, match="Ngữ văn · Học kỳ I"):
+        submit_close(as_user, gb.gvcn, gb.c10a1.id, "hk1")
+    assert snapshots_of(app, gb.c10a1.id, "hk1") == []
+
+
+def test_a_book_waiting_for_the_head_names_the_head_who_must_act(app, gb, as_user) -> None:
+    from app.results import checklist
+    from app.school.models import SchoolClass
+    from tests.results.conftest import enter, submit_book, uniform
+
+    ids = [s.id for s in gb.students_a1]
+    enter(as_user, gb.t1, gb.toan_a1, uniform(ids, "8", 4))
+    submit_book(as_user, gb.t1, gb.toan_a1)
+    with app.test_request_context():
+        found = checklist.build(db.session.get(SchoolClass, gb.c10a1.id), "hk1")
+        books = next(i for i in found.items if i.key == "books")
+        toan = next(b for b in books.blockers if b.text.startswith("Toán"))
+        assert toan.who == "Tổ trưởng Vũ Văn Tổ Toán" and "chờ tổ trưởng chuyên môn duyệt" in toan.text
+        assert toan.endpoint == "gradebook.grid" and toan.args == {"gradebook_id": gb.toan_a1}
+        assert found.percent < 100
+
+
+def test_a_return_reopens_the_book_and_a_resubmission_can_be_approved(app, term_ready, as_user, audit_rows) -> None:
+    from app.homeroom import services as homeroom
+    from app.results import queries, services
+    from app.school.models import SchoolClass, Term
+
+    ns = term_ready
+    submit_close(as_user, ns.gvcn, ns.c10a1.id, "hk1")
+
+    def edit(actor):  # type: ignore[no-untyped-def]
+        homeroom.set_conduct(
+            actor, db.session.get(SchoolClass, ns.c10a1.id), ns.ids[0], db.session.get(Term, ns.term1), "K", 1
+        )
+
+    from app.homeroom.locking import CloseLocked
+
+    with pytest.raises(CloseLocked, match="đang chờ hiệu trưởng duyệt") as refused:
+        as_user(ns.gvcn, edit)
+    assert refused.value.status == 409
+
+    def back(actor):  # type: ignore[no-untyped-def]
+        record = queries.close_record_or_404(db.session.get(SchoolClass, ns.c10a1.id), "hk1")
+        services.return_close(
+            actor, record, seen_version=record.version, comment="Xem lại rèn luyện của em đầu danh sách."
+        )
+
+    as_user(ns.ht, back)
+    as_user(ns.gvcn, edit)  # editable again
+    submit_close(as_user, ns.gvcn, ns.c10a1.id, "hk1")
+    approve_close(as_user, ns.ht, ns.c10a1.id, "hk1")
+    snap = next(s for s in snapshots_of(app, ns.c10a1.id, "hk1") if s.student_id == ns.ids[0])
+    assert snap.data["conduct"] == {"hk1": "Khá"} and snap.data["close"]["record_version"] == 2
+    assert [a[0] for a in audit_rows() if a[0].startswith("record.")][-4:] == [
+        "record.returned", "record.version_added", "record.submitted", "record.approved",
+    ]  # fmt: skip

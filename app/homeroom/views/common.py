@@ -40,6 +40,8 @@ def _status(error: DomainError | None, conflict: str) -> tuple[int, str | None]:
     """200, 409 (someone saved first: `conflict` says so) or 422 (the value's problem)."""
     if error is None:
         return 200, None
+    if isinstance(error, locking.CloseLocked):
+        return 409, error.message  # a close froze the value: say so, and the way out
     if isinstance(error, ConflictError) and error.status == 409:
         return 409, conflict
     if error.status == 422:
@@ -66,7 +68,7 @@ def summary_cell(
         s=data,
         line=summary.line_of(data, student_id),
         error=message,
-        editable=True,
+        editable=not isinstance(error, locking.CloseLocked),
         levels=forms.LEVEL_CHOICES,
         typed=typed if status == 422 else None,
         saved=status == 200,
@@ -87,7 +89,7 @@ def attendance_row(
         mark=queries.attendance_on([student.id], day).get(student.id),
         error=message,
         count=queries.absence_counts([student.id], cls.year_id).get(student.id, (0, 0)),
-        editable=True,
+        editable=not isinstance(error, locking.CloseLocked),
         index=form.index.data,
     )
 
