@@ -57,11 +57,15 @@ def digest(text: str) -> str:
 
 def verify(snapshot: ResultSnapshot) -> bool:
     """The stored payload hashes to the stored sha256 and is in canonical form."""
+    return verify_text(snapshot.payload, snapshot.sha256)
+
+
+def verify_text(payload: str, sha256: str) -> bool:
     try:
-        again = canonical(json.loads(snapshot.payload))
+        again = canonical(json.loads(payload))
     except ValueError:
         return False
-    return again == snapshot.payload and digest(snapshot.payload) == snapshot.sha256
+    return again == payload and digest(payload) == sha256
 
 
 # ---------------------------------------------------------------------------- settings
@@ -226,7 +230,10 @@ def _subjects(data: ClassData, line: StudentLine) -> list[dict[str, Any]]:
             if result is not None:
                 year_value = result.comment.value if result.comment is not None else _dec(result.score)
             entry["year"] = year_value
-            entry["retest"] = mark.retest or None
+            retest = line.retests.get(subject.id) if mark.retest else None
+            entry["retest"] = None
+            if retest is not None:
+                entry["retest"] = shown(None, retest.comment) if retest.comment else _dec(retest.value)
         out.append(entry)
     return out
 

@@ -163,21 +163,16 @@ def snapshots_of(app: Any, class_id: int, period: str, current_only: bool = True
     return [s for s in out if not s.superseded] if current_only else out
 
 
-@pytest.fixture
-def term_ready(gb, as_user):  # type: ignore[no-untyped-def]  # noqa: F811
-    """gb (10A1: Toán by t1, Ngữ văn by gv_van; 3 students) with HK I complete: every cell
-    entered, both books approved (tổ trưởng → hiệu trưởng), rèn luyện and nhận xét set.
-    `ns.close_hk1()` submits and approves the close."""
-    ns = gb
+def prepare_hk1(ns: Any, as_user: Any) -> Any:
+    """The gb school's 10A1 with HK I complete: every cell entered, both books approved
+    (tổ trưởng → hiệu trưởng), rèn luyện and nhận xét set; `ns.close_hk1()` submits and
+    approves the close."""
     ids = [s.id for s in ns.students_a1]
-    toan = {ids[0]: "8", ids[1]: "6,5", ids[2]: "9"}
-    van = {ids[0]: "7", ids[1]: "5,5", ids[2]: "8,5"}
-    enter(as_user, ns.t1, ns.toan_a1, [c for sid, v in toan.items() for c in uniform([sid], v, 4)])
-    enter(as_user, ns.gv_van, ns.van_a1, [c for sid, v in van.items() for c in uniform([sid], v, 4)])
-    ns.approve_toan = lambda: approve_book(as_user, ns.t1, ns.tt_toan, ns.ht, ns.toan_a1)
-    ns.approve_van = lambda: approve_book(as_user, ns.gv_van, ns.tt_van, ns.ht, ns.van_a1)
-    ns.approve_toan()
-    ns.approve_van()
+    marks = ["8", "6,5", "9", "7", "5,5", "8,5"]
+    enter(as_user, ns.t1, ns.toan_a1, [c for i, sid in enumerate(ids) for c in uniform([sid], marks[i % 6], 4)])
+    enter(as_user, ns.gv_van, ns.van_a1, [c for i, sid in enumerate(ids) for c in uniform([sid], marks[-1 - i % 6], 4)])
+    approve_book(as_user, ns.t1, ns.tt_toan, ns.ht, ns.toan_a1)
+    approve_book(as_user, ns.gv_van, ns.tt_van, ns.ht, ns.van_a1)
     homeroom_term(as_user, ns.gvcn, ns.c10a1.id, ns.term1, ids)
     ns.ids = ids
 
@@ -187,6 +182,12 @@ def term_ready(gb, as_user):  # type: ignore[no-untyped-def]  # noqa: F811
 
     ns.close_hk1 = close_hk1
     return ns
+
+
+@pytest.fixture
+def term_ready(gb, as_user):  # type: ignore[no-untyped-def]  # noqa: F811
+    """gb (10A1: Toán by t1, Ngữ văn by gv_van; 3 students) with HK I ready to close."""
+    return prepare_hk1(gb, as_user)
 
 
 def decimal(text: str) -> Decimal:

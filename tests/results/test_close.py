@@ -153,3 +153,50 @@ def test_a_return_reopens_the_book_and_a_resubmission_can_be_approved(app, term_
     assert [a[0] for a in audit_rows() if a[0].startswith("record.")][-4:] == [
         "record.returned", "record.version_added", "record.submitted", "record.approved",
     ]  # fmt: skip
+
+
+def _statements(app, fn) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    count = 0
+
+    def seen(*_args) -> None:  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return count
+
+
+def test_the_approval_runs_a_fixed_number_of_statements_whatever_the_class_size(
+    app, gb, as_user, make_student, make_user
+) -> None:
+    from app.school import services as school
+    from app.school.models import SchoolClass
+    from tests.results.conftest import approve_book, enter, homeroom_term, open_book, prepare_hk1, uniform
+
+    small = prepare_hk1(gb, as_user)  # 10A1: 3 students
+    gvcn2 = make_user("gvcn2", full_name="Đinh Thị Chủ Nhiệm Hai")
+    with app.app_context():
+        school.set_homeroom_teacher(None, db.session.get(SchoolClass, gb.c10a2.id), gvcn2.id)
+        db.session.commit()
+    big = gb.students_a2 + [make_student(gb.c10a2, f"Lê Thị Thêm{i:02d}") for i in range(12)]  # 15
+    ids = [s.id for s in big]
+    van_a2 = open_book(as_user, gb.gv_van, gb.c10a2.id, gb.van.id, gb.term1)
+    enter(as_user, gb.t2, gb.toan_a2, uniform(ids, "7,5", 4))
+    enter(as_user, gb.gv_van, van_a2, uniform(ids, "6", 4))
+    approve_book(as_user, gb.t2, gb.tt_toan, gb.ht, gb.toan_a2)
+    approve_book(as_user, gb.gv_van, gb.tt_van, gb.ht, van_a2)
+    homeroom_term(as_user, gvcn2, gb.c10a2.id, gb.term1, ids)
+    counts = {}
+    for cls_id, gvcn in ((small.c10a1.id, small.gvcn), (gb.c10a2.id, gvcn2)):
+        submit_close(as_user, gvcn, cls_id, "hk1")
+        counts[cls_id] = _statements(app, lambda c=cls_id: approve_close(as_user, gb.ht, c, "hk1"))
+    assert len(snapshots_of(app, gb.c10a1.id, "hk1")) == 3 and len(snapshots_of(app, gb.c10a2.id, "hk1")) == 15
+    assert counts[gb.c10a1.id] == counts[gb.c10a2.id], counts

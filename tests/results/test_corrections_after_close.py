@@ -65,6 +65,12 @@ def test_a_score_correction_after_the_close_makes_v2_with_the_corrections_line(
     assert sorted((s.student_id, s.version) for s in every if s.student_id != sid) == [(ns.ids[1], 1), (ns.ids[2], 1)]
     revised = audit_rows("result.snapshot_revised")
     assert len(revised) == 1 and revised[0][3]["version"] == [1, 2]
+    from app.results import queries
+    from app.school.models import SchoolYear
+
+    with app.app_context():
+        closes = queries.school_closes(db.session.get(SchoolYear, ns.year.id), "hk1")
+        assert [r.school_class.name for r in closes.group("revised")] == ["10A1"] and closes.counts["revised"] == 1
 
 
 def test_a_homeroom_edit_after_approval_is_409_and_only_the_correction_chain_changes_it(
