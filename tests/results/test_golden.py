@@ -85,7 +85,7 @@ def golden(
     ns.gvcn = make_user("gvcn", full_name="Trần Thị Chủ Nhiệm")
     dept = make_department("Tổ chung", head_id=ns.tt.id)
     ns.subjects = {}
-    for i, code in enumerate(SCORED + COMMENTED):
+    for code in SCORED + COMMENTED:
         kind = AssessmentKind.COMMENT if code in COMMENTED else AssessmentKind.SCORE
         ns.subjects[code] = make_subject(f"Môn {code}", code, dept.id, kind, PERIODS.get(code, 140))
     ns.cls = make_class(ns.year, "9A1", homeroom_teacher_id=ns.gvcn.id)
