@@ -190,3 +190,23 @@ def test_snapshots_cannot_be_updated_or_deleted_by_the_orm_or_the_database(app, 
                 with db.engine.begin() as conn:
                     conn.execute(text(sql))
         assert db.session.scalar(select(ResultSnapshot.sha256).limit(1)) != "x"
+
+
+def test_correction_decisions_refuse_30_digit_versions_with_a_sentence(app, term_ready, login_as) -> None:
+    from app.homeroom.models import HomeroomCorrection
+
+    ns = term_ready
+    ns.close_hk1()
+    gvcn = login_as(ns.gvcn)
+    data = {"student_id": ns.ids[0], "field": "remark", "term_id": ns.term1, "value": "Tiến bộ", "reason": "Ghi nhầm"}
+    assert gvcn.post(f"/homeroom/{ns.c10a1.id}/corrections", data=data).status_code == 303
+    with app.app_context():
+        cid = db.session.scalars(select(HomeroomCorrection)).one().id
+    huge = "9" * 30
+    r = login_as(ns.ht).post(f"/homeroom/corrections/{cid}/decide", data={"action": "approve", "version": huge})
+    assert r.status_code == 422 and "không hợp lệ" in r.text
+    r = gvcn.post(f"/homeroom/corrections/{cid}/withdraw", data={"version": huge})
+    assert r.status_code == 422 and "không hợp lệ" in r.text
+    with app.app_context():
+        assert db.session.scalars(select(HomeroomCorrection)).one().state == "submitted"
+    assert gvcn.post(f"/homeroom/corrections/{cid}/withdraw", data={"version": 1}).status_code == 303
