@@ -76,6 +76,11 @@ class Checklist:
         return queries.PERIOD_LABELS[self.period]
 
     @property
+    def text(self) -> str:
+        """The period inside a sentence: "học kỳ I", "cả năm"."""
+        return queries.PERIOD_TEXT[self.period]
+
+    @property
     def state(self) -> State:
         return State(self.record.state) if self.record is not None else State.DRAFT
 

@@ -34,6 +34,8 @@ from app.school.models import School, SchoolClass, SchoolYear, Student
 #: the periods a class closes, in order, and how people call them
 PERIODS = ("hk1", "hk2", "cn", "he")
 PERIOD_LABELS = {"hk1": "Học kỳ I", "hk2": "Học kỳ II", "cn": "Cả năm", "he": "Sau kỳ nghỉ hè"}
+#: the same inside a sentence ("kết quả học kỳ I", "kết quả cả năm")
+PERIOD_TEXT = {"hk1": "học kỳ I", "hk2": "học kỳ II", "cn": "cả năm", "he": "sau kỳ nghỉ hè"}
 
 
 # ---------------------------------------------------------------------------- the two seams

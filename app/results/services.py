@@ -72,7 +72,7 @@ def submit_close(
         deny("result.submit", "class", cls.id)
     found = checklist_mod.build(cls, period)
     if not found.open_for_submission:
-        raise ConflictError(f"Kết quả {found.label.lower()} của lớp {cls.name} đã được nộp hoặc đã được duyệt.")
+        raise ConflictError(f"Kết quả {found.text} của lớp {cls.name} đã được nộp hoặc đã được duyệt.")
     blockers = found.blockers()
     if blockers:
         first = " ".join(b.text for b in blockers[:3])
@@ -90,7 +90,7 @@ def submit_close(
             class_id=cls.id,
             period=period,
             term_id=term.id if term else None,
-            title=f"Kết quả {found.label.lower()} lớp {cls.name} năm học {cls.year.name}",
+            title=f"Kết quả {found.text} lớp {cls.name} năm học {cls.year.name}",
             files=[(name, data)],
             note=note,
             delegate_principal=queries.delegation_allowed(queries.the_school()),
@@ -171,7 +171,7 @@ def on_record_approved(_sender: Any, *, record: Record, actor: User, **_: Any) -
 def write_close(actor: User, record: Record, cls: SchoolClass, period: str) -> int:
     """One snapshot per student of the class for `period`; returns how many."""
     if queries.snapshot_count(cls.id, period):
-        raise ConflictError(f"Kết quả {queries.PERIOD_LABELS[period].lower()} của lớp {cls.name} đã được chốt.")
+        raise ConflictError(f"Kết quả {queries.PERIOD_TEXT[period]} của lớp {cls.name} đã được chốt.")
     data = snapshots.gather(cls, period)
     document = snapshots.class_document(data)
     text = snapshots.canonical(document)

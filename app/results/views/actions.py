@@ -34,7 +34,7 @@ def submit(class_id: int, period: str) -> Response:
         )
     if work.error is not None:
         return common.checklist_page(user, cls, period, form, work.error.message, work.error.status)
-    message = f"Đã nộp kết quả {queries.PERIOD_LABELS[period].lower()} lớp {cls.name}; chờ hiệu trưởng duyệt."
+    message = f"Đã nộp kết quả {queries.PERIOD_TEXT[period]} lớp {cls.name}; chờ hiệu trưởng duyệt."
     return common.redirect_with(message, url_for("results.checklist", class_id=class_id, period=period))
 
 
@@ -52,7 +52,7 @@ def approve(class_id: int, period: str) -> Response:
         services.approve_close(user, record, seen_version=form.version.data, comment=form.comment.data)
     if work.error is not None:
         return common.review_page(user, cls, period, work.error.message, work.error.status)
-    message = f"Đã duyệt và chốt kết quả {queries.PERIOD_LABELS[period].lower()} lớp {cls.name}."
+    message = f"Đã duyệt và chốt kết quả {queries.PERIOD_TEXT[period]} lớp {cls.name}."
     return common.redirect_with(message, url_for("results.review", class_id=class_id, period=period))
 
 

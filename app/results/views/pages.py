@@ -31,6 +31,7 @@ def index() -> str:
         year=year,
         period=period,
         periods=queries.PERIOD_LABELS,
+        texts=queries.PERIOD_TEXT,
         groups=queries.CLOSE_GROUPS,
         closes=queries.school_closes(year, period, classes),
         whole=whole,
