@@ -10,15 +10,16 @@ trưởng may approve a close.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User, UserRole
+from app.audit.registry import SubjectLink
 from app.core.authz import Role, not_found
 from app.core.workflow import State
 from app.extensions import db
@@ -220,6 +221,33 @@ def snapshot_count(class_id: int, period: str) -> int:
         )
         or 0
     )
+
+
+def snapshot_for(user: User, snapshot_id: int) -> ResultSnapshot:
+    """A snapshot of a class whose results the user may read, or 404 (the audit timeline)."""
+    snap = db.session.get(ResultSnapshot, snapshot_id)
+    cls = db.session.get(SchoolClass, snap.class_id) if snap is not None else None
+    if snap is None or cls is None or not policy.can_read_close(user, cls.homeroom_teacher_id):
+        not_found("result_snapshot", snapshot_id)
+    return snap
+
+
+def snapshot_links(ids: Collection[int]) -> dict[int, SubjectLink]:
+    """{snapshot id: SubjectLink} for the audit feed and digest (one query)."""
+    stmt = (
+        select(ResultSnapshot, Student.full_name, SchoolClass.name)
+        .join(Student, Student.id == ResultSnapshot.student_id)
+        .join(SchoolClass, SchoolClass.id == ResultSnapshot.class_id)
+        .where(ResultSnapshot.id.in_(list(ids)))
+    )
+    return {
+        snap.id: SubjectLink(
+            f"Kết quả {PERIOD_TEXT.get(snap.period, snap.period)} của {name} (lớp {class_name}), "
+            f"phiên bản {snap.version}",
+            url_for("results.history", class_id=snap.class_id, student_id=snap.student_id),
+        )
+        for snap, name, class_name in db.session.execute(stmt)
+    }
 
 
 def student_history(cls: SchoolClass, student_id: int) -> list[ResultSnapshot]:

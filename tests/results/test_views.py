@@ -169,3 +169,29 @@ def test_pages_answer_404_for_an_unknown_period(app, term_ready, login_as) -> No
     c = login_as(term_ready.gvcn)
     assert c.get(f"/results/{term_ready.c10a1.id}/hk3").status_code == 404
     assert c.get(f"/results/{term_ready.c10a1.id}/hk1/review").status_code == 404  # never submitted
+
+
+def test_the_records_queue_decides_the_same_close_and_writes_the_snapshots(
+    app, term_ready, login_as, audit_rows
+) -> None:
+    """The close is a records record: the hiệu trưởng may approve it from the records pages
+    too, with the same effect (the snapshots) and the same audit rows."""
+    from app.results import queries
+    from app.school.models import SchoolClass
+
+    ns = term_ready
+    submit_close(app_user(app), ns.gvcn, ns.c10a1.id, "hk1")
+    with app.app_context():
+        record = queries.close_record_or_404(db.session.get(SchoolClass, ns.c10a1.id), "hk1")
+        record_id, version = record.id, record.version
+    ht = login_as(ns.ht)
+    assert "Kết quả học kỳ I lớp 10A1" in ht.get("/records/review").text
+    detail = ht.get(f"/records/{record_id}")
+    assert detail.status_code == 200 and "ket-qua-10A1-hk1.json" in detail.text
+    assert ht.post(f"/records/{record_id}/approve", data={"version": version}).status_code == 303
+    snaps = snapshots_of(app, ns.c10a1.id, "hk1")
+    assert len(snaps) == 3 and snaps[0].data["close"]["record_id"] == record_id
+    actions = [a[0] for a in audit_rows() if a[2] == str(record_id)]
+    assert actions[-2:] == ["record.approved", "result.closed"]
+    timeline = ht.get(f"/audit/timeline/result_snapshot/{snaps[0].id}")
+    assert timeline.status_code == 200  # the snapshot is a subject the audit screens know

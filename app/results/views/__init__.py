@@ -10,7 +10,7 @@ from flask.blueprints import BlueprintSetupState
 
 from app.audit import registry
 from app.core.signals import assessment_corrected, linked_record_approved
-from app.results import services
+from app.results import queries, services
 from app.results.views import actions, pages
 
 bp = Blueprint("results", __name__, url_prefix="/results")
@@ -21,5 +21,8 @@ for page in (pages, actions):
 @bp.record_once
 def _wire(state: BlueprintSetupState) -> None:
     registry.register_actions(state.app, services.ACTION_LABELS, feed=services.FEED_ACTIONS)
+    registry.register_subject(
+        state.app, registry.SubjectKind("result_snapshot", queries.snapshot_for, queries.snapshot_links)
+    )
     linked_record_approved.connect(services.on_record_approved)
     assessment_corrected.connect(services.on_assessment_corrected)
