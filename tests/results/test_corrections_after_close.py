@@ -210,3 +210,47 @@ def test_correction_decisions_refuse_30_digit_versions_with_a_sentence(app, term
     with app.app_context():
         assert db.session.scalars(select(HomeroomCorrection)).one().state == "submitted"
     assert gvcn.post(f"/homeroom/corrections/{cid}/withdraw", data={"version": 1}).status_code == 303
+
+
+def test_a_correction_between_submission_and_approval_makes_the_approval_409(app, term_ready, as_user) -> None:
+    """The approval binds to the document submitted (R15): a value corrected meanwhile means
+    the close is returned and submitted again, never frozen with values nobody submitted."""
+    from app.core.errors import ConflictError
+    from tests.results.conftest import approve_close, submit_close
+
+    ns = term_ready
+    submit_close(as_user, ns.gvcn, ns.c10a1.id, "hk1")
+    _score_correction(as_user, ns, ns.toan_a1, ns.ids[0], "ck", "9,0")
+    with pytest.raises(ConflictError, match="đã thay đổi sau khi giáo viên chủ nhiệm nộp"):
+        approve_close(as_user, ns.ht, ns.c10a1.id, "hk1")
+    assert snapshots_of(app, ns.c10a1.id, "hk1") == []
+
+
+def test_an_exemption_of_a_closed_term_is_refused_409(app, term_ready, as_user, make_subject, make_assignment) -> None:
+    from app.homeroom import services
+    from app.homeroom.locking import CloseLocked
+    from app.school.models import AssessmentKind, SchoolClass, Subject, Term
+
+    ns = term_ready
+    gdtc = make_subject("Giáo dục thể chất", "GDTC", ns.dept_toan.id, kind=AssessmentKind.COMMENT, periods=70)
+    make_assignment(ns.t1, ns.c10a1, gdtc)
+    from tests.results.conftest import approve_book, enter, open_book, uniform
+
+    gdtc_book = open_book(as_user, ns.t1, ns.c10a1.id, gdtc.id, ns.term1)
+    enter(as_user, ns.t1, gdtc_book, uniform(ns.ids, "Đ", 2))
+    approve_book(as_user, ns.t1, ns.tt_toan, ns.ht, gdtc_book)
+    ns.close_hk1()
+
+    def ask(term_id):  # type: ignore[no-untyped-def]
+        def run(actor):  # type: ignore[no-untyped-def]
+            cls = db.session.get(SchoolClass, ns.c10a1.id)
+            term = db.session.get(Term, term_id) if term_id else None
+            return services.request_exemption(actor, cls, ns.ids[0], db.session.get(Subject, gdtc.id), term, "Gãy tay")
+
+        return run
+
+    with pytest.raises(CloseLocked, match="Học kỳ I của lớp 10A1 đã được hiệu trưởng duyệt"):
+        as_user(ns.gvcn, ask(ns.term1))
+    with pytest.raises(CloseLocked):
+        as_user(ns.gvcn, ask(None))  # the whole year includes the closed term
+    assert as_user(ns.gvcn, lambda a: ask(ns.term2)(a).id)  # HK II is still open
