@@ -120,6 +120,7 @@ MODEL_MODULES = (
     "app.records.models",
     "app.gradebook.models",
     "app.homeroom.models",
+    "app.results.models",
 )
 
 
@@ -153,9 +154,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.homeroom.views import bp as homeroom_bp
     from app.ops.views import bp as ops_bp
     from app.records.views import bp as records_bp
+    from app.results.views import bp as results_bp
     from app.school.views import bp as school_bp
 
-    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, records_bp, audit_bp, ops_bp):
+    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, results_bp, records_bp, audit_bp, ops_bp):
         app.register_blueprint(bp)
 
 

@@ -74,10 +74,13 @@ def _truncate_postgres(app: Flask) -> None:
     with app.app_context():
         tables = [t.name for t in db.metadata.sorted_tables]
         quoted = ", ".join(f'"{t}"' for t in tables)
+        guarded = ("audit_event", "result_snapshot", "result_supersession")  # append-only: triggers refuse
         with db.engine.begin() as conn:
-            conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+            for table in guarded:
+                conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
             conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-            conn.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+            for table in guarded:
+                conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
 
 class CSRFClient(FlaskClient):

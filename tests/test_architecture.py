@@ -23,6 +23,7 @@ SHAPE = {
     "records": ("models", "policy", "queries", "services", "forms", "views"),
     "gradebook": ("models", "policy", "queries", "services", "forms", "views"),
     "homeroom": ("models", "policy", "queries", "services", "forms", "views"),
+    "results": ("models", "policy", "queries", "services", "forms", "views"),
     "ops": ("queries", "views"),
     "home": ("views",),
 }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import url_for
-from sqlalchemy import Row, Select, and_, or_, select
+from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -280,6 +280,36 @@ def current_cell(gradebook_id: int, student_id: int, column: Column) -> Score | 
 def comments_of(gradebook_id: int) -> dict[int, StudentComment]:
     rows = db.session.scalars(select(StudentComment).where(StudentComment.gradebook_id == gradebook_id))
     return {c.student_id: c for c in rows}
+
+
+def comments_of_books(gradebook_ids: Sequence[int]) -> dict[tuple[int, int], str]:
+    """{(grade book, student): the subject teacher's nhận xét} of many grade books, one query."""
+    if not gradebook_ids:
+        return {}
+    rows = db.session.execute(
+        select(StudentComment.gradebook_id, StudentComment.student_id, StudentComment.text).where(
+            StudentComment.gradebook_id.in_(list(gradebook_ids))
+        )
+    )
+    return {(gb, sid): text for gb, sid, text in rows}
+
+
+def applied_corrections_of_class(class_id: int, term_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(student, subject, how many) applied score corrections in the class's grade books of
+    these terms (the học bạ's "có sửa chữa ở … chỗ, thuộc các môn học …", R16)."""
+    if not term_ids:
+        return []
+    rows = db.session.execute(
+        select(CorrectionRequest.student_id, GradeBook.subject_id, func.count())
+        .join(GradeBook, GradeBook.id == CorrectionRequest.gradebook_id)
+        .where(
+            GradeBook.class_id == class_id,
+            GradeBook.term_id.in_(list(term_ids)),
+            CorrectionRequest.applied_at.is_not(None),
+        )
+        .group_by(CorrectionRequest.student_id, GradeBook.subject_id)
+    )
+    return [(sid, subject_id, n) for sid, subject_id, n in rows]
 
 
 def comment_of(gradebook_id: int, student_id: int) -> StudentComment | None:

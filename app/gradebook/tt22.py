@@ -13,7 +13,8 @@ every comparison is exact.  Rules implemented here:
 - R7  ``classify_learning`` — R6 plus the one-subject adjustment (``LearningSettings``).
 - R8  ``conduct_year`` — year rèn luyện from the HK I × HK II matrix.
 - R9/R10 ``year_title`` — Học sinh Xuất sắc / Học sinh Giỏi (end of year only; no term titles).
-- R11 ``end_of_year`` — lên lớp / rèn luyện hè / kiểm tra lại / ở lại lớp.
+- R11 ``end_of_year`` — lên lớp / rèn luyện hè / kiểm tra lại / ở lại lớp; in the last
+  khối of a level (9, 12) lên lớp reads "Hoàn thành chương trình THCS / THPT".
 - R12 ``absence_warning``, ``absence_status`` — running count of buổi nghỉ.
 - R13 ``EXEMPTABLE_SUBJECT_CODES`` — only the *practical part* of GDTC / GDQP-AN can be
   exempted; the subject is still assessed (on theory) and still counts in R6–R11, so nothing
@@ -47,6 +48,12 @@ _BEST_SCORE = Decimal("10.0")
 
 ABSENCE_WARN_FROM = 30
 ABSENCE_LIMIT = 45
+
+#: the version of these rules recorded in every results snapshot (app.results): bump it
+#: whenever a change here could change a computed result
+RULES_VERSION = "tt22-2021.2"
+#: the last khối of THCS and THPT: lên lớp there means completing the programme
+FINAL_GRADES = {9: "THCS", 12: "THPT"}
 
 #: R13: subjects whose practical part may be exempted (the subject itself never is).
 EXEMPTABLE_SUBJECT_CODES: frozenset[str] = frozenset({"GDTC", "GDQP-AN"})
@@ -430,10 +437,17 @@ def absence_warning(count: int) -> str | None:
 
 class Outcome(Enum):
     LEN_LOP = "Được lên lớp"
+    HOAN_THANH_THCS = "Hoàn thành chương trình THCS"
+    HOAN_THANH_THPT = "Hoàn thành chương trình THPT"
     REN_LUYEN_HE = "Rèn luyện trong kỳ nghỉ hè"
     KIEM_TRA_LAI = "Kiểm tra lại"
     O_LAI_LOP = "Ở lại lớp"
     HIEU_TRUONG_XET = "Hiệu trưởng xem xét, quyết định"
+
+    @property
+    def passes(self) -> bool:
+        """Lên lớp, or (khối 9 / 12) completing the programme."""
+        return self in (Outcome.LEN_LOP, Outcome.HOAN_THANH_THCS, Outcome.HOAN_THANH_THPT)
 
 
 class DecisionStatus(Enum):
@@ -452,6 +466,7 @@ class EndOfYearInput:
     retests: Sequence[SubjectResult] = ()  # re-test results, matched to subjects by name
     has_disability: bool = False
     settings: LearningSettings = LearningSettings()
+    grade_level: int | None = None  # khối 9 / 12: lên lớp = hoàn thành chương trình
 
 
 @dataclass(frozen=True)
@@ -523,7 +538,9 @@ def end_of_year(inp: EndOfYearInput) -> EndOfYearDecision:
     The steps are sequential as DOMAIN.md lists them: a student with both rèn luyện and học
     tập Chưa đạt first trains in the summer; if that reaches Đạt, the re-tests follow.
     Re-test results replace the year results of exactly the subjects due (every CĐ comment
-    subject and every ĐTBmcn < 5,0), then R6–R7 classify again.
+    subject and every ĐTBmcn < 5,0), then R6–R7 classify again. In khối 9 (12) the
+    student who would go up completes the THCS (THPT) programme instead; the conditions
+    are those of lên lớp.
     """
     if inp.absences < 0:
         raise ValueError("Số buổi nghỉ không được âm.")
@@ -538,6 +555,8 @@ def end_of_year(inp: EndOfYearInput) -> EndOfYearDecision:
     def decide(
         outcome: Outcome, status: DecisionStatus, reason: str, after: LearningResult | None = None
     ) -> EndOfYearDecision:
+        if outcome is Outcome.LEN_LOP and inp.grade_level in FINAL_GRADES:
+            outcome = Outcome.HOAN_THANH_THCS if FINAL_GRADES[inp.grade_level] == "THCS" else Outcome.HOAN_THANH_THPT
         return EndOfYearDecision(
             outcome, status, reason, inp.conduct, inp.summer_conduct, learning, after,
             tuple(s.name for s in due), records,

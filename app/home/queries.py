@@ -1,7 +1,8 @@
 """What waits for this person, gathered from every domain for the landing page (issue 8.8):
 returned records with the reviewer's comment, records due or overdue, grade books still to
-submit (with the term's lock date), correction requests awaiting their decision, and for
-reviewers the size of their queue. Every list is the domain's own scoped query."""
+submit (with the term's lock date), correction requests awaiting their decision, the
+classes' closes waiting for the hiệu trưởng, and for reviewers the size of their queue.
+Every list is the domain's own scoped query."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.gradebook.queries import BookSlot, GridHandle
 from app.records import dashboards
 from app.records import queries as record_queries
 from app.records.models import Record
+from app.results import queries as results_queries
 from app.school.models import SchoolYear
 
 #: a grade book whose term locks within this many days is shown as urgent
@@ -38,11 +40,12 @@ class Todo:
     due: list[Record] = field(default_factory=list)
     books: list[BookToSubmit] = field(default_factory=list)
     corrections: list[tuple[CorrectionRequest, GridHandle]] = field(default_factory=list)
+    closes: list[Record] = field(default_factory=list)  # class closes waiting for this person
     queue_size: int | None = None  # None: the person reviews nothing
 
     @property
     def empty(self) -> bool:
-        return not (self.returned or self.due or self.books or self.corrections or self.queue_size)
+        return not (self.returned or self.due or self.books or self.corrections or self.closes or self.queue_size)
 
 
 def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
@@ -60,6 +63,8 @@ def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
         ]
     if user.roles & ({Role.HEAD} | BGH):
         todo.queue_size = len(record_queries.review_queue(user, today))
+    if user.roles & BGH:
+        todo.closes = results_queries.closes_waiting_for(user, today)
     return todo
 
 

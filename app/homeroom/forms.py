@@ -10,18 +10,29 @@ from wtforms import FileField, Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import SubmittedFields, VNSelectField, choices
-from app.gradebook.forms import DecisionForm, RequiredIsoDateField, id_field, optional_id_field, required
+from app.gradebook.forms import (
+    DecisionForm,
+    IsoDateField,
+    RequiredIsoDateField,
+    WithdrawForm,
+    id_field,
+    optional_id_field,
+    required,
+)
 from app.gradebook.values import LEVEL_CHOICES
+from app.homeroom.models import CORRECTION_FIELDS
 
 __all__ = [
     "LEVEL_CHOICES",
     "AttendanceForm",
     "ConductForm",
+    "CorrectionForm",
     "DecisionForm",
     "ExemptionForm",
     "RemarkForm",
     "RetestForm",
     "SummerConductForm",
+    "WithdrawForm",
 ]
 
 
@@ -78,3 +89,43 @@ class ExemptionForm(Form):
         ],
     )
     evidence = FileField("Giấy xác nhận của cơ sở y tế")
+
+
+class CorrectionForm(Form):
+    """Đề nghị điều chỉnh of a closed value: which one (field, student, and the term, day or
+    subject it needs — checked against the class by the scoped loaders), the new value as
+    typed, and the reason."""
+
+    student_id = id_field("Học sinh")
+    field = VNSelectField("Nội dung", choices=choices(list(CORRECTION_FIELDS.items())))
+    term_id = optional_id_field("Học kỳ")
+    day = IsoDateField("Ngày", validators=[Optional()])
+    subject_id = optional_id_field("Môn")
+    level = VNSelectField(
+        "Mức rèn luyện mới", choices=choices(LEVEL_CHOICES, blank="—"), validators=[Optional()], default=""
+    )
+    status = VNSelectField(
+        "Điểm danh mới",
+        choices=choices([("present", "Có mặt"), ("excused", "Nghỉ có phép"), ("unexcused", "Nghỉ không phép")]),
+        validators=[Optional()],
+        default="present",
+    )
+    value = TextAreaField(
+        "Nhận xét / kết quả kiểm tra lại mới",
+        validators=[Length(max=2000, message="Giá trị mới tối đa 2000 ký tự.")],
+    )
+    reason = TextAreaField(
+        "Lý do điều chỉnh",
+        validators=[
+            DataRequired("Ghi rõ lý do điều chỉnh."),
+            Length(max=2000, message="Lý do tối đa 2000 ký tự."),
+        ],
+    )
+
+    def new_value(self) -> str | None:
+        """The new value the chosen field reads: a level, an attendance status or the text."""
+        if self.field.data in ("conduct", "summer_conduct"):
+            return self.level.data or None
+        if self.field.data == "attendance":
+            return self.status.data
+        return self.value.data

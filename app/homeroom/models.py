@@ -1,5 +1,6 @@
 """The GVCN's class book tables: rèn luyện per term (R8), nhận xét per term, buổi nghỉ (R12)
-and the summer results (R11): rèn luyện hè and kiểm tra lại, kept beside the year values.
+and the summer results (R11): rèn luyện hè and kiểm tra lại, kept beside the year values;
+and the correction requests of that data once a close froze it (HomeroomCorrection).
 
 Table names are those of the grade book's former homeroom tables (no migration for the
 move). Versioned rows are updated with a conditional UPDATE on the version the GVCN saw.
@@ -12,9 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import User
 from app.core.models import Base, Tenths, UTCDateTime, utcnow
+from app.core.workflow import WorkflowMixin
+from app.school.models import Student, Subject, Term
 
 
 class Conduct(Base):
@@ -102,3 +106,60 @@ class Retest(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: what a homeroom correction may change, with its Vietnamese name
+CORRECTION_FIELDS = {
+    "conduct": "Rèn luyện",
+    "remark": "Nhận xét của GVCN",
+    "attendance": "Điểm danh (buổi nghỉ)",
+    "summer_conduct": "Rèn luyện trong hè",
+    "retest": "Kiểm tra lại",
+}
+
+
+class HomeroomCorrection(WorkflowMixin, Base):
+    """Đề nghị điều chỉnh of the class book after a close froze it (R16 for the GVCN's data):
+    the GVCN proposes the new value with a reason, BGH approves (the value is applied at
+    once, the old one kept here and in the audit trail) or returns it.
+
+    Values are kept as text in the stored form: a level code ('T', 'K', 'D', 'C' or none),
+    the nhận xét, an attendance status ('present', 'excused', 'unexcused'), a re-test
+    result as shown ('6,5', 'Đ', 'CĐ')."""
+
+    __tablename__ = "homeroom_correction"
+    __audit_type__ = "homeroom_correction"
+    __table_args__ = (
+        CheckConstraint(
+            "field IN ('conduct', 'remark', 'attendance', 'summer_conduct', 'retest')", name="correction_field"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    field: Mapped[str] = mapped_column(String(20))
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("term.id"))
+    day: Mapped[date | None] = mapped_column(Date)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
+    row_version: Mapped[int] = mapped_column(Integer, default=0)  # version of the row when requested
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(12), default="submitted")
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    student: Mapped[Student] = relationship()
+    subject: Mapped[Subject | None] = relationship()
+    term: Mapped[Term | None] = relationship()
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def field_label(self) -> str:
+        return CORRECTION_FIELDS[self.field]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from flask import url_for
 from sqlalchemy import and_, func, select
@@ -20,7 +21,8 @@ from app.extensions import db
 from app.gradebook import tt22
 from app.gradebook.models import Exemption, GradeBook
 from app.homeroom import policy
-from app.homeroom.models import Attendance, Conduct, HomeroomRemark, Retest, SummerConduct
+from app.homeroom.locking import CorrectionTarget
+from app.homeroom.models import Attendance, Conduct, HomeroomCorrection, HomeroomRemark, Retest, SummerConduct
 from app.school import queries as school_queries
 from app.school.models import Enrollment, SchoolClass, SchoolYear, Student, Subject, TeachingAssignment, Term
 
@@ -160,15 +162,21 @@ def remarks_of(student_ids: Sequence[int], term_ids: Sequence[int]) -> dict[tupl
     return {(r.student_id, r.term_id): r for r in rows}
 
 
-def absence_counts(student_ids: Sequence[int], year_id: int) -> dict[int, tuple[int, int]]:
-    """student → (có phép, không phép) buổi nghỉ in the year."""
+def absence_counts(
+    student_ids: Sequence[int], year_id: int, after: date | None = None, until: date | None = None
+) -> dict[int, tuple[int, int]]:
+    """student → (có phép, không phép) buổi nghỉ in the year (only the days after `after`
+    and up to `until` when given: a term's share)."""
     if not student_ids:
         return {}
-    rows = db.session.execute(
-        select(Attendance.student_id, Attendance.excused, func.count())
-        .where(Attendance.student_id.in_(student_ids), Attendance.year_id == year_id)
-        .group_by(Attendance.student_id, Attendance.excused)
-    ).all()
+    stmt = select(Attendance.student_id, Attendance.excused, func.count()).where(
+        Attendance.student_id.in_(student_ids), Attendance.year_id == year_id
+    )
+    if after is not None:
+        stmt = stmt.where(Attendance.day > after)
+    if until is not None:
+        stmt = stmt.where(Attendance.day <= until)
+    rows = db.session.execute(stmt.group_by(Attendance.student_id, Attendance.excused)).all()
     counts: dict[int, list[int]] = {}
     for sid, excused, n in rows:
         counts.setdefault(sid, [0, 0])[0 if excused else 1] += n
@@ -249,3 +257,117 @@ def exemption_links(ids: Iterable[int]) -> dict[int, SubjectLink]:
         )
         for e, cls in db.session.execute(stmt)
     }
+
+
+# ---------------------------------------------------------------------------- corrections
+
+
+def correction_for(user: User, correction_id: int) -> tuple[HomeroomCorrection, SchoolClass]:
+    """A homeroom correction with its class, when the user may read that class's book; else 404."""
+    correction = db.session.get(HomeroomCorrection, correction_id)
+    cls = db.session.get(SchoolClass, correction.class_id) if correction is not None else None
+    if correction is None or cls is None or not policy.can_read_homeroom(user, cls.homeroom_teacher_id):
+        not_found("homeroom_correction", correction_id)
+    return correction, cls
+
+
+def correction_subject_for(user: User, correction_id: int) -> HomeroomCorrection:
+    """The audit timeline's loader."""
+    return correction_for(user, correction_id)[0]
+
+
+def corrections_of_class(class_id: int) -> list[HomeroomCorrection]:
+    stmt = (
+        select(HomeroomCorrection)
+        .where(HomeroomCorrection.class_id == class_id)
+        .options(
+            selectinload(HomeroomCorrection.student),
+            selectinload(HomeroomCorrection.subject),
+            selectinload(HomeroomCorrection.term),
+            selectinload(HomeroomCorrection.requester),
+            selectinload(HomeroomCorrection.decided_by),
+        )
+        .order_by(HomeroomCorrection.created_at.desc(), HomeroomCorrection.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def pending_corrections(year_id: int) -> list[tuple[HomeroomCorrection, SchoolClass]]:
+    """Homeroom corrections waiting for BGH, school-wide (the queue on the Chủ nhiệm page)."""
+    stmt = (
+        select(HomeroomCorrection, SchoolClass)
+        .join(SchoolClass, SchoolClass.id == HomeroomCorrection.class_id)
+        .where(SchoolClass.year_id == year_id, HomeroomCorrection.state == "submitted")
+        .options(selectinload(HomeroomCorrection.student))
+        .order_by(HomeroomCorrection.created_at)
+    )
+    return [(c, cls) for c, cls in db.session.execute(stmt)]
+
+
+def pending_correction_of(
+    student_id: int, field: str, term_id: int | None, day: date | None, subject_id: int | None
+) -> int | None:
+    """The id of a request on this value still waiting for a decision."""
+    stmt = select(HomeroomCorrection.id).where(
+        HomeroomCorrection.student_id == student_id,
+        HomeroomCorrection.field == field,
+        HomeroomCorrection.state == "submitted",
+    )
+    for column, value in (
+        (HomeroomCorrection.term_id, term_id),
+        (HomeroomCorrection.day, day),
+        (HomeroomCorrection.subject_id, subject_id),
+    ):
+        stmt = stmt.where(column.is_(None) if value is None else column == value)
+    return db.session.scalars(stmt).first()
+
+
+def applied_corrections(class_id: int) -> list[HomeroomCorrection]:
+    """The class's approved (applied) homeroom corrections, for the snapshots' counts."""
+    return list(
+        db.session.scalars(
+            select(HomeroomCorrection).where(
+                HomeroomCorrection.class_id == class_id, HomeroomCorrection.applied_at.is_not(None)
+            )
+        )
+    )
+
+
+Row = TypeVar("Row", Conduct, HomeroomRemark, SummerConduct, Retest)
+
+
+def current_row(model: type[Row], **keys: int) -> Row | None:
+    """The row as stored now (re-read)."""
+    return db.session.scalars(select(model).filter_by(**keys).execution_options(populate_existing=True)).first()
+
+
+def correction_links(ids: Iterable[int]) -> dict[int, SubjectLink]:
+    stmt = (
+        select(HomeroomCorrection, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == HomeroomCorrection.class_id)
+        .where(HomeroomCorrection.id.in_(list(ids)))
+    )
+    return {
+        c.id: SubjectLink(
+            f"Đề nghị điều chỉnh #{c.id} ({c.field_label}, lớp {name})",
+            url_for("homeroom.corrections", class_id=c.class_id),
+        )
+        for c, name in db.session.execute(stmt)
+    }
+
+
+def correction_target(
+    cls: SchoolClass,
+    field: str,
+    student_id: int | None,
+    term_id: int | None,
+    day: date | None,
+    subject_id: int | None,
+) -> CorrectionTarget:
+    """What a correction form names, in the class's scope: its student, and the term (rèn
+    luyện, nhận xét), day (điểm danh) or subject (kiểm tra lại) the field needs — 404 for
+    anything outside the class."""
+    student = class_student(cls, student_id)
+    term = class_term(cls, term_id) if field in ("conduct", "remark") else None
+    subject = class_subject(cls, subject_id) if field == "retest" else None
+    return CorrectionTarget(field, student.id, term, day if field == "attendance" else None, subject)

@@ -5,6 +5,10 @@ and why), rèn luyện (per term as entered; year by R8), buổi nghỉ (R12), e
 and for the year danh hiệu (R9/R10) and the end-of-year decision (R11) with the summer
 results. Missing grade books and missing results are listed, never guessed.
 A fixed number of queries per page, whatever the class size.
+
+The summary also keeps what it read (grade books, their review states and cells), so
+app.results builds the close's snapshots from the very same values; `settings` lets it
+recompute a closed period with the settings frozen at the close.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from app.gradebook import grid as grid_mod
 from app.gradebook import locking, queries, tt22
-from app.gradebook.models import column_key
+from app.gradebook.models import GradeBook, column_key
 from app.gradebook.services.settings import learning_settings
 from app.gradebook.tt22 import CommentResult, LearningSettings, Level, SubjectResult
 from app.gradebook.values import comment_result, grid_columns, level_of, regular_count, shown
@@ -74,6 +78,11 @@ class ClassSummary:
     subjects: list[Subject]
     lines: list[StudentLine]
     flags: list[BookFlag]
+    settings: LearningSettings = field(default_factory=LearningSettings)
+    #: what was read: (subject id, term id) → grade book, its review state, and its cells
+    books: dict[tuple[int, int], GradeBook] = field(default_factory=dict)
+    reviews: dict[int, locking.ReviewState] = field(default_factory=dict)
+    cells: dict[int, dict[tuple[int, str], Any]] = field(default_factory=dict)
 
 
 def _subject_result(subject: Subject, text: str, value: Decimal | None) -> SubjectResult | None:
@@ -87,7 +96,11 @@ def _subject_result(subject: Subject, text: str, value: Decimal | None) -> Subje
 PERIODS = ("1", "2", "year")
 
 
-def build(school_class: SchoolClass, period: str) -> ClassSummary:
+def build(
+    school_class: SchoolClass, period: str, settings: LearningSettings | None = None, *, with_summer: bool = True
+) -> ClassSummary:
+    """The summary of `period` ("1", "2", "year"); `with_summer=False` reads the year as it
+    stood before the summer (no rèn luyện hè, no kiểm tra lại: the year close's values)."""
     hk1, hk2 = queries.term_pair_of_year(school_class.year_id)
     terms = [t for t in (hk1, hk2) if t is not None]
     term = {"1": hk1, "2": hk2}.get(period)
@@ -134,9 +147,9 @@ def build(school_class: SchoolClass, period: str) -> ClassSummary:
         )
     summer: dict[int, SummerConduct] = {}
     retests: dict[tuple[int, int], Retest] = {}
-    if period == "year":
+    if period == "year" and with_summer:
         summer, retests = hq.summer_of(ids, school_class.year_id)
-    settings = learning_settings()
+    settings = settings or learning_settings()
     lines = []
     incomplete_subjects: dict[int, int] = {}
     for i, s in enumerate(students, start=1):
@@ -179,12 +192,14 @@ def build(school_class: SchoolClass, period: str) -> ClassSummary:
         line.absence_warning = tt22.absence_warning(line.absences)
         line.exemptions = exemptions.get(s.id, [])
         if period == "year":
-            _year_end(line, settings, summer.get(s.id), retests)
+            _year_end(line, settings, summer.get(s.id), retests, school_class.grade_level)
         lines.append(line)
     for subject in subjects:
         if incomplete_subjects.get(subject.id):
             flags.append(BookFlag(subject, term, f"thiếu kết quả của {incomplete_subjects[subject.id]} học sinh"))
-    return ClassSummary(school_class, period, (hk1, hk2), term, subjects, lines, flags)
+    return ClassSummary(
+        school_class, period, (hk1, hk2), term, subjects, lines, flags, settings, books, reviews, by_book
+    )
 
 
 def _year_end(
@@ -192,6 +207,7 @@ def _year_end(
     settings: LearningSettings,
     summer: SummerConduct | None,
     retests: dict[tuple[int, int], Retest],
+    grade_level: int | None = None,
 ) -> None:
     if line.learning is None or line.conduct_year is None:
         return
@@ -223,6 +239,7 @@ def _year_end(
             summer_conduct=summer_level,
             retests=given,
             settings=settings,
+            grade_level=grade_level,
         )
     )
 

@@ -119,6 +119,35 @@ def link_key(type_code: str, class_id: int, subject_id: int, term_id: int) -> st
     return f"{type_code}:{int(class_id)}:{int(subject_id)}:{int(term_id)}"
 
 
+def class_link_key(type_code: str, class_id: int, period: str) -> str:
+    """The key of a record kept for a whole class and a period ("hk1", "cn"…), e.g. the
+    close of its results."""
+    return f"{type_code}:{int(class_id)}:{period}"
+
+
+def linked_class_record(type_code: str, class_id: int, period: str) -> Record | None:
+    """The record another module keeps for (type, class, period); unscoped, the caller
+    authorises (as `linked_record`)."""
+    return db.session.scalar(
+        select(Record).where(
+            Record.link_key == class_link_key(type_code, class_id, period), Record.deleted_at.is_(None)
+        )
+    )
+
+
+def records_by_link_keys(keys: Collection[str]) -> dict[str, Record]:
+    """{link key: record} for the given keys (one query and its eager loads)."""
+    if not keys:
+        return {}
+    rows = db.session.scalars(select(Record).where(Record.link_key.in_(list(keys)), Record.deleted_at.is_(None)))
+    return {r.link_key: r for r in rows if r.link_key is not None}
+
+
+def linked_class_records(type_code: str, class_ids: Collection[int], periods: Collection[str]) -> dict[str, Record]:
+    """{link key: record} of many (class, period) pairs in one query."""
+    return records_by_link_keys([class_link_key(type_code, c, p) for c in class_ids for p in periods])
+
+
 def record_types(active_only: bool = False) -> list[RecordType]:
     stmt = select(RecordType).order_by(RecordType.sort_order, RecordType.id)
     if active_only:

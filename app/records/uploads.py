@@ -40,8 +40,16 @@ log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
 CHECK_TIMEOUT_SECONDS = 15
 FILECHECK = Path(filecheck.__file__).resolve()
-EXTENSIONS = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx", "pptx": ".pptx", "csv": ".csv", "txt": ".txt"}
-MIME_BY_KIND = {**filecheck.MIME, "csv": "text/csv", "txt": "text/plain"}
+EXTENSIONS = {
+    "pdf": ".pdf",
+    "docx": ".docx",
+    "xlsx": ".xlsx",
+    "pptx": ".pptx",
+    "csv": ".csv",
+    "txt": ".txt",
+    "json": ".json",
+}
+MIME_BY_KIND = {**filecheck.MIME, "csv": "text/csv", "txt": "text/plain", "json": "application/json"}
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 

@@ -43,7 +43,11 @@ def cases(book) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:  # type: ig
     summer = {"student_id": sid, "value": "D", "version": 0}
     retest = {"student_id": sid, "subject_id": book.toan.id, "value": "6", "version": 0}
     exemption = {"student_id": sid, "subject_id": book.gdtc.id, "term_id": book.term1, "reason": "Gãy tay"}
+    correction = {"student_id": sid, "field": "conduct", "term_id": book.term1, "level": "K", "reason": "Nhầm"}
     return {
+        "homeroom.correction_create": [
+            ("gvcn", f"{base}/corrections", correction | {k: HUGE}) for k in ("student_id", "term_id", "subject_id")
+        ],
         "homeroom.conduct": [
             ("gvcn", f"{base}/conduct", conduct | {k: HUGE}) for k in ("student_id", "term_id", "version")
         ],
@@ -65,9 +69,13 @@ def cases(book) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:  # type: ig
     }
 
 
+#: they need an approved close first: tests/results/test_corrections_after_close.py bounds them
+AFTER_A_CLOSE = {"homeroom.correction_decide", "homeroom.correction_withdraw"}
+
+
 def test_every_post_of_the_class_book_is_covered(app, book) -> None:
     posts = {r.endpoint for r in rules(app, "POST") if r.endpoint.startswith("homeroom.")}
-    assert posts == set(cases(book))
+    assert posts == set(cases(book)) | AFTER_A_CLOSE
 
 
 def test_a_30_digit_number_in_any_class_book_form_is_a_422_with_a_sentence(app, book, login_as) -> None:

@@ -26,7 +26,13 @@ from app.extensions import db
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 ARG = re.compile(r"<(?:(?P<conv>[^:<>]+):)?(?P<name>[^<>]+)>")
 #: values for string route arguments (the only ones the app has today)
-STRING_ARGS = {"subject_type": "record", "kind": "roster", "token": "a" * 32, "filename": "css/app.css"}
+STRING_ARGS = {
+    "subject_type": "record",
+    "kind": "roster",
+    "token": "a" * 32,
+    "filename": "css/app.css",
+    "period": "hk1",
+}
 
 
 # --- route walkers --------------------------------------------------------------------

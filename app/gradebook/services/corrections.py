@@ -6,7 +6,8 @@ awaiting BGH) → approved (the new value is applied at once); either decision m
 audit event about the request, built after its last field change (the decider's id, and
 on the final approval `applied_at`), with the old and new values; applying also writes
 `grade.corrected` about the grade book and a ScoreHistory row pointing at the request, so
-the original value is kept.
+the original value is kept, and sends `core.signals.assessment_corrected` (a closed
+period of the class then gets a new results snapshot for the student, app.results).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.audit import services as audit
 from app.core.authz import deny
 from app.core.errors import ConflictError, DomainError
 from app.core.models import utcnow
+from app.core.signals import assessment_corrected, emit
 from app.core.workflow import Action, State, transition
 from app.extensions import db
 from app.gradebook import locking, policy, queries
@@ -194,6 +196,16 @@ def _apply(actor: User, correction: CorrectionRequest, handle: GridHandle) -> da
             "value": [change.old if change else None, change.new if change else None],
         },
         comment=correction.reason,
+    )
+    emit(
+        assessment_corrected,
+        actor=actor,
+        class_id=handle.school_class.id,
+        student_id=correction.student_id,
+        scope="term",
+        term_number=handle.term.number,
+        source="score",
+        correction_id=correction.id,
     )
     return applied_at
 

@@ -11,7 +11,7 @@ from app.core.database import unit_of_work
 from app.core.routing import Routes
 from app.gradebook import queries as gradebook_queries
 from app.gradebook.locking import today_local
-from app.homeroom import forms, policy, queries, services
+from app.homeroom import forms, locking, policy, queries, services
 from app.homeroom.views import common
 
 routes = Routes()
@@ -26,6 +26,7 @@ def attendance(class_id: int) -> str:
     day = queries.attendance_day(cls, request.args.get("day"), today)
     students = gradebook_queries.class_students(cls.id)
     ids = [s.id for s in students]
+    lock = locking.lock_of(cls, locking.periods_of_day(cls, day))
     return render_template(
         "homeroom/attendance.html",
         cls=cls,
@@ -34,7 +35,8 @@ def attendance(class_id: int) -> str:
         students=students,
         marks=queries.attendance_on(ids, day),
         counts=queries.absence_counts(ids, cls.year_id),
-        editable=policy.can_edit_homeroom(user, cls.homeroom_teacher_id),
+        editable=policy.can_edit_homeroom(user, cls.homeroom_teacher_id) and not lock.locked,
+        lock=lock,
     )
 
 

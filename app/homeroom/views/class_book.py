@@ -11,7 +11,7 @@ from app.core.authz import ANY_STAFF, Role, allow, require
 from app.core.database import unit_of_work
 from app.core.htmx import page_or_fragment
 from app.core.routing import Routes
-from app.homeroom import forms, policy, queries, services, summary
+from app.homeroom import forms, locking, policy, queries, services, summary
 from app.homeroom.views import common
 from app.school import queries as school_queries
 
@@ -38,12 +38,15 @@ def class_book(class_id: int) -> Response:
     user = current_actor()
     cls = queries.homeroom_class(user, class_id)
     period = request.args.get("period", "1")
+    period = period if period in summary.PERIODS else "1"
+    lock = locking.lock_of(cls, locking.periods_of_view(period))
     return page_or_fragment(
         "homeroom/class_book.html",
         "homeroom/_class_book.html",
-        s=summary.build(cls, period if period in summary.PERIODS else "1"),
-        editable=policy.can_edit_homeroom(user, cls.homeroom_teacher_id),
+        s=summary.build(cls, period),
+        editable=policy.can_edit_homeroom(user, cls.homeroom_teacher_id) and not lock.locked,
         levels=forms.LEVEL_CHOICES,
+        lock=lock,
     )
 
 

@@ -13,7 +13,9 @@ from app.accounts.models import User
 from app.core.errors import ConflictError, DomainError
 from app.core.htmx import redirect_to, render_fragment
 from app.gradebook import queries as gradebook_queries
-from app.homeroom import forms, policy, queries, summary
+from app.homeroom import forms, locking, policy, queries, summary
+from app.homeroom.models import CORRECTION_FIELDS
+from app.homeroom.services import corrections
 from app.school.models import SchoolClass, Student
 
 
@@ -38,6 +40,8 @@ def _status(error: DomainError | None, conflict: str) -> tuple[int, str | None]:
     """200, 409 (someone saved first: `conflict` says so) or 422 (the value's problem)."""
     if error is None:
         return 200, None
+    if isinstance(error, locking.CloseLocked):
+        return 409, error.message  # a close froze the value: say so, and the way out
     if isinstance(error, ConflictError) and error.status == 409:
         return 409, conflict
     if error.status == 422:
@@ -64,7 +68,7 @@ def summary_cell(
         s=data,
         line=summary.line_of(data, student_id),
         error=message,
-        editable=True,
+        editable=not isinstance(error, locking.CloseLocked),
         levels=forms.LEVEL_CHOICES,
         typed=typed if status == 422 else None,
         saved=status == 200,
@@ -85,7 +89,7 @@ def attendance_row(
         mark=queries.attendance_on([student.id], day).get(student.id),
         error=message,
         count=queries.absence_counts([student.id], cls.year_id).get(student.id, (0, 0)),
-        editable=True,
+        editable=not isinstance(error, locking.CloseLocked),
         index=form.index.data,
     )
 
@@ -106,5 +110,29 @@ def exemptions_page(
         editable=policy.can_request_exemption(user, cls.homeroom_teacher_id),
         can_decide=lambda e: policy.can_decide_exemption(user, e),
         show_reason=policy.can_read_exemption_reason(user, cls.homeroom_teacher_id),
+    )
+    return make_response(page, status)
+
+
+def corrections_page(
+    user: User, cls: SchoolClass, form: forms.CorrectionForm, error: str | None = None, status: int = 200
+) -> Response:
+    page = render_template(
+        "homeroom/corrections.html",
+        cls=cls,
+        items=queries.corrections_of_class(cls.id),
+        students=gradebook_queries.class_students(cls.id),
+        subjects=queries.class_subjects(cls.id),
+        terms=[t for t in gradebook_queries.term_pair_of_year(cls.year_id) if t is not None],
+        fields=CORRECTION_FIELDS,
+        form=form,
+        error=error,
+        levels=forms.LEVEL_CHOICES,
+        closes=locking.close_states(cls.id),
+        period_labels=locking.PERIOD_LABELS,
+        can_request=policy.can_request_correction(user, cls.homeroom_teacher_id),
+        can_decide=lambda c: policy.can_decide_correction(user, c),
+        can_withdraw=lambda c: policy.can_withdraw_correction(user, c),
+        shown=corrections.shown_value,
     )
     return make_response(page, status)

@@ -13,8 +13,7 @@ from app.core.database import unit_of_work
 from app.core.routing import Routes
 from app.core.workflow import Action
 from app.gradebook import files
-from app.gradebook.services import exemptions as exemption_services
-from app.homeroom import forms, policy, queries
+from app.homeroom import forms, policy, queries, services
 from app.homeroom.views import common
 
 routes = Routes()
@@ -41,8 +40,8 @@ def exemption_create(class_id: int) -> Response:
     term = queries.class_term(cls, form.term_id.data) if form.term_id.data else None
     evidence = request.files.get("evidence")
     with unit_of_work(catch=True) as work:
-        exemption_services.request_exemption(user, cls, student.id, subject, term, form.reason.data, evidence)
-    if work.error is not None:  # not an exemptable subject, no reason, the evidence file (413/415)
+        services.request_exemption(user, cls, student.id, subject, term, form.reason.data, evidence)
+    if work.error is not None:  # not exemptable, no reason, the evidence file (413/415), a close (409)
         return common.exemptions_page(user, cls, form, work.error.message, work.error.status)
     message = "Đã gửi đề nghị miễn phần thực hành; chờ hiệu trưởng phê duyệt."
     return common.redirect_with(message, url_for("homeroom.exemptions", class_id=class_id))
@@ -58,9 +57,9 @@ def exemption_decide(exemption_id: int) -> Response:
         common.invalid(form)
     action = Action.APPROVE if form.action.data == "approve" else Action.RETURN
     class_id = cls.id
-    with unit_of_work():  # 403 the requester, 409 stale or already decided
-        exemption_services.decide_exemption(
-            user, exemption, action, seen_version=form.version.data, comment=form.comment.data
+    with unit_of_work():  # 403 the requester, 409 stale, already decided or closed
+        services.decide_exemption(
+            user, cls, exemption, action, seen_version=form.version.data, comment=form.comment.data
         )
     message = "Đã phê duyệt miễn thực hành." if action is Action.APPROVE else "Đã không duyệt đề nghị."
     return common.redirect_with(message, url_for("homeroom.exemptions", class_id=class_id))

@@ -20,7 +20,8 @@ Invariants:
   413/415/422, MissingFile 404) or a 403 from `require()`.
 
 Modules: authoring (create, edit, new version, delete), decisions (the workflow moves),
-comments, downloads (traced reads), linked (the grade book's contract), record_types
+comments, downloads (traced reads), linked (the grade book's and the class close's
+contract), record_types
 (the admin's catalogue). Import from here: `from app.records import services`.
 """
 
@@ -44,9 +45,10 @@ from app.records.services.decisions import (
 )
 from app.records.services.downloads import record_compliance_export, record_download
 from app.records.services.errors import LOCKED, STALE, MissingFile, RecordError, RecordTypeError
-from app.records.services.linked import submit_linked
+from app.records.services.linked import submit_class_linked, submit_linked
 from app.records.services.record_types import (
     KE_HOACH_BAI_DAY,
+    KET_QUA_LOP,
     SO_DIEM,
     create_type,
     ensure_default_record_types,
@@ -76,6 +78,7 @@ __all__ = [
     "ACTION_LABELS",
     "FEED_ACTIONS",
     "KE_HOACH_BAI_DAY",
+    "KET_QUA_LOP",
     "LOCKED",
     "MAX_FILES_PER_VERSION",
     "SO_DIEM",
@@ -95,6 +98,7 @@ __all__ = [
     "record_download",
     "resolve_chain",
     "return_record",
+    "submit_class_linked",
     "submit_linked",
     "submit_record",
     "update_record",

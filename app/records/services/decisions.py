@@ -5,7 +5,10 @@ version (a double click or two reviewers at once: one wins, the other gets 409) 
 exactly one audit event carrying the hash of the version acted on — and adds one
 RecordDecision bound to that version (id and hash). The chain is frozen at submission:
 the type's chain, where a tổ step that nobody but the author could take (a tổ trưởng's
-own record and no tổ phó) goes to the next level, the BGH (R14).
+own record and no tổ phó) goes to the next level, the BGH (R14); a submission made with
+`delegate_principal` lets a phó hiệu trưởng take the hiệu trưởng's steps (the school's
+delegation of the class close). The final approval of a record another module keeps
+(`link_key`) sends `core.signals.linked_record_approved` in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from app.accounts.models import User, UserRole
 from app.audit import services as audit
 from app.core.authz import Role
 from app.core.models import utcnow
+from app.core.signals import emit, linked_record_approved
 from app.core.workflow import Action, Moved, State, WorkflowConflict, can_move, transition
 from app.extensions import db
 from app.records import policy
@@ -40,12 +44,16 @@ def _manager_ids(principal_only: bool) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
-def resolve_chain(record: Record) -> list[str]:
-    """The chain this submission will follow (R14 escalation, BGH steps merged)."""
+def resolve_chain(record: Record, delegate_principal: bool = False) -> list[str]:
+    """The chain this submission will follow (R14 escalation, BGH steps merged; with
+    `delegate_principal` a hiệu trưởng step is a BGH step)."""
     dept = record.department
     others_in_dept = {dept.head_id, dept.deputy_id} - {None, record.author_id} if dept else set()
     steps: list[StepKind] = []
-    for kind in record.record_type.steps:
+    kinds = record.record_type.steps
+    if delegate_principal:
+        kinds = [StepKind.BGH if k is StepKind.PRINCIPAL else k for k in kinds]
+    for kind in kinds:
         if kind is StepKind.HEAD:
             if others_in_dept:
                 steps.append(kind)
@@ -126,12 +134,19 @@ def _move(
     return moved
 
 
-def submit_record(actor: User, record: Record, *, seen_version: int | None, comment: str | None = None) -> Record:
+def submit_record(
+    actor: User,
+    record: Record,
+    *,
+    seen_version: int | None,
+    comment: str | None = None,
+    delegate_principal: bool = False,
+) -> Record:
     check_seen(record, seen_version)
     _version(record)
     if policy.needs_new_version(record):
         raise RecordError("Hồ sơ đã bị trả lại: hãy tải lên phiên bản đã sửa (có thể giữ lại tệp cũ) rồi mới nộp lại.")
-    chain = resolve_chain(record) if can_move(record.state, Action.SUBMIT) else []
+    chain = resolve_chain(record, delegate_principal) if can_move(record.state, Action.SUBMIT) else []
     now = utcnow()
     _move(
         actor,
@@ -165,6 +180,8 @@ def approve_record(actor: User, record: Record, *, seen_version: int | None, com
         step_kind=kind,
         also_set={"finalized_at": utcnow(), "awaiting": None} if final else {"awaiting": chain[step + 1]},
     )
+    if record.state == State.APPROVED.value and record.link_key is not None:
+        emit(linked_record_approved, record=record, actor=actor)
     return record
 
 

@@ -1,7 +1,11 @@
-"""The grade book's contract: the record another module keeps for (type, class, subject, term).
+"""The contract of the modules that keep a record of their own: the grade book's (type,
+class, subject, term) and the class close's (type, class, period).
 
 `submit_linked()` is called by the grade book's submission service with the Sổ điểm it
 generated; `queries.linked_record()` tells it whether its content is locked.
+`submit_class_linked()` is called by app.results with the class's results of a period;
+`queries.linked_class_record()` reads it back. When such a record reaches its final
+approval, `core.signals.linked_record_approved` is sent (decisions.approve_record).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import TYPE_CHECKING
 from app.core.database import lock_for_update
 from app.extensions import db
 from app.records import queries
-from app.records.models import Record
+from app.records.models import Record, RecordType
 from app.records.services.authoring import add_version, create
 from app.records.services.decisions import submit_record
 from app.records.services.errors import RecordError
@@ -54,6 +58,61 @@ def submit_linked(
     key = queries.link_key(type_code, class_id, subject_id, term_id)
     lock_for_update(db.session, _lock_key(key))
     record = queries.linked_record(type_code, class_id, subject_id, term_id)
+    return _submit_keyed(
+        actor, record, record_type, key, title, files, note, class_id=class_id, subject_id=subject_id, term_id=term_id
+    )
+
+
+def submit_class_linked(
+    actor: User,
+    *,
+    type_code: str,
+    class_id: int,
+    period: str,
+    term_id: int | None,
+    title: str,
+    files: list[tuple[str, bytes]],
+    note: str | None = None,
+    delegate_principal: bool = False,
+) -> Record:
+    """Create (or re-version) and submit the record another module keeps for a whole class
+    and a period — app.results' close of the class's results. The caller authorises (the
+    GVCN of the class); `delegate_principal`: the school lets a phó hiệu trưởng take the
+    hiệu trưởng's step of this submission. Refusals as `submit_linked()`."""
+    record_type = queries.get_type_by_code(type_code)
+    if record_type is None or not record_type.active:
+        raise RecordError(f"Chưa có loại hồ sơ “{type_code}” (hoặc loại này đã ngừng dùng).")
+    key = queries.class_link_key(type_code, class_id, period)
+    lock_for_update(db.session, _lock_key(key))
+    record = queries.linked_class_record(type_code, class_id, period)
+    return _submit_keyed(
+        actor,
+        record,
+        record_type,
+        key,
+        title,
+        files,
+        note,
+        class_id=class_id,
+        term_id=term_id,
+        delegate_principal=delegate_principal,
+    )
+
+
+def _submit_keyed(
+    actor: User,
+    record: Record | None,
+    record_type: RecordType,
+    key: str,
+    title: str,
+    files: list[tuple[str, bytes]],
+    note: str | None,
+    *,
+    class_id: int,
+    subject_id: int | None = None,
+    term_id: int | None = None,
+    delegate_principal: bool = False,
+) -> Record:
     stored = [stage_bytes(name, data) for name, data in files]
     if record is None:
         record = create(
@@ -69,4 +128,4 @@ def submit_linked(
         )
     else:
         add_version(actor, record, seen_version=record.version, files=stored, note=note)
-    return submit_record(actor, record, seen_version=record.version)
+    return submit_record(actor, record, seen_version=record.version, delegate_principal=delegate_principal)

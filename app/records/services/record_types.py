@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 SO_DIEM = "so_diem"
 KE_HOACH_BAI_DAY = "ke_hoach_bai_day"
+#: a class's results of a period (HK I, HK II, cả năm, sau hè), kept by app.results: the
+#: GVCN submits, the hiệu trưởng approves (a phó hiệu trưởng when the school delegates)
+KET_QUA_LOP = "ket_qua_lop"
 
 #: (code, name, chain, made_by, deadline days before the lesson, class+subject, linked only)
 DEFAULT_TYPES: tuple[tuple[str, str, list[str], MadeBy, int | None, bool, bool], ...] = (
@@ -66,6 +69,15 @@ DEFAULT_TYPES: tuple[tuple[str, str, list[str], MadeBy, int | None, bool, bool],
         MadeBy.TEACHER,
         None,
         True,
+        True,
+    ),
+    (
+        KET_QUA_LOP,
+        "Kết quả học kỳ / năm học của lớp (chốt sổ)",
+        ["hieu_truong"],
+        MadeBy.TEACHER,
+        None,
+        False,
         True,
     ),
 )

@@ -1,7 +1,8 @@
-"""The GVCN's class book — the only writers of app.homeroom's tables (flush, never commit):
-rèn luyện per term, nhận xét, attendance (R12) and the summer results (R11). Only the GVCN
-of the class writes them (403 otherwise). Exemptions (R13) are written by
-app.gradebook.services.exemptions (the grid reads them), called from the homeroom screens.
+"""The GVCN's class book — the writers of app.homeroom's class book tables (flush, never
+commit): rèn luyện per term, nhận xét, attendance (R12) and the summer results (R11).
+Only the GVCN of the class writes them (403 otherwise). Exemptions (R13) are written by
+app.gradebook.services.exemptions (the grid reads them); the homeroom screens call them
+through `request_exemption` / `decide_exemption` here, which add the close lock.
 
 Versioned rows (conduct, remark, summer results) are inserted once when the GVCN saw
 none (version 0) or updated with a conditional UPDATE on the version the GVCN saw; a stale
@@ -9,6 +10,10 @@ save raises RowConflict (409) with the current row. Each change writes one audit
 about the row it changed (its student named in `changes`), built after the last field
 change. R11 — who goes to rèn luyện hè, which subjects are kiểm tra lại — is computed here
 from the year summary (`save_summer`), never taken from the form.
+
+Once a period's close is submitted or approved (app.homeroom.locking) every write of its
+data raises CloseLocked (409); the `_write_*` functions below are the writes themselves,
+which an approved correction (services/corrections.py) applies without that lock.
 """
 
 from __future__ import annotations
@@ -23,14 +28,19 @@ from app.core.authz import deny
 from app.core.errors import ConflictError, DomainError
 from app.core.models import utcnow
 from app.extensions import db
+from app.gradebook.services import exemptions as exemption_services
 from app.gradebook.services.rows import insert_once
 from app.gradebook.tt22 import Level
 from app.gradebook.values import LEVEL_FROM_DB, CellValue, parse_cell, shown
-from app.homeroom import policy, summary
+from app.homeroom import locking, policy, summary
 from app.homeroom.models import Attendance, Conduct, HomeroomRemark, Retest, SummerConduct
 
 if TYPE_CHECKING:
+    from werkzeug.datastructures import FileStorage
+
     from app.accounts.models import User
+    from app.core.workflow import Action
+    from app.gradebook.models import Exemption
     from app.school.models import SchoolClass, Subject, Term
 
 Row = TypeVar("Row", Conduct, HomeroomRemark, SummerConduct, Retest)
@@ -98,10 +108,21 @@ def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [old[k], v] for k, v in new.items() if old[k] != v}
 
 
+def _extra(correction_id: int | None) -> dict[str, Any]:
+    return {} if correction_id is None else {"correction_id": correction_id}
+
+
 def set_conduct(
     actor: User, school_class: SchoolClass, student_id: int, term: Term, level: str | None, seen_version: int
 ) -> Conduct | None:
     _guard(actor, school_class)
+    locking.ensure_open(school_class, locking.periods_of(term))
+    return _write_conduct(actor, student_id, term, level, seen_version)
+
+
+def _write_conduct(
+    actor: User, student_id: int, term: Term, level: str | None, seen_version: int, correction_id: int | None = None
+) -> Conduct | None:
     if level is not None and level not in LEVEL_FROM_DB:
         raise HomeroomError("Mức rèn luyện không hợp lệ; hãy chọn Tốt, Khá, Đạt hoặc Chưa đạt.")
     row, old = _versioned_upsert(
@@ -116,7 +137,12 @@ def set_conduct(
             actor,
             "conduct.changed",
             row,
-            changes={"student_id": student_id, "term_id": term.id, "level": [old["level"], level]},
+            changes={
+                "student_id": student_id,
+                "term_id": term.id,
+                "level": [old["level"], level],
+                **_extra(correction_id),
+            },
         )
     return row
 
@@ -125,6 +151,13 @@ def set_remark(
     actor: User, school_class: SchoolClass, student_id: int, term: Term, text: str | None, seen_version: int
 ) -> HomeroomRemark | None:
     _guard(actor, school_class)
+    locking.ensure_open(school_class, locking.periods_of(term))
+    return _write_remark(actor, student_id, term, text, seen_version)
+
+
+def _write_remark(
+    actor: User, student_id: int, term: Term, text: str | None, seen_version: int, correction_id: int | None = None
+) -> HomeroomRemark | None:
     text = (text or "").strip()
     row, old = _versioned_upsert(
         HomeroomRemark,
@@ -138,7 +171,12 @@ def set_remark(
             actor,
             "homeroom_remark.changed",
             row,
-            changes={"student_id": student_id, "term_id": term.id, "text": [old["text"] or "", text]},
+            changes={
+                "student_id": student_id,
+                "term_id": term.id,
+                "text": [old["text"] or "", text],
+                **_extra(correction_id),
+            },
         )
     return row
 
@@ -148,6 +186,12 @@ def set_attendance(
 ) -> str | None:
     """R12: one row per buổi nghỉ; 'present' removes it. Returns the old status (None: none)."""
     _guard(actor, school_class)
+    check_attendance(school_class, day, status, today)
+    locking.ensure_open(school_class, locking.periods_of_day(school_class, day))
+    return _write_attendance(actor, school_class, student_id, day, status)
+
+
+def check_attendance(school_class: SchoolClass, day: date, status: str, today: date) -> None:
     year = school_class.year
     if status not in ATTENDANCE_STATUS:
         raise HomeroomError("Trạng thái điểm danh không hợp lệ; chọn Có mặt, Nghỉ có phép hoặc Nghỉ không phép.")
@@ -155,6 +199,22 @@ def set_attendance(
         raise HomeroomError(f"Ngày {day:%d/%m/%Y} không thuộc năm học {year.name}.")
     if day > today:
         raise HomeroomError("Không điểm danh trước cho ngày chưa tới.")
+
+
+def attendance_status(student_id: int, day: date) -> str:
+    """'present', 'excused' or 'unexcused' as stored now."""
+    existing = db.session.scalars(
+        select(Attendance)
+        .where(Attendance.student_id == student_id, Attendance.day == day)
+        .execution_options(populate_existing=True)
+    ).first()
+    return "present" if existing is None else ("excused" if existing.excused else "unexcused")
+
+
+def _write_attendance(
+    actor: User, school_class: SchoolClass, student_id: int, day: date, status: str, correction_id: int | None = None
+) -> str | None:
+    year = school_class.year
     existing = db.session.scalars(
         select(Attendance).where(Attendance.student_id == student_id, Attendance.day == day)
     ).first()
@@ -172,7 +232,12 @@ def set_attendance(
         else:
             existing.excused, existing.recorded_by_id, existing.recorded_at = excused, actor.id, utcnow()
     db.session.flush()
-    changes: dict[str, Any] = {"student_id": student_id, "day": day, "status": [old or "present", status]}
+    changes: dict[str, Any] = {
+        "student_id": student_id,
+        "day": day,
+        "status": [old or "present", status],
+        **_extra(correction_id),
+    }
     if existing is not None and status != "present":
         changes["excused"] = [not excused, excused]
     audit.record(actor, "attendance.changed", ("attendance", row.id), changes=changes)
@@ -185,6 +250,18 @@ def set_summer_conduct(
     _guard(actor, school_class)
     if not eligible:
         raise HomeroomError("Chỉ học sinh có rèn luyện cả năm Chưa đạt mới rèn luyện trong hè.")
+    locking.ensure_open(school_class, ("he",))
+    return _write_summer_conduct(actor, school_class, student_id, level, seen_version)
+
+
+def _write_summer_conduct(
+    actor: User,
+    school_class: SchoolClass,
+    student_id: int,
+    level: str,
+    seen_version: int,
+    correction_id: int | None = None,
+) -> SummerConduct | None:
     if level not in LEVEL_FROM_DB:
         raise HomeroomError("Chọn mức rèn luyện sau kỳ nghỉ hè.")
     row, old = _versioned_upsert(
@@ -199,7 +276,12 @@ def set_summer_conduct(
             actor,
             "summer.conduct_changed",
             row,
-            changes={"student_id": student_id, "year_id": school_class.year_id, "level": [old["level"], level]},
+            changes={
+                "student_id": student_id,
+                "year_id": school_class.year_id,
+                "level": [old["level"], level],
+                **_extra(correction_id),
+            },
         )
     return row
 
@@ -217,6 +299,19 @@ def set_retest(
     _guard(actor, school_class)
     if not due:
         raise HomeroomError(f"Môn {subject.name} không thuộc diện kiểm tra lại của học sinh này.")
+    locking.ensure_open(school_class, ("he",))
+    return _write_retest(actor, school_class, student_id, subject, cell, seen_version)
+
+
+def _write_retest(
+    actor: User,
+    school_class: SchoolClass,
+    student_id: int,
+    subject: Subject,
+    cell: CellValue,
+    seen_version: int,
+    correction_id: int | None = None,
+) -> Retest | None:
     new = {"value": cell.value, "comment": cell.comment}
     row, old = _versioned_upsert(
         Retest,
@@ -235,6 +330,7 @@ def set_retest(
                 "subject_id": subject.id,
                 "result": [shown(old["value"], old["comment"]) or None, shown(cell.value, cell.comment) or None],
                 **_changed(old, new),
+                **_extra(correction_id),
             },
         )
     return row
@@ -261,3 +357,35 @@ def save_summer(
     due = bool(line.decision and subject.name in line.decision.retest_subjects)
     cell = parse_cell(typed, subject.is_comment)
     return set_retest(actor, school_class, student_id, subject, cell, seen_version, due=due)
+
+
+# ---------------------------------------------------------------------------- exemptions
+
+
+def request_exemption(
+    actor: User,
+    school_class: SchoolClass,
+    student_id: int,
+    subject: Subject,
+    term: Term | None,
+    reason: str | None,
+    upload: FileStorage | None = None,
+) -> Exemption:
+    """R13, asked from the class book: refused (409) once a close it belongs to is
+    submitted or approved; otherwise app.gradebook's writer."""
+    locking.ensure_open(school_class, locking.periods_of(term))
+    return exemption_services.request_exemption(actor, school_class, student_id, subject, term, reason, upload)
+
+
+def decide_exemption(
+    actor: User,
+    school_class: SchoolClass,
+    exemption: Exemption,
+    action: Action,
+    *,
+    seen_version: int,
+    comment: str | None = None,
+) -> None:
+    term = exemption.term
+    locking.ensure_open(school_class, locking.periods_of(term))
+    exemption_services.decide_exemption(actor, exemption, action, seen_version=seen_version, comment=comment)

@@ -1,0 +1,265 @@
+"""Reads of the class closes and their snapshots: the scoped loaders (a class whose results
+the user may read, a closable period, a student of the class — anything else 404), the
+close record of a (class, period), the school's list by close state, the snapshots.
+
+Two facts live elsewhere today and are read through ONE function each, so that they can
+move without touching the rest: `principal_for(year)` — the hiệu trưởng of a school year,
+whose name every snapshot records — and `delegation_allowed(school)` — whether a phó hiệu
+trưởng may approve a close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User, UserRole
+from app.audit.registry import SubjectLink
+from app.core.authz import Role, not_found
+from app.core.workflow import State
+from app.extensions import db
+from app.homeroom import queries as homeroom_queries
+from app.records import queries as records_queries
+from app.records.models import Record
+from app.records.services import KET_QUA_LOP
+from app.results import policy
+from app.results.models import ResultSnapshot, SnapshotSupersession
+from app.school import queries as school_queries
+from app.school.models import School, SchoolClass, SchoolYear, Student
+
+#: the periods a class closes, in order, and how people call them
+PERIODS = ("hk1", "hk2", "cn", "he")
+PERIOD_LABELS = {"hk1": "Học kỳ I", "hk2": "Học kỳ II", "cn": "Cả năm", "he": "Sau kỳ nghỉ hè"}
+#: the same inside a sentence ("kết quả học kỳ I", "kết quả cả năm")
+PERIOD_TEXT = {"hk1": "học kỳ I", "hk2": "học kỳ II", "cn": "cả năm", "he": "sau kỳ nghỉ hè"}
+
+
+# ---------------------------------------------------------------------------- the two seams
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: int
+    name: str
+
+
+def principal_for(year: SchoolYear | None) -> Principal | None:
+    """The hiệu trưởng of that school year. Today: the active user holding the hiệu trưởng
+    role (the school keeps no history of principals yet)."""
+    user = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.PRINCIPAL.value, User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    ).first()
+    return Principal(user.id, user.full_name) if user is not None else None
+
+
+def delegation_allowed(school: School | None) -> bool:
+    """Whether a phó hiệu trưởng may approve a class's close in the hiệu trưởng's place.
+    Today: the configuration key SODIENTU_CLOSE_DELEGATE (default off)."""
+    return bool(current_app.config.get("SODIENTU_CLOSE_DELEGATE", False))
+
+
+def the_school() -> School | None:
+    return school_queries.the_school()
+
+
+# ---------------------------------------------------------------------------- scoped loaders
+
+
+def close_class(user: User, class_id: int) -> SchoolClass:
+    """A class whose results the user may read (its GVCN, BGH), or 404."""
+    cls = db.session.get(SchoolClass, class_id)
+    if cls is None or not policy.can_read_close(user, cls.homeroom_teacher_id):
+        not_found("class", class_id)
+    return cls
+
+
+def closable_period(period: str) -> str:
+    if period not in PERIODS:
+        not_found("period", period)
+    return period
+
+
+def class_student(cls: SchoolClass, student_id: int) -> Student:
+    return homeroom_queries.class_student(cls, student_id)
+
+
+def close_record(cls: SchoolClass, period: str) -> Record | None:
+    """The close of (class, period) in the records workflow (None: never submitted)."""
+    return records_queries.linked_class_record(KET_QUA_LOP, cls.id, period)
+
+
+def close_record_or_404(cls: SchoolClass, period: str) -> Record:
+    record = close_record(cls, period)
+    if record is None:
+        not_found("close", f"{cls.id}:{period}")
+    return record
+
+
+def period_of(record: Record) -> str | None:
+    """The period of a close record ("ket_qua_lop:<class>:<period>"), None for any other."""
+    key = record.link_key or ""
+    prefix = f"{KET_QUA_LOP}:"
+    if not key.startswith(prefix):
+        return None
+    period = key.rsplit(":", 1)[-1]
+    return period if period in PERIODS else None
+
+
+def close_states(cls: SchoolClass) -> dict[str, State]:
+    found = records_queries.linked_class_records(KET_QUA_LOP, [cls.id], PERIODS)
+    return {
+        p: State(r.state) if (r := found.get(records_queries.class_link_key(KET_QUA_LOP, cls.id, p))) else State.DRAFT
+        for p in PERIODS
+    }
+
+
+# ---------------------------------------------------------------------------- the school's list
+
+
+#: the hiệu trưởng's groups, in order
+CLOSE_GROUPS = {
+    "incomplete": "Chưa đủ dữ liệu / chưa nộp",
+    "waiting": "Chờ duyệt",
+    "approved": "Đã duyệt",
+    "revised": "Có điều chỉnh",
+}
+
+
+@dataclass
+class ClassClose:
+    school_class: SchoolClass
+    record: Record | None
+    group: str
+    revisions: int = 0  # snapshots written after the close (new versions)
+
+    @property
+    def returned(self) -> bool:
+        return self.record is not None and self.record.state == State.RETURNED.value
+
+
+@dataclass
+class SchoolCloses:
+    period: str
+    rows: list[ClassClose]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def group(self, key: str) -> list[ClassClose]:
+        return [r for r in self.rows if r.group == key]
+
+
+def school_closes(year: SchoolYear | None, period: str, classes: Sequence[SchoolClass] | None = None) -> SchoolCloses:
+    """Every class of the year (or the given ones) by the state of its `period` close:
+    three queries whatever the number of classes."""
+    if classes is None:
+        classes = school_queries.classes_of_year(year) if year else []
+    ids = [c.id for c in classes]
+    records = records_queries.linked_class_records(KET_QUA_LOP, ids, [period])
+    revisions: dict[int, int] = {}
+    if ids:
+        rows = db.session.execute(
+            select(ResultSnapshot.class_id, func.count())
+            .where(ResultSnapshot.class_id.in_(ids), ResultSnapshot.period == period, ResultSnapshot.version > 1)
+            .group_by(ResultSnapshot.class_id)
+        )
+        revisions = {class_id: n for class_id, n in rows}
+    out = []
+    for cls in classes:
+        record = records.get(records_queries.class_link_key(KET_QUA_LOP, cls.id, period))
+        state = record.state if record is not None else State.DRAFT.value
+        if state == State.APPROVED.value:
+            group = "revised" if revisions.get(cls.id) else "approved"
+        elif state == State.SUBMITTED.value:
+            group = "waiting"
+        else:
+            group = "incomplete"
+        out.append(ClassClose(cls, record, group, revisions.get(cls.id, 0)))
+    counts = {key: sum(1 for r in out if r.group == key) for key in CLOSE_GROUPS}
+    return SchoolCloses(period, out, counts)
+
+
+def closes_waiting_for(user: User, today: date) -> list[Record]:
+    """Closes waiting for this user's decision (the home page's "Việc đang chờ bạn")."""
+    return [r for r in records_queries.review_queue(user, today) if r.record_type.code == KET_QUA_LOP]
+
+
+# ---------------------------------------------------------------------------- snapshots
+
+
+def current_snapshots(class_id: int, period: str, student_ids: Sequence[int] | None = None) -> list[ResultSnapshot]:
+    """The snapshots of (class, period) that nothing supersedes, one per student."""
+    stmt = (
+        select(ResultSnapshot)
+        .outerjoin(SnapshotSupersession, SnapshotSupersession.snapshot_id == ResultSnapshot.id)
+        .where(
+            ResultSnapshot.class_id == class_id,
+            ResultSnapshot.period == period,
+            ResultSnapshot.period_ref == "",
+            SnapshotSupersession.id.is_(None),
+        )
+        .order_by(ResultSnapshot.student_id)
+    )
+    if student_ids is not None:
+        stmt = stmt.where(ResultSnapshot.student_id.in_(list(student_ids)))
+    return list(db.session.scalars(stmt))
+
+
+def snapshot_count(class_id: int, period: str) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ResultSnapshot)
+            .where(ResultSnapshot.class_id == class_id, ResultSnapshot.period == period)
+        )
+        or 0
+    )
+
+
+def snapshot_for(user: User, snapshot_id: int) -> ResultSnapshot:
+    """A snapshot of a class whose results the user may read, or 404 (the audit timeline)."""
+    snap = db.session.get(ResultSnapshot, snapshot_id)
+    cls = db.session.get(SchoolClass, snap.class_id) if snap is not None else None
+    if snap is None or cls is None or not policy.can_read_close(user, cls.homeroom_teacher_id):
+        not_found("result_snapshot", snapshot_id)
+    return snap
+
+
+def snapshot_links(ids: Collection[int]) -> dict[int, SubjectLink]:
+    """{snapshot id: SubjectLink} for the audit feed and digest (one query)."""
+    stmt = (
+        select(ResultSnapshot, Student.full_name, SchoolClass.name)
+        .join(Student, Student.id == ResultSnapshot.student_id)
+        .join(SchoolClass, SchoolClass.id == ResultSnapshot.class_id)
+        .where(ResultSnapshot.id.in_(list(ids)))
+    )
+    return {
+        snap.id: SubjectLink(
+            f"Kết quả {PERIOD_TEXT.get(snap.period, snap.period)} của {name} (lớp {class_name}), "
+            f"phiên bản {snap.version}",
+            url_for("results.history", class_id=snap.class_id, student_id=snap.student_id),
+        )
+        for snap, name, class_name in db.session.execute(stmt)
+    }
+
+
+def student_history(cls: SchoolClass, student_id: int) -> list[ResultSnapshot]:
+    """Every snapshot of the student in the class, by period then version (newest first)."""
+    stmt = (
+        select(ResultSnapshot)
+        .where(ResultSnapshot.class_id == cls.id, ResultSnapshot.student_id == student_id)
+        .options(
+            selectinload(ResultSnapshot.supersession).selectinload(SnapshotSupersession.superseded_by),
+            selectinload(ResultSnapshot.created_by),
+        )
+    )
+    order = {p: i for i, p in enumerate(PERIODS)}
+    rows = list(db.session.scalars(stmt))
+    return sorted(rows, key=lambda s: (order.get(s.period, 9), s.period_ref, -s.version))
