@@ -55,7 +55,8 @@ def _serve(tmp_path: Path, extra_env: dict[str, str]) -> tuple[subprocess.Popen[
         "FLASK_APP": "app:create_app",
         **extra_env,
     }
-    env.pop("REDIS_URL", None) if "REDIS_URL" not in extra_env else None
+    if "REDIS_URL" not in extra_env:
+        env.pop("REDIS_URL", None)  # the database counter run must not inherit the caller's Redis
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
     log = tmp_path / "access.log"
