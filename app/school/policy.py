@@ -65,3 +65,14 @@ def hidden_student_fields(user: User, school_class: SchoolClass | None) -> froze
 
 def can_edit_student(user: User, student: Student) -> bool:
     return can_manage_school(user)
+
+
+def can_see_schooling(user: User, school_class: SchoolClass | None) -> bool:
+    """Quá trình học tập at other schools and why a student left: BGH and the class's GVCN
+    read them; the quản trị enters them (and so sees what they entered)."""
+    return can_see_sensitive(user, school_class) or can_manage_school(user)
+
+
+def can_manage_enrollment(user: User, student: Student) -> bool:
+    """Chuyển lớp, chuyển trường / thôi học, quá trình học tập: quản trị only."""
+    return can_manage_school(user)
