@@ -309,13 +309,22 @@ def test_moving_a_student_to_another_class_names_the_old_and_new_class(app, as_u
     head = _head(app)
     as_user(
         fx.admin,
-        lambda a: services.enroll(a, db.session.get(Student, student_id), db.session.get(SchoolClass, fx.c10a2.id)),
+        lambda a: services.move_student(
+            a, db.session.get(Student, student_id), db.session.get(SchoolClass, fx.c10a2.id), date(2025, 1, 20)
+        ),
     )
     (event,) = _events_about(app, "student", student_id, head)
-    assert event.action == "student.enrolled"
-    assert event.changes == {"class": ["10A1", "10A2"], "class_id": [fx.c10a1.id, fx.c10a2.id]}
+    assert event.action == "student.class_changed"
+    assert event.changes["class"] == ["10A1", "10A2"]
+    assert event.changes["class_id"] == [fx.c10a1.id, fx.c10a2.id]
+    assert event.changes["end_date"] == [None, "2025-01-19"] and event.changes["start_date"][1] == "2025-01-20"
     with app.app_context():
-        assert db.session.scalar(select(Enrollment.class_id).where(Enrollment.student_id == student_id)) == fx.c10a2.id
+        rows = db.session.execute(
+            select(Enrollment.class_id, Enrollment.end_date)
+            .where(Enrollment.student_id == student_id)
+            .order_by(Enrollment.start_date)
+        ).all()
+        assert rows == [(fx.c10a1.id, date(2025, 1, 19)), (fx.c10a2.id, None)]  # the old one is kept
 
 
 @pytest.mark.parametrize("kind", ["assignment", "guardian"])

@@ -40,6 +40,7 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
     a1, toan = fx.c10a1.id, fx.toan.id
     student = {
         "student_code": "HS-DU-1",
+        "register_number": "",
         "moet_id": "",
         "last_name": "Lý",
         "middle_name": "Thị",
@@ -82,7 +83,7 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
         "school info": (
             "/school/admin/school",
             {"name": "THCS Đủ", "code": "DU1", "level": "THCS", "province": "Huế"}
-            | dict.fromkeys(("district", "address", "phone", "principal_name"), ""),
+            | dict.fromkeys(("district", "address", "phone", "governing_body", "place_name"), ""),
             set(),
             303,
         ),
@@ -130,7 +131,7 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
             {f"s{toan}-teacher_id"},
             303,
         ),
-        "student new": (f"/school/admin/classes/{a1}/students/new", student, set(), 303),
+        "student new": (f"/school/admin/classes/{a1}/students/new", {**student, "enrolled_from": ""}, set(), 303),
         "student edit": (
             f"/school/admin/students/{fx.students_a1[0].id}/edit",
             {**student, "student_code": "HS-DU-2"},
@@ -155,7 +156,7 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
 
 
 #: fields a browser leaves out when empty or unticked (checkbox groups, check boxes)
-MAY_BE_ABSENT = {"roles", "make_current"}
+MAY_BE_ABSENT = {"roles", "make_current", "close_delegate_allowed"}
 CASES = [
     "school info",
     "year",

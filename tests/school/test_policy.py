@@ -29,9 +29,10 @@ OTHER_CLASS = SimpleNamespace(homeroom_teacher_id=8)
 @pytest.mark.parametrize(
     "user, manage, read, export_own, export_other, ids",
     [
-        (person(Role.ADMIN), True, True, True, True, True),
-        (person(Role.PRINCIPAL), False, True, True, True, False),
-        (person(Role.VICE_PRINCIPAL), False, True, True, True, False),
+        # full số định danh in an export: BGH only, not the quản trị (separation of duties)
+        (person(Role.ADMIN), True, True, True, True, False),
+        (person(Role.PRINCIPAL), False, True, True, True, True),
+        (person(Role.VICE_PRINCIPAL), False, True, True, True, True),
         (person(Role.HEAD, Role.TEACHER), False, False, True, False, False),
         (person(Role.TEACHER), False, False, True, False, False),
         (person(Role.TEACHER, user_id=9), False, False, False, False, False),
@@ -45,6 +46,10 @@ def test_policy_table(user, manage, read, export_own, export_other, ids) -> None
     assert policy.can_export_roster(user, OTHER_CLASS) is export_other
     assert policy.can_export_national_ids(user) is ids
     assert policy.can_edit_student(user, object()) is manage
+    assert policy.can_manage_enrollment(user, object()) is manage
+    # quá trình học tập and why a student left: who sees the sensitive fields, and the quản trị
+    assert policy.can_see_schooling(user, CLASS) is (export_own or manage)
+    assert policy.can_see_schooling(user, OTHER_CLASS) is read
 
 
 def _admin_rules(app):  # type: ignore[no-untyped-def]

@@ -116,7 +116,7 @@ def injected(app, sec, as_user, make_user):  # type: ignore[no-untyped-def]
             level="THPT",
             province="TP. Hồ Chí Minh",
             address=TEXT["Địa chỉ"],
-            principal_name=TEXT["Hiệu trưởng"],
+            governing_body=TEXT["Hiệu trưởng"],  # the cơ quan chủ quản line above the school's name
         )
         dept = school.create_department(admin, TEXT["Tổ"])
         subject = school.create_subject(

@@ -47,7 +47,10 @@ EXTRAS = {
 
 #: every field of the student form, blank: a POST that omits one is a 422 (SubmittedFields)
 STUDENT_BLANKS = {
-    **dict.fromkeys(("moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""),
+    **dict.fromkeys(
+        ("register_number", "moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""
+    ),
+    "enrolled_from": "",  # the new-student form's (an edit ignores it)
     **{f"{slot}-{f}": "" for slot in ("father", "mother", "guardian") for f in ("full_name", "phone", "occupation")},
 }
 #: the subject form's optional fields, blank
@@ -113,6 +116,7 @@ def _edit_cases(sec) -> list[tuple[str, dict, dict]]:  # type: ignore[no-untyped
             f"/school/admin/students/{a1.id}/edit",
             {
                 "student_code": a1.student_code,
+                "register_number": "0001/2024",
                 "moet_id": "MOET-0001",
                 "last_name": "Nguyễn",
                 "middle_name": "Canary-A01",
@@ -188,7 +192,9 @@ def _edit_cases(sec) -> list[tuple[str, dict, dict]]:  # type: ignore[no-untyped
                 "district": "",
                 "address": "",
                 "phone": "",
-                "principal_name": "Ngô Văn Hiệu Trưởng",
+                "governing_body": "Sở Giáo dục và Đào tạo TP. Hồ Chí Minh",
+                "place_name": "Quận 1",
+                "close_delegate_allowed": "y",
             },
             {},
         ),

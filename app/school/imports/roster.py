@@ -239,7 +239,10 @@ def _existing(column: InstrumentedAttribute[Any], values: set[str]) -> dict[str,
     ordered = sorted(values)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        found.update(db.session.execute(select(column, Student.student_code).where(column.in_(chunk))).tuples())
+        found.update(
+            (value, code)
+            for value, code in db.session.execute(select(column, Student.student_code).where(column.in_(chunk)))
+        )
     return found
 
 
