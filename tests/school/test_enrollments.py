@@ -130,7 +130,9 @@ def test_placing_a_student_in_another_class_says_to_use_the_move(app, school_fix
         services.enroll(None, _get(Student, fx.students_a1[0].id), _get(SchoolClass, fx.c10a2.id))
 
 
-def _leave(fx, student_id: int, kind: str = "chuyen_truong", day: date = date(2025, 3, 3), reason: str = "Theo gia đình"):  # type: ignore[no-untyped-def]
+def _leave(
+    fx, student_id: int, kind: str = "chuyen_truong", day: date = date(2025, 3, 3), reason: str = "Theo gia đình"
+):  # type: ignore[no-untyped-def]
     def run() -> Enrollment:
         current = queries.current_enrollment(_get(Student, student_id))
         return services.end_enrollment(fx.admin, current, kind=kind, on=day, reason=reason)

@@ -65,21 +65,22 @@ def test_export_neutralises_formulas_and_keeps_r25_order(app, login_as, make_stu
     for raw in ("=cmd", "@Nguyễn Văn A", "-Buôn bán", "+Đồng Tháp"):
         assert "'" + raw in values and raw not in values
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["STT", "Mã HS", "Mã định danh Bộ", "Họ"]
+    assert header[:5] == ["STT", "Mã HS", "Mã định danh Bộ", "Số đăng bộ", "Họ"]
     assert "Số định danh cá nhân" not in header  # only quản trị exports the full number
     names = [row[header.index("Tên")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["An", "Bích", "Bích", "Bích", "Quân"]
     assert events(app, "class.roster_exported")[-1].changes["rows"] == [None, 5]
 
 
-def test_admin_export_can_be_imported_back(app, admin_client, school_fixture) -> None:
+def test_a_full_export_can_be_imported_back_unchanged(app, login_as, school_fixture) -> None:
+    """The hiệu trưởng's export (every column, số định danh included) re-imports as "Không đổi"."""
     fx = school_fixture
-    data = admin_client.get(f"/school/classes/{fx.c10a1.id}/export.xlsx").data
+    data = login_as(fx.ht).get(f"/school/classes/{fx.c10a1.id}/export.xlsx").data
     header = [c.value for c in load_workbook(io.BytesIO(data)).worksheets[0][1]]
-    assert "Số định danh cá nhân" in header
+    assert "Số định danh cá nhân" in header and "Số đăng bộ" in header
     with app.app_context():
         cls = db.session.get(SchoolClass, fx.c10a1.id)
         result = imports.preview("roster", data, imports.ImportOptions(cls.id))
-    # the columns are understood; the only complaints are that these students already exist
-    assert len(result.rows) == 3 and not result.file_errors
-    assert all("đã có trong hệ thống" in m for m in result.messages)
+    # the columns are understood and every student is matched by mã học sinh, with nothing to change
+    assert len(result.rows) == 3 and result.ok, result.messages
+    assert [row.status for row in result.rows] == ["same", "same", "same"]

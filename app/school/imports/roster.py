@@ -307,7 +307,7 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
     for key, maximum in LENGTHS.items():
         check_length(errors, LABELS[key], values[key], maximum)
     school_class = _class_of(cells.get("class_name", ""), ctx, errors)
-    guardians = _guardians(raw, cells, errors)
+    guardians = _guardians(raw, cells, errors, {g.relation for g in existing.guardians} if existing else ())
     if existing is not None and school_class is not None and not errors:
         given = {**values, "full_name": join_name(last, middle, first), "birth_date": birth, "gender": gender}
         update = roster_changes.compare(
@@ -379,7 +379,11 @@ def _class_of(name: str, ctx: _Context, errors: list[str]) -> SchoolClass | None
     return school_class
 
 
-def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) -> list[dict[str, Any]]:
+def _guardians(
+    raw: dict[str, Any], cells: dict[str, str], errors: list[str], known: Iterable[str] = ()
+) -> list[dict[str, Any]]:
+    """The row's guardians; `known`: the relations the (existing) student already has, whose
+    name may be left empty to keep it while changing the phone or the occupation."""
     guardians = []
     for key, label, _alt in RELATIONS:
         name = cells.get(f"{key}_name", "")
@@ -387,7 +391,7 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
         job = cells.get(f"{key}_job", "")
         if is_number_cell(raw.get(f"{key}_phone")) and len(phone) == 9:
             phone = "0" + phone  # a number cell lost the leading zero
-        if not name:
+        if not name and not (key in known and (phone or job)):
             if phone or job:
                 errors.append(f"có số điện thoại hoặc nghề nghiệp của {label} nhưng thiếu họ tên {label}")
             continue
@@ -400,7 +404,7 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
         check_length(errors, f"họ tên {label}", name, 120)
         check_length(errors, f"nghề nghiệp {label}", job, 120)
         guardians.append(
-            {"relation": key, "full_name": nfc(name), "phone": phone or None, "occupation": nfc(job) or None}
+            {"relation": key, "full_name": nfc(name) or None, "phone": phone or None, "occupation": nfc(job) or None}
         )
     return guardians
 
