@@ -152,6 +152,35 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
         ),
         "staff password": (f"/school/admin/staff/{fx.t2.id}/password", {"temporary_password": ""}, set(), 200),
         "staff active": (f"/school/admin/staff/{fx.t2.id}/active", {"active": "0"}, {"active"}, 303),
+        "student move": (
+            f"/school/admin/students/{fx.students_a1[0].id}/move",
+            {"move-class_id": str(fx.c10a2.id), "move-on": "20/01/2025"},
+            {"move-class_id"},
+            303,
+        ),
+        "student leave": (
+            f"/school/admin/students/{fx.students_a1[1].id}/leave",
+            {"leave-kind": "thoi_hoc", "leave-on": "03/03/2025", "leave-reason": "Gia đình xin cho nghỉ"},
+            set(),
+            303,
+        ),
+        "prior schooling": (
+            f"/school/admin/students/{fx.students_a1[2].id}/schooling",
+            {
+                "schooling-year_name": "2023-2024",
+                "schooling-class_name": "9A1",
+                "schooling-school_name": "THCS Mỹ Long",
+                "schooling-place": "",
+            },
+            set(),
+            303,
+        ),
+        "year principal": (
+            f"/school/admin/years/{fx.year.id}/principal",
+            {f"p{fx.year.id}-user_id": str(fx.ht.id), f"p{fx.year.id}-full_name": "", f"p{fx.year.id}-start_date": ""},
+            {f"p{fx.year.id}-user_id"},
+            303,
+        ),
     }
 
 
@@ -174,6 +203,10 @@ CASES = [
     "staff edit",
     "staff password",
     "staff active",
+    "student move",
+    "student leave",
+    "prior schooling",
+    "year principal",
 ]
 
 

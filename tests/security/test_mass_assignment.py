@@ -75,8 +75,15 @@ COVERED = {
     "school.term_update": "test_edit_forms_ignore_undeclared_fields",
     "school.school_info_save": "test_edit_forms_ignore_undeclared_fields",
     "school.year_create": "test_created_student_and_class_get_only_declared_fields",
+    "school.year_principal_set": "test_edit_forms_ignore_undeclared_fields",
+    "school.schooling_update": "test_edit_forms_ignore_undeclared_fields",
+    "school.student_move": "test_moves_departures_and_new_rows_take_only_declared_fields",
+    "school.student_leave": "test_moves_departures_and_new_rows_take_only_declared_fields",
+    "school.schooling_add": "test_moves_departures_and_new_rows_take_only_declared_fields",
     # no form fields at all (the URL says everything)
     "school.year_make_current": "-",
+    "school.year_principal_delete": "-",
+    "school.schooling_delete": "-",
     "accounts.logout": "-",
     # an uploaded file, re-validated at confirm: tests/school/test_imports*.py
     "school.import_upload": "-",

@@ -47,7 +47,7 @@ def _form_slots(student: Student, current: Enrollment | None) -> dict[str, Any]:
     }  # fmt: skip
     for row in student.prior_schooling:
         slots[f"schooling{row.id}"] = _slot(
-            schooling_form(row), url_for("school.schooling_update", student_id=sid, row_id=row.id),
+            schooling_form(row), url_for("school.schooling_update", student_id=sid, schooling_id=row.id),
             f"schooling-form-{row.id}", None, "Lưu",
         )  # fmt: skip
     if current is not None:
@@ -160,11 +160,11 @@ def schooling_add(student_id: int) -> Response:
     return done("Đã thêm một năm học ở trường khác.", _back(student))
 
 
-@routes.route("/admin/students/<int:student_id>/schooling/<int:row_id>", methods=["POST"])
+@routes.route("/admin/students/<int:student_id>/schooling/<int:schooling_id>", methods=["POST"])
 @allow(Role.ADMIN)
-def schooling_update(student_id: int, row_id: int) -> Response:
+def schooling_update(student_id: int, schooling_id: int) -> Response:
     student = _managed_student(student_id)
-    row = queries.get_schooling(student, row_id)
+    row = queries.get_schooling(student, schooling_id)
     form = schooling_form(row, formdata=True)
     if not form.validate():
         return _refused(student, f"schooling{row.id}", form)
@@ -175,11 +175,11 @@ def schooling_update(student_id: int, row_id: int) -> Response:
     return done(f"Đã lưu năm học {row.year_name} ở {row.school_name}.", _back(student))
 
 
-@routes.route("/admin/students/<int:student_id>/schooling/<int:row_id>/delete", methods=["POST"])
+@routes.route("/admin/students/<int:student_id>/schooling/<int:schooling_id>/delete", methods=["POST"])
 @allow(Role.ADMIN)
-def schooling_delete(student_id: int, row_id: int) -> Response:
+def schooling_delete(student_id: int, schooling_id: int) -> Response:
     student = _managed_student(student_id)
-    row = queries.get_schooling(student, row_id)
+    row = queries.get_schooling(student, schooling_id)
     label = f"{row.year_name} ở {row.school_name}"
     with unit_of_work():
         services.remove_schooling(current_actor(), row)

@@ -132,10 +132,10 @@ def year_principal_set(year_id: int) -> Response:
     return done(f"Đã ghi nhận hiệu trưởng năm học {year.name}: {row.full_name}.", url_for("school.years"))
 
 
-@routes.route("/admin/principals/<int:row_id>/delete", methods=["POST"])
+@routes.route("/admin/principals/<int:principal_id>/delete", methods=["POST"])
 @allow(Role.ADMIN)
-def year_principal_delete(row_id: int) -> Response:
-    row = queries.get_year_principal(row_id)
+def year_principal_delete(principal_id: int) -> Response:
+    row = queries.get_year_principal(principal_id)
     year_name, name = row.year.name, row.full_name
     with unit_of_work():
         services.remove_year_principal(current_actor(), row)
