@@ -121,8 +121,17 @@ def _move_principal_name(year_principal: sa.Table) -> None:
     conn = op.get_bind()
     name = conn.execute(sa.text("SELECT principal_name FROM school ORDER BY id LIMIT 1")).scalar()
     name = (name or "").strip()
+    years = sa.table(
+        "school_year",
+        sa.column("id", sa.Integer()),
+        sa.column("start_date", sa.Date()),  # typed: SQLite hands back text otherwise
+        sa.column("is_current", sa.Boolean()),
+        sa.column("start_year", sa.Integer()),
+    )
     year = conn.execute(
-        sa.text("SELECT id, start_date FROM school_year ORDER BY is_current DESC, start_year DESC LIMIT 1")
+        sa.select(years.c.id, years.c.start_date)
+        .order_by(years.c.is_current.desc(), years.c.start_year.desc())
+        .limit(1)
     ).first()
     if not name or year is None:
         return
@@ -184,9 +193,10 @@ def downgrade():
         batch_op.drop_column("end_date")
         batch_op.drop_column("start_date")
 
-    with op.batch_alter_table("student", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_student_register_number"))
-        batch_op.drop_column("register_number")
+    # not a batch: SQLite would copy and DROP the student table, which many tables reference
+    # (ALTER TABLE … DROP COLUMN needs SQLite ≥ 3.35, once the column's index is gone)
+    op.drop_index(op.f("ix_student_register_number"), table_name="student")
+    op.drop_column("student", "register_number")
 
     with op.batch_alter_table("school", schema=None) as batch_op:
         batch_op.drop_column("close_delegate_allowed")
