@@ -6,7 +6,8 @@ Invariants: every enrollment is kept; an enrollment runs from `start_date` to `e
 most one is open (no end date) — the open ones are the current class rosters. A move
 from day D ends the old enrollment on D − 1 and opens one in the new class on D; leaving
 from day D ends it on D − 1 with the kind and the reason, and the student is no longer
-active. D lies inside the school year, after the enrollment's first day and not after
+active (the reason stays on the enrollment; the audit event says only that one was
+given). D lies inside the school year, after the enrollment's first day and not after
 today (the rosters are today's; a move is recorded when it happens). Each change is one
 audit event about the student.
 """
@@ -27,6 +28,8 @@ from app.school.models import Enrollment, EnrollmentEnd, SchoolClass, Student
 from app.school.services.common import SchoolError, check_inside_year, clean
 
 REASON_MAX = 300
+#: what the audit trail says of a departure's reason (as for exemptions: that one was given)
+REASON_GIVEN = "(đã ghi, có thể là dữ liệu nhạy cảm)"
 LEAVING = (EnrollmentEnd.TRANSFERRED, EnrollmentEnd.DROPPED_OUT)
 
 
@@ -161,7 +164,7 @@ def end_enrollment(
         "enrollment_id": [enrollment.id, None],
         "end_date": [None, enrollment.end_date],
         "end_kind": [None, end.value],
-        "end_reason": [None, reason],
+        "end_reason": [None, REASON_GIVEN],  # may say why (health, family): kept out of the chain
     }
     if student.active:
         student.active = False
