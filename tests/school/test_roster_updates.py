@@ -266,3 +266,18 @@ def test_updates_through_the_screens(app, school_fixture, admin_client) -> None:
     assert done.status_code == 200
     assert "Đã nhập 1 học sinh" in done.text and "Đã cập nhật 1 học sinh." in done.text
     assert _student(app, a).register_number == "0100/2024"
+
+
+def test_a_full_name_column_keeps_how_a_stored_name_is_split(app, school_fixture) -> None:
+    fx = school_fixture
+    with app.app_context():
+        student = db.session.get(Student, fx.students_a1[0].id)
+        services.update_student(None, student, last_name="Tôn Nữ", middle_name="Thị", first_name="Hà",
+                                full_name="Tôn Nữ Thị Hà")  # fmt: skip
+        db.session.commit()
+        code = student.student_code
+    rows = [["Mã HS", "Họ và tên", "Ngày sinh", "Giới tính"], [code, "Tôn Nữ Thị Hà", "17/05/2012", "Nữ"]]
+    preview = _preview(app, rows, fx.c10a1.id)
+    assert [(r.status, r.changes) for r in preview.rows] == [("same", [])]  # not re-split as họ "Tôn"
+    renamed = _preview(app, [rows[0], [code, "Tôn Nữ Thị Hằng", "17/05/2012", "Nữ"]], fx.c10a1.id)
+    assert _lines(renamed, 2) == [("Họ và tên", "Tôn Nữ Thị Hà", "Tôn Nữ Thị Hằng")]

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from app.accounts.models import User
-from app.core.vn import format_date, mask_national_id
+from app.core.vn import format_date, mask_national_id, nfc
 from app.extensions import db
 from app.school import services
 from app.school.models import Guardian, GuardianRelation, SchoolClass, SchoolYear, Student
@@ -94,6 +94,9 @@ def _student_changes(student: Student, given: dict[str, Any], errors: list[str])
     """The student fields the row changes ({} when none); errors for what may not change."""
     stored = {k: getattr(student, k) for k in services.STUDENT_FIELDS}
     proposed = {k: v for k, v in given.items() if k in NAME_PARTS or v not in (None, "")}
+    if nfc(proposed.get("full_name") or "") == student.full_name:
+        for key in NAME_PARTS:  # the same name: keep how it is split (a 'Họ và tên' column splits by guess)
+            proposed.pop(key, None)
     if student.moet_id and proposed.get("moet_id") not in (None, student.moet_id):
         errors.append(
             f"mã định danh Bộ '{proposed['moet_id']}' khác mã đã cấp cho học sinh này ({student.moet_id}); "
