@@ -29,9 +29,6 @@ class Defaults:
     # <DATA_DIR>/backups; better another disk, then copied off the server).
     SODIENTU_BACKUP_DIR: str | None = None
     SODIENTU_IDLE_MINUTES = 30
-    # May a phó hiệu trưởng approve a class's close of a term or year in the hiệu trưởng's
-    # place? (read only by app.results.queries.delegation_allowed)
-    SODIENTU_CLOSE_DELEGATE = False
     # sign-in: after this many failures from one address for one username each further
     # attempt waits twice as long (2 s, 4 s …); the account itself locks only after
     # LOCK_AFTER failures from anywhere since its last sign-in (a lock anyone could cause

@@ -98,6 +98,11 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def local_today() -> date:
+    """Today's date in Asia/Ho_Chi_Minh (what "today" means at school)."""
+    return datetime.now(LOCAL_TZ).date()
+
+
 def to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

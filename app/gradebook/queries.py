@@ -32,6 +32,7 @@ from app.gradebook.models import (
 )
 from app.gradebook.policy import GridAccess
 from app.gradebook.values import CellError, CellValue, Column, parse_cell, parse_column, regular_count
+from app.school import queries as school_queries
 from app.school.models import (
     Department,
     Enrollment,
@@ -177,12 +178,17 @@ def find_gradebook(class_id: int, subject_id: int, term_id: int) -> GradeBook | 
 
 def class_students(class_id: int) -> list[Student]:
     """Class list in Vietnamese order (R25), one query."""
-    stmt = select(Student).join(Enrollment, Enrollment.student_id == Student.id).where(Enrollment.class_id == class_id)
+    stmt = (
+        select(Student)
+        .join(Enrollment, Enrollment.student_id == Student.id)
+        .where(Enrollment.class_id == class_id, school_queries.on_roster())
+    )
     return sorted(db.session.scalars(stmt), key=lambda s: s.sort_key)
 
 
 def class_student_ids(class_id: int) -> set[int]:
-    return set(db.session.scalars(select(Enrollment.student_id).where(Enrollment.class_id == class_id)))
+    stmt = select(Enrollment.student_id).where(Enrollment.class_id == class_id, school_queries.on_roster())
+    return set(db.session.scalars(stmt))
 
 
 def scoped_student(handle: GridHandle, student_id: int) -> Student:
@@ -190,7 +196,7 @@ def scoped_student(handle: GridHandle, student_id: int) -> Student:
     student = db.session.scalars(
         select(Student)
         .join(Enrollment, Enrollment.student_id == Student.id)
-        .where(Student.id == student_id, Enrollment.class_id == handle.school_class.id)
+        .where(Student.id == student_id, Enrollment.class_id == handle.school_class.id, school_queries.on_roster())
     ).first()
     if student is None:
         not_found("student", student_id)

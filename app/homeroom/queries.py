@@ -44,7 +44,7 @@ def class_student(cls: SchoolClass, student_id: int | None) -> Student:
         student = db.session.scalars(
             select(Student)
             .join(Enrollment, Enrollment.student_id == Student.id)
-            .where(Student.id == student_id, Enrollment.class_id == cls.id)
+            .where(Student.id == student_id, Enrollment.class_id == cls.id, school_queries.on_roster())
         ).first()
     if student is None:
         not_found("student", student_id)
@@ -83,7 +83,11 @@ def exemption_for(user: User, exemption_id: int) -> tuple[Exemption, SchoolClass
         cls = db.session.scalars(
             select(SchoolClass)
             .join(Enrollment, Enrollment.class_id == SchoolClass.id)
-            .where(Enrollment.student_id == exemption.student_id, Enrollment.year_id == exemption.year_id)
+            .where(
+                Enrollment.student_id == exemption.student_id,
+                Enrollment.year_id == exemption.year_id,
+                school_queries.last_of_its_year(),
+            )
         ).first()
     if exemption is None or cls is None or not policy.can_read_homeroom(user, cls.homeroom_teacher_id):
         not_found("exemption", exemption_id)
@@ -236,7 +240,7 @@ def pending_exemptions(year_id: int) -> list[tuple[Exemption, SchoolClass]]:
             ),
         )
         .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
-        .where(Exemption.year_id == year_id, Exemption.state == "submitted")
+        .where(Exemption.year_id == year_id, Exemption.state == "submitted", school_queries.last_of_its_year())
         .options(selectinload(Exemption.student), selectinload(Exemption.subject))
         .order_by(Exemption.created_at)
     )
@@ -249,7 +253,7 @@ def exemption_links(ids: Iterable[int]) -> dict[int, SubjectLink]:
         select(Exemption, SchoolClass)
         .join(Enrollment, and_(Enrollment.student_id == Exemption.student_id, Enrollment.year_id == Exemption.year_id))
         .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
-        .where(Exemption.id.in_(list(ids)))
+        .where(Exemption.id.in_(list(ids)), school_queries.last_of_its_year())
     )
     return {
         e.id: SubjectLink(

@@ -2,10 +2,8 @@
 the user may read, a closable period, a student of the class — anything else 404), the
 close record of a (class, period), the school's list by close state, the snapshots.
 
-Two facts live elsewhere today and are read through ONE function each, so that they can
-move without touching the rest: `principal_for(year)` — the hiệu trưởng of a school year,
-whose name every snapshot records — and `delegation_allowed(school)` — whether a phó hiệu
-trưởng may approve a close.
+The hiệu trưởng of a year and the delegation setting are the school's (`principal_of`,
+`School.close_delegate_allowed`), read here through one function each.
 """
 
 from __future__ import annotations
@@ -14,13 +12,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import User, UserRole
+from app.accounts.models import User
 from app.audit.registry import SubjectLink
-from app.core.authz import Role, not_found
+from app.core.authz import not_found
 from app.core.workflow import State
 from app.extensions import db
 from app.homeroom import queries as homeroom_queries
@@ -39,32 +37,19 @@ PERIOD_LABELS = {"hk1": "Học kỳ I", "hk2": "Học kỳ II", "cn": "Cả năm
 PERIOD_TEXT = {"hk1": "học kỳ I", "hk2": "học kỳ II", "cn": "cả năm", "he": "sau kỳ nghỉ hè"}
 
 
-# ---------------------------------------------------------------------------- the two seams
+# ---------------------------------------------------------------------------- the school's facts
 
 
-@dataclass(frozen=True)
-class Principal:
-    id: int
-    name: str
-
-
-def principal_for(year: SchoolYear | None) -> Principal | None:
-    """The hiệu trưởng of that school year. Today: the active user holding the hiệu trưởng
-    role (the school keeps no history of principals yet)."""
-    user = db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.PRINCIPAL.value, User.active.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    ).first()
-    return Principal(user.id, user.full_name) if user is not None else None
+def principal_for(year: SchoolYear, on_date: date | None = None) -> school_queries.Principal | None:
+    """The hiệu trưởng of that school year (on `on_date`, else at the year's end) — the
+    school's record of principals, the one answer every snapshot and document uses."""
+    return school_queries.principal_of(year, on_date)
 
 
 def delegation_allowed(school: School | None) -> bool:
-    """Whether a phó hiệu trưởng may approve a class's close in the hiệu trưởng's place.
-    Today: the configuration key SODIENTU_CLOSE_DELEGATE (default off)."""
-    return bool(current_app.config.get("SODIENTU_CLOSE_DELEGATE", False))
+    """Whether a phó hiệu trưởng may approve a class's close in the hiệu trưởng's place
+    (the school's setting, off by default)."""
+    return bool(school is not None and school.close_delegate_allowed)
 
 
 def the_school() -> School | None:

@@ -36,7 +36,7 @@ from app.homeroom import summary as summary_mod
 from app.homeroom.summary import ClassSummary, StudentLine
 from app.results import queries
 from app.results.models import ResultSnapshot
-from app.school.models import SchoolClass, Subject, Term
+from app.school.models import School, SchoolClass, Subject, Term
 
 SCHEMA = 1
 #: the keys of the header every payload starts with (kept as is by a later version)
@@ -116,7 +116,9 @@ def period_terms(summary: ClassSummary, period: str) -> list[Term]:
 
 def header_of(cls: SchoolClass, period: str, settings: LearningSettings) -> dict[str, Any]:
     school = queries.the_school()
-    principal = queries.principal_for(cls.year)
+    hk1, _ = gradebook_queries.term_pair_of_year(cls.year_id)
+    # the hiệu trưởng who approves: at the end of HK I for its close, else at the year's end
+    principal = queries.principal_for(cls.year, hk1.end_date if period == "hk1" and hk1 else None)
     gvcn = cls.homeroom_teacher
     return {
         "schema": SCHEMA,
@@ -124,11 +126,25 @@ def header_of(cls: SchoolClass, period: str, settings: LearningSettings) -> dict
         "period_ref": "",
         "period_label": queries.PERIOD_LABELS[period],
         "rules_version": tt22.RULES_VERSION,
-        "school": {"name": school.name, "code": school.code, "level": school.level} if school else None,
+        "school": _school_facts(school),
         "year": {"id": cls.year_id, "name": cls.year.name},
         "class": {"id": cls.id, "name": cls.name, "grade_level": cls.grade_level},
         "names": {"gvcn": gvcn.full_name if gvcn else None, "hieu_truong": principal.name if principal else None},
         "settings": settings_facts(settings),
+    }
+
+
+def _school_facts(school: School | None) -> dict[str, Any] | None:
+    """What a document's header prints about the school (cơ quan chủ quản, the date line's place)."""
+    if school is None:
+        return None
+    return {
+        "name": school.name,
+        "code": school.code,
+        "level": school.level,
+        "governing_body": school.governing_body or "",
+        "place_name": school.place_name or school.district or school.province,
+        "province": school.province,
     }
 
 
@@ -269,6 +285,7 @@ def student_body(data: ClassData, line: StudentLine) -> dict[str, Any]:
         "student": {
             "id": s.id,
             "code": s.student_code,
+            "register_number": s.register_number or "",
             "full_name": s.full_name,
             "birth_date": s.birth_date,
             "gender": s.gender,

@@ -2,6 +2,9 @@
 
 `seed_school(rng)` builds it through services only (audited like any other change;
 each class roster is written as one `import.class_roster` event) and never commits.
+It also fills what the học bạ prints: cơ quan chủ quản and the date-line place, the
+hiệu trưởng of the year, a số đăng bộ per student, and one student who came from another
+school (a quá trình học tập row) and changed class at the start of HK II.
 Given random.Random(2024) it produces the same school every time. Every demo account
 shares one password, hashed once (Argon2 is deliberately slow).
 """
@@ -19,7 +22,7 @@ from app.accounts.models import User
 from app.core.authz import Role
 from app.core.vn import fold, join_name
 from app.school import demo_data as data
-from app.school import services
+from app.school import queries, services
 from app.school.imports import roster
 from app.school.models import Department, School, SchoolClass, SchoolYear, Subject
 
@@ -27,6 +30,8 @@ DEMO_PASSWORD = "Demo@2024-2025"
 DEMO_USERNAMES = ("admin", "hieutruong", "phohieutruong", "totruong.toan", "gv.toan", "gvcn.6a1")
 START_YEAR = 2024
 EMAIL_DOMAIN = "thcsnguyendu.edu.vn"
+GOVERNING_BODY = "Phòng Giáo dục và Đào tạo huyện Tháp Mười"
+TRANSFER_FROM, TRANSFER_TO = "7A1", "7A2"
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,8 @@ def seed_school(rng: random.Random) -> DemoSchool:
         district="Huyện Tháp Mười",
         address="Khóm 2, thị trấn Mỹ An, huyện Tháp Mười, tỉnh Đồng Tháp",
         phone="02773821042",
+        governing_body=GOVERNING_BODY,
+        place_name="Tháp Mười",
     )
     year = services.create_year(
         None,
@@ -141,17 +148,7 @@ def seed_school(rng: random.Random) -> DemoSchool:
     principal = b.user("hieutruong", male=True, roles=(Role.PRINCIPAL,), position="Hiệu trưởng")
     b.user("phohieutruong", male=False, roles=(Role.VICE_PRINCIPAL,), position="Phó hiệu trưởng")
     b.user("admin", male=True, roles=(Role.ADMIN,), position="Nhân viên CNTT – thiết bị")
-    services.save_school(
-        None,
-        name=school.name,
-        code=school.code,
-        level=school.level,
-        province=school.province,
-        district=school.district,
-        address=school.address,
-        phone=school.phone,
-        principal_name=principal.full_name,
-    )
+    services.set_year_principal(None, year, user_id=principal.id)
 
     fixed = {("toan", 0): "totruong.toan", ("toan", 1): "gv.toan", ("van", 1): "gvcn.6a1"}
     staff: dict[str, list[tuple[User, str]]] = {}
@@ -177,8 +174,11 @@ def seed_school(rng: random.Random) -> DemoSchool:
             services.assign_teacher(None, cls, subject, teaching[(cls.id, code)])
 
     used: set[str] = set()
+    registers: dict[int, int] = {}
     for cls in classes:
-        roster.add_students(None, _students(rng, cls, year, used), comment="Dữ liệu mẫu (flask seed-demo)")
+        entries = _students(rng, cls, year, used, registers)
+        roster.add_students(None, entries, comment="Dữ liệu mẫu (flask seed-demo)")
+    _transferred_student(classes, year)
 
     teachers = [u for members in staff.values() for u, _ in members]
     return DemoSchool(school, year, departments, subjects, classes, b.users, teachers, logins=_logins(b.users, classes))
@@ -239,7 +239,10 @@ def _unique(rng: random.Random, used: set[str], prefix: str, digits: int) -> str
     return value
 
 
-def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear, used: set[str]) -> list[roster.RosterEntry]:
+def _students(
+    rng: random.Random, cls: SchoolClass, year: SchoolYear, used: set[str], registers: dict[int, int]
+) -> list[roster.RosterEntry]:
+    """A class of 38–42; số đăng bộ numbered per year of entry ('0042/2021')."""
     entries = []
     entry_year = year.start_year - (cls.grade_level - 6)
     for n in range(rng.randint(38, 42)):
@@ -256,8 +259,10 @@ def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear, used: set[
         commune = rng.choice(data.COMMUNES)
         place = rng.choice(data.WARDS if commune.startswith("thị trấn") else data.HAMLETS)
         address = f"{place}, {commune}, huyện Tháp Mười, tỉnh Đồng Tháp"
+        registers[entry_year] = registers.get(entry_year, 0) + 1
         fields = {
             "student_code": code,
+            "register_number": f"{registers[entry_year]:04d}/{entry_year}",
             "moet_id": _unique(rng, used, "87", 8),
             "last_name": last,
             "middle_name": middle,
@@ -276,6 +281,23 @@ def _students(rng: random.Random, cls: SchoolClass, year: SchoolYear, used: set[
             )
         )
     return entries
+
+
+def _transferred_student(classes: list[SchoolClass], year: SchoolYear) -> None:
+    """The first student of 7A1 came from another school after lớp 6 and moved to 7A2
+    when HK II began: a quá trình học tập row and two enrollments."""
+    from_class = next(c for c in classes if c.name == TRANSFER_FROM)
+    to_class = next(c for c in classes if c.name == TRANSFER_TO)
+    student = min(queries.students_of_class(from_class), key=lambda s: s.student_code)
+    services.add_schooling(
+        None,
+        student,
+        year_name=f"{year.start_year - 1}-{year.start_year}",
+        class_name="6A3",
+        school_name="Trường THCS Mỹ Long",
+        place="huyện Cầu Ngang, tỉnh Trà Vinh",
+    )
+    services.move_student(None, student, to_class, year.terms[1].start_date)
 
 
 def _guardians(rng: random.Random, father_last: str, birth_year: int) -> list[dict[str, Any]]:

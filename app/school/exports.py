@@ -151,6 +151,7 @@ def _student_values(student: Student, school_class: SchoolClass) -> dict[str, An
     values: dict[str, Any] = {
         "student_code": student.student_code,
         "moet_id": student.moet_id,
+        "register_number": student.register_number,
         "last_name": student.last_name,
         "middle_name": student.middle_name,
         "first_name": student.first_name,

@@ -9,6 +9,7 @@ naming the field, never read as "clear" — clearing is the explicit blank choic
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -30,7 +31,7 @@ from app.core.forms import (
     date_field,
     text_field,
 )
-from app.school.models import AssessmentKind, Gender, GuardianRelation
+from app.school.models import AssessmentKind, EnrollmentEnd, Gender, GuardianRelation
 
 
 def phone_check(_form: Any, field: Field) -> None:
@@ -51,10 +52,16 @@ class SchoolInfoForm(SubmittedFields, FlaskForm):
     district = text_field("Quận/huyện", 100)
     address = text_field("Địa chỉ", 250)
     phone = text_field("Điện thoại", 30)
-    principal_name = text_field("Họ tên hiệu trưởng", 120)
+    governing_body = text_field(
+        "Cơ quan chủ quản", 200, render_kw={"placeholder": "Phòng Giáo dục và Đào tạo huyện Cầu Ngang"}
+    )
+    place_name = text_field("Địa danh ghi ở dòng ngày tháng", 100, render_kw={"placeholder": "Cầu Ngang"})
+    close_delegate_allowed = BooleanField("Phó hiệu trưởng được duyệt khoá sổ lớp (theo uỷ quyền của hiệu trưởng)")
 
     def school_fields(self) -> dict[str, Any]:
-        return {k: v for k, v in self.data.items() if k != "csrf_token"}
+        data = {k: v for k, v in self.data.items() if k != "csrf_token"}
+        data["close_delegate_allowed"] = bool(data["close_delegate_allowed"])
+        return data
 
 
 class YearForm(SubmittedFields, FlaskForm):
@@ -193,6 +200,7 @@ class GuardianForm(Form):
 
 STUDENT_KEYS = (
     "student_code",
+    "register_number",
     "moet_id",
     "last_name",
     "middle_name",
@@ -211,6 +219,7 @@ WRITE_ONLY_HINT = "Đã ẩn (dữ liệu nhạy cảm) — để trống để 
 
 class StudentForm(SubmittedFields, FlaskForm):
     student_code = text_field("Mã học sinh", 30, required=True)
+    register_number = text_field("Số đăng bộ", 30)
     moet_id = text_field("Mã định danh Bộ GD&ĐT", 30)
     last_name = text_field("Họ", 60, required=True)
     middle_name = text_field("Chữ đệm", 80)
@@ -260,12 +269,95 @@ class StudentForm(SubmittedFields, FlaskForm):
         data["full_name"] = vn.join_name(data["last_name"], data["middle_name"], data["first_name"])
         return data
 
+    def enrolled_on(self) -> date | None:
+        """A new student's first day in the class (NewStudentForm); None: the year's first day."""
+        return None
+
     def guardian_entries(self) -> dict[str, dict[str, Any] | None]:
         return {
             GuardianRelation.FATHER.value: self.father.data,
             GuardianRelation.MOTHER.value: self.mother.data,
             GuardianRelation.GUARDIAN.value: self.guardian.data,
         }
+
+
+class NewStudentForm(StudentForm):
+    """A student joining a class: from the year's first day, or the day they arrive."""
+
+    enrolled_from = date_field("Vào lớp từ ngày (để trống: từ đầu năm học)", required=False)
+
+    def enrolled_on(self) -> date | None:
+        return self.enrolled_from.data
+
+
+class MoveForm(SubmittedFields, FlaskForm):
+    """Chuyển lớp: another class of the same year, from a day."""
+
+    class_id = IdSelectField("Chuyển sang lớp", validators=[InputRequired(CHOOSE.format("lớp chuyển đến"))])
+    on = date_field("Từ ngày")
+
+    def on_date(self) -> date:
+        assert self.on.data is not None  # required: validated
+        return self.on.data
+
+    def validate_class_id(self, field: Field) -> None:
+        if field.data is None:
+            raise ValidationError(CHOOSE.format("lớp chuyển đến"))
+
+
+LEAVING_CHOICES = [(EnrollmentEnd.TRANSFERRED.value, "Chuyển trường"), (EnrollmentEnd.DROPPED_OUT.value, "Thôi học")]
+
+
+class LeaveForm(SubmittedFields, FlaskForm):
+    """Học sinh chuyển trường / thôi học, from a day, with the reason."""
+
+    kind = VNSelectField(
+        "Hình thức",
+        choices=choices(LEAVING_CHOICES, "— chọn —"),
+        validators=[DataRequired(CHOOSE.format("chuyển trường hay thôi học"))],
+    )
+    on = date_field("Từ ngày")
+    reason = text_field(
+        "Lý do", 300, required=True, render_kw={"placeholder": "Chuyển đến trường THCS … theo đơn của gia đình"}
+    )
+
+    def on_date(self) -> date:
+        assert self.on.data is not None  # required: validated
+        return self.on.data
+
+
+class SchoolingForm(SubmittedFields, FlaskForm):
+    """A year of quá trình học tập at another school."""
+
+    year_name = StringField(
+        "Năm học",
+        validators=[
+            DataRequired(REQUIRED.format("năm học (ví dụ 2023-2024)")),
+            Regexp(r"^\s*\d{4}\s*[-–]\s*\d{4}\s*$", message="Năm học phải có dạng 2023-2024."),
+        ],
+        render_kw={"placeholder": "2023-2024"},
+    )
+    class_name = text_field("Lớp", 20, required=True, render_kw={"placeholder": "6A2"})
+    school_name = text_field("Trường", 200, required=True, render_kw={"placeholder": "Trường THCS Mỹ Long"})
+    place = text_field("Nơi (huyện, tỉnh)", 200, render_kw={"placeholder": "huyện Cầu Ngang, tỉnh Trà Vinh"})
+
+    def schooling_fields(self) -> dict[str, Any]:
+        return {k: self[k].data for k in ("year_name", "class_name", "school_name", "place")}
+
+
+class YearPrincipalForm(SubmittedFields, FlaskForm):
+    """The hiệu trưởng of a year: an account, the name as printed, from which day."""
+
+    user_id = IdSelectField("Tài khoản hiệu trưởng")
+    full_name = text_field("Họ tên in trên hồ sơ (để trống: theo tài khoản)", 120)
+    start_date = date_field("Nhận nhiệm vụ từ ngày (để trống: từ đầu năm học)", required=False)
+
+    def validate_full_name(self, field: Field) -> None:
+        if not (field.data or "").strip() and self.user_id.data is None:
+            raise ValidationError("Chọn tài khoản hiệu trưởng hoặc ghi họ tên hiệu trưởng.")
+
+    def principal_fields(self) -> dict[str, Any]:
+        return {"user_id": self.user_id.data, "full_name": self.full_name.data, "start_date": self.start_date.data}
 
 
 class ImportUploadForm(FlaskForm):

@@ -8,12 +8,15 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,7 +36,14 @@ class School(TimestampMixin, Base):
     district: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(250))
     phone: Mapped[str | None] = mapped_column(String(30))
-    principal_name: Mapped[str | None] = mapped_column(String(120))
+    #: cơ quan chủ quản, printed above the school's name ("Phòng Giáo dục và Đào tạo huyện …")
+    governing_body: Mapped[str | None] = mapped_column(String(200))
+    #: the place of the date line of documents ("Cầu Ngang, ngày 05 tháng 01 năm 2026")
+    place_name: Mapped[str | None] = mapped_column(String(100))
+    #: a phó hiệu trưởng may approve class closes by delegation of the hiệu trưởng
+    close_delegate_allowed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The hiệu trưởng is not a column here: YearPrincipal keeps one per year, with history
+    # (queries.principal_of), defaulting to the user holding the Hiệu trưởng role.
 
 
 class SchoolYear(TimestampMixin, Base):
@@ -54,6 +64,27 @@ class SchoolYear(TimestampMixin, Base):
     @property
     def name(self) -> str:
         return f"{self.start_year}-{self.end_year}"
+
+    def contains(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class YearPrincipal(TimestampMixin, Base):
+    """The hiệu trưởng of a school year from a date (the year's first day unless the
+    principal changed during the year), with the name as printed that year."""
+
+    __tablename__ = "year_principal"
+    __table_args__ = (UniqueConstraint("year_id", "start_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id", ondelete="CASCADE"), index=True)
+    #: the account, when the person has one (a past year's principal may have none)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    start_date: Mapped[date] = mapped_column(Date)
+
+    year: Mapped[SchoolYear] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
 
 class Term(Base):
@@ -196,6 +227,8 @@ class Student(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_code: Mapped[str] = mapped_column(String(30), unique=True)  # mã học sinh (trường)
+    #: số đăng bộ (the school's register number, printed in the học bạ); unique when set
+    register_number: Mapped[str | None] = mapped_column(String(30), unique=True, index=True)
     moet_id: Mapped[str | None] = mapped_column(String(30), unique=True)  # mã định danh Bộ
     last_name: Mapped[str] = mapped_column(String(60))  # họ
     middle_name: Mapped[str] = mapped_column(String(80), default="")  # chữ đệm
@@ -212,7 +245,12 @@ class Student(TimestampMixin, Base):
     guardians: Mapped[list[Guardian]] = relationship(
         back_populates="student", cascade="all, delete-orphan", order_by="Guardian.id"
     )
-    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="student")
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="student", order_by="[Enrollment.start_date, Enrollment.id]"
+    )
+    prior_schooling: Mapped[list[PriorSchooling]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", order_by="[PriorSchooling.year_name, PriorSchooling.id]"
+    )
 
     @property
     def sort_key(self) -> tuple[str, str, str, date]:
@@ -227,19 +265,82 @@ class Student(TimestampMixin, Base):
         return Gender(self.gender).label
 
 
+class EnrollmentEnd(enum.StrEnum):
+    """Why an enrollment ended."""
+
+    MOVED = "chuyen_lop"  # to another class of the school (a new enrollment follows)
+    TRANSFERRED = "chuyen_truong"  # to another school
+    DROPPED_OUT = "thoi_hoc"  # left school
+
+    @property
+    def label(self) -> str:
+        return {"chuyen_lop": "Chuyển lớp", "chuyen_truong": "Chuyển trường", "thoi_hoc": "Thôi học"}[self.value]
+
+
+#: the SQL condition of an enrollment on the current roster (not ended)
+OPEN_ENROLLMENT = "end_date IS NULL"
+
+
 class Enrollment(Base):
-    """A student in a class for that class's school year."""
+    """A student in a class, from `start_date` to `end_date` (the last day, inclusive).
+
+    Every enrollment is kept: a class change ends the old one the day before the move and
+    opens a new one; leaving school ends it with a reason. At most one enrollment of a
+    student per year is open (end_date NULL): the open ones are the current rosters.
+    """
 
     __tablename__ = "enrollment"
-    __table_args__ = (UniqueConstraint("student_id", "year_id"),)
+    __table_args__ = (
+        Index(
+            "uq_enrollment_open_student_year",
+            "student_id",
+            "year_id",
+            unique=True,
+            sqlite_where=text(OPEN_ENROLLMENT),
+            postgresql_where=text(OPEN_ENROLLMENT),
+        ),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+        CheckConstraint("(end_date IS NULL) = (end_kind IS NULL)", name="end_kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
     year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    end_kind: Mapped[str | None] = mapped_column(String(20))  # EnrollmentEnd
+    end_reason: Mapped[str | None] = mapped_column(String(300))
 
     student: Mapped[Student] = relationship(back_populates="enrollments")
     school_class: Mapped[SchoolClass] = relationship(back_populates="enrollments")
+
+    @property
+    def is_open(self) -> bool:
+        return self.end_date is None
+
+    @property
+    def end_label(self) -> str:
+        return EnrollmentEnd(self.end_kind).label if self.end_kind else ""
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class PriorSchooling(TimestampMixin, Base):
+    """A year of the student's "quá trình học tập" at another school (entered by the
+    quản trị for a student who transferred in)."""
+
+    __tablename__ = "prior_schooling"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    year_name: Mapped[str] = mapped_column(String(9))  # "2022-2023"
+    class_name: Mapped[str] = mapped_column(String(20))
+    school_name: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str | None] = mapped_column(String(200))  # "huyện Cầu Kè, tỉnh Trà Vinh"
+
+    student: Mapped[Student] = relationship(back_populates="prior_schooling")
 
 
 class GuardianRelation(enum.StrEnum):

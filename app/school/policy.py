@@ -34,11 +34,12 @@ def is_homeroom_of(user: User, school_class: SchoolClass) -> bool:
 
 
 #: personal data the quản trị keeps (imports, edits) but never reads back (separation of duties)
-SENSITIVE_STUDENT_FIELDS = ("ethnicity", "address", "national_id")
+SENSITIVE_STUDENT_FIELDS = ("ethnicity", "birthplace", "address", "national_id")
 
 
 def can_see_sensitive(user: User, school_class: SchoolClass | None) -> bool:
-    """Dân tộc, chỗ ở, số định danh (masked): BGH and the class's GVCN (R27).
+    """Dân tộc, nơi sinh, chỗ ở, số định danh (masked): BGH and the class's GVCN (R27;
+    DESIGN.md §13 lists nơi sinh with them).
 
     Not the quản trị as such: they run accounts, structure and backups, and read no
     sensitive field unless they also hold a BGH role or are this class's GVCN.
@@ -64,4 +65,15 @@ def hidden_student_fields(user: User, school_class: SchoolClass | None) -> froze
 
 
 def can_edit_student(user: User, student: Student) -> bool:
+    return can_manage_school(user)
+
+
+def can_see_schooling(user: User, school_class: SchoolClass | None) -> bool:
+    """Quá trình học tập at other schools and why a student left: BGH and the class's GVCN
+    read them; the quản trị enters them (and so sees what they entered)."""
+    return can_see_sensitive(user, school_class) or can_manage_school(user)
+
+
+def can_manage_enrollment(user: User, student: Student) -> bool:
+    """Chuyển lớp, chuyển trường / thôi học, quá trình học tập: quản trị only."""
     return can_manage_school(user)

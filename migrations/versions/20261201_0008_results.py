@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008_results"
-down_revision = "0006"
+down_revision = "0007_school_records"
 branch_labels = None
 depends_on = None
 

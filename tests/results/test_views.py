@@ -80,10 +80,12 @@ def app_user(app):  # type: ignore[no-untyped-def]
 def test_a_vice_principal_approves_when_the_school_delegates(app, term_ready, login_as, make_user) -> None:
     from app.core.authz import Role
     from app.results import queries
-    from app.school.models import SchoolClass
+    from app.school.models import School, SchoolClass
 
     ns = term_ready
-    app.config["SODIENTU_CLOSE_DELEGATE"] = True
+    with app.app_context():
+        db.session.scalars(db.select(School)).one().close_delegate_allowed = True
+        db.session.commit()
     pht = make_user("pht", roles=(Role.VICE_PRINCIPAL,), full_name="Lý Thị Phó Hiệu Trưởng")
     submit_close(app_user(app), ns.gvcn, ns.c10a1.id, "hk1")
     with app.app_context():

@@ -83,7 +83,16 @@ UPDATES: list[tuple[str, Any, Callable[[Any], int], Callable[[Any, Any], Any]]] 
         School,
         lambda fx: fx.school_id,
         lambda actor, fx: services.save_school(
-            actor, name="THCS Mới", code="M2", level="THPT", province="Huế", district="Phú Vang", address="x"
+            actor,
+            name="THCS Mới",
+            code="M2",
+            level="THPT",
+            province="Huế",
+            district="Phú Vang",
+            address="x",
+            governing_body="Sở Giáo dục và Đào tạo Huế",
+            place_name="Phú Vang",
+            close_delegate_allowed=True,
         ),
     ),
     (
@@ -309,13 +318,52 @@ def test_moving_a_student_to_another_class_names_the_old_and_new_class(app, as_u
     head = _head(app)
     as_user(
         fx.admin,
-        lambda a: services.enroll(a, db.session.get(Student, student_id), db.session.get(SchoolClass, fx.c10a2.id)),
+        lambda a: services.move_student(
+            a, db.session.get(Student, student_id), db.session.get(SchoolClass, fx.c10a2.id), date(2025, 1, 20)
+        ),
     )
     (event,) = _events_about(app, "student", student_id, head)
-    assert event.action == "student.enrolled"
-    assert event.changes == {"class": ["10A1", "10A2"], "class_id": [fx.c10a1.id, fx.c10a2.id]}
+    assert event.action == "student.class_changed"
+    assert event.changes["class"] == ["10A1", "10A2"]
+    assert event.changes["class_id"] == [fx.c10a1.id, fx.c10a2.id]
+    assert event.changes["end_date"] == [None, "2025-01-19"] and event.changes["start_date"][1] == "2025-01-20"
     with app.app_context():
-        assert db.session.scalar(select(Enrollment.class_id).where(Enrollment.student_id == student_id)) == fx.c10a2.id
+        rows = db.session.execute(
+            select(Enrollment.class_id, Enrollment.end_date)
+            .where(Enrollment.student_id == student_id)
+            .order_by(Enrollment.start_date)
+        ).all()
+        assert rows == [(fx.c10a1.id, date(2025, 1, 19)), (fx.c10a2.id, None)]  # the old one is kept
+
+
+@pytest.mark.parametrize("action", ["move", "leave"])
+def test_a_move_or_a_departure_names_every_enrollment_column_it_writes(app, as_user, fx, action) -> None:
+    """The event is about the student (their timeline); it names each column of the
+    enrollments it ended or opened."""
+    student_id = fx.students_a1[2].id
+
+    def rows() -> dict[int, dict[str, Any]]:
+        with app.app_context():
+            found = db.session.execute(select(Enrollment.__table__).where(Enrollment.student_id == student_id))
+            return {r["id"]: dict(r) for r in found.mappings()}
+
+    before, head = rows(), _head(app)
+
+    def run(actor: Any) -> None:
+        student = db.session.get(Student, student_id)
+        (current,) = student.enrollments
+        if action == "move":
+            services.move_student(actor, student, db.session.get(SchoolClass, fx.c10a2.id), date(2025, 1, 20))
+        else:
+            services.end_enrollment(actor, current, kind="thoi_hoc", on=date(2025, 1, 20), reason="Gia đình")
+
+    as_user(fx.admin, run)
+    after = rows()
+    changed = {
+        c for i, r in after.items() for c, v in r.items() if (before[i][c] != v if i in before else v is not None)
+    }
+    (event,) = _events_about(app, "student", student_id, head)
+    assert changed - {"id", "student_id", "year_id"} <= set(event.changes), sorted(changed - set(event.changes))
 
 
 @pytest.mark.parametrize("kind", ["assignment", "guardian"])

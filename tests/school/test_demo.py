@@ -88,7 +88,7 @@ def test_seed_demo_builds_the_thcs_school(seeded) -> None:
         ]
         assert all(c.homeroom_teacher_id for c in classes)
         assert len({c.homeroom_teacher_id for c in classes}) == 12
-        sizes = Counter(db.session.scalars(select(Enrollment.class_id)))
+        sizes = Counter(db.session.scalars(select(Enrollment.class_id).where(Enrollment.end_date.is_(None))))
         assert all(38 <= n <= 42 for n in sizes.values()) and len(sizes) == 12
         subjects = {s.name: s for s in db.session.scalars(select(Subject))}
         expected = {
@@ -163,6 +163,30 @@ def test_departments_heads_deputies_and_teachers(seeded) -> None:
         assert van == users["gvcn.6a1"].id
         assert not any(u.must_change_password for u in users.values())
         assert len({u.password_hash for u in users.values()}) == 1  # hashed once
+
+
+def test_the_demo_has_what_the_hoc_ba_needs(seeded) -> None:
+    """Cơ quan chủ quản, the date-line place, the year's hiệu trưởng, a số đăng bộ for every
+    student, and one student who came from another school and changed class."""
+    from app.school import queries
+    from app.school.models import PriorSchooling, School
+
+    app, output = seeded
+    with app.app_context():
+        school = db.session.scalar(select(School))
+        assert school.governing_body == "Phòng Giáo dục và Đào tạo huyện Tháp Mười"
+        assert school.place_name == "Tháp Mười" and school.close_delegate_allowed is False
+        year = db.session.scalar(select(SchoolYear))
+        principal = queries.principal_of(year)
+        assert principal.recorded and principal.user.username == "hieutruong"
+        registers = db.session.scalars(select(Student.register_number)).all()
+        assert all(registers) and len(set(registers)) == len(registers)
+        (prior,) = db.session.scalars(select(PriorSchooling))
+        assert (prior.year_name, prior.school_name) == ("2023-2024", "Trường THCS Mỹ Long")
+        history = [(e.school_class.name, e.end_kind) for e in queries.enrollment_history(prior.student)]
+        assert history == [("7A1", "chuyen_lop"), ("7A2", None)]
+        total = db.session.scalar(select(func.count()).select_from(Student))
+    assert f"{total} học sinh" in output  # a moved student counts once
 
 
 def test_students_are_plausible(seeded) -> None:

@@ -65,7 +65,7 @@ def test_export_neutralises_formulas_and_keeps_r25_order(app, login_as, make_stu
     for raw in ("=cmd", "@Nguyễn Văn A", "-Buôn bán", "+Đồng Tháp"):
         assert "'" + raw in values and raw not in values
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["STT", "Mã HS", "Mã định danh Bộ", "Họ"]
+    assert header[:5] == ["STT", "Mã HS", "Mã định danh Bộ", "Số đăng bộ", "Họ"]
     assert "Số định danh cá nhân" not in header  # only BGH exports the full number
     assert "Dân tộc" in header and "Nơi sinh" in header  # the GVCN reads the class's personal data
     names = [row[header.index("Tên")] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -79,16 +79,23 @@ def test_principal_export_has_the_full_national_id(app, login_as, school_fixture
     assert "Số định danh cá nhân" in header and "Dân tộc" in header
 
 
-def test_admin_export_has_no_sensitive_column_and_can_be_imported_back(app, admin_client, school_fixture) -> None:
-    fx = school_fixture
-    data = admin_client.get(f"/school/classes/{fx.c10a1.id}/export.xlsx").data
+def test_admin_export_has_no_sensitive_column(app, admin_client, school_fixture) -> None:
+    data = admin_client.get(f"/school/classes/{school_fixture.c10a1.id}/export.xlsx").data
     header = [c.value for c in load_workbook(io.BytesIO(data)).worksheets[0][1]]
     # separation of duties: the quản trị keeps the roster but reads no sensitive field
-    assert not {"Số định danh cá nhân", "Dân tộc", "Chỗ ở hiện tại"} & set(header)
-    assert "Tên" in header and "Nơi sinh" in header
+    assert not {"Số định danh cá nhân", "Dân tộc", "Chỗ ở hiện tại", "Nơi sinh"} & set(header)
+    assert "Tên" in header and "Số đăng bộ" in header
+
+
+def test_a_full_export_can_be_imported_back_unchanged(app, login_as, school_fixture) -> None:
+    """The hiệu trưởng's export (every column, số định danh included) re-imports as "Không đổi"."""
+    fx = school_fixture
+    data = login_as(fx.ht).get(f"/school/classes/{fx.c10a1.id}/export.xlsx").data
+    header = [c.value for c in load_workbook(io.BytesIO(data)).worksheets[0][1]]
+    assert "Số định danh cá nhân" in header and "Số đăng bộ" in header
     with app.app_context():
         cls = db.session.get(SchoolClass, fx.c10a1.id)
         result = imports.preview("roster", data, imports.ImportOptions(cls.id))
-    # the columns are understood; the only complaints are that these students already exist
-    assert len(result.rows) == 3 and not result.file_errors
-    assert all("đã có trong hệ thống" in m for m in result.messages)
+    # the columns are understood and every student is matched by mã học sinh, with nothing to change
+    assert len(result.rows) == 3 and result.ok, result.messages
+    assert [row.status for row in result.rows] == ["same", "same", "same"]

@@ -40,6 +40,7 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
     a1, toan = fx.c10a1.id, fx.toan.id
     student = {
         "student_code": "HS-DU-1",
+        "register_number": "",
         "moet_id": "",
         "last_name": "Lý",
         "middle_name": "Thị",
@@ -82,7 +83,7 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
         "school info": (
             "/school/admin/school",
             {"name": "THCS Đủ", "code": "DU1", "level": "THCS", "province": "Huế"}
-            | dict.fromkeys(("district", "address", "phone", "principal_name"), ""),
+            | dict.fromkeys(("district", "address", "phone", "governing_body", "place_name"), ""),
             set(),
             303,
         ),
@@ -130,7 +131,7 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
             {f"s{toan}-teacher_id"},
             303,
         ),
-        "student new": (f"/school/admin/classes/{a1}/students/new", student, set(), 303),
+        "student new": (f"/school/admin/classes/{a1}/students/new", {**student, "enrolled_from": ""}, set(), 303),
         "student edit": (
             f"/school/admin/students/{fx.students_a1[0].id}/edit",
             {**student, "student_code": "HS-DU-2"},
@@ -151,11 +152,40 @@ def cases(app, fx) -> dict[str, tuple[str, dict[str, Any], set[str], int]]:  # t
         ),
         "staff password": (f"/school/admin/staff/{fx.t2.id}/password", {"temporary_password": ""}, set(), 200),
         "staff active": (f"/school/admin/staff/{fx.t2.id}/active", {"active": "0"}, {"active"}, 303),
+        "student move": (
+            f"/school/admin/students/{fx.students_a1[0].id}/move",
+            {"move-class_id": str(fx.c10a2.id), "move-on": "20/01/2025"},
+            {"move-class_id"},
+            303,
+        ),
+        "student leave": (
+            f"/school/admin/students/{fx.students_a1[1].id}/leave",
+            {"leave-kind": "thoi_hoc", "leave-on": "03/03/2025", "leave-reason": "Gia đình xin cho nghỉ"},
+            set(),
+            303,
+        ),
+        "prior schooling": (
+            f"/school/admin/students/{fx.students_a1[2].id}/schooling",
+            {
+                "schooling-year_name": "2023-2024",
+                "schooling-class_name": "9A1",
+                "schooling-school_name": "THCS Mỹ Long",
+                "schooling-place": "",
+            },
+            set(),
+            303,
+        ),
+        "year principal": (
+            f"/school/admin/years/{fx.year.id}/principal",
+            {f"p{fx.year.id}-user_id": str(fx.ht.id), f"p{fx.year.id}-full_name": "", f"p{fx.year.id}-start_date": ""},
+            {f"p{fx.year.id}-user_id"},
+            303,
+        ),
     }
 
 
 #: fields a browser leaves out when empty or unticked (checkbox groups, check boxes)
-MAY_BE_ABSENT = {"roles", "make_current"}
+MAY_BE_ABSENT = {"roles", "make_current", "close_delegate_allowed"}
 CASES = [
     "school info",
     "year",
@@ -173,6 +203,10 @@ CASES = [
     "staff edit",
     "staff password",
     "staff active",
+    "student move",
+    "student leave",
+    "prior schooling",
+    "year principal",
 ]
 
 

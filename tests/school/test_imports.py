@@ -93,7 +93,7 @@ def test_the_issue_example_message_names_line_14(app, school_fixture) -> None:
     assert not any("dd/mm/yyyy" in m for m in result.messages)
 
 
-def test_duplicate_student_codes_inside_the_file_and_against_the_database(app, school_fixture) -> None:
+def test_duplicate_student_codes_inside_the_file_and_an_existing_code_updates(app, school_fixture) -> None:
     existing = school_fixture.students_a1[0].student_code
     rows = good_rows() + [
         roster_row("T-001", "Đỗ", "", "Khoa", gender="Nam"),
@@ -101,7 +101,10 @@ def test_duplicate_student_codes_inside_the_file_and_against_the_database(app, s
     ]
     result = preview(app, "roster", rows, school_fixture.c10a1.id)
     assert "Dòng 4: mã học sinh 'T-001' trùng với dòng 2" in result.messages
-    assert f"Dòng 5: mã học sinh '{existing}' đã có trong hệ thống" in result.messages
+    # a mã học sinh already in the system is no longer an error: the row updates that student
+    row5 = next(r for r in result.rows if r.line == 5)
+    assert row5.errors == [] and row5.status == "update"
+    assert ("Họ và tên", "Nguyễn Canary-A01 Bích", "Đỗ Khánh") in [(c.label, c.old, c.new) for c in row5.changes]
 
 
 def test_duplicate_national_ids_are_refused(app, school_fixture) -> None:
@@ -232,7 +235,7 @@ def test_a_valid_roster_is_imported_with_guardians_and_one_summary_event(app, sc
             "roster", None, make_xlsx(good_rows()), imports.ImportOptions(school_fixture.c10a1.id), filename="ds.xlsx"
         )
         db.session.commit()
-    assert result.counts == {"students": 2, "guardians": 3}
+    assert result.counts == {"students": 2, "guardians": 3, "updated": 0, "unchanged": 0}
     new_events = events(app)[before_events:]
     assert [e.action for e in new_events] == ["import.class_roster"]
     assert new_events[0].changes["students_created"] == [0, 2]
@@ -314,8 +317,8 @@ def test_confirm_revalidates_against_the_database(app, school_fixture, admin_cli
     url = upload(admin_client, "roster", make_xlsx(good_rows()), class_id=school_fixture.c10a1.id).headers["Location"]
     make_student(school_fixture.c10a2, "Hồ Văn Chen Ngang", student_code="T-002")
     response = admin_client.post(url)
-    assert response.status_code == 422
-    assert "mã học sinh &#39;T-002&#39; đã có trong hệ thống" in response.text
+    assert response.status_code == 422  # T-002 now exists, in 10A2: the row would move a class
+    assert "Dòng 3: học sinh Hồ Văn Chen Ngang đang học lớp 10A2 năm học 2024-2025" in response.text
     assert count(app, Student, Student.student_code == "T-001") == 0
 
 

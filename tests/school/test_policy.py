@@ -50,6 +50,11 @@ def test_policy_table(user, manage, read, export_own, export_other, sensitive, i
     hidden = policy.hidden_student_fields(user, CLASS)
     assert ("ethnicity" in hidden) is not sensitive
     assert ("national_id" in hidden) is not ids
+    assert ("birthplace" in hidden) is not sensitive
+    assert policy.can_manage_enrollment(user, object()) is manage
+    # quá trình học tập and why a student left: who sees the sensitive fields, and the quản trị
+    assert policy.can_see_schooling(user, CLASS) is (sensitive or manage)
+    assert policy.can_see_schooling(user, OTHER_CLASS) is read
 
 
 def _admin_rules(app):  # type: ignore[no-untyped-def]

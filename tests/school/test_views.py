@@ -16,7 +16,7 @@ from app.school.models import (
 )
 from tests.school.conftest import count, events
 
-SCHOOL_BLANKS = {"district": "", "address": "", "phone": "", "principal_name": ""}
+SCHOOL_BLANKS = {"district": "", "address": "", "phone": "", "governing_body": "", "place_name": ""}
 YEAR = {
     "start_year": "2025",
     "start_date": "05/09/2025",
@@ -203,6 +203,8 @@ def test_assignment_grid_saves_one_cell(app, admin_client, school_fixture) -> No
 
 STUDENT = {
     "student_code": "HS-NEW",
+    "register_number": "0123/2024",
+    "enrolled_from": "",
     "moet_id": "8799999999",
     "last_name": "Đặng",
     "middle_name": "Thị Thu",
@@ -231,7 +233,7 @@ def test_student_create_and_edit_with_guardians(app, admin_client, login_as, sch
     assert response.status_code == 303
     with app.app_context():
         student = db.session.scalar(select(Student).where(Student.student_code == "HS-NEW"))
-        assert student.full_name == "Đặng Thị Thu Hà"
+        assert student.full_name == "Đặng Thị Thu Hà" and student.register_number == "0123/2024"
         assert [(g.relation, g.phone) for g in student.guardians] == [("cha", "0912345678")]
         student_id = student.id
     class_page = admin_client.get(f"/school/classes/{fx.c10a1.id}").text

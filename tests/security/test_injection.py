@@ -116,7 +116,7 @@ def injected(app, sec, as_user, make_user):  # type: ignore[no-untyped-def]
             level="THPT",
             province="TP. Hồ Chí Minh",
             address=TEXT["Địa chỉ"],
-            principal_name=TEXT["Hiệu trưởng"],
+            governing_body=TEXT["Hiệu trưởng"],  # the cơ quan chủ quản line above the school's name
         )
         dept = school.create_department(admin, TEXT["Tổ"])
         subject = school.create_subject(
@@ -230,15 +230,15 @@ def test_stored_payloads_are_inert_on_every_page_and_fragment(app, sec, injected
 KEY_PAGES = [
     ("t1", "/school/classes/{c10a1}", ["Họ", "Đệm", "Tên", "Môn", "Thầy"]),
     ("t1", "/school/students/{student}", ["Họ", "Đệm", "Tên"]),
-    ("gvcn", "/school/students/{student}", ["Cha", "Mẹ", "Nghề", "Chỗ ở", "Dân tộc"]),
+    ("gvcn", "/school/students/{student}", ["Cha", "Mẹ", "Nghề", "Chỗ ở", "Dân tộc", "Nơi sinh"]),
     ("admin", "/school/admin/staff", ["Thầy", "Tổ"]),
     ("admin", "/school/admin/departments", ["Tổ", "Thầy", "Môn"]),
     ("admin", "/school/admin/subjects", ["Môn", "Tổ"]),
     ("admin", "/school/admin/school", ["Trường", "Địa chỉ", "Hiệu trưởng"]),
     ("admin", "/school/admin/classes/{c10a1}/assignments", ["Môn", "Thầy"]),
     ("admin", "/school/admin/staff/{teacher}/edit", ["Thầy", "Chức vụ"]),
-    # the quản trị edits but does not read back chỗ ở / dân tộc (separation of duties)
-    ("admin", "/school/admin/students/{student}/edit", ["Họ", "Cha", "Nơi sinh"]),
+    # nơi sinh is sensitive: the quản trị's form writes it but does not show it back
+    ("admin", "/school/admin/students/{student}/edit", ["Họ", "Cha"]),
     ("inj", "/", ["Môn"]),
 ]
 

@@ -136,7 +136,10 @@ def test_renaming_to_a_taken_name_is_a_clear_422(app, sec, login_as) -> None:
 
 #: every field of the student form, blank: a POST that omits one is a 422 (SubmittedFields)
 STUDENT_BLANKS = {
-    **dict.fromkeys(("moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""),
+    **dict.fromkeys(
+        ("register_number", "moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""
+    ),
+    "enrolled_from": "",  # the new-student form's (an edit ignores it)
     **{f"{slot}-{f}": "" for slot in ("father", "mother", "guardian") for f in ("full_name", "phone", "occupation")},
 }
 #: the subject form's optional fields, blank

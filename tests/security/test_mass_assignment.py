@@ -47,7 +47,10 @@ EXTRAS = {
 
 #: every field of the student form, blank: a POST that omits one is a 422 (SubmittedFields)
 STUDENT_BLANKS = {
-    **dict.fromkeys(("moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""),
+    **dict.fromkeys(
+        ("register_number", "moet_id", "middle_name", "ethnicity", "birthplace", "address", "national_id"), ""
+    ),
+    "enrolled_from": "",  # the new-student form's (an edit ignores it)
     **{f"{slot}-{f}": "" for slot in ("father", "mother", "guardian") for f in ("full_name", "phone", "occupation")},
 }
 #: the subject form's optional fields, blank
@@ -72,8 +75,15 @@ COVERED = {
     "school.term_update": "test_edit_forms_ignore_undeclared_fields",
     "school.school_info_save": "test_edit_forms_ignore_undeclared_fields",
     "school.year_create": "test_created_student_and_class_get_only_declared_fields",
+    "school.year_principal_set": "test_edit_forms_ignore_undeclared_fields",
+    "school.schooling_update": "test_edit_forms_ignore_undeclared_fields",
+    "school.student_move": "test_moves_departures_and_new_rows_take_only_declared_fields",
+    "school.student_leave": "test_moves_departures_and_new_rows_take_only_declared_fields",
+    "school.schooling_add": "test_moves_departures_and_new_rows_take_only_declared_fields",
     # no form fields at all (the URL says everything)
     "school.year_make_current": "-",
+    "school.year_principal_delete": "-",
+    "school.schooling_delete": "-",
     "accounts.logout": "-",
     # an uploaded file, re-validated at confirm: tests/school/test_imports*.py
     "school.import_upload": "-",
@@ -95,7 +105,13 @@ def _edit_cases(sec) -> list[tuple[str, dict, dict]]:  # type: ignore[no-untyped
     """(url, the valid submission, declared-looking fields the view must not take)."""
     a1 = sec.students_a1[0]
     term = sec.term1
+    y = sec.year.id
     return [
+        (
+            f"/school/admin/years/{y}/principal",
+            {f"p{y}-user_id": str(sec.ht.id), f"p{y}-full_name": "", f"p{y}-start_date": ""},
+            {f"p{y}-year_id": "99", "user_id": str(sec.t1.id), "full_name": "Kẻ Giả Mạo", f"p{y}-id": "4242"},
+        ),
         (
             f"/school/admin/staff/{sec.t1.id}/edit",
             {
@@ -113,6 +129,7 @@ def _edit_cases(sec) -> list[tuple[str, dict, dict]]:  # type: ignore[no-untyped
             f"/school/admin/students/{a1.id}/edit",
             {
                 "student_code": a1.student_code,
+                "register_number": "0001/2024",
                 "moet_id": "MOET-0001",
                 "last_name": "Nguyễn",
                 "middle_name": "Canary-A01",
@@ -188,7 +205,9 @@ def _edit_cases(sec) -> list[tuple[str, dict, dict]]:  # type: ignore[no-untyped
                 "district": "",
                 "address": "",
                 "phone": "",
-                "principal_name": "Ngô Văn Hiệu Trưởng",
+                "governing_body": "Sở Giáo dục và Đào tạo TP. Hồ Chí Minh",
+                "place_name": "Quận 1",
+                "close_delegate_allowed": "y",
             },
             {},
         ),
@@ -402,3 +421,59 @@ def test_a_granted_moet_id_cannot_be_changed_through_the_form(app, sec, login_as
     assert db_digest(app) == before and audit_actions(app, head) == []
     with app.app_context():
         assert db.session.get(Student, a1.id).moet_id == "MOET-0001"
+
+
+def test_moves_departures_and_new_rows_take_only_declared_fields(app, sec, login_as) -> None:
+    """Chuyển lớp, chuyển trường / thôi học and quá trình học tập rows act on the student of
+    the URL with the declared fields only: the other ids and columns a body may carry are ignored."""
+    from datetime import date
+
+    from app.school.models import Enrollment, PriorSchooling, Student
+
+    admin = login_as(sec.admin)
+    mover, leaver, other = sec.students_a1[0], sec.students_a1[1], sec.students_a2[0]
+    hostile = {**EXTRAS, "student_id": str(other.id), "end_kind": "thoi_hoc", "end_date": "01/01/2025",
+               "start_date": "01/01/2020", "end_reason": "Giả mạo"}  # fmt: skip
+    moved = admin.post(
+        f"/school/admin/students/{mover.id}/move",
+        data={**hostile, "move-class_id": str(sec.c10a2.id), "move-on": "20/01/2025", "move-student_id": str(other.id)},
+    )
+    assert moved.status_code == 303
+    left = admin.post(
+        f"/school/admin/students/{leaver.id}/leave",
+        data={
+            **hostile,
+            "leave-kind": "thoi_hoc",
+            "leave-on": "03/03/2025",
+            "leave-reason": "Gia đình xin nghỉ",
+            "leave-end_date": "01/10/2024",
+            "leave-active": "1",
+        },  # fmt: skip
+    )
+    assert left.status_code == 303
+    row = {"schooling-year_name": "2023-2024", "schooling-class_name": "9A1", "schooling-school_name": "THCS Cũ",
+           "schooling-place": "", "schooling-student_id": str(other.id)}  # fmt: skip
+    assert admin.post(f"/school/admin/students/{mover.id}/schooling", data={**hostile, **row}).status_code == 303
+    with app.app_context():
+        spans = {
+            s: [(e.class_id, e.start_date, e.end_date, e.end_kind) for e in db.session.get(Student, s).enrollments]
+            for s in (mover.id, leaver.id, other.id)
+        }
+        assert spans[mover.id] == [
+            (sec.c10a1.id, date(2024, 9, 5), date(2025, 1, 19), "chuyen_lop"),
+            (sec.c10a2.id, date(2025, 1, 20), None, None),
+        ]
+        assert spans[leaver.id] == [(sec.c10a1.id, date(2024, 9, 5), date(2025, 3, 2), "thoi_hoc")]
+        assert spans[other.id] == [(sec.c10a2.id, date(2024, 9, 5), None, None)]
+        assert db.session.get(Student, leaver.id).active is False
+        assert db.session.scalar(select(Enrollment.end_reason).where(Enrollment.student_id == leaver.id)) == (
+            "Gia đình xin nghỉ"
+        )
+        (added,) = db.session.scalars(select(PriorSchooling))
+        assert added.student_id == mover.id and added.id != 4242 and added.created_at.year >= 2024
+        added_id = added.id
+    edit = {f"schooling{added_id}-{k.removeprefix('schooling-')}": v for k, v in row.items()}
+    before, head = db_digest(app), audit_head(app)
+    again = admin.post(f"/school/admin/students/{mover.id}/schooling/{added_id}", data={**hostile, **edit})
+    assert again.status_code == 303  # the same declared values, hostile extras: nothing changes
+    assert db_digest(app) == before and audit_actions(app, head) == []

@@ -1,9 +1,11 @@
 """Class roster import: students and their guardians, all or nothing.
 
 validate() reads every row and lists every problem ("Dòng 14: ngày sinh '31/02/2012'
-không tồn tại: tháng 2 không có ngày 31"); apply() — a writer: flushes, never commits — adds the students,
-guardians and enrollments and writes ONE summary audit event `import.class_roster`.
-Only new students are imported: a mã học sinh already in the system is an error.
+không tồn tại: tháng 2 không có ngày 31"); apply() — a writer: flushes, never commits —
+writes every row or none. A new mã học sinh adds the student ("Thêm mới"); a mã học sinh
+already in the system updates that student (roster_changes: "Cập nhật" with old → new per
+field, or "Không đổi"). The new students are written together with ONE summary audit
+event `import.class_roster`; each updated student gets the events the student form writes.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -22,6 +24,8 @@ from app.core.vn import fold, join_name, nfc, split_full_name
 from app.core.xlsx import Row, cell_date, cell_text, is_number_cell
 from app.extensions import db
 from app.school import queries
+from app.school.imports import roster_changes
+from app.school.imports.roster_changes import RosterUpdate
 from app.school.imports.xlsx import (
     Column,
     ImportOptions,
@@ -85,7 +89,7 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         example="HS240001",
         as_text=True,
-        note="Mã học sinh của trường; không trùng.",
+        note="Mã học sinh của trường; không trùng. Mã đã có trong hệ thống: cập nhật học sinh đó.",
     ),
     Column(
         "moet_id",
@@ -93,6 +97,13 @@ COLUMNS: tuple[Column, ...] = (
         ("Mã định danh học sinh", "Mã định danh", "Mã CSDL", "Mã định danh Bộ GD&ĐT"),
         as_text=True,
         note="Mã trên CSDL ngành; không đổi được sau khi đã nhập.",
+    ),
+    Column(
+        "register_number",
+        "Số đăng bộ",
+        ("Số ĐB", "SĐB", "Số đăng bộ học sinh"),
+        as_text=True,
+        note="Số đăng bộ của trường (ghi trong học bạ); không bắt buộc, không trùng.",
     ),
     Column("last_name", "Họ", ("Họ học sinh",), example="Nguyễn"),
     Column("middle_name", "Chữ đệm", ("Tên đệm", "Đệm"), example="Ngọc Bảo"),
@@ -133,7 +144,10 @@ COLUMNS: tuple[Column, ...] = (
     *_guardian_columns(),
 )
 NOTES = (
-    "Mỗi dòng là một học sinh mới. Dòng tiêu đề phải giữ đúng tên cột.",
+    "Mỗi dòng là một học sinh. Mã HS mới: thêm học sinh; Mã HS đã có: cập nhật học sinh đó "
+    "(xem trước hiện giá trị cũ → mới). Dòng tiêu đề phải giữ đúng tên cột.",
+    "Khi cập nhật, ô để trống và cột không có trong tệp giữ nguyên giá trị đang có; lớp không đổi "
+    "(đổi lớp bằng “Chuyển lớp” trên trang học sinh).",
     "Các cột bắt buộc: Mã HS, Họ + Tên (hoặc Họ và tên), Ngày sinh, Giới tính.",
     "Ngày sinh: dd/mm/yyyy (ví dụ 05/09/2013).",
     "Nếu có một dòng sai, không dòng nào được nhập; hãy sửa tệp rồi tải lên lại.",
@@ -141,6 +155,7 @@ NOTES = (
 
 LENGTHS = {
     "student_code": 30,
+    "register_number": 30,
     "moet_id": 30,
     "last_name": 60,
     "middle_name": 80,
@@ -151,6 +166,7 @@ LENGTHS = {
 }
 LABELS = {
     "student_code": "mã học sinh",
+    "register_number": "số đăng bộ",
     "moet_id": "mã định danh Bộ",
     "last_name": "họ",
     "middle_name": "chữ đệm",
@@ -204,23 +220,43 @@ class _Context:
         self.classes = {
             fold(c.name): c for c in db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == year.id))
         }
+        #: identifier → the mã học sinh of the student holding it
         self.taken = {
-            key: _existing(column, {cell_text(raw.get(key)) for _, raw in data_rows} - {""})
+            key: _existing(column, {cell_text(raw.get(key)).replace(" ", "") for _, raw in data_rows} - {""})
             for key, column in (
                 ("student_code", Student.student_code),
+                ("register_number", Student.register_number),
                 ("moet_id", Student.moet_id),
                 ("national_id", Student.national_id),
             )
         }
         self.seen: dict[str, dict[str, int]] = {k: {} for k in self.taken}
+        self.existing = _students(set(self.taken["student_code"]))
 
 
-def _existing(column: InstrumentedAttribute[Any], values: set[str]) -> set[str]:
-    found: set[str] = set()
+def _existing(column: InstrumentedAttribute[Any], values: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
     ordered = sorted(values)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        found.update(db.session.scalars(select(column).where(column.in_(chunk))))
+        found.update(
+            (value, code)
+            for value, code in db.session.execute(select(column, Student.student_code).where(column.in_(chunk)))
+        )
+    return found
+
+
+def _students(codes: set[str]) -> dict[str, Student]:
+    """The students the file names by mã học sinh, with their guardians and enrollments."""
+    found: dict[str, Student] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 500):
+        stmt = (
+            select(Student)
+            .where(Student.student_code.in_(ordered[start : start + 500]))
+            .options(selectinload(Student.guardians), selectinload(Student.enrollments))
+        )
+        found.update((s.student_code, s) for s in db.session.scalars(stmt))
     return found
 
 
@@ -240,7 +276,8 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
     code = cells.get("student_code", "")
     if not code:
         errors.append("thiếu mã học sinh")
-    _unique(ctx, errors, line, "student_code", code, "mã học sinh")
+    _unique(ctx, errors, line, "student_code", code, "mã học sinh", code)
+    existing = ctx.existing.get(code)
     birth = _birth_date(raw.get("birth_date"), cells.get("birth_date", ""), ctx, errors)
     gender = GENDERS.get(fold(cells.get("gender", "")))
     if not cells.get("gender"):
@@ -253,10 +290,12 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
         if is_number_cell(raw.get("national_id")) and len(national_id) == 11:
             hint = " — ô đang ở dạng số nên đã mất số 0 ở đầu; hãy định dạng cột là Văn bản"
         errors.append(f"số định danh cá nhân '{national_id}' phải gồm đúng 12 chữ số{hint}")
-    _unique(ctx, errors, line, "national_id", national_id, "số định danh cá nhân")
-    _unique(ctx, errors, line, "moet_id", cells.get("moet_id", ""), "mã định danh Bộ")
+    _unique(ctx, errors, line, "national_id", national_id, "số định danh cá nhân", code)
+    _unique(ctx, errors, line, "moet_id", cells.get("moet_id", ""), "mã định danh Bộ", code)
+    _unique(ctx, errors, line, "register_number", cells.get("register_number", ""), "số đăng bộ", code)
     values = {
         "student_code": code,
+        "register_number": cells.get("register_number", ""),
         "moet_id": cells.get("moet_id", ""),
         "last_name": last,
         "middle_name": middle,
@@ -268,7 +307,16 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
     for key, maximum in LENGTHS.items():
         check_length(errors, LABELS[key], values[key], maximum)
     school_class = _class_of(cells.get("class_name", ""), ctx, errors)
-    guardians = _guardians(raw, cells, errors)
+    guardians = _guardians(raw, cells, errors, {g.relation for g in existing.guardians} if existing else ())
+    if existing is not None and school_class is not None and not errors:
+        given = {**values, "full_name": join_name(last, middle, first), "birth_date": birth, "gender": gender}
+        update = roster_changes.compare(
+            existing, {**given, "national_id": national_id}, guardians, school_class, ctx.year, errors
+        )
+        if update is not None:
+            row.data, row.status, row.changes = update, "update" if update.changed else "same", update.changes
+            row.note = "Cập nhật" if update.changed else "Không đổi"
+        return row
     if errors:
         return row
     try:
@@ -286,18 +334,20 @@ def _validate_row(line: int, raw: dict[str, Any], ctx: _Context) -> RowResult:
         return row
     assert school_class is not None
     row.data = RosterEntry(data, school_class.id, ctx.year.id, guardians)
-    row.note = f"Thêm vào lớp {school_class.name}" + (f", {len(guardians)} người giám hộ" if guardians else "")
+    row.status = "new"
+    row.note = f"Thêm mới vào lớp {school_class.name}" + (f", {len(guardians)} người giám hộ" if guardians else "")
     return row
 
 
-def _unique(ctx: _Context, errors: list[str], line: int, key: str, value: str, label: str) -> None:
+def _unique(ctx: _Context, errors: list[str], line: int, key: str, value: str, label: str, code: str) -> None:
+    """An identifier used twice in the file, or held by another student than the row's."""
     if not value:
         return
     first_line = ctx.seen[key].setdefault(value, line)
     if first_line != line:
         errors.append(f"{label} '{value}' trùng với dòng {first_line}")
-    elif value in ctx.taken[key]:
-        errors.append(f"{label} '{value}' đã có trong hệ thống")
+    elif key != "student_code" and ctx.taken[key].get(value, code) != code:
+        errors.append(f"{label} '{value}' đã có ở một học sinh khác trong hệ thống")
 
 
 def _birth_date(raw: Any, shown: str, ctx: _Context, errors: list[str]) -> date | None:
@@ -329,7 +379,11 @@ def _class_of(name: str, ctx: _Context, errors: list[str]) -> SchoolClass | None
     return school_class
 
 
-def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) -> list[dict[str, Any]]:
+def _guardians(
+    raw: dict[str, Any], cells: dict[str, str], errors: list[str], known: Iterable[str] = ()
+) -> list[dict[str, Any]]:
+    """The row's guardians; `known`: the relations the (existing) student already has, whose
+    name may be left empty to keep it while changing the phone or the occupation."""
     guardians = []
     for key, label, _alt in RELATIONS:
         name = cells.get(f"{key}_name", "")
@@ -337,7 +391,7 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
         job = cells.get(f"{key}_job", "")
         if is_number_cell(raw.get(f"{key}_phone")) and len(phone) == 9:
             phone = "0" + phone  # a number cell lost the leading zero
-        if not name:
+        if not name and not (key in known and (phone or job)):
             if phone or job:
                 errors.append(f"có số điện thoại hoặc nghề nghiệp của {label} nhưng thiếu họ tên {label}")
             continue
@@ -350,7 +404,7 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
         check_length(errors, f"họ tên {label}", name, 120)
         check_length(errors, f"nghề nghiệp {label}", job, 120)
         guardians.append(
-            {"relation": key, "full_name": nfc(name), "phone": phone or None, "occupation": nfc(job) or None}
+            {"relation": key, "full_name": nfc(name) or None, "phone": phone or None, "occupation": nfc(job) or None}
         )
     return guardians
 
@@ -358,27 +412,43 @@ def _guardians(raw: dict[str, Any], cells: dict[str, str], errors: list[str]) ->
 def apply(
     actor: User | None, preview: Preview, options: ImportOptions, *, comment: str, file_sha256: str | None = None
 ) -> ImportResult:
-    return add_students(actor, [row.data for row in preview.rows], comment=comment, file_sha256=file_sha256)
+    new = [row.data for row in preview.rows if isinstance(row.data, RosterEntry)]
+    updates = [row.data for row in preview.rows if isinstance(row.data, RosterUpdate)]
+    return add_students(actor, new, comment=comment, file_sha256=file_sha256, updates=updates)
 
 
 def build_student(entry: RosterEntry) -> Student:
     student = Student(**entry.fields)
     student.guardians = [Guardian(**g) for g in entry.guardians]
-    student.enrollments = [Enrollment(class_id=entry.class_id, year_id=entry.year_id)]
+    year = db.session.get(SchoolYear, entry.year_id)
+    assert year is not None
+    student.enrollments = [Enrollment(class_id=entry.class_id, year_id=entry.year_id, start_date=year.start_date)]
     return student
 
 
 def add_students(
-    actor: User | None, entries: Iterable[RosterEntry], *, comment: str, file_sha256: str | None = None
+    actor: User | None,
+    entries: Iterable[RosterEntry],
+    *,
+    comment: str,
+    file_sha256: str | None = None,
+    updates: Iterable[RosterUpdate] = (),
 ) -> ImportResult:
-    """Write validated students with guardians and enrollments; one summary audit event."""
-    entries = list(entries)
+    """Write validated new students with guardians and enrollments, and the updates of
+    existing ones; one summary audit event (each update also writes its own)."""
+    entries, updates = list(entries), list(updates)
+    changed = roster_changes.apply_updates(actor, updates)
     students = [build_student(entry) for entry in entries]
     db.session.add_all(students)
     db.session.flush()
-    class_ids = sorted({e.class_id for e in entries})
+    class_ids = sorted({e.class_id for e in entries} | {u.class_id for u in updates})
     classes = [db.session.get(SchoolClass, cid) for cid in class_ids]
-    counts = {"students": len(students), "guardians": sum(len(s.guardians) for s in students)}
+    counts = {
+        "students": len(students),
+        "guardians": sum(len(s.guardians) for s in students),
+        "updated": changed["updated"],
+        "unchanged": len(updates) - changed["updated"],
+    }
     subject: SchoolClass | tuple[str, str] | None = classes[0] if len(classes) == 1 else ("import", KIND)
     audit.record(
         actor,
@@ -389,12 +459,21 @@ def add_students(
         changes={
             "students_created": [0, counts["students"]],
             "guardians_created": [0, counts["guardians"]],
+            "students_updated": [0, counts["updated"]],
             "classes": [None, [c.name for c in classes if c is not None]],
         },
     )
-    names = ", ".join(c.name for c in classes if c is not None)
-    return ImportResult(
-        KIND,
-        counts,
-        f"Đã nhập {counts['students']} học sinh và {counts['guardians']} cha/mẹ/người giám hộ vào lớp {names}.",
-    )
+    return ImportResult(KIND, counts, _summary(counts, ", ".join(c.name for c in classes if c is not None)))
+
+
+def _summary(counts: dict[str, int], names: str) -> str:
+    parts = []
+    if counts["students"] or not (counts["updated"] or counts["unchanged"]):
+        parts.append(
+            f"Đã nhập {counts['students']} học sinh và {counts['guardians']} cha/mẹ/người giám hộ vào lớp {names}."
+        )
+    if counts["updated"]:
+        parts.append(f"Đã cập nhật {counts['updated']} học sinh" + ("." if parts else f" của lớp {names}."))
+    if counts["unchanged"]:
+        parts.append(f"{counts['unchanged']} học sinh không đổi.")
+    return " ".join(parts)

@@ -120,7 +120,7 @@ def refuse_sample_rows(preview: Preview) -> None:
         marker = row.cells.get(SAMPLE.key, "")
         if marker:
             row.errors.insert(0, SAMPLE_ROW.format(label=SAMPLE.label, value=marker[:40]))
-            row.data, row.note = None, ""
+            row.data, row.note, row.status, row.changes = None, "", "", []
 
 
 def date_message(label: str, shown: str) -> str:
@@ -139,6 +139,8 @@ class RowResult:
     errors: list[str] = field(default_factory=list)
     data: Any = None  # the validated payload handed to apply()
     note: str = ""  # what will happen to this row (shown in the preview)
+    status: str = ""  # rosters: "new" (Thêm mới), "update" (Cập nhật), "same" (Không đổi)
+    changes: list[Any] = field(default_factory=list)  # rosters: FieldChange lines, old → new
 
 
 @dataclass
@@ -161,6 +163,10 @@ class Preview:
     @property
     def error_rows(self) -> int:
         return sum(1 for row in self.rows if row.errors)
+
+    def count(self, status: str) -> int:
+        """Rows of one kind: "new", "update" or "same" (rosters)."""
+        return sum(1 for row in self.rows if row.status == status and not row.errors)
 
     @property
     def shown_columns(self) -> tuple[Column, ...]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import DomainError
-from app.core.vn import nfc
+from app.core.vn import format_date, nfc
+
+if TYPE_CHECKING:
+    from app.school.models import SchoolYear
 
 
 class SchoolError(DomainError):
@@ -15,3 +19,11 @@ class SchoolError(DomainError):
 def clean(value: Any) -> Any:
     """Text NFC-normalised and stripped; other values unchanged."""
     return nfc(value).strip() if isinstance(value, str) else value
+
+
+def check_inside_year(year: SchoolYear, day: date, what: str) -> None:
+    """SchoolError unless `day` lies within the school year ("Ngày chuyển lớp phải trong năm học …")."""
+    if not year.contains(day):
+        raise SchoolError(
+            f"{what} phải trong năm học {year.name} ({format_date(year.start_date)} – {format_date(year.end_date)})."
+        )

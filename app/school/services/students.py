@@ -1,7 +1,7 @@
-"""Students and their enrolment in a class of a year.
+"""Students (their enrollments: services.enrollments).
 
-Invariants: mã học sinh, mã định danh Bộ and số định danh cá nhân are unique (a clear
-422, never the database's constraint); mã định danh Bộ cannot change once set;
+Invariants: mã học sinh, số đăng bộ, mã định danh Bộ and số định danh cá nhân are unique
+(a clear 422, never the database's constraint); mã định danh Bộ cannot change once set;
 số định danh is 12 digits and never copied into the audit trail.
 """
 
@@ -19,14 +19,16 @@ from app.audit import services as audit
 from app.core.models import apply_changes
 from app.core.vn import join_name
 from app.extensions import db
-from app.school.models import Enrollment, Gender, SchoolClass, Student
+from app.school.models import Gender, SchoolClass, Student
 from app.school.services.common import SchoolError, clean
+from app.school.services.enrollments import place
 from app.school.services.guardians import save_guardians
 
 NATIONAL_ID = re.compile(r"^\d{12}$")
 FULL_NAME_MAX = 180  # Student.full_name: họ (60) + chữ đệm (80) + tên (40) can exceed it
 STUDENT_FIELDS = (
     "student_code",
+    "register_number",
     "moet_id",
     "last_name",
     "middle_name",
@@ -41,6 +43,7 @@ STUDENT_FIELDS = (
 )
 UNIQUE_STUDENT_FIELDS = (
     ("student_code", "Mã học sinh"),
+    ("register_number", "Số đăng bộ"),
     ("moet_id", "Mã định danh Bộ GD&ĐT"),
     ("national_id", "Số định danh cá nhân"),
 )
@@ -49,7 +52,7 @@ UNIQUE_STUDENT_FIELDS = (
 def validate_student_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Normalise and check student fields; raise SchoolError naming the field."""
     data = {k: clean(v) for k, v in fields.items()}
-    for key in ("moet_id", "national_id", "ethnicity", "birthplace", "address"):
+    for key in ("register_number", "moet_id", "national_id", "ethnicity", "birthplace", "address"):
         data[key] = data.get(key) or None
     data["middle_name"] = data.get("middle_name") or ""
     if not data.get("student_code"):
@@ -83,7 +86,10 @@ def _check_unique_student(data: dict[str, Any], student_id: int | None) -> None:
             raise SchoolError(f"{label} {shown} đã có ở một học sinh khác.")
 
 
-def create_student(actor: User | None, cls: SchoolClass | None = None, **fields: Any) -> Student:
+def create_student(
+    actor: User | None, cls: SchoolClass | None = None, *, enrolled_from: date | None = None, **fields: Any
+) -> Student:
+    """A new student, enrolled in cls from `enrolled_from` (default: the year's first day)."""
     data = validate_student_fields(fields)
     if db.session.scalar(select(Student).where(Student.student_code == data["student_code"])):
         raise SchoolError(f"Mã học sinh {data['student_code']} đã tồn tại.")
@@ -95,8 +101,9 @@ def create_student(actor: User | None, cls: SchoolClass | None = None, **fields:
     if data["national_id"]:
         changes["national_id"] = [None, "(đã nhập)"]
     if cls is not None:
-        _, moved = _enroll(student, cls)
-        changes.update(moved)
+        _, placed = place(student, cls, enrolled_from)
+        changes.update(placed)
+        changes.pop("active", None)  # a new student is active from the start
     audit.record(actor, "student.created", student, changes=changes)
     return student
 
@@ -115,39 +122,17 @@ def update_student(actor: User | None, student: Student, **fields: Any) -> dict[
     return diff
 
 
-def _enroll(student: Student, cls: SchoolClass) -> tuple[Enrollment, dict[str, list[Any]]]:
-    """The student's enrolment in cls's year (one per year): created, or moved to cls."""
-    existing = db.session.scalar(
-        select(Enrollment).where(Enrollment.student_id == student.id, Enrollment.year_id == cls.year_id)
-    )
-    if existing:
-        old_name = existing.school_class.name
-        diff = apply_changes(existing, class_id=cls.id)
-        db.session.flush()
-        return existing, {"class": [old_name, cls.name], **diff} if diff else {}
-    enrollment = Enrollment(student_id=student.id, class_id=cls.id, year_id=cls.year_id)
-    db.session.add(enrollment)
-    db.session.flush()
-    return enrollment, {"class": [None, cls.name], "class_id": [None, cls.id]}
-
-
-def enroll(actor: User | None, student: Student, cls: SchoolClass) -> Enrollment:
-    enrollment, changes = _enroll(student, cls)
-    if changes:
-        audit.record(actor, "student.enrolled", student, changes=changes)
-    return enrollment
-
-
 def save_student(
     actor: User | None,
     student: Student | None,
     cls: SchoolClass | None,
     fields: Mapping[str, Any],
     guardians: Mapping[str, Mapping[str, Any] | None],
+    enrolled_from: date | None = None,
 ) -> Student:
     """The student form: create (enrolled in cls) or update, then its guardians."""
     if student is None:
-        student = create_student(actor, cls, **fields)
+        student = create_student(actor, cls, enrolled_from=enrolled_from, **fields)
     else:
         update_student(actor, student, **fields)
     save_guardians(actor, student, {k: dict(v) if v else None for k, v in guardians.items()})

@@ -3,7 +3,8 @@
 One page module per concept: classes (class lists, class page, roster export, student
 page), admin (hub, school info), years (years and terms), departments, subjects,
 classes_admin (classes and their GVCN), assignments (per-class grid), students
-(create/edit), staff (accounts with their tổ), imports. Each declares its routes on its
+(create/edit), student_page (the student page, Chuyển lớp, chuyển trường / thôi học,
+quá trình học tập), staff (accounts with their tổ), imports. Each declares its routes on its
 own table; this module registers them, and tells audit the labels of every action the
 school writes.
 """
@@ -24,13 +25,27 @@ from app.school.views import (
     departments,
     imports,
     staff,
+    student_page,
     students,
     subjects,
     years,
 )
 
 bp = Blueprint("school", __name__, url_prefix="/school")
-for page in (classes, admin, years, departments, subjects, classes_admin, assignments, students, staff, imports):
+PAGES = (
+    classes,
+    admin,
+    years,
+    departments,
+    subjects,
+    classes_admin,
+    assignments,
+    students,
+    student_page,
+    staff,
+    imports,
+)
+for page in PAGES:
     page.routes.register(bp)
 
 

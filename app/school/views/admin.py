@@ -31,8 +31,11 @@ def admin_index() -> str:
 
 
 def _school_ctx(form: SchoolInfoForm | None) -> dict[str, Any]:
+    year = queries.current_year()
     return {
         "school": queries.the_school(),
+        "year": year,
+        "principal": queries.principal_of(year) if year else None,
         "form": form,
         "can_manage": can_manage(),
         "action": url_for("school.school_info_save"),

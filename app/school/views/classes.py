@@ -1,4 +1,4 @@
-"""Class lists and the class page (every staff member, scoped), roster export, student page."""
+"""Class lists and the class page (every staff member, scoped), roster export."""
 
 from __future__ import annotations
 
@@ -61,18 +61,3 @@ def export_roster(class_id: int) -> Response:
     with unit_of_work(fresh=True):
         services.record_roster_export(user, school_class, len(students), with_ids)
     return xlsx_response(data, name)
-
-
-@routes.route("/students/<int:student_id>")
-@allow(ANY_STAFF)
-def student_detail(student_id: int) -> str:
-    user = current_actor()
-    student = queries.get_student_for(user, student_id)
-    school_class = queries.visible_class_of(user, student)
-    return render_template(
-        "school/student_detail.html",
-        student=student,
-        school_class=school_class,
-        show_sensitive=school_class is not None and policy.can_see_sensitive(user, school_class),
-        can_edit=policy.can_edit_student(user, student),
-    )

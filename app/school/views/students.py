@@ -11,7 +11,7 @@ from app.core.authz import BGH, Role, allow, require
 from app.core.database import unit_of_work
 from app.core.routing import Routes
 from app.school import policy, queries, services
-from app.school.forms import StudentForm
+from app.school.forms import NewStudentForm, StudentForm
 from app.school.models import GuardianRelation, SchoolClass, Student
 from app.school.views.common import bound, can_manage, done, invalid
 
@@ -30,9 +30,9 @@ def students_admin() -> str:
 
 
 def student_form(student: Student | None, formdata: bool = True) -> StudentForm:
-    form = StudentForm(obj=student, **bound(formdata))
     if student is None:
-        return form
+        return NewStudentForm(**bound(formdata))
+    form = StudentForm(obj=student, **bound(formdata))
     form.hide_stored(policy.hidden_student_fields(current_actor(), queries.latest_class_of(student)))
     form.locked_moet_id = student.moet_id
     if student.moet_id:
@@ -74,7 +74,9 @@ def _save(form: StudentForm, school_class: SchoolClass, student: Student | None)
         return invalid("school/student_form.html", "school/_form.html", **_ctx(form, school_class, student))
     target = school_class if student is None else None
     with unit_of_work(catch=True) as work:
-        saved = services.save_student(current_actor(), student, target, form.student_fields(), form.guardian_entries())
+        saved = services.save_student(
+            current_actor(), student, target, form.student_fields(), form.guardian_entries(), form.enrolled_on()
+        )
     if work.error:
         return invalid("school/student_form.html", "school/_form.html", work.error, **_ctx(form, school_class, student))
     message = f"Đã lưu hồ sơ học sinh {saved.full_name}."

@@ -1,5 +1,10 @@
 """Scoped reads of the school: what each user may see (404 for the rest), and every list
-the school's screens show.
+the school's screens show. Enrollment history, quá trình học tập and the hiệu trưởng of
+each year: `queries.history` and `queries.principals` (re-exported here).
+
+Rosters are the OPEN enrollments (no end date): a student who moved to another class or
+left school is no longer on the old class's list, and a teacher of that class no longer
+opens the student's page; the whole-school roles (BGH, quản trị) still do.
 
 Class pages, student pages and roster exports are scoped: `get_class_for(user, id)` and
 `get_student_for(user, id)` answer 404 for what the user may not see. The admin screens
@@ -13,8 +18,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.core.authz import BGH, Role, found
@@ -31,6 +36,45 @@ from app.school.models import (
     TeachingAssignment,
     Term,
 )
+from app.school.queries.history import (
+    SchoolingLine,
+    class_of_student_on,
+    current_enrollment,
+    enrollment_history,
+    enrollments_in_year,
+    get_schooling,
+    move_targets,
+    schooling_history,
+    students_of_class_during,
+    students_of_class_on,
+)
+from app.school.queries.principals import (
+    Principal,
+    get_year_principal,
+    principal_choices,
+    principal_of,
+    principal_role_holders,
+    principals_of,
+)
+
+__all__ = [
+    "Principal",
+    "SchoolingLine",
+    "class_of_student_on",
+    "current_enrollment",
+    "enrollment_history",
+    "enrollments_in_year",
+    "get_schooling",
+    "get_year_principal",
+    "move_targets",
+    "principal_choices",
+    "principal_of",
+    "principal_role_holders",
+    "principals_of",
+    "schooling_history",
+    "students_of_class_during",
+    "students_of_class_on",
+]
 
 WHOLE_SCHOOL = BGH | {Role.ADMIN}
 
@@ -83,34 +127,64 @@ def get_class_for(user: User, class_id: int) -> SchoolClass:
     return school_class
 
 
+def on_roster() -> ColumnElement[bool]:
+    """The condition of an enrollment on its class's current roster: not ended."""
+    return Enrollment.end_date.is_(None)
+
+
+def last_of_its_year() -> ColumnElement[bool]:
+    """The condition of an enrollment being the student's last one of its year (the class a
+    student ended the year in, or is in now): one row per student and year in a join."""
+    later = aliased(Enrollment)
+    return ~exists().where(
+        later.student_id == Enrollment.student_id,
+        later.year_id == Enrollment.year_id,
+        or_(
+            later.start_date > Enrollment.start_date,
+            and_(later.start_date == Enrollment.start_date, later.id > Enrollment.id),
+        ),
+    )
+
+
 def students_of_class(school_class: SchoolClass) -> list[Student]:
-    """Class list in Vietnamese order (R25): tên, chữ đệm, họ, ngày sinh."""
+    """The current class list (open enrollments) in Vietnamese order (R25): tên, chữ đệm,
+    họ, ngày sinh. The list on a given day: history.students_of_class_on."""
     stmt = (
         select(Student)
         .join(Enrollment, Enrollment.student_id == Student.id)
-        .where(Enrollment.class_id == school_class.id)
+        .where(Enrollment.class_id == school_class.id, on_roster())
         .options(selectinload(Student.guardians))
     )
     return sorted(db.session.scalars(stmt), key=lambda s: s.sort_key)
+
+
+def _reachable_enrollments(user: User) -> ColumnElement[bool]:
+    """Enrollments through which the user sees a student: in a class the user may read,
+    and still open unless the user sees the whole school."""
+    visible = Enrollment.class_id.in_(visible_class_ids_stmt(user))
+    return visible if sees_whole_school(user) else and_(visible, on_roster())
 
 
 def get_student_for(user: User, student_id: int) -> Student:
     stmt = (
         select(Student)
         .join(Enrollment, Enrollment.student_id == Student.id)
-        .where(Student.id == student_id, Enrollment.class_id.in_(visible_class_ids_stmt(user)))
+        .where(Student.id == student_id, _reachable_enrollments(user))
     )
     student: Student = found(db.session.scalars(stmt).first(), "student", student_id)
     return student
+
+
+LATEST_FIRST = (Enrollment.year_id.desc(), Enrollment.start_date.desc(), Enrollment.id.desc())
 
 
 def visible_class_of(user: User, student: Student) -> SchoolClass | None:
     """The student's latest class among those the user may see."""
     stmt = (
         select(Enrollment)
-        .where(Enrollment.student_id == student.id, Enrollment.class_id.in_(visible_class_ids_stmt(user)))
+        .where(Enrollment.student_id == student.id, _reachable_enrollments(user))
         .options(joinedload(Enrollment.school_class))
-        .order_by(Enrollment.year_id.desc())
+        .order_by(*LATEST_FIRST)
     )
     enrollment = db.session.scalars(stmt).first()
     return enrollment.school_class if enrollment else None
@@ -122,7 +196,7 @@ def latest_class_of(student: Student) -> SchoolClass:
         select(SchoolClass)
         .join(Enrollment, Enrollment.class_id == SchoolClass.id)
         .where(Enrollment.student_id == student.id)
-        .order_by(Enrollment.year_id.desc())
+        .order_by(*LATEST_FIRST)
     )
     school_class: SchoolClass = found(db.session.scalars(stmt).first(), "class_of_student", student.id)
     return school_class
@@ -214,7 +288,9 @@ def admin_counts(year: SchoolYear | None) -> dict[str, int]:
         "departments": _count(select(func.count()).select_from(Department)),
         "subjects": _count(select(func.count()).select_from(Subject)),
         "classes": _count(select(func.count()).select_from(SchoolClass).where(SchoolClass.year_id == year_id)),
-        "students": _count(select(func.count()).select_from(Enrollment).where(Enrollment.year_id == year_id)),
+        "students": _count(
+            select(func.count()).select_from(Enrollment).where(Enrollment.year_id == year_id, on_roster())
+        ),
     }
 
 
@@ -254,10 +330,10 @@ def classes_of_year(year: SchoolYear | None) -> list[SchoolClass]:
 
 
 def class_sizes(year: SchoolYear | None) -> list[tuple[SchoolClass, int]]:
-    """(class, number of students enrolled) for the year's classes."""
+    """(class, number of students on its current roster) for the year's classes."""
     if year is None:
         return []
-    counts = Counter(db.session.scalars(select(Enrollment.class_id).where(Enrollment.year_id == year.id)))
+    counts = Counter(db.session.scalars(select(Enrollment.class_id).where(Enrollment.year_id == year.id, on_roster())))
     return [(c, counts.get(c.id, 0)) for c in classes_of_year(year)]
 
 
