@@ -84,7 +84,9 @@ def test_a_vice_principal_approves_when_the_school_delegates(app, term_ready, lo
 
     ns = term_ready
     with app.app_context():
-        db.session.scalars(db.select(School)).one().close_delegate_allowed = True
+        db.session.add(
+            School(name="THCS Thử", code="T01", level="THCS", province="Trà Vinh", close_delegate_allowed=True)
+        )
         db.session.commit()
     pht = make_user("pht", roles=(Role.VICE_PRINCIPAL,), full_name="Lý Thị Phó Hiệu Trưởng")
     submit_close(app_user(app), ns.gvcn, ns.c10a1.id, "hk1")

@@ -256,13 +256,13 @@ def test_the_admin_edits_sensitive_fields_without_reading_them(app, admin_client
     with app.app_context():
         student_id = db.session.scalar(select(Student.id).where(Student.student_code == "HS-NEW"))
     form = admin_client.get(f"/school/admin/students/{student_id}/edit").text
-    # names, nơi sinh and guardians are the admin's to keep
-    assert "Đặng" in form and "Đặng Văn Hải" in form and "Đồng Tháp" in form
-    for stored in ("087309001234", 'value="Kinh"'):
+    # names and guardians are the admin's to keep; nơi sinh is sensitive (DESIGN.md §13)
+    assert "Đặng" in form and "Đặng Văn Hải" in form
+    for stored in ("087309001234", 'value="Kinh"', "Đồng Tháp"):
         assert stored not in form
     assert "để trống để giữ nguyên" in form
     # left empty: kept; typed: replaced
-    kept = {**STUDENT, "ethnicity": "", "national_id": "", "address": "Ấp 3, Cầu Ngang"}
+    kept = {**STUDENT, "ethnicity": "", "birthplace": "", "national_id": "", "address": "Ấp 3, Cầu Ngang"}
     assert admin_client.post(f"/school/admin/students/{student_id}/edit", data=kept).status_code == 303
     with app.app_context():
         s = db.session.get(Student, student_id)
