@@ -48,6 +48,7 @@ from app.records.services.errors import LOCKED, STALE, MissingFile, RecordError,
 from app.records.services.linked import submit_class_linked, submit_linked
 from app.records.services.record_types import (
     KE_HOACH_BAI_DAY,
+    BAO_CAO_THANG,
     KET_QUA_LOP,
     SO_DIEM,
     create_type,
@@ -78,6 +79,7 @@ __all__ = [
     "ACTION_LABELS",
     "FEED_ACTIONS",
     "KE_HOACH_BAI_DAY",
+    "BAO_CAO_THANG",
     "KET_QUA_LOP",
     "LOCKED",
     "MAX_FILES_PER_VERSION",
