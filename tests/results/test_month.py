@@ -135,9 +135,7 @@ def test_october_holds_the_scores_entered_by_31_10_with_the_value_they_had_then(
     assert november[a]["data"]["month"]["first_day"] == "2024-11-01"
 
 
-def test_the_first_month_is_clipped_to_the_school_year_and_a_cleared_cell_is_not_shown(
-    app, gb, as_user, typed
-) -> None:
+def test_the_first_month_is_clipped_to_the_school_year_and_a_cleared_cell_is_not_shown(app, gb, as_user, typed) -> None:
     a = gb.students_a1[0].id
     typed(at(2024, 9, 10), gb.t1, gb.toan_a1, [(a, "tx1", "8"), (a, "tx2", "6")])
     typed(at(2024, 9, 20), gb.t1, gb.toan_a1, [(a, "tx2", "")])  # cleared before the month's end
@@ -371,7 +369,9 @@ def test_only_the_gvcn_of_the_class_publishes(app, gb, as_user, login_as, make_u
     assert login_as(gb.admin).post(url, data={"note": ""}).status_code == 403
     assert month_snaps(app, gb.c10a1.id, "2024-10") == []
     # nothing waits: approving a month that is not waiting is 404
-    assert login_as(gb.ht).post(f"/results/{gb.c10a1.id}/months/2024-10/approve", data={"version": 1}).status_code == 404
+    assert (
+        login_as(gb.ht).post(f"/results/{gb.c10a1.id}/months/2024-10/approve", data={"version": 1}).status_code == 404
+    )
     assert login_as(gb.gvcn).post(url, data={"note": ""}).status_code in (302, 303)
 
 
