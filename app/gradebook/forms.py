@@ -72,6 +72,13 @@ class RequiredIsoDateField(IsoDateField):
     data: date
 
 
+class TxDateForm(SubmittedFields, Form):
+    """The test date of one ĐĐGtx column (blank: none — the entry dates count)."""
+
+    column = StringField("Cột điểm", validators=[required("cột điểm"), Length(max=4)])
+    day = IsoDateField("Ngày kiểm tra", validators=[Optional()])
+
+
 class CellForm(SubmittedFields, Form):
     student_id = id_field("Học sinh")
     column = StringField("Cột điểm", validators=[required("cột điểm"), Length(max=4)])

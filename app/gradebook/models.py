@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -63,6 +64,10 @@ class GradeBook(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blanks_acknowledged: Mapped[str | None] = mapped_column(Text)
+    #: the subject teacher's optional test date of each ĐĐGtx column ({"1": "2024-10-15"}):
+    #: a monthly report counts the column's scores in the month of that date, not in the
+    #: month they were typed in (app.results.month)
+    tx_dates: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
     school_class: Mapped[SchoolClass] = relationship()
     subject: Mapped[Subject] = relationship()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from flask import url_for
@@ -265,6 +266,32 @@ def score_values_of(gradebook_ids: list[int]) -> list[ScoreValues]:
                 Score.value,
                 Score.comment,
             ).where(Score.gradebook_id.in_(gradebook_ids))
+        )
+    )
+
+
+HistoryPoint = Row[int, int, str, int, Decimal | None, str | None, datetime]
+
+
+def history_points(gradebook_ids: Sequence[int]) -> list[HistoryPoint]:
+    """Every value each cell of these grade books was given — (gradebook_id, student_id,
+    kind, idx, new_value, new_comment, at), oldest first, one query: when a score was first
+    entered and what it was at a given moment (the monthly reports)."""
+    if not gradebook_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(
+                ScoreHistory.gradebook_id,
+                ScoreHistory.student_id,
+                ScoreHistory.kind,
+                ScoreHistory.idx,
+                ScoreHistory.new_value,
+                ScoreHistory.new_comment,
+                ScoreHistory.at,
+            )
+            .where(ScoreHistory.gradebook_id.in_(list(gradebook_ids)))
+            .order_by(ScoreHistory.at, ScoreHistory.id)
         )
     )
 

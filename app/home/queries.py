@@ -19,6 +19,7 @@ from app.records import dashboards
 from app.records import queries as record_queries
 from app.records.models import Record
 from app.results import queries as results_queries
+from app.results.models import MonthPublication
 from app.school.models import SchoolYear
 
 #: a grade book whose term locks within this many days is shown as urgent
@@ -41,11 +42,14 @@ class Todo:
     books: list[BookToSubmit] = field(default_factory=list)
     corrections: list[tuple[CorrectionRequest, GridHandle]] = field(default_factory=list)
     closes: list[Record] = field(default_factory=list)  # class closes waiting for this person
+    months: list[tuple[Record, MonthPublication]] = field(default_factory=list)  # monthly reports to approve
     queue_size: int | None = None  # None: the person reviews nothing
 
     @property
     def empty(self) -> bool:
-        return not (self.returned or self.due or self.books or self.corrections or self.closes or self.queue_size)
+        return not (
+            self.returned or self.due or self.books or self.corrections or self.closes or self.months or self.queue_size
+        )
 
 
 def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
@@ -65,6 +69,7 @@ def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
         todo.queue_size = len(record_queries.review_queue(user, today))
     if user.roles & BGH:
         todo.closes = results_queries.closes_waiting_for(user, today)
+        todo.months = results_queries.months_waiting_for(user, today)
     return todo
 
 

@@ -31,3 +31,10 @@ class ReturnForm(Form):
             Length(max=1000, message="Lý do tối đa 1000 ký tự."),
         ],
     )
+
+
+class MonthPublishForm(Form):
+    note = TextAreaField(
+        "Nhận xét của giáo viên chủ nhiệm cho tháng (in trên báo cáo gửi cha mẹ học sinh)",
+        validators=[Optional(), Length(max=1000, message="Nhận xét của tháng tối đa 1000 ký tự.")],
+    )

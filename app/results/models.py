@@ -102,6 +102,37 @@ class SnapshotSupersession(Base):
     superseded_by: Mapped[ResultSnapshot] = relationship(foreign_keys=[superseded_by_id])
 
 
+class MonthPublication(Base):
+    """One publication of a class's monthly report (báo cáo tháng, R19) — the round `number`
+    of (class, month): the GVCN's note for the month, and how it went out. When the school
+    requires BGH approval the round is a records record of type bao_cao_thang (`record_id`;
+    its state says chờ duyệt / bị trả lại) and `published_at` is set by the approval, which
+    writes the snapshots; otherwise the snapshots are written at once. A round writes a new
+    snapshot version only for the students whose values changed since the previous round."""
+
+    __tablename__ = "result_month"
+    __audit_type__ = "result_month"
+    __table_args__ = (UniqueConstraint("class_id", "month", "number", name="uq_result_month_round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))  # "2024-10"
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    note: Mapped[str] = mapped_column(Text, default="")
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    students_written: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    school_class: Mapped[SchoolClass] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+
 IMMUTABLE = (ResultSnapshot, SnapshotSupersession)
 
 

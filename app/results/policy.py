@@ -36,3 +36,14 @@ def can_decide_close(user: User, record: Record) -> bool:
 def can_see_school(user: User) -> bool:
     """The list of every class by close state: BGH."""
     return bool(user.roles & BGH)
+
+
+def can_publish_month(user: User, homeroom_teacher_id: int | None) -> bool:
+    """Publish (or ask to publish) a class's monthly report: the GVCN of the class only."""
+    return gradebook_policy.is_homeroom_teacher(user, homeroom_teacher_id)
+
+
+def can_decide_month(user: User, record: Record) -> bool:
+    """Approve or return a monthly report: whoever the records chain's waiting step asks
+    for (a BGH member), never its author."""
+    return records_policy.can_review(user, record)

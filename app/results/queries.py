@@ -24,9 +24,9 @@ from app.extensions import db
 from app.homeroom import queries as homeroom_queries
 from app.records import queries as records_queries
 from app.records.models import Record
-from app.records.services import KET_QUA_LOP
+from app.records.services import BAO_CAO_THANG, KET_QUA_LOP
 from app.results import policy
-from app.results.models import ResultSnapshot, SnapshotSupersession
+from app.results.models import MonthPublication, ResultSnapshot, SnapshotSupersession
 from app.school import queries as school_queries
 from app.school.models import School, SchoolClass, SchoolYear, Student
 
@@ -227,12 +227,18 @@ def snapshot_links(ids: Collection[int]) -> dict[int, SubjectLink]:
     )
     return {
         snap.id: SubjectLink(
-            f"Kết quả {PERIOD_TEXT.get(snap.period, snap.period)} của {name} (lớp {class_name}), "
-            f"phiên bản {snap.version}",
+            f"Kết quả {_period_text(snap)} của {name} (lớp {class_name}), phiên bản {snap.version}",
             url_for("results.history", class_id=snap.class_id, student_id=snap.student_id),
         )
         for snap, name, class_name in db.session.execute(stmt)
     }
+
+
+def _period_text(snap: ResultSnapshot) -> str:
+    if snap.period == "month" and "-" in snap.period_ref:
+        y, m = snap.period_ref.split("-", 1)
+        return f"tháng {int(m)}/{y}"
+    return PERIOD_TEXT.get(snap.period, snap.period)
 
 
 def student_history(cls: SchoolClass, student_id: int) -> list[ResultSnapshot]:
@@ -248,3 +254,113 @@ def student_history(cls: SchoolClass, student_id: int) -> list[ResultSnapshot]:
     order = {p: i for i, p in enumerate(PERIODS)}
     rows = list(db.session.scalars(stmt))
     return sorted(rows, key=lambda s: (order.get(s.period, 9), s.period_ref, -s.version))
+
+
+# ---------------------------------------------------------------------------- monthly reports
+
+
+def month_approval_required(school: School | None) -> bool:
+    """Whether a BGH member approves a class's monthly report before it goes out (the
+    school's setting "tháng cần BGH duyệt", off by default)."""
+    return bool(school is not None and school.month_approval_required)
+
+
+def month_key(ref: str, number: int) -> str:
+    """The period part of a month round's records key: "2024-10.1"."""
+    return f"{ref}.{int(number)}"
+
+
+def month_rounds(class_id: int, ref: str | None = None) -> list[MonthPublication]:
+    """The publication rounds of the class (of one month), oldest first."""
+    stmt = select(MonthPublication).where(MonthPublication.class_id == class_id)
+    if ref is not None:
+        stmt = stmt.where(MonthPublication.month == ref)
+    return list(db.session.scalars(stmt.order_by(MonthPublication.month, MonthPublication.number)))
+
+
+def month_round_of_record(record: Record) -> MonthPublication | None:
+    return db.session.scalar(select(MonthPublication).where(MonthPublication.record_id == record.id))
+
+
+def month_round_for(user: User, round_id: int) -> MonthPublication:
+    """A month round of a class whose results the user may read, or 404."""
+    found = db.session.get(MonthPublication, round_id)
+    cls = db.session.get(SchoolClass, found.class_id) if found is not None else None
+    if found is None or cls is None or not policy.can_read_close(user, cls.homeroom_teacher_id):
+        not_found("result_month", round_id)
+    return found
+
+
+def month_records(rounds: Sequence[MonthPublication]) -> dict[int, Record]:
+    """{record id: record} of the rounds that went through the BGH (one query)."""
+    ids = [r.record_id for r in rounds if r.record_id is not None]
+    if not ids:
+        return {}
+    return {r.id: r for r in db.session.scalars(select(Record).where(Record.id.in_(ids)))}
+
+
+def current_month_snapshots(class_id: int, ref: str) -> list[ResultSnapshot]:
+    """The month's snapshots of the class that nothing supersedes, one per student."""
+    stmt = (
+        select(ResultSnapshot)
+        .outerjoin(SnapshotSupersession, SnapshotSupersession.snapshot_id == ResultSnapshot.id)
+        .where(
+            ResultSnapshot.class_id == class_id,
+            ResultSnapshot.period == "month",
+            ResultSnapshot.period_ref == ref,
+            SnapshotSupersession.id.is_(None),
+        )
+        .order_by(ResultSnapshot.student_id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def month_versions(class_id: int) -> dict[str, int]:
+    """{month: the highest snapshot version of the class's month} (one query)."""
+    rows = db.session.execute(
+        select(ResultSnapshot.period_ref, func.max(ResultSnapshot.version))
+        .where(ResultSnapshot.class_id == class_id, ResultSnapshot.period == "month")
+        .group_by(ResultSnapshot.period_ref)
+    )
+    return {ref: n for ref, n in rows}
+
+
+def months_waiting_for(user: User, today: date) -> list[tuple[Record, MonthPublication]]:
+    """Monthly reports waiting for this user's approval (the home page's "Việc đang chờ bạn")."""
+    waiting = [r for r in records_queries.review_queue(user, today) if r.record_type.code == BAO_CAO_THANG]
+    if not waiting:
+        return []
+    rounds = {
+        m.record_id: m
+        for m in db.session.scalars(
+            select(MonthPublication).where(MonthPublication.record_id.in_([r.id for r in waiting]))
+        )
+    }
+    return [(r, rounds[r.id]) for r in waiting if r.id in rounds]
+
+
+def month_links(ids: Collection[int]) -> dict[int, SubjectLink]:
+    """{round id: SubjectLink} for the audit feed."""
+    stmt = (
+        select(MonthPublication, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == MonthPublication.class_id)
+        .where(MonthPublication.id.in_(list(ids)))
+    )
+    out = {}
+    for m, class_name in db.session.execute(stmt):
+        y, mo = m.month.split("-")
+        out[m.id] = SubjectLink(
+            f"Báo cáo tháng {int(mo)}/{y} lớp {class_name} (lần {m.number})",
+            url_for("results.months", class_id=m.class_id, month=m.month),
+        )
+    return out
+
+
+def waiting_month_or_404(class_id: int, ref: str) -> tuple[MonthPublication, Record]:
+    """The class's month round sent to the BGH and not published yet, with its record, or 404."""
+    rounds = month_rounds(class_id, ref)
+    pending = rounds[-1] if rounds and rounds[-1].published_at is None else None
+    record = month_records([pending]).get(pending.record_id or 0) if pending is not None else None
+    if pending is None or record is None:
+        not_found("result_month", f"{class_id}:{ref}")
+    return pending, record

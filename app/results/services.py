@@ -26,21 +26,27 @@ Invariants:
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 
 from app.audit import services as audit
 from app.core.authz import deny
+from app.core.database import lock_for_update
 from app.core.errors import ConflictError, DomainError
 from app.core.models import utcnow
+from app.core.workflow import State
 from app.extensions import db
 from app.records import services as records
 from app.records.models import Record
-from app.records.services import KET_QUA_LOP, RecordError
+from app.records.services import BAO_CAO_THANG, KET_QUA_LOP, RecordError
 from app.results import checklist as checklist_mod
+from app.results import month as month_mod
 from app.results import policy, queries, snapshots
-from app.results.models import ResultSnapshot, SnapshotSupersession
+from app.results.models import MonthPublication, ResultSnapshot, SnapshotSupersession
 from app.school.models import SchoolClass
 
 if TYPE_CHECKING:
@@ -51,9 +57,12 @@ ACTION_LABELS = {
     "result.close_submitted": "Nộp chốt kết quả của lớp",
     "result.closed": "Chốt kết quả: lưu bản kết quả của từng học sinh",
     "result.snapshot_revised": "Lưu phiên bản mới của kết quả đã chốt (sau điều chỉnh)",
+    "result.month_published": "Công bố báo cáo tháng của lớp",
+    "result.month_submitted": "Gửi báo cáo tháng chờ Ban giám hiệu duyệt",
+    "result.month_returned": "Trả lại báo cáo tháng cho giáo viên chủ nhiệm",
 }
 #: what the BGH's live feed shows
-FEED_ACTIONS = ("result.closed", "result.snapshot_revised")
+FEED_ACTIONS = ("result.closed", "result.snapshot_revised", "result.month_published")
 
 
 class CloseError(DomainError):
@@ -265,3 +274,259 @@ def revise(actor: User, cls: SchoolClass, period: str, old: ResultSnapshot, caus
         },
     )
     return new
+
+
+# ---------------------------------------------------------------------------- monthly reports
+#
+# A month goes out in rounds (MonthPublication). Publishing reads the class's month
+# (app.results.month), compares every student's values with the month's current snapshot
+# and, when at least one differs (or none exists), opens round n+1 — written at once, or,
+# when the school requires it, submitted to the BGH as a records record of type
+# bao_cao_thang whose final approval writes it (`on_month_approved`, in the approval's
+# transaction, only if the class still hashes to the submitted document). Writing a round
+# inserts version 1 for a student without a snapshot of the month and version n+1 for a
+# student whose values changed (the old one superseded, cause "month_republished"); the
+# students whose values did not change keep their version. A publication that changes
+# nothing writes nothing (a double click is a no-op); one serialised per (class, month).
+
+MONTH_REPUBLISHED = "month_republished"
+
+
+@dataclass
+class MonthOutcome:
+    round: MonthPublication | None
+    written: int = 0
+    waiting: bool = False  # sent to the BGH, not published yet
+    unchanged: bool = False  # nothing new since the last round: nothing done
+
+
+def _lock_key(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def _month_file(cls: SchoolClass, month: month_mod.Month, document: dict[str, Any]) -> tuple[str, bytes]:
+    return f"bao-cao-thang-{cls.name}-{month.ref}.json", snapshots.canonical(document).encode("utf-8")
+
+
+def _changes(
+    data: month_mod.MonthData, current: list[ResultSnapshot]
+) -> list[tuple[dict[str, Any], ResultSnapshot | None]]:
+    """(body, the snapshot it replaces or None) of every student whose month says
+    something new."""
+    by_student = {s.student_id: s for s in current}
+    out = []
+    for student in data.students:
+        body = month_mod.student_body(data, student)
+        old = by_student.get(student.id)
+        fresh = snapshots.snapshot_payload(data.header, body, {})
+        if old is None or month_mod.comparable(fresh) != month_mod.comparable(old.data):
+            out.append((body, old))
+    return out
+
+
+def publish_month(actor: User, cls: SchoolClass, ref: str, note: str | None, today: date) -> MonthOutcome:
+    """The GVCN publishes the class's month `ref` ("2024-10") with a note for the parents."""
+    if not policy.can_publish_month(actor, cls.homeroom_teacher_id):
+        deny("result.month_publish", "class", cls.id)
+    month = month_mod.month_of(cls.year, ref, today)
+    text = month_mod.clean_note(note)
+    lock_for_update(db.session, _lock_key(f"result_month:{cls.id}:{month.ref}"))
+    rounds = queries.month_rounds(cls.id, month.ref)
+    last = rounds[-1] if rounds else None
+    record = queries.month_records([last]).get(last.record_id or 0) if last else None
+    data = month_mod.gather(cls, month, text)
+    document = month_mod.class_document(data)
+    sha = month_mod.document_sha256(document)
+    if last is not None and last.published_at is None and record is not None and record.state == State.SUBMITTED:
+        if last.document_sha256 == sha:
+            return MonthOutcome(last, waiting=True, unchanged=True)  # the same request again
+        raise ConflictError(
+            f"Báo cáo {month.text} của lớp {cls.name} đang chờ Ban giám hiệu duyệt. "
+            "Chờ duyệt xong (hoặc bị trả lại) rồi mới gửi bản mới."
+        )
+    changes = _changes(data, queries.current_month_snapshots(cls.id, month.ref))
+    if not changes:
+        return MonthOutcome(last, unchanged=True)
+    if last is not None and last.published_at is None:  # a returned round is sent again
+        this = last
+        this.note, this.document_sha256 = text, sha
+    else:
+        this = MonthPublication(
+            class_id=cls.id,
+            year_id=cls.year_id,
+            month=month.ref,
+            number=(last.number + 1) if last else 1,
+            note=text,
+            document_sha256=sha,
+            created_by_id=actor.id,
+            created_at=utcnow(),
+        )
+        db.session.add(this)
+    db.session.flush()
+    if queries.month_approval_required(queries.the_school()):
+        _submit_month(actor, cls, month, this, document)
+        return MonthOutcome(this, waiting=True)
+    written = _write_month(actor, data, changes, this, approved_by=None)
+    return MonthOutcome(this, written=written)
+
+
+def _submit_month(
+    actor: User, cls: SchoolClass, month: month_mod.Month, this: MonthPublication, document: dict[str, Any]
+) -> None:
+    name, data = _month_file(cls, month, document)
+    try:
+        record = records.submit_class_linked(
+            actor,
+            type_code=BAO_CAO_THANG,
+            class_id=cls.id,
+            period=queries.month_key(month.ref, this.number),
+            term_id=None,
+            title=f"Báo cáo {month.text} lớp {cls.name} năm học {cls.year.name}",
+            files=[(name, data)],
+            note=this.note or None,
+        )
+    except RecordError as exc:
+        raise month_mod.MonthError(str(exc)) from None
+    old_record = this.record_id
+    this.record_id = record.id
+    db.session.flush()
+    audit.record(
+        actor,
+        "result.month_submitted",
+        this,
+        changes={
+            "class_id": cls.id,
+            "month": month.ref,
+            "number": this.number,
+            "record_id": [old_record, record.id],
+            "note": this.note,
+            "document_sha256": this.document_sha256,
+            "students": len(document["students"]),
+        },
+    )
+
+
+def _write_month(
+    actor: User,
+    data: month_mod.MonthData,
+    changes: list[tuple[dict[str, Any], ResultSnapshot | None]],
+    this: MonthPublication,
+    *,
+    approved_by: str | None,
+) -> int:
+    """Insert the round's new versions and supersede the ones they replace: a fixed number
+    of statements whatever the number of students."""
+    cls = data.school_class
+    author = this.created_by.full_name if this.created_by else actor.full_name
+    close = month_mod.close_facts(
+        number=this.number,
+        published_by=author,
+        approved_by=approved_by,
+        record_id=this.record_id,
+        document=this.document_sha256,
+    )
+    now = utcnow()
+    rows, replaced = [], {}
+    for body, old in changes:
+        version = old.version + 1 if old else 1
+        revision = None
+        if old is not None:
+            revision = {"version": version, "cause": MONTH_REPUBLISHED, "by": actor.full_name, "at": now}
+            replaced[body["student"]["id"]] = old
+        text = snapshots.canonical(snapshots.snapshot_payload(data.header, body, close, revision))
+        rows.append(
+            {
+                "student_id": body["student"]["id"],
+                "class_id": cls.id,
+                "year_id": cls.year_id,
+                "period": "month",
+                "period_ref": data.month.ref,
+                "version": version,
+                "record_id": this.record_id,
+                "corrections_count": 0,
+                "corrections_subjects": [],
+                "payload": text,
+                "sha256": snapshots.digest(text),
+                "created_at": now,
+                "created_by_id": actor.id,
+            }
+        )
+    new_ids = {}
+    if rows:
+        inserted = db.session.execute(
+            insert(ResultSnapshot).returning(ResultSnapshot.id, ResultSnapshot.student_id), rows
+        )
+        new_ids = {sid: nid for nid, sid in inserted}
+    supersessions = [
+        {"snapshot_id": old.id, "superseded_by_id": new_ids[sid], "at": now, "cause": MONTH_REPUBLISHED,
+         "actor_id": actor.id}
+        for sid, old in replaced.items()
+    ]  # fmt: skip
+    if supersessions:
+        db.session.execute(insert(SnapshotSupersession), supersessions)
+    before = {"published_at": this.published_at, "students_written": this.students_written}
+    this.published_at, this.published_by_id, this.students_written = now, actor.id, len(rows)
+    db.session.flush()
+    audit.record(
+        actor,
+        "result.month_published",
+        this,
+        changes={
+            "class_id": cls.id,
+            "month": data.month.ref,
+            "number": this.number,
+            "note": this.note,
+            "published_at": [before["published_at"], now],
+            "published_by_id": [None, actor.id],
+            "students_written": [before["students_written"], len(rows)],
+            "superseded": len(supersessions),
+            "approved_by": approved_by,
+            "document_sha256": this.document_sha256,
+        },
+    )
+    return len(rows)
+
+
+def on_month_approved(_sender: Any, *, record: Record, actor: User, **_: Any) -> None:
+    """linked_record_approved: the BGH's approval of a month round publishes it."""
+    if record.record_type.code != BAO_CAO_THANG:
+        return
+    this = queries.month_round_of_record(record)
+    cls = record.school_class
+    if this is None or cls is None:
+        return
+    if this.published_at is not None:
+        raise ConflictError("Báo cáo tháng này đã được công bố.")
+    found = next((m for m in month_mod.months_of_year(cls.year) if m.ref == this.month), None)
+    if found is None:
+        raise ConflictError("Tháng của báo cáo không còn thuộc năm học của lớp.")
+    data = month_mod.gather(cls, found, this.note)
+    version = record.current_version
+    submitted = version.files[0].sha256 if version and version.files else None
+    if month_mod.document_sha256(month_mod.class_document(data)) != submitted:
+        raise ConflictError(
+            f"Dữ liệu {found.text} của lớp {cls.name} đã thay đổi sau khi giáo viên chủ nhiệm gửi "
+            "(ví dụ một điểm có ngày kiểm tra trong tháng vừa được nhập), nên không thể công bố đúng bản đã gửi. "
+            "Hãy trả lại để giáo viên chủ nhiệm gửi lại."
+        )
+    changes = _changes(data, queries.current_month_snapshots(cls.id, found.ref))
+    _write_month(actor, data, changes, this, approved_by=actor.full_name)
+
+
+def return_month(
+    actor: User, this: MonthPublication, record: Record, *, seen_version: int | None, comment: str | None
+) -> None:
+    """A BGH member returns a month round to the GVCN with a reason (records' own move)."""
+    records.return_record(actor, record, seen_version=seen_version, comment=comment)
+    audit.record(
+        actor,
+        "result.month_returned",
+        this,
+        changes={"class_id": this.class_id, "month": this.month, "number": this.number, "record_id": record.id},
+        comment=comment,
+    )
+
+
+def approve_month(actor: User, record: Record, *, seen_version: int | None, comment: str | None = None) -> Record:
+    """A BGH member approves a month round; the snapshots are written by `on_month_approved`."""
+    return records.approve_record(actor, record, seen_version=seen_version, comment=comment)

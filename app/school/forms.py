@@ -57,10 +57,12 @@ class SchoolInfoForm(SubmittedFields, FlaskForm):
     )
     place_name = text_field("Địa danh ghi ở dòng ngày tháng", 100, render_kw={"placeholder": "Cầu Ngang"})
     close_delegate_allowed = BooleanField("Phó hiệu trưởng được duyệt khoá sổ lớp (theo uỷ quyền của hiệu trưởng)")
+    month_approval_required = BooleanField("Báo cáo tháng của lớp cần Ban giám hiệu duyệt trước khi công bố")
 
     def school_fields(self) -> dict[str, Any]:
         data = {k: v for k, v in self.data.items() if k != "csrf_token"}
         data["close_delegate_allowed"] = bool(data["close_delegate_allowed"])
+        data["month_approval_required"] = bool(data["month_approval_required"])
         return data
 
 

@@ -42,6 +42,8 @@ class School(TimestampMixin, Base):
     place_name: Mapped[str | None] = mapped_column(String(100))
     #: a phó hiệu trưởng may approve class closes by delegation of the hiệu trưởng
     close_delegate_allowed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: a GVCN's monthly report (báo cáo tháng) is published only after a BGH member approves it
+    month_approval_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The hiệu trưởng is not a column here: YearPrincipal keeps one per year, with history
     # (queries.principal_of), defaulting to the user holding the Hiệu trưởng role.
 

@@ -137,3 +137,20 @@ def test_only_the_author_can_resubmit_a_linked_record(app, rec, as_user, make_as
     make_assignment(rec.t2, rec.c10a1, rec.toan)
     with pytest.raises(Forbidden):
         _submit_linked(as_user, rec, rec.t2, samples.xlsx())
+
+
+def test_a_school_without_the_demo_gets_the_built_in_type_on_first_submission(app, rec, as_user, load) -> None:
+    """A real install never runs seed-demo: the Sổ điểm type is created when first needed."""
+    from sqlalchemy import delete, func, select
+
+    from app.records.models import RecordType
+
+    with app.app_context():
+        db.session.execute(delete(RecordType))
+        db.session.commit()
+    record = load(_submit_linked(as_user, rec, rec.t1, samples.xlsx()))
+    assert record.state == "submitted" and record.chain == ["to_truong", "hieu_truong"]
+    with app.app_context():
+        codes = set(db.session.scalars(select(RecordType.code)))
+        assert {"so_diem", "ket_qua_lop", "bao_cao_thang"} <= codes
+        assert db.session.scalar(select(func.count()).select_from(RecordType)) == len(codes)

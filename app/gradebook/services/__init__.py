@@ -49,4 +49,5 @@ ACTION_LABELS = {
     "exemption.returned": "Không duyệt miễn phần thực hành",
     "exemption.submitted": "Gửi lại đề nghị miễn phần thực hành",
     "exemption.withdrawn": "Rút đề nghị miễn phần thực hành",
+    "gradebook.tx_date_set": "Ghi ngày kiểm tra của cột ĐĐGtx",
 }

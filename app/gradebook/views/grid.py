@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 from werkzeug.wrappers import Response
 
 from app.accounts.session import current_actor
@@ -11,7 +11,7 @@ from app.core.htmx import page_or_fragment
 from app.core.routing import Routes, db_id
 from app.gradebook import forms, policy, queries
 from app.gradebook.grid import load_grid
-from app.gradebook.services import comments, entry
+from app.gradebook.services import comments, entry, test_dates
 from app.gradebook.values import shown
 from app.gradebook.views import common
 
@@ -88,6 +88,24 @@ def save_comment(gradebook_id: int) -> Response:
     with common.grid_write(user, handle, "comment", {"student_id": student.id}) as work:
         comments.save_comment(user, handle, student.id, form.text.data, form.version.data)
     return common.remark_after(handle, student, work)
+
+
+@routes.route("/<int:gradebook_id>/tx-dates", methods=["POST"])
+@allow(Role.TEACHER)
+def set_tx_date(gradebook_id: int) -> Response:
+    """The test date of an ĐĐGtx column (the monthly reports count its scores in that month)."""
+    user = current_actor()
+    handle = queries.get_gradebook_for(user, gradebook_id)
+    require(policy.can_edit_grid(user, handle.access))
+    form = forms.TxDateForm(request.form)
+    if not form.validate():
+        common.invalid(form)
+    column = queries.scoped_column(handle, form.column.data)
+    with common.grid_write(user, handle, "tx_date", {"column": column.key}) as work:
+        test_dates.set_tx_date(user, handle, column, form.day.data)
+    common.refuse(work)
+    message = f"Đã lưu ngày kiểm tra của cột {column.long_label}."
+    return common.redirect_with(message, url_for("gradebook.grid", gradebook_id=handle.id))
 
 
 @routes.route("/<int:gradebook_id>/history")

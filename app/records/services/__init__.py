@@ -47,6 +47,7 @@ from app.records.services.downloads import record_compliance_export, record_down
 from app.records.services.errors import LOCKED, STALE, MissingFile, RecordError, RecordTypeError
 from app.records.services.linked import submit_class_linked, submit_linked
 from app.records.services.record_types import (
+    BAO_CAO_THANG,
     KE_HOACH_BAI_DAY,
     KET_QUA_LOP,
     SO_DIEM,
@@ -78,6 +79,7 @@ __all__ = [
     "ACTION_LABELS",
     "FEED_ACTIONS",
     "KE_HOACH_BAI_DAY",
+    "BAO_CAO_THANG",
     "KET_QUA_LOP",
     "LOCKED",
     "MAX_FILES_PER_VERSION",

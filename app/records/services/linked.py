@@ -20,6 +20,7 @@ from app.records.models import Record, RecordType
 from app.records.services.authoring import add_version, create
 from app.records.services.decisions import submit_record
 from app.records.services.errors import RecordError
+from app.records.services.record_types import DEFAULT_TYPES, ensure_default_record_types
 from app.records.uploads import stage_bytes
 
 if TYPE_CHECKING:
@@ -50,9 +51,7 @@ def submit_linked(
     record is already submitted or approved, and 403 when someone other than its author
     resubmits it.
     """
-    record_type = queries.get_type_by_code(type_code)
-    if record_type is None or not record_type.active:
-        raise RecordError(f"Chưa có loại hồ sơ “{type_code}” (hoặc loại này đã ngừng dùng).")
+    record_type = _linked_type(type_code)
     if not queries.teaches(actor.id, class_id, subject_id):
         raise RecordError("Bạn không được phân công dạy lớp và môn này.")
     key = queries.link_key(type_code, class_id, subject_id, term_id)
@@ -79,9 +78,7 @@ def submit_class_linked(
     and a period — app.results' close of the class's results. The caller authorises (the
     GVCN of the class); `delegate_principal`: the school lets a phó hiệu trưởng take the
     hiệu trưởng's step of this submission. Refusals as `submit_linked()`."""
-    record_type = queries.get_type_by_code(type_code)
-    if record_type is None or not record_type.active:
-        raise RecordError(f"Chưa có loại hồ sơ “{type_code}” (hoặc loại này đã ngừng dùng).")
+    record_type = _linked_type(type_code)
     key = queries.class_link_key(type_code, class_id, period)
     lock_for_update(db.session, _lock_key(key))
     record = queries.linked_class_record(type_code, class_id, period)
@@ -129,3 +126,16 @@ def _submit_keyed(
     else:
         add_version(actor, record, seen_version=record.version, files=stored, note=note)
     return submit_record(actor, record, seen_version=record.version, delegate_principal=delegate_principal)
+
+
+def _linked_type(type_code: str) -> RecordType:
+    """The record type of a linked submission. The built-in ones (Sổ điểm, kết quả lớp, báo
+    cáo tháng) are created on first use, so a school that did not load the demo can submit."""
+    record_type = queries.get_type_by_code(type_code)
+    if record_type is None and type_code in {spec[0] for spec in DEFAULT_TYPES}:
+        lock_for_update(db.session, _lock_key("records:default-types"))
+        ensure_default_record_types()
+        record_type = queries.get_type_by_code(type_code)
+    if record_type is None or not record_type.active:
+        raise RecordError(f"Chưa có loại hồ sơ “{type_code}” (hoặc loại này đã ngừng dùng).")
+    return record_type

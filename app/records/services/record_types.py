@@ -30,6 +30,9 @@ KE_HOACH_BAI_DAY = "ke_hoach_bai_day"
 #: a class's results of a period (HK I, HK II, cả năm, sau hè), kept by app.results: the
 #: GVCN submits, the hiệu trưởng approves (a phó hiệu trưởng when the school delegates)
 KET_QUA_LOP = "ket_qua_lop"
+#: a class's monthly report (báo cáo tháng), kept by app.results when the school requires
+#: a BGH member to approve it before it is published
+BAO_CAO_THANG = "bao_cao_thang"
 
 #: (code, name, chain, made_by, deadline days before the lesson, class+subject, linked only)
 DEFAULT_TYPES: tuple[tuple[str, str, list[str], MadeBy, int | None, bool, bool], ...] = (
@@ -80,6 +83,7 @@ DEFAULT_TYPES: tuple[tuple[str, str, list[str], MadeBy, int | None, bool, bool],
         False,
         True,
     ),
+    (BAO_CAO_THANG, "Báo cáo kết quả tháng của lớp (gửi cha mẹ học sinh)", ["bgh"], MadeBy.TEACHER, None, False, True),
 )
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 

@@ -11,10 +11,10 @@ from flask.blueprints import BlueprintSetupState
 from app.audit import registry
 from app.core.signals import assessment_corrected, linked_record_approved
 from app.results import queries, services
-from app.results.views import actions, pages
+from app.results.views import actions, months, pages
 
 bp = Blueprint("results", __name__, url_prefix="/results")
-for page in (pages, actions):
+for page in (pages, actions, months):
     page.routes.register(bp)
 
 
@@ -24,5 +24,9 @@ def _wire(state: BlueprintSetupState) -> None:
     registry.register_subject(
         state.app, registry.SubjectKind("result_snapshot", queries.snapshot_for, queries.snapshot_links)
     )
+    registry.register_subject(
+        state.app, registry.SubjectKind("result_month", queries.month_round_for, queries.month_links)
+    )
     linked_record_approved.connect(services.on_record_approved)
+    linked_record_approved.connect(services.on_month_approved)
     assessment_corrected.connect(services.on_assessment_corrected)

@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 from app.accounts.session import current_actor
 from app.core.authz import BGH, Role, allow
 from app.core.routing import Routes
+from app.core.vn import local_today
+from app.results import month as month_mod
 from app.results import policy, queries, snapshots
 from app.results.views import common
 from app.school import queries as school_queries
@@ -26,6 +28,7 @@ def index() -> str:
     period = period if period in queries.PERIODS else "hk1"
     whole = policy.can_see_school(user)
     classes = None if whole else school_queries.homeroom_classes_of(user, year)
+    today = local_today()
     return render_template(
         "results/index.html",
         year=year,
@@ -35,6 +38,8 @@ def index() -> str:
         groups=queries.CLOSE_GROUPS,
         closes=queries.school_closes(year, period, classes),
         whole=whole,
+        month_rows={c.id: month_mod.month_rows(c, today) for c in classes or []},
+        months_waiting=queries.months_waiting_for(user, today) if whole else [],
     )
 
 
