@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from app.core.vn import to_local
 from app.results.snapshots import corrections_line
 
 DASH = "—"
@@ -184,7 +185,10 @@ class Identity:
 class HocBaYear:
     year_name: str
     class_name: str
+    grade_level: int
     school_name: str
+    place_name: str
+    approved_on: date | None  # when the hiệu trưởng approved the year's close
     gvcn: str
     hieu_truong: str
     results: Results
@@ -197,6 +201,14 @@ class HocBa:
     school: SchoolHeader
     identity: Identity
     years: tuple[HocBaYear, ...]
+
+    @property
+    def level_title(self) -> str:
+        """"TRUNG HỌC CƠ SỞ" or "TRUNG HỌC PHỔ THÔNG" from the classes' khối."""
+        grades = [y.grade_level for y in self.years if y.grade_level]
+        if not grades:
+            return ""
+        return "TRUNG HỌC PHỔ THÔNG" if max(grades) >= 10 else "TRUNG HỌC CƠ SỞ"
 
 
 @dataclass(frozen=True)
@@ -426,14 +438,24 @@ def _identity(identity: dict[str, Any]) -> Identity:
     )
 
 
-def _hoc_ba_year(p: dict[str, Any], school_name: str) -> HocBaYear:
-    names = p.get("names") or {}
+def _day(value: Any) -> date | None:
+    try:
+        return to_local(datetime.fromisoformat(str(value))).date() if value else None
+    except ValueError:
+        return None
+
+
+def _hoc_ba_year(p: dict[str, Any], school: SchoolHeader) -> HocBaYear:
+    names, facts, cls = p.get("names") or {}, p.get("school") or {}, p.get("class") or {}
     by_term = p.get("learning_by_term") or {}  # optional: {"hk1": {final…}, "hk2": {…}}
-    term_learning = tuple((k, _learning(by_term.get(k)).final) for k in TERM_KEYS if by_term.get(k))  # type: ignore[union-attr]
+    term_learning = tuple((k, text(by_term[k].get("final"), DASH)) for k in TERM_KEYS if by_term.get(k))
     return HocBaYear(
         year_name=text((p.get("year") or {}).get("name"), DASH),
-        class_name=text((p.get("class") or {}).get("name"), DASH),
-        school_name=text((p.get("school") or {}).get("name")) or school_name,
+        class_name=text(cls.get("name"), DASH),
+        grade_level=int(cls.get("grade_level") or 0),
+        school_name=text(facts.get("name")) or school.name,
+        place_name=text(facts.get("place_name")) or school.place_name,
+        approved_on=_day((p.get("close") or {}).get("approved_at")),
         gvcn=text(names.get("gvcn")),
         hieu_truong=text(names.get("hieu_truong")),
         results=results_of(p),
@@ -453,7 +475,7 @@ def hoc_ba(identity: dict[str, Any], years: list[dict[str, Any]]) -> HocBa:
     return HocBa(
         school=school,
         identity=_identity(ident),
-        years=tuple(_hoc_ba_year(nfc_tree(y), school.name) for y in years),
+        years=tuple(_hoc_ba_year(nfc_tree(y), school) for y in years),
     )
 
 

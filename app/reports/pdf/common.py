@@ -261,6 +261,8 @@ class SignatureRow(Flowable):
         col = self.width / len(self.signers)
         size, lead, pad = self.st.size, self.lead, 6.0
         for i, s in enumerate(self.signers):
+            if not s.caption:  # an empty column (a block on the right only)
+                continue
             cx, room = col * (i + 0.5), col - 2 * pad
             y = self.height - size
             if self.above:
