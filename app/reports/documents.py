@@ -204,7 +204,7 @@ class HocBa:
 
     @property
     def level_title(self) -> str:
-        """"TRUNG HỌC CƠ SỞ" or "TRUNG HỌC PHỔ THÔNG" from the classes' khối."""
+        """ "TRUNG HỌC CƠ SỞ" or "TRUNG HỌC PHỔ THÔNG" from the classes' khối."""
         grades = [y.grade_level for y in self.years if y.grade_level]
         if not grades:
             return ""
@@ -241,7 +241,8 @@ class ClassBook:
 
 
 def nfc_tree(value: Any) -> Any:
-    """Every string of a payload (keys too) in NFC."""
+    """Every string of a payload (keys too) in NFC. The builders need not call it: every
+    value they keep passes through `text` or `num`, which normalise."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, dict):
@@ -289,7 +290,7 @@ def gender_label(value: Any) -> str:
 
 
 def month_sentence(period_ref: str, period_label: str) -> str:
-    """"Kết quả đến hết tháng 10/2024 — chưa phải kết quả học kỳ"."""
+    """ "Kết quả đến hết tháng 10/2024 — chưa phải kết quả học kỳ"."""
     label = text(period_label)
     if label.lower().startswith("tháng "):
         month = "tháng " + label[6:].strip()
@@ -367,7 +368,9 @@ def results_of(payload: dict[str, Any]) -> Results:
     subjects = tuple(_subject(s, month) for s in payload.get("subjects") or ())
     tx_count = max((len(m.tx) for s in subjects for m in (s.hk1, s.hk2) if m is not None), default=0)
     conduct_facts = payload.get("conduct") or {}
-    conduct = tuple((k, text(conduct_facts.get(k), DASH)) for k in ("hk1", "hk2", "year", "summer") if k in conduct_facts)
+    conduct = tuple(
+        (k, text(conduct_facts.get(k), DASH)) for k in ("hk1", "hk2", "year", "summer") if k in conduct_facts
+    )
     absences = payload.get("absences") or {}
     excused, unexcused = int(absences.get("excused") or 0), int(absences.get("unexcused") or 0)
     fixes = payload.get("corrections") or {}
@@ -393,7 +396,7 @@ def results_of(payload: dict[str, Any]) -> Results:
 
 def report_card(payload: dict[str, Any]) -> ReportCard:
     """Báo liên lạc from ONE snapshot payload (kind hk1/hk2/cn/he/month)."""
-    p = nfc_tree(payload)
+    p = payload
     student, names = p.get("student") or {}, p.get("names") or {}
     results = results_of(p)
     return ReportCard(
@@ -406,7 +409,9 @@ def report_card(payload: dict[str, Any]) -> ReportCard:
         gvcn=text(names.get("gvcn")),
         hieu_truong=text(names.get("hieu_truong")),
         results=results,
-        month_sentence=month_sentence(text(p.get("period_ref")), results.period_label) if results.kind == "month" else "",
+        month_sentence=month_sentence(text(p.get("period_ref")), results.period_label)
+        if results.kind == "month"
+        else "",
     )
 
 
@@ -465,7 +470,7 @@ def _hoc_ba_year(p: dict[str, Any], school: SchoolHeader) -> HocBaYear:
 
 def hoc_ba(identity: dict[str, Any], years: list[dict[str, Any]]) -> HocBa:
     """Học bạ: identity facts + one payload per school year (cả năm, or sau hè), oldest first."""
-    ident = nfc_tree(identity)
+    ident = identity
     facts = ident.get("school") or {}
     school = SchoolHeader(
         governing_body=text(facts.get("governing_body")),
@@ -475,13 +480,13 @@ def hoc_ba(identity: dict[str, Any], years: list[dict[str, Any]]) -> HocBa:
     return HocBa(
         school=school,
         identity=_identity(ident),
-        years=tuple(_hoc_ba_year(nfc_tree(y), school) for y in years),
+        years=tuple(_hoc_ba_year(y, school) for y in years),
     )
 
 
 def class_book(payloads: list[dict[str, Any]]) -> ClassBook:
     """Sổ theo dõi: every student's payload of one class and period, in class order."""
-    ps = [nfc_tree(p) for p in payloads]
+    ps = payloads
     first = ps[0] if ps else {}
     names = first.get("names") or {}
     students = tuple(

@@ -216,7 +216,9 @@ def pdf_text(data: bytes, tmp: Path, page: int | None = None) -> str:
     path = tmp / "text.pdf"
     path.write_bytes(data)
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"], capture_output=True, text=True, check=True
+    )
     return unicodedata.normalize("NFC", out.stdout)
 
 
@@ -242,7 +244,9 @@ def page_count(data: bytes, tmp: Path) -> int:
 def render_png(data: bytes, tmp: Path) -> list[Path]:
     path = tmp / "png.pdf"
     path.write_bytes(data)
-    out = subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp / "page")], capture_output=True, check=False)
+    out = subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", str(path), str(tmp / "page")], capture_output=True, check=False
+    )
     assert out.returncode == 0, out.stderr
     return sorted(tmp.glob("page*.png"))
 
@@ -255,7 +259,9 @@ def words(data: bytes, tmp: Path) -> list[tuple[int, str, float, float, float, f
     out = []
     for n, page in enumerate(re.findall(r"<page (.*?)</page>", html, re.S), start=1):
         height = float(re.search(r'height="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
-        for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page):
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page
+        ):
             x1, y1, x2, y2, word = m.groups()
             out.append((n, unicodedata.normalize("NFC", word), float(x1), float(y1), float(x2), float(y2), height))
     return out

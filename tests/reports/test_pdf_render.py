@@ -125,7 +125,9 @@ def test_only_embedded_subset_fonts_and_every_page_renders(name, stamp, tmp_path
 
 
 def test_a_superseding_stamp_prints_its_line_and_the_verify_url(stamp, tmp_path) -> None:
-    again = dataclasses.replace(stamp, code="9ZZZ-1AAA", supersedes="7KQ4-M2XD", verify_url="https://truong.vn/xac-thuc/9ZZZ-1AAA")
+    again = dataclasses.replace(
+        stamp, code="9ZZZ-1AAA", supersedes="7KQ4-M2XD", verify_url="https://truong.vn/xac-thuc/9ZZZ-1AAA"
+    )
     for doc in (documents.report_card(term_payload()), documents.hoc_ba(identity(), two_years())):
         pdf = render(doc, again)
         n = page_count(pdf, tmp_path)
@@ -162,8 +164,9 @@ def test_hoc_ba_identity_page_then_one_page_per_year_each_numbered_with_name_and
 
 
 def test_the_class_book_is_landscape_with_every_student_then_the_summary(stamp, tmp_path) -> None:
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     payloads = [year_payload(n, n=i) for i, n in enumerate(CLASS_NAMES)]
     pdf, boxes = render_with_boxes(documents.class_book(payloads), stamp)
@@ -174,7 +177,8 @@ def test_the_class_book_is_landscape_with_every_student_then_the_summary(stamp, 
     text = flat(pdf_text(pdf, tmp_path))
     assert all(text.count(name) == n for name in CLASS_NAMES)  # every subject page and the summary
     for expected in ("SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH", "Lớp 7A1 - Cả năm - Năm học 2024-2025", "Môn học: Toán",
-                     "TỔNG HỢP KẾT QUẢ RÈN LUYỆN VÀ HỌC TẬP", "Danh hiệu", "Được lên lớp", f"Trang 1/{n}", f"Trang {n}/{n}"):  # fmt: skip
+                     "TỔNG HỢP KẾT QUẢ RÈN LUYỆN VÀ HỌC TẬP", "Danh hiệu", "Được lên lớp",
+                     f"Trang 1/{n}", f"Trang {n}/{n}"):  # fmt: skip
         assert expected in text, expected
     assert [b.role for b in boxes] == ["gvcn", "hieu_truong"] and {b.page for b in boxes} == {n}
 

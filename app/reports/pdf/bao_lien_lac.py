@@ -17,7 +17,6 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, Spacer
 
 from app.reports.documents import ReportCard, Results, Stamp
-from app.reports.pdf import fonts
 from app.reports.pdf.common import (
     NOTE_SEAL,
     PORTRAIT,
@@ -63,7 +62,7 @@ def _term_table(results: Results, st: Styles, inline: bool, month: bool) -> Grid
     key = results.terms[-1] if results.terms else "hk1"
     n_tx = results.tx_count
     head = ["STT", "Môn học", *[f"ĐĐGtx{i}" for i in range(1, n_tx + 1)], "ĐĐGgk", "ĐĐGck"]
-    fixed: list[float | None] = [16.0, None] + [31.0] * (n_tx + 2)
+    fixed: list[float | None] = [19.0, None] + [31.0] * (n_tx + 2)
     if not month:
         head.append("ĐTBmhk")
         fixed.append(36.0)
@@ -91,7 +90,7 @@ def _term_table(results: Results, st: Styles, inline: bool, month: bool) -> Grid
 def _year_table(results: Results, st: Styles, inline: bool) -> Grid:
     retest = any(s.retest for s in results.subjects)
     head = ["STT", "Môn học", "Học kỳ I", "Học kỳ II", "Cả năm"] + (["Kiểm tra lại"] if retest else [])
-    fixed: list[float | None] = [16.0, None, 46.0, 46.0, 46.0] + ([52.0] if retest else [])
+    fixed: list[float | None] = [19.0, None, 46.0, 46.0, 46.0] + ([52.0] if retest else [])
     rows: list[list[CellLike]] = [list(head)]
     for i, s in enumerate(results.subjects, start=1):
         line: list[CellLike] = [str(i), s.name, s.hk1.result if s.hk1 else "", s.hk2.result if s.hk2 else "", s.year]
@@ -144,7 +143,12 @@ def _results_lines(card: ReportCard, st: Styles) -> list[Flowable]:
         out.append(Para(line + "&nbsp;&nbsp;&nbsp;&nbsp;" + _absences(r, "Số buổi nghỉ cả năm"), st.body))
     if learning is not None and learning.adjusted:
         why = f": {esc(learning.reason)}" if learning.reason else ""
-        out.append(Para(f"<i>Học tập được điều chỉnh từ mức {esc(learning.computed)} lên {esc(learning.final)}{why}</i>", st.small))
+        out.append(
+            Para(
+                f"<i>Học tập được điều chỉnh từ mức {esc(learning.computed)} lên {esc(learning.final)}{why}</i>",
+                st.small,
+            )
+        )
     if r.yearly:
         if r.title:
             out.append(labelled("Danh hiệu", r.title, st.body))
@@ -168,8 +172,14 @@ def story(card: ReportCard, stamp: Stamp, sink: list[SignatureBox], size: float 
     out.append(para(f"{r.period_label} - Năm học {card.year_name}", st.subtitle))
     if card.is_month:
         out += [para(card.month_sentence, st.notice), Spacer(1, st.size * 0.5)]
-    out.append(LabelLine([("Họ và tên học sinh", card.full_name, True), ("Lớp", card.class_name, True)], (0.58, 0.42), st.size))
-    out.append(LabelLine([("Ngày sinh", card.birth_date, False), ("Giáo viên chủ nhiệm", card.gvcn, False)], (0.58, 0.42), st.size))
+    out.append(
+        LabelLine([("Họ và tên học sinh", card.full_name, True), ("Lớp", card.class_name, True)], (0.58, 0.42), st.size)
+    )
+    out.append(
+        LabelLine(
+            [("Ngày sinh", card.birth_date, False), ("Giáo viên chủ nhiệm", card.gvcn, False)], (0.58, 0.42), st.size
+        )
+    )
     out.append(Spacer(1, st.size * 0.4))
     if r.subjects:
         out.append(_year_table(r, st, inline) if r.yearly else _term_table(r, st, inline, card.is_month))
@@ -190,7 +200,13 @@ def story(card: ReportCard, stamp: Stamp, sink: list[SignatureBox], size: float 
     out.append(Spacer(1, st.size * 0.8))
     signers = [
         Signer("gvcn", "GIÁO VIÊN CHỦ NHIỆM", card.gvcn),
-        Signer("hieu_truong", "HIỆU TRƯỞNG", card.hieu_truong, NOTE_SEAL, above=date_line(card.school.place_name, issued_day(stamp))),
+        Signer(
+            "hieu_truong",
+            "HIỆU TRƯỞNG",
+            card.hieu_truong,
+            NOTE_SEAL,
+            above=date_line(card.school.place_name, issued_day(stamp)),
+        ),
     ]
     out.append(signature_row(signers, st, sink))
     return out

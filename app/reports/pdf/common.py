@@ -3,8 +3,10 @@ the date line, signature blocks (whose boxes are recorded for the visible PAdES 
 of the signing issue), and the footer of every page ("Trang x/y", the verification code,
 the issue time, "Bản này thay thế bản có mã …").
 
-Styles and table styles are built once per size and cached at module level; the fonts are
-registered once per process.
+Paragraph styles are built once per size and cached at module level; the fonts are
+registered once per process. Score grids are `grid.Grid` (strings drawn straight on the
+canvas), prose is a Paragraph, the header, identity lines and signature blocks are small
+flowables that draw directly — what keeps a page near reportlab's raw speed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus.flowables import KeepInFrame, _listWrapOn
 
 from app.core.vn import formal_date, format_datetime, nfc, to_local
@@ -38,7 +40,6 @@ MARGIN = 14 * mm
 TOP = 11 * mm
 BOTTOM = 17 * mm  # room for the footer
 GRID = colors.Color(0.45, 0.45, 0.45)
-HEAD_BG = colors.Color(0.89, 0.92, 0.97)
 SOFT_BG = colors.Color(0.96, 0.96, 0.96)
 NOTE_SIGN = "(Ký, ghi rõ họ tên)"
 NOTE_SEAL = "(Ký tên, đóng dấu)"
@@ -102,30 +103,19 @@ def styles(size: float = 9.5) -> Styles:
         name=make("name", fontName=fonts.BOLD, alignment=TA_CENTER),
         date=make("date", fontName=fonts.ITALIC, alignment=TA_CENTER),
         title=make("title", fontName=fonts.BOLD, alignment=TA_CENTER, fontSize=size * 1.75, leading=size * 2.1),
-        subtitle=make("subtitle", fontName=fonts.BOLD, alignment=TA_CENTER, spaceBefore=size * 0.2, spaceAfter=size * 0.7),
+        subtitle=make(
+            "subtitle", fontName=fonts.BOLD, alignment=TA_CENTER, spaceBefore=size * 0.2, spaceAfter=size * 0.7
+        ),
         heading=make("heading", fontName=fonts.BOLD, spaceBefore=size * 0.4, spaceAfter=size * 0.3),
-        notice=make("notice", fontName=fonts.BOLD_ITALIC, alignment=TA_CENTER, backColor=SOFT_BG, borderPadding=3,
-                    spaceBefore=2, spaceAfter=2),
-    )
-
-
-@lru_cache(maxsize=64)
-def grid_style(size: float, header_rows: int = 1) -> TableStyle:
-    """Every cell in the document font (no stray Helvetica), a grid, a tinted header."""
-    fonts.register()
-    return TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), fonts.REGULAR, size),
-            ("FONT", (0, 0), (-1, header_rows - 1), fonts.BOLD, size),
-            ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEAD_BG),
-            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
-            ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-        ]
+        notice=make(
+            "notice",
+            fontName=fonts.BOLD_ITALIC,
+            alignment=TA_CENTER,
+            backColor=SOFT_BG,
+            borderPadding=3,
+            spaceBefore=2,
+            spaceAfter=2,
+        ),
     )
 
 
@@ -157,14 +147,8 @@ def para(value: str, style: ParagraphStyle) -> Paragraph:
 
 
 def labelled(label: str, value: str, style: ParagraphStyle, missing: str = "—") -> Paragraph:
-    """"Label: <b>value</b>"."""
+    """ "Label: <b>value</b>"."""
     return Para(f"{esc(label)}: <b>{esc(value or missing)}</b>", style)
-
-
-def table(rows: list[list[Any]], widths: Sequence[float], size: float, header_rows: int = 1, **kw: Any) -> Table:
-    t = Table(rows, colWidths=list(widths), repeatRows=header_rows if kw.pop("repeat", False) else 0, **kw)
-    t.setStyle(grid_style(size, header_rows))
-    return t
 
 
 # ---------------------------------------------------------------------------- header
@@ -218,7 +202,7 @@ class HeaderBlock(Flowable):
 
 
 def date_line(place: str, day: date) -> str:
-    """"Cầu Ngang, ngày 05 tháng 01 năm 2026" (no place: "Ngày 05 tháng 01 năm 2026")."""
+    """ "Cầu Ngang, ngày 05 tháng 01 năm 2026" (no place: "Ngày 05 tháng 01 năm 2026")."""
     return f"{place}, {formal_date(day)}" if place else formal_date(day).capitalize()
 
 
@@ -281,7 +265,9 @@ class SignatureRow(Flowable):
                 self._centred(s.name, fonts.BOLD, size, cx, y, room)
 
 
-def signature_row(signers: Sequence[Signer], st: Styles, sink: list[SignatureBox], box_height: float = 52) -> SignatureRow:
+def signature_row(
+    signers: Sequence[Signer], st: Styles, sink: list[SignatureBox], box_height: float = 52
+) -> SignatureRow:
     return SignatureRow(signers, st, sink, box_height)
 
 

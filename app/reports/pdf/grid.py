@@ -94,11 +94,12 @@ class Grid(Flowable):
         size = self.size
         if not text:
             return _Laid([], [], font, size, align, c, r, colspan, rowspan)
-        if header or c in self.wrap_cols:
+        whole = stringWidth(text, font, size)
+        if whole > room and (header or c in self.wrap_cols):
             lines = simpleSplit(text, font, size, room)
+            widths = [stringWidth(line, font, size) for line in lines]
         else:
-            lines = [text]
-        widths = [stringWidth(line, font, size) for line in lines]
+            lines, widths = [text], [whole]
         widest = max(widths)
         if widest > room:  # one unbreakable word, or a single-line cell too long: smaller type
             scale = max(4.5, size * room / widest) / size

@@ -48,8 +48,12 @@ def _identity_page(doc: HocBa, stamp: Stamp, sink: list[SignatureBox], st: Style
         out.append(para(doc.level_title, st.subtitle))
     out.append(Spacer(1, st.size * 1.5))
     halves = (0.6, 0.4)
-    out.append(LabelLine([("Họ và tên", ident.full_name, True), ("Giới tính", ident.gender, False)], halves, st.size + 1))
-    out.append(LabelLine([("Ngày sinh", ident.birth_date, False), ("Dân tộc", ident.ethnicity, False)], halves, st.size))
+    out.append(
+        LabelLine([("Họ và tên", ident.full_name, True), ("Giới tính", ident.gender, False)], halves, st.size + 1)
+    )
+    out.append(
+        LabelLine([("Ngày sinh", ident.birth_date, False), ("Dân tộc", ident.ethnicity, False)], halves, st.size)
+    )
     out.append(labelled("Nơi sinh", ident.birthplace, st.body))
     out.append(labelled("Chỗ ở hiện tại", ident.address, st.body))
     for g in ident.guardians:
@@ -63,7 +67,9 @@ def _identity_page(doc: HocBa, stamp: Stamp, sink: list[SignatureBox], st: Style
         )
     if not ident.guardians:
         out.append(para("Cha, mẹ hoặc người giám hộ: —", st.body))
-    out.append(LabelLine([("Trường", doc.school.name, False), ("Số đăng bộ", ident.register_number, True)], halves, st.size))
+    out.append(
+        LabelLine([("Trường", doc.school.name, False), ("Số đăng bộ", ident.register_number, True)], halves, st.size)
+    )
     out.append(Spacer(1, st.size))
     out.append(para("QUÁ TRÌNH HỌC TẬP", st.subtitle))
     rows: list[list[CellLike]] = [["Năm học", "Lớp", "Tên trường và nơi trường đặt trụ sở", "Hiệu trưởng xác nhận"]]
@@ -78,7 +84,13 @@ def _identity_page(doc: HocBa, stamp: Stamp, sink: list[SignatureBox], st: Style
     principal = doc.years[-1].hieu_truong if doc.years else ""
     signers = [
         Signer("", "", ""),
-        Signer("hieu_truong", "HIỆU TRƯỞNG", principal, NOTE_SEAL, above=date_line(doc.school.place_name, issued_day(stamp))),
+        Signer(
+            "hieu_truong",
+            "HIỆU TRƯỞNG",
+            principal,
+            NOTE_SEAL,
+            above=date_line(doc.school.place_name, issued_day(stamp)),
+        ),
     ]
     out.append(signature_row(signers, st, sink))
     return out
@@ -86,7 +98,16 @@ def _identity_page(doc: HocBa, stamp: Stamp, sink: list[SignatureBox], st: Style
 
 def _subjects(year: HocBaYear, st: Styles) -> Grid:
     r = year.results
-    rows: list[list[CellLike]] = [["Môn học / hoạt động giáo dục", "Học kỳ I", "Học kỳ II", "Cả năm", "Kiểm tra lại", "Nhận xét của giáo viên môn học"]]
+    rows: list[list[CellLike]] = [
+        [
+            "Môn học / hoạt động giáo dục",
+            "Học kỳ I",
+            "Học kỳ II",
+            "Cả năm",
+            "Kiểm tra lại",
+            "Nhận xét của giáo viên môn học",
+        ]
+    ]
     for s in r.subjects:
         rows.append([s.name, s.hk1.result if s.hk1 else "", s.hk2.result if s.hk2 else "", s.year, s.retest, s.comment])
     widths = widths_with_rest([120.0, 44.0, 44.0, 44.0, 48.0, None], WIDTH)
@@ -101,7 +122,13 @@ def _levels(year: HocBaYear, st: Styles) -> Grid:
     rows: list[list[CellLike]] = [
         ["Kết quả", "Học kỳ I", "Học kỳ II", "Cả năm", "Sau rèn luyện, kiểm tra lại trong hè"],
         ["Rèn luyện", r.conduct_of("hk1"), r.conduct_of("hk2"), r.conduct_of("year"), r.conduct_of("summer")],
-        ["Học tập", learning.get("hk1", DASH), learning.get("hk2", DASH), r.learning.final if r.learning else DASH, summer_learning],
+        [
+            "Học tập",
+            learning.get("hk1", DASH),
+            learning.get("hk2", DASH),
+            r.learning.final if r.learning else DASH,
+            summer_learning,
+        ],
     ]
     widths = widths_with_rest([90.0, 80.0, 80.0, 80.0, None], WIDTH)
     return Grid(rows, widths, st.size - 1, align=["L", "C", "C", "C", "C"], bold=(0, 3))
@@ -111,7 +138,11 @@ def _year_page(doc: HocBa, year: HocBaYear, stamp: Stamp, sink: list[SignatureBo
     r = year.results
     out: list[Flowable] = [
         LabelLine(
-            [("Họ và tên", doc.identity.full_name, True), ("Lớp", year.class_name, True), ("Năm học", year.year_name, True)],
+            [
+                ("Họ và tên", doc.identity.full_name, True),
+                ("Lớp", year.class_name, True),
+                ("Năm học", year.year_name, True),
+            ],
             (0.5, 0.2, 0.3),
             st.size + 0.5,
         ),
@@ -124,9 +155,15 @@ def _year_page(doc: HocBa, year: HocBaYear, stamp: Stamp, sink: list[SignatureBo
         Spacer(1, st.size * 0.5),
     ]
     excused, unexcused, total = r.absences
-    out.append(Para(f"Tổng số buổi nghỉ học cả năm: <b>{total}</b> (có phép {excused}, không phép {unexcused})", st.body))
+    out.append(
+        Para(f"Tổng số buổi nghỉ học cả năm: <b>{total}</b> (có phép {excused}, không phép {unexcused})", st.body)
+    )
     if r.learning is not None and r.learning.adjusted:
-        out.append(Para(f"<i>Học tập được điều chỉnh từ mức {esc(r.learning.computed)}: {esc(r.learning.reason)}</i>", st.small))
+        out.append(
+            Para(
+                f"<i>Học tập được điều chỉnh từ mức {esc(r.learning.computed)}: {esc(r.learning.reason)}</i>", st.small
+            )
+        )
     if r.decision is not None:
         d = r.decision
         line = f"Kết quả cuối năm: <b>{esc(d.outcome)}</b>" + (f" — {esc(d.reason)}" if d.reason else "")

@@ -67,7 +67,8 @@ def _year_grid(book: ClassBook, key: str, n_tx: int, st: Styles) -> Grid:
     top: list[CellLike] = [Cell("STT", rowspan=2), Cell("Họ và tên", rowspan=2), Cell("Học kỳ I", colspan=span)]
     top += [None] * (span - 1) + [Cell("Học kỳ II", colspan=span)] + [None] * (span - 1)
     top += [Cell("Cả năm", rowspan=2), Cell("Kiểm tra lại", rowspan=2)]
-    sub: list[CellLike] = [None, None] + ([*[f"tx{i}" for i in range(1, n_tx + 1)], "gk", "ck", "ĐTB"] * 2) + [None, None]
+    names: list[CellLike] = [*[f"tx{i}" for i in range(1, n_tx + 1)], "gk", "ck", "ĐTB"]
+    sub: list[CellLike] = [None, None, *names, *names, None, None]
     rows: list[list[CellLike]] = [top, sub]
     for student in book.students:
         s = _find(student.results.subjects, key)
@@ -98,7 +99,7 @@ def _summary(book: ClassBook, st: Styles) -> Grid:
                 r.conduct_of("summer"), r.learning.final if r.learning else DASH, after, str(r.absences[0]),
                 str(r.absences[1]), r.title, d.outcome if d else DASH,
             ])  # fmt: skip
-        fixed: list[float | None] = [STT_W, NAME_W] + [52.0] * 8 + [80.0, None]
+        fixed: list[float | None] = [STT_W, 130.0, *([52.0] * 8), 80.0, None]
         return Grid(rows, widths_with_rest(fixed, WIDTH), st.size - 1, align=["C", "L"] + ["C"] * 10, wrap=(11,))
     rows = [["STT", "Họ và tên", "Rèn luyện", "Học tập", "Nghỉ có phép", "Nghỉ không phép", "Tổng số buổi nghỉ",
              "Nhận xét của giáo viên chủ nhiệm"]]  # fmt: skip
@@ -133,7 +134,13 @@ def story(book: ClassBook, stamp: Stamp, sink: list[SignatureBox]) -> list[Flowa
     out += [Spacer(1, st.size), CondPageBreak(150)]
     signers = [
         Signer("gvcn", "GIÁO VIÊN CHỦ NHIỆM", book.gvcn),
-        Signer("hieu_truong", "HIỆU TRƯỞNG", book.hieu_truong, NOTE_SEAL, above=date_line(book.school.place_name, issued_day(stamp))),
+        Signer(
+            "hieu_truong",
+            "HIỆU TRƯỞNG",
+            book.hieu_truong,
+            NOTE_SEAL,
+            above=date_line(book.school.place_name, issued_day(stamp)),
+        ),
     ]
     out.append(signature_row(signers, st, sink))
     return out
@@ -141,4 +148,9 @@ def story(book: ClassBook, stamp: Stamp, sink: list[SignatureBox]) -> list[Flowa
 
 def render(book: ClassBook, stamp: Stamp, sink: list[SignatureBox]) -> bytes:
     lead = f"Sổ theo dõi và đánh giá học sinh · Lớp {book.class_name} · {book.period_label} · Năm học {book.year_name}"
-    return build(story(book, stamp, sink), stamp_footer(stamp, lead), pagesize=LANDSCAPE, title=f"Sổ theo dõi — lớp {book.class_name}")
+    return build(
+        story(book, stamp, sink),
+        stamp_footer(stamp, lead),
+        pagesize=LANDSCAPE,
+        title=f"Sổ theo dõi — lớp {book.class_name}",
+    )
