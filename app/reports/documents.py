@@ -369,7 +369,9 @@ def results_of(payload: dict[str, Any]) -> Results:
     tx_count = max((len(m.tx) for s in subjects for m in (s.hk1, s.hk2) if m is not None), default=0)
     conduct_facts = payload.get("conduct") or {}
     conduct = tuple(
-        (k, text(conduct_facts.get(k), DASH)) for k in ("hk1", "hk2", "year", "summer") if k in conduct_facts
+        (k, text(conduct_facts.get(k), DASH))
+        for k in ("hk1", "hk2", "year", "summer")
+        if k in conduct_facts and (k != "summer" or conduct_facts[k])  # rèn luyện hè only when held
     )
     absences = payload.get("absences") or {}
     excused, unexcused = int(absences.get("excused") or 0), int(absences.get("unexcused") or 0)

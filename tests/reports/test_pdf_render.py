@@ -213,3 +213,13 @@ def test_signature_boxes_lie_inside_the_page_under_their_captions(name, stamp, t
 def test_the_same_document_and_stamp_give_the_same_bytes(stamp) -> None:
     doc = documents.report_card(term_payload())
     assert render(doc, stamp) == render(deep(doc), stamp)
+
+
+def test_threads_rendering_at_once_give_the_same_bytes_as_one_at_a_time(stamp) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [documents.report_card(term_payload(n, n=i)) for i, n in enumerate(CLASS_NAMES)]
+    docs.append(documents.hoc_ba(identity(), two_years()))
+    serial = [render(d, stamp) for d in docs]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda d: render(d, stamp), docs * 3)) == serial * 3

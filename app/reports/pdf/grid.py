@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.colors import Color
@@ -22,6 +23,8 @@ from reportlab.platypus import Flowable
 from app.reports.pdf import fonts
 
 GRID = Color(0.45, 0.45, 0.45)
+#: the same few strings ("8,0", "Đ", "Tốt") recur in every cell of a grid
+_width = lru_cache(maxsize=8192)(stringWidth)
 HEAD_BG = Color(0.89, 0.92, 0.97)
 
 
@@ -94,10 +97,10 @@ class Grid(Flowable):
         size = self.size
         if not text:
             return _Laid([], [], font, size, align, c, r, colspan, rowspan)
-        whole = stringWidth(text, font, size)
+        whole = _width(text, font, size)
         if whole > room and (header or c in self.wrap_cols):
             lines = simpleSplit(text, font, size, room)
-            widths = [stringWidth(line, font, size) for line in lines]
+            widths = [_width(line, font, size) for line in lines]
         else:
             lines, widths = [text], [whole]
         widest = max(widths)
@@ -168,13 +171,22 @@ class Grid(Flowable):
             c.setFillColor(self.header_bg)
             c.rect(0, top - self.y[self.header_rows], self.width, self.y[self.header_rows], stroke=0, fill=1)
             c.setFillColor(Color(0, 0, 0))
+        spans = any(laid.colspan > 1 or laid.rowspan > 1 for laid in self.cells)
         path = c.beginPath()
+        if not spans:  # a plain grid: one stroke per row and column boundary
+            for y in self.y:
+                path.moveTo(0, top - y)
+                path.lineTo(self.width, top - y)
+            for x in self.x:
+                path.moveTo(x, top)
+                path.lineTo(x, 0)
         text = c.beginText()  # one text object for every cell: far cheaper than a drawString each
         current: tuple[str, float] | None = None
         for laid in self.cells:
             x1, x2 = self.x[laid.col], self.x[laid.col + laid.colspan]
             y1, y2 = top - self.y[laid.row + laid.rowspan], top - self.y[laid.row]
-            path.rect(x1, y1, x2 - x1, y2 - y1)
+            if spans:
+                path.rect(x1, y1, x2 - x1, y2 - y1)
             if not laid.lines:
                 continue
             if current != (laid.font, laid.size):
