@@ -240,18 +240,6 @@ class ClassBook:
 # ---------------------------------------------------------------------------- text
 
 
-def nfc_tree(value: Any) -> Any:
-    """Every string of a payload (keys too) in NFC. The builders need not call it: every
-    value they keep passes through `text` or `num`, which normalise."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, dict):
-        return {nfc_tree(k): nfc_tree(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [nfc_tree(v) for v in value]
-    return value
-
-
 def text(value: Any, missing: str = "") -> str:
     """A printable string (NFC, stripped): None or blank → `missing`, never "None"."""
     if value is None:

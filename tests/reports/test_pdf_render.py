@@ -223,3 +223,21 @@ def test_threads_rendering_at_once_give_the_same_bytes_as_one_at_a_time(stamp) -
     serial = [render(d, stamp) for d in docs]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda d: render(d, stamp), docs * 3)) == serial * 3
+
+
+def test_sparse_payloads_still_draw_and_print_no_none(stamp, tmp_path) -> None:
+    month = month_payload()
+    month["subjects"], month["school"] = [], None
+    year = year_payload()
+    year["decision"], year["learning"], year["subjects"][0]["terms"] = None, None, {}
+    docs = [
+        documents.report_card(month),
+        documents.report_card({}),
+        documents.hoc_ba({}, []),
+        documents.hoc_ba(identity(), [year]),
+        documents.class_book([]),
+    ]
+    for doc in docs:
+        text = pdf_text(render(doc, stamp), tmp_path)
+        assert "None" not in text and "Mã xác thực: 7KQ4-M2XD" in text
+    assert "Chưa có điểm nào được ghi nhận." in pdf_text(render(docs[0], stamp), tmp_path)
