@@ -1,0 +1,222 @@
+"""A lean table flowable for score grids: plain strings drawn straight on the canvas.
+
+reportlab's Table builds a flowable per cell and wraps it several times; a report card's
+grid is 100–200 short strings, so drawing them directly is several times faster and
+keeps the builders near reportlab's raw speed. What it supports is what the documents
+need: fixed column widths, header rows with row and column spans, per-column alignment
+and font, wrapped text in chosen columns, a tinted header, and splitting between rows
+with the header repeated (the class book's long lists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from reportlab.lib.colors import Color
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+from app.reports.pdf import fonts
+
+GRID = Color(0.45, 0.45, 0.45)
+#: the same few strings ("8,0", "Đ", "Tốt") recur in every cell of a grid
+_width = lru_cache(maxsize=8192)(stringWidth)
+HEAD_BG = Color(0.89, 0.92, 0.97)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+    font: str | None = None
+    align: str | None = None  # "L" | "C" | "R"
+
+
+CellLike = str | Cell | None  # None: covered by a span
+
+
+@dataclass
+class _Laid:
+    lines: list[str]
+    widths: list[float]
+    font: str
+    size: float
+    align: str
+    col: int
+    row: int
+    colspan: int
+    rowspan: int
+
+
+class Grid(Flowable):
+    def __init__(
+        self,
+        rows: Sequence[Sequence[CellLike]],
+        widths: Sequence[float],
+        size: float,
+        *,
+        header_rows: int = 1,
+        align: Sequence[str] | None = None,
+        wrap: Sequence[int] = (),
+        bold: Sequence[int] = (),
+        pad: float = 2.5,
+        vpad: float = 1.9,
+        header_bg: Color | None = HEAD_BG,
+        tint_rows: Sequence[int] = (),
+    ) -> None:
+        super().__init__()
+        self.rows = [list(r) for r in rows]
+        self.widths = list(widths)
+        self.size = size
+        self.header_rows = header_rows
+        self.align = list(align) if align else ["C"] * len(self.widths)
+        self.wrap_cols = set(wrap)
+        self.bold_cols = set(bold)
+        self.pad, self.vpad = pad, vpad
+        self.header_bg = header_bg
+        self.tint_rows = set(tint_rows)
+        self.leading = size * 1.2
+        self._layout()
+
+    # ------------------------------------------------------------------ layout
+
+    def _cell(self, r: int, c: int, cell: str | Cell) -> _Laid:
+        header = r < self.header_rows
+        if isinstance(cell, Cell):
+            text, colspan, rowspan, font, align = cell.text, cell.colspan, cell.rowspan, cell.font, cell.align
+        else:
+            text, colspan, rowspan, font, align = cell, 1, 1, None, None
+        font = font or (fonts.BOLD if header or c in self.bold_cols else fonts.REGULAR)
+        align = align or ("C" if header else self.align[c])
+        room = sum(self.widths[c : c + colspan]) - 2 * self.pad
+        size = self.size
+        if not text:
+            return _Laid([], [], font, size, align, c, r, colspan, rowspan)
+        whole = _width(text, font, size)
+        if whole > room and (header or c in self.wrap_cols):
+            lines = simpleSplit(text, font, size, room)
+            widths = [_width(line, font, size) for line in lines]
+        else:
+            lines, widths = [text], [whole]
+        widest = max(widths)
+        if widest > room:  # one unbreakable word, or a single-line cell too long: smaller type
+            scale = max(4.5, size * room / widest) / size
+            size, widths = size * scale, [w * scale for w in widths]
+        return _Laid(lines, widths, font, size, align, c, r, colspan, rowspan)
+
+    def _layout(self) -> None:
+        self.cells: list[_Laid] = []
+        heights = [0.0] * len(self.rows)
+        for r, row in enumerate(self.rows):
+            for c, cell in enumerate(row):
+                if cell is None:
+                    continue
+                laid = self._cell(r, c, cell)
+                self.cells.append(laid)
+                if laid.rowspan == 1:
+                    heights[r] = max(heights[r], max(len(laid.lines), 1) * self.leading + 2 * self.vpad)
+        for laid in self.cells:  # a tall spanning cell grows its last row
+            if laid.rowspan > 1:
+                need = len(laid.lines) * self.leading + 2 * self.vpad
+                have = sum(heights[laid.row : laid.row + laid.rowspan])
+                if need > have:
+                    heights[laid.row + laid.rowspan - 1] += need - have
+        self.row_heights = heights
+        self.x = [0.0]
+        for w in self.widths:
+            self.x.append(self.x[-1] + w)
+        self.y = [0.0]  # from the top, downwards
+        for h in heights:
+            self.y.append(self.y[-1] + h)
+        self.width, self.height = self.x[-1], self.y[-1]
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        head = self.header_rows
+        used = self.y[head]
+        k = head
+        while k < len(self.rows) and used + self.row_heights[k] <= ah:
+            used += self.row_heights[k]
+            k += 1
+        if k == head or k >= len(self.rows):
+            return []
+        return [self._part(self.rows[head:k]), self._part(self.rows[k:])]
+
+    def _part(self, body: list[list[CellLike]]) -> Grid:
+        return Grid(
+            [*self.rows[: self.header_rows], *body],
+            self.widths,
+            self.size,
+            header_rows=self.header_rows,
+            align=self.align,
+            wrap=tuple(self.wrap_cols),
+            bold=tuple(self.bold_cols),
+            pad=self.pad,
+            vpad=self.vpad,
+            header_bg=self.header_bg,
+        )
+
+    # ------------------------------------------------------------------ drawing
+
+    def draw(self) -> None:
+        c, top = self.canv, self.height
+        if self.header_bg is not None and self.header_rows:
+            c.setFillColor(self.header_bg)
+            c.rect(0, top - self.y[self.header_rows], self.width, self.y[self.header_rows], stroke=0, fill=1)
+            c.setFillColor(Color(0, 0, 0))
+        spans = any(laid.colspan > 1 or laid.rowspan > 1 for laid in self.cells)
+        path = c.beginPath()
+        if not spans:  # a plain grid: one stroke per row and column boundary
+            for y in self.y:
+                path.moveTo(0, top - y)
+                path.lineTo(self.width, top - y)
+            for x in self.x:
+                path.moveTo(x, top)
+                path.lineTo(x, 0)
+        text = c.beginText()  # one text object for every cell: far cheaper than a drawString each
+        current: tuple[str, float] | None = None
+        for laid in self.cells:
+            x1, x2 = self.x[laid.col], self.x[laid.col + laid.colspan]
+            y1, y2 = top - self.y[laid.row + laid.rowspan], top - self.y[laid.row]
+            if spans:
+                path.rect(x1, y1, x2 - x1, y2 - y1)
+            if not laid.lines:
+                continue
+            if current != (laid.font, laid.size):
+                current = (laid.font, laid.size)
+                text.setFont(laid.font, laid.size)
+            leading = self.leading if laid.size == self.size else laid.size * 1.2
+            block = len(laid.lines) * leading
+            # the first baseline: the block centred vertically (descent ≈ 0.22 em)
+            y = (y1 + y2) / 2 + block / 2 - leading + (leading - laid.size) / 2 + laid.size * 0.22
+            for line, w in zip(laid.lines, laid.widths, strict=True):
+                if laid.align == "L":
+                    x = x1 + self.pad
+                elif laid.align == "R":
+                    x = x2 - self.pad - w
+                else:
+                    x = (x1 + x2 - w) / 2
+                text.setTextOrigin(x, y)
+                text.textOut(line)
+                y -= leading
+        c.drawText(text)
+        c.setStrokeColor(GRID)
+        c.setLineWidth(0.5)
+        c.drawPath(path, stroke=1, fill=0)
+
+
+def widths_with_rest(fixed: Sequence[float | None], total: float) -> list[float]:
+    """Fixed column widths with the one None column taking what is left."""
+    rest = total - sum(w for w in fixed if w is not None)
+    return [rest if w is None else w for w in fixed]
+
+
+def as_cells(values: Sequence[Any]) -> list[str]:
+    return ["" if v is None else str(v) for v in values]
