@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 PG_URL ?= postgresql://app:app@127.0.0.1:5432/sodientu_test
 REDIS_PORT ?= 6390
 TEST_REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
-SYSTEM_TEST_PACKAGES := chromium postgresql poppler-utils redis-server
+SYSTEM_TEST_PACKAGES := chromium postgresql poppler-utils redis-server wrk
 
 .PHONY: run test install install-test system-packages postgres redis checks test-sqlite test-postgres lint bench clean
 
