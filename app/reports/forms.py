@@ -6,7 +6,7 @@ from __future__ import annotations
 from wtforms import Form, IntegerField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from app.core.forms import VNSelectField
+from app.core.forms import VNSelectField, choices
 
 PERIOD_CHOICE = [DataRequired("Hãy chọn kỳ in."), Length(max=20, message="Kỳ in không hợp lệ.")]
 
@@ -16,7 +16,7 @@ class IssueForm(Form):
 
     kind = VNSelectField(
         "Văn bản",
-        choices=[("bao_lien_lac", "Báo liên lạc"), ("hoc_ba", "Học bạ")],
+        choices=choices([("bao_lien_lac", "Báo liên lạc"), ("hoc_ba", "Học bạ")]),
         validators=[DataRequired("Hãy chọn văn bản cần in.")],
     )
     period = StringField("Kỳ", validators=PERIOD_CHOICE)
@@ -33,7 +33,7 @@ class SchoolBatchForm(Form):
 
     kind = VNSelectField(
         "Văn bản",
-        choices=[("bao_lien_lac", "Báo liên lạc"), ("hoc_ba", "Học bạ"), ("so_theo_doi", "Sổ theo dõi")],
+        choices=choices([("bao_lien_lac", "Báo liên lạc"), ("hoc_ba", "Học bạ"), ("so_theo_doi", "Sổ theo dõi")]),
         validators=[DataRequired("Hãy chọn văn bản cần in.")],
     )
     scope = StringField("Phạm vi", validators=[AnyOf(["grade", "school"], message="Hãy chọn khối hoặc toàn trường.")])

@@ -126,12 +126,10 @@ def queue(app: Flask) -> Any:
 
 
 def perform(job_id: int) -> None:
-    """The RQ job: run in the worker's preloaded app (or a new one outside `flask worker`)."""
+    """The RQ job, run in the app `flask worker` preloaded (a bare `rq worker` has none)."""
     app = _worker_app
     if app is None:
-        from app import create_app
-
-        app = create_app()
+        raise RuntimeError("report jobs run on `flask worker` (it preloads the app), not a bare `rq worker`")
     with app.app_context():
         try:
             run_job(job_id)

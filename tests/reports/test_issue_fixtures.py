@@ -60,3 +60,11 @@ def issue_card(as_user: Any, actor: Any, class_id: int, student_id: int, period:
         return services.issue(a, services.draft_for(cls, queries.class_student(cls, student_id), p, "bao_lien_lac")).id
 
     return as_user(actor, run)
+
+
+def fetch(client: Any, url: str) -> Any:
+    """GET a download and close it (a streamed file stays open until the response closes)."""
+    response = client.get(url)
+    response.data  # noqa: B018  (read the body before closing the file)
+    response.close()
+    return response
