@@ -90,7 +90,9 @@ def test_bgh_issues_the_class_book_and_a_school_batch(app, world, login_as) -> N
     [book] = documents(app, kind="so_theo_doi")
     text = pdf_text(file_bytes(app, book.sha256))
     assert all(s.full_name in text for s in world.students_a1) and book.student_id is None
-    resp = client.post("/reports/batch", data={"kind": "bao_lien_lac", "scope": "grade", "grade": "10", "period": "hk1"})
+    resp = client.post(
+        "/reports/batch", data={"kind": "bao_lien_lac", "scope": "grade", "grade": "10", "period": "hk1"}
+    )
     assert resp.status_code == 303
     jobs.wait_idle(app)
     assert "3 / 3" in client.get(resp.headers["Location"]).get_data(as_text=True)
