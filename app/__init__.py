@@ -121,6 +121,7 @@ MODEL_MODULES = (
     "app.gradebook.models",
     "app.homeroom.models",
     "app.results.models",
+    "app.reports.models",
 )
 
 
@@ -154,10 +155,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.homeroom.views import bp as homeroom_bp
     from app.ops.views import bp as ops_bp
     from app.records.views import bp as records_bp
+    from app.reports.views import bp as reports_bp
     from app.results.views import bp as results_bp
     from app.school.views import bp as school_bp
 
-    for bp in (accounts_bp, home_bp, school_bp, gradebook_bp, homeroom_bp, results_bp, records_bp, audit_bp, ops_bp):
+    blueprints = (home_bp, school_bp, gradebook_bp, homeroom_bp, results_bp, reports_bp, records_bp, audit_bp, ops_bp)
+    for bp in (accounts_bp, *blueprints):
         app.register_blueprint(bp)
 
 
@@ -198,10 +201,12 @@ def _register_cli(app: Flask) -> None:
     from app.audit.cli import audit_cli
     from app.cli import register as register_cli
     from app.ops.cli import register as register_ops_cli
+    from app.reports.cli import register as register_reports_cli
 
     app.cli.add_command(audit_cli)
     register_cli(app)
     register_ops_cli(app)
+    register_reports_cli(app)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -17,6 +17,11 @@ class Defaults:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
     SODIENTU_PROXY_HOPS = 0
     SODIENTU_UPLOAD_MAX_MB = 20
+    # Report batches (báo liên lạc, học bạ) run on this many background threads of the web
+    # process unless REDIS_URL is set (then on `flask worker`); a pause in seconds between
+    # two documents of a batch leaves the CPU to interactive requests on a small server.
+    SODIENTU_REPORT_THREADS = 2
+    SODIENTU_REPORT_PAUSE = 0
     # Where uploads and generated files live (default: the instance folder).
     SODIENTU_DATA_DIR: str | None = None
     # Audit checkpoints (flask audit checkpoint): the signing key (HMAC; SECRET_KEY is used,

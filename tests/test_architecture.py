@@ -24,6 +24,7 @@ SHAPE = {
     "gradebook": ("models", "policy", "queries", "services", "forms", "views"),
     "homeroom": ("models", "policy", "queries", "services", "forms", "views"),
     "results": ("models", "policy", "queries", "services", "forms", "views"),
+    "reports": ("models", "policy", "queries", "services", "forms", "views"),
     "ops": ("queries", "views"),
     "home": ("views",),
 }

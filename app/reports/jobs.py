@@ -1,0 +1,147 @@
+"""Running report jobs: in this process (a bounded pool of threads, each with its own app
+context) by default, or on RQ workers (`flask worker`) when REDIS_URL is set.
+
+Nothing about a job lives in memory beyond the thread running it: the job's row holds its
+state and progress, each item commits on its own (app.reports.services.batches), so any
+process can resume a job another one was running when it died.
+
+A service that queues a job names it in the session (`batches.DISPATCH`); when that
+transaction commits, `_dispatch_after_commit` hands the job to the runner — so a job is
+never run before its row is visible, whoever queued it (a view, the CLI, a test).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.core.database import unit_of_work
+from app.extensions import db
+from app.reports import queries
+from app.reports.models import ReportJobItem
+from app.reports.services import batches, store
+
+log = logging.getLogger(__name__)
+
+QUEUE = "reports"
+POOL = "sodientu_report_pool"
+#: the app an RQ worker preloaded (`flask worker`), reused by every job it runs
+_worker_app: Flask | None = None
+
+
+def run_job(job_id: int) -> None:
+    """Run or resume a job to its end, one transaction per item (call in an app context)."""
+    store.sweep_temp()
+    with unit_of_work():
+        job = queries.get_job(job_id)
+        if job is None or job.state not in ("queued", "running"):
+            return
+        pending = batches.begin_run(job)
+    pause = float(current_app.config.get("SODIENTU_REPORT_PAUSE") or 0)
+    for item_id in pending:
+        try:
+            with unit_of_work():
+                job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
+                assert job is not None and item is not None
+                if job.state != "running":
+                    return  # another runner finished or failed it
+                if item.document_id is None:
+                    batches.run_item(job, item)
+        except Exception as exc:  # noqa: BLE001 — the job's row says where and why it stopped
+            log.exception("report job %s stopped on item %s", job_id, item_id)
+            with unit_of_work():
+                job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
+                if job is not None and item is not None:
+                    batches.fail(job, item, exc)
+            return
+        finally:
+            db.session.remove()
+        if pause:
+            time.sleep(pause)
+    with unit_of_work():
+        job = queries.get_job(job_id)
+        if job is not None and job.state == "running":
+            batches.finish(job)
+
+
+# ---------------------------------------------------------------------------- dispatch
+
+
+def dispatch(app: Flask, job_id: int) -> None:
+    if app.config.get("REDIS_URL"):
+        queue(app).enqueue_call("app.reports.jobs.perform", args=(job_id,), timeout=6 * 3600, result_ttl=0)
+        return
+    pool = app.extensions.get(POOL)
+    if pool is None:
+        workers = int(app.config.get("SODIENTU_REPORT_THREADS") or 2)
+        pool = app.extensions[POOL] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report-job")
+    pool.submit(_run_in_thread, app, job_id)
+
+
+def _run_in_thread(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        except Exception:  # noqa: BLE001 — a thread's exception would vanish silently
+            log.exception("report job %s crashed", job_id)
+        finally:
+            db.session.remove()
+
+
+def wait_idle(app: Flask) -> None:
+    """Let the in-process pool finish what it runs (tests, a clean shutdown)."""
+    pool = app.extensions.pop(POOL, None)
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    queued = session.info.pop(batches.DISPATCH, [])
+    if queued and has_app_context():
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        for job_id in queued:
+            dispatch(app, job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(batches.DISPATCH, None)
+
+
+# ---------------------------------------------------------------------------- RQ
+
+
+def queue(app: Flask) -> Any:
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+def perform(job_id: int) -> None:
+    """The RQ job, run in the app `flask worker` preloaded (a bare `rq worker` has none)."""
+    app = _worker_app
+    if app is None:
+        raise RuntimeError("report jobs run on `flask worker` (it preloads the app), not a bare `rq worker`")
+    with app.app_context():
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def work(app: Flask, burst: bool = False) -> bool:
+    """`flask worker`: an RQ SimpleWorker (no fork per job) on the preloaded app."""
+    global _worker_app
+    from rq import SimpleWorker
+
+    _worker_app = app
+    q = queue(app)
+    return bool(SimpleWorker([q], connection=q.connection).work(burst=burst))

@@ -1,0 +1,170 @@
+"""Batches: one job issues many documents, each item in its own transaction.
+
+States: queued → running → done | failed; failed (or running with a dead worker, see
+`queries.interrupted`) → queued again on resume. Progress (done of total, the student it
+failed on) is in the job's row, so the page survives a reload, a logout and the death of
+the process that ran it. An item is done when it names its document; resume issues only
+the items that do not, and issuing is idempotent per (snapshot set, kind), so a killed job
+never issues a document twice. The merged PDF (class order) and the ZIP are written last,
+the same way as every file (complete before the row names them).
+
+`start_job` asks for the job to run when its transaction commits (the runner in
+app.reports.jobs listens: a thread of this process, or an RQ worker when REDIS_URL is set).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from pypdf import PdfWriter
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.core.authz import deny
+from app.core.errors import ConflictError, DomainError
+from app.core.models import utcnow
+from app.extensions import db
+from app.reports import policy, queries
+from app.reports.models import KIND_LABELS, IssuedDocument, ReportJob, ReportJobItem
+from app.reports.services import issuing, store
+from app.school.models import SchoolClass, Student
+
+#: session.info key: the jobs to run once the transaction commits (app.reports.jobs)
+DISPATCH = "sodientu_report_jobs"
+SCOPE_TEXT = {"class": "lớp {}", "grade": "khối {}", "school": "toàn trường"}
+
+
+class ReportError(DomainError):
+    """422: nothing to issue (no approved results for that period)."""
+
+
+def _request_run(job: ReportJob) -> None:
+    db.session.info.setdefault(DISPATCH, []).append(job.id)
+
+
+def start_job(actor: User, kind: str, scope: str, ref: int, period: queries.Period) -> ReportJob:
+    """Queue a job over a class (its GVCN, BGH), a khối or the school (BGH)."""
+    classes = queries.classes_in_scope(scope, ref)
+    allowed = policy.can_issue_for_school(actor) or (
+        scope == "class" and all(policy.can_issue_for_class(actor, c.homeroom_teacher_id) for c in classes)
+    )
+    if not allowed:
+        deny("report.batch", "class" if scope == "class" else scope, ref)
+    items: list[tuple[SchoolClass, Student | None]] = []
+    for cls in classes:
+        snaps = queries.current_snapshots(cls.id, period.period, period.period_ref)
+        if kind == "so_theo_doi":
+            items.extend([(cls, None)] if snaps else [])
+        else:
+            items.extend((cls, s.student) for s in snaps)
+    if not items:
+        raise ReportError(f"Chưa có kết quả {period.label.lower()} đã duyệt nào để in.")
+    where = SCOPE_TEXT[scope].format(classes[0].name if scope == "class" else ref)
+    year_id = classes[0].year_id
+    job = ReportJob(
+        kind=kind, scope=scope, scope_ref=ref, label=f"{KIND_LABELS[kind]} {period.label.lower()} · {where}",
+        year_id=year_id, period=period.period, period_ref=period.period_ref, requested_by_id=actor.id,
+        state="queued", total=len(items), done=0,
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    db.session.add_all(
+        ReportJobItem(job_id=job.id, position=n, class_id=cls.id, student_id=st.id if st else None)
+        for n, (cls, st) in enumerate(items, 1)
+    )
+    audit.record(actor, "report.job_started", job, changes={"kind": kind, "scope": scope, "ref": ref,
+                 "period": period.period, "period_ref": period.period_ref, "total": len(items)})  # fmt: skip
+    _request_run(job)
+    return job
+
+
+def resume_job(actor: User, job: ReportJob) -> ReportJob:
+    if job.state == "done":
+        raise ConflictError("Đợt in này đã xong.")
+    if job.state == "running" and not queries.interrupted(job):
+        raise ConflictError("Đợt in này đang chạy.")
+    job.state, job.error, job.failed_student = "queued", None, None
+    audit.record(actor, "report.job_resumed", job, changes={"done": job.done, "total": job.total})
+    _request_run(job)
+    return job
+
+
+def record_job_download(actor: User, job: ReportJob, what: str) -> None:
+    sha = job.merged_sha256 if what == "pdf" else job.zip_sha256
+    audit.record(actor, "report.job_downloaded", job, changes={"file": what}, file_sha256=sha)
+
+
+# ---------------------------------------------------------------------------- running (workers)
+
+
+def _draft(job: ReportJob, item: ReportJobItem) -> issuing.Draft | None:
+    cls = db.session.get(SchoolClass, item.class_id)
+    assert cls is not None
+    period = queries.Period(job.period, job.period_ref, "")
+    if job.kind == "so_theo_doi":
+        return issuing.class_book_draft(cls, period)
+    found = queries.current_snapshots(cls.id, job.period, job.period_ref, [item.student_id or 0])
+    if not found:
+        return None
+    if job.kind == "hoc_ba":
+        return issuing.hoc_ba_draft(cls, found[0].student)
+    return issuing.report_card_draft(cls, found[0])
+
+
+def run_item(job: ReportJob, item: ReportJobItem) -> IssuedDocument:
+    """One item, in the caller's transaction: issue (or find) the document, count it."""
+    draft = _draft(job, item)
+    if draft is None:
+        raise ReportError("Không còn kết quả đã duyệt của học sinh này.")
+    doc = issuing.issue(job.requested_by, draft)
+    item.document_id = doc.id
+    job.done += 1
+    job.heartbeat_at = utcnow()
+    return doc
+
+
+def finish(job: ReportJob) -> None:
+    """The merged PDF for printing (class order) and the ZIP of every file, then done."""
+    docs = queries.documents_of_job(job)
+    merged = PdfWriter()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, doc in enumerate(docs, 1):
+            path = store.path_of(doc.sha256)
+            merged.append(str(path))
+            zf.write(path, f"{n:03d} {doc.file_name}")
+    out = io.BytesIO()
+    merged.write(out)
+    job.merged_sha256 = store.write(out.getvalue())
+    job.zip_sha256 = store.write(archive.getvalue())
+    job.state, job.finished_at, job.heartbeat_at = "done", utcnow(), utcnow()
+    audit.record(job.requested_by, "report.job_finished", job, changes={"done": job.done, "total": job.total,
+                 "merged_sha256": job.merged_sha256, "zip_sha256": job.zip_sha256})  # fmt: skip
+
+
+def begin_run(job: ReportJob) -> list[int]:
+    """Mark the job running; the ids of its items still to issue, in class order."""
+    job.state, job.heartbeat_at = "running", utcnow()
+    job.started_at = job.started_at or utcnow()
+    return [i.id for i in queries.pending_items(job)]
+
+
+def fail(job: ReportJob, item: ReportJobItem, error: BaseException) -> None:
+    """The job stops on this item; the page names the student."""
+    who = db.session.get(Student, item.student_id) if item.student_id else None
+    cls = db.session.get(SchoolClass, item.class_id)
+    job.state, job.finished_at = "failed", utcnow()
+    job.failed_student = who.full_name if who else f"lớp {cls.name if cls else item.class_id}"
+    job.error = str(error) or type(error).__name__
+    audit.record(job.requested_by, "report.job_failed", job, changes={"done": job.done, "total": job.total,
+                 "student": job.failed_student, "error": job.error})  # fmt: skip
+
+
+ACTION_LABELS = {
+    "report.job_started": "Bắt đầu in hàng loạt",
+    "report.job_resumed": "Tiếp tục đợt in hàng loạt",
+    "report.job_finished": "Hoàn tất đợt in hàng loạt",
+    "report.job_failed": "Đợt in hàng loạt bị dừng vì lỗi",
+    "report.job_downloaded": "Tải tệp gộp của đợt in",
+}

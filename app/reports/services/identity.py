@@ -1,0 +1,48 @@
+"""The học bạ's identity facts as the school records them at issue time (the interface's
+identity dict), frozen into the issued document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.school import queries as school_queries
+from app.school.models import Student
+
+
+def identity_of(student: Student) -> dict[str, Any]:
+    school = school_queries.the_school()
+    principals = {y.name: school_queries.principal_of(y) for y in school_queries.all_years()}
+    schooling = []
+    for line in school_queries.schooling_history(student, school):
+        principal = principals.get(line.year_name) if line.here else None
+        schooling.append(
+            {
+                "year_name": line.year_name,
+                "class_name": line.class_name,
+                "school_name": line.school_name,
+                "place": line.place,
+                "principal": principal.name if principal else "",
+            }
+        )
+    return {
+        "full_name": student.full_name,
+        "gender": student.gender_label,
+        "birth_date": student.birth_date.isoformat(),
+        "birthplace": student.birthplace or "",
+        "ethnicity": student.ethnicity or "",
+        "address": student.address or "",
+        "register_number": student.register_number or "",
+        "student_code": student.student_code,
+        "moet_id": student.moet_id or "",
+        "guardians": [
+            {"relation_label": g.relation_label, "full_name": g.full_name, "occupation": g.occupation or ""}
+            for g in student.guardians
+        ],
+        "school": {
+            "name": school.name if school else "",
+            "governing_body": (school.governing_body or "") if school else "",
+            "place_name": (school.place_name or "") if school else "",
+            "province": school.province if school else "",
+        },
+        "schooling": schooling,
+    }

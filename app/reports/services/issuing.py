@@ -1,0 +1,213 @@
+"""Issuing one document: snapshots → the builder's dataclass → PDF → file → row → audit.
+
+Invariants:
+- drawn only from current (non-superseded) snapshots of approved closes — the loaders
+  in `queries` offer nothing else;
+- one document per (kind, snapshot set): `source_key` is unique, so issuing the same
+  set again returns the existing row (no new file, no new audit event);
+- the file is complete on disk (temp → fsync → rename) before its row is inserted;
+- a document drawn from a newer snapshot version replaces the valid one of its slot:
+  the old row becomes `superseded` (pointing at the new one) and the new one's stamp
+  prints "Bản này thay thế bản <old code>".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.audit.services import canonical_json
+from app.core.authz import deny, not_found
+from app.core.database import lock_for_update
+from app.core.models import utcnow
+from app.extensions import db
+from app.reports import documents, pdf, policy, queries
+from app.reports.models import KIND_LABELS, IssuedDocument
+from app.reports.services import store
+from app.reports.services.identity import identity_of
+from app.results.models import ResultSnapshot
+from app.school.models import SchoolClass, Student
+
+#: no 0/O, 1/I/L: a code read aloud or typed from paper is unambiguous
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+#: serialises issuing across processes (PostgreSQL advisory lock; SQLite's write lock)
+ISSUE_LOCK_KEY = 0x5EB0_0010
+
+
+def new_code() -> str:
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        code = f"{raw[:4]}-{raw[4:]}"
+        if not queries.code_taken(code):
+            return code
+
+
+def source_key(kind: str, snapshots: Sequence[ResultSnapshot]) -> str:
+    text = kind + "|" + "|".join(f"{s.id}:{s.sha256}" for s in snapshots)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a document is before it is issued: its builder input and where it belongs."""
+
+    kind: str
+    school_class: SchoolClass
+    student: Student | None
+    period: str
+    period_ref: str
+    snapshots: list[ResultSnapshot]
+    identity: dict[str, Any] | None = None
+
+    @property
+    def slot(self) -> str:
+        if self.kind == "hoc_ba":
+            return f"hoc_ba:{self.student.id if self.student else 0}"
+        who = f"s{self.student.id}" if self.student else "lop"
+        return f"{self.kind}:{who}:c{self.school_class.id}:{self.period}:{self.period_ref}"
+
+    def document(self) -> documents.ReportCard | documents.HocBa | documents.ClassBook:
+        payloads = [s.data for s in self.snapshots]
+        if self.kind == "bao_lien_lac":
+            return documents.report_card(payloads[0])
+        if self.kind == "hoc_ba":
+            return documents.hoc_ba(self.identity or {}, with_term_learning(payloads))
+        return documents.class_book(payloads)
+
+    def file_name(self) -> str:
+        label = KIND_LABELS[self.kind]
+        ref = self.period_ref or self.period.upper()
+        if self.student is not None:
+            return f"{label} {ref} {self.school_class.name} {self.student.full_name}.pdf"
+        return f"{label} {ref} lớp {self.school_class.name}.pdf"
+
+
+def with_term_learning(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The học bạ's years (cả năm / sau hè payloads), each with its terms' học tập taken from
+    the HK I / HK II snapshots among the sources."""
+    terms = {(p["year"]["id"], p["kind"]): p.get("learning") for p in payloads if p.get("kind") in ("hk1", "hk2")}
+    years = [p for p in payloads if p.get("kind") in ("cn", "he")]
+    return [
+        {
+            **y,
+            "learning_by_term": {
+                k: terms[(y["year"]["id"], k)] for k in ("hk1", "hk2") if terms.get((y["year"]["id"], k))
+            },
+        }
+        for y in years
+    ]
+
+
+def report_card_draft(cls: SchoolClass, snapshot: ResultSnapshot) -> Draft:
+    return Draft("bao_lien_lac", cls, snapshot.student, snapshot.period, snapshot.period_ref, [snapshot])
+
+
+def hoc_ba_draft(cls: SchoolClass, student: Student) -> Draft | None:
+    snaps = queries.hoc_ba_snapshots(student.id)
+    if not snaps:
+        return None
+    terms = queries.term_snapshots_of_years(student.id, [s.year_id for s in snaps])
+    return Draft("hoc_ba", cls, student, snaps[-1].period, "", snaps + terms, identity_of(student))
+
+
+def class_book_draft(cls: SchoolClass, period: queries.Period) -> Draft | None:
+    snaps = queries.current_snapshots(cls.id, period.period, period.period_ref)
+    return Draft("so_theo_doi", cls, None, period.period, period.period_ref, snaps) if snaps else None
+
+
+def issue(actor: User, draft: Draft) -> IssuedDocument:
+    """Issue the draft's document, or return the one already issued from the same snapshots."""
+    if not policy.can_issue_for_class(actor, draft.school_class.homeroom_teacher_id):
+        deny("report.issue", "class", draft.school_class.id)
+    key = source_key(draft.kind, draft.snapshots)
+    lock_for_update(db.session, ISSUE_LOCK_KEY)
+    existing = queries.document_by_source(draft.kind, key)
+    if existing is not None:
+        return existing
+    previous = queries.valid_in_slot(draft.slot)
+    stamp = documents.Stamp(
+        code=new_code(),
+        issued_at=utcnow(),
+        issued_by=actor.full_name,
+        supersedes=previous.code if previous else None,
+    )
+    data = pdf.render(draft.document(), stamp)
+    sha = store.write(data)  # complete on disk before the row exists
+    identity = canonical_json(draft.identity) if draft.identity is not None else None
+    doc = IssuedDocument(
+        kind=draft.kind,
+        student_id=draft.student.id if draft.student else None,
+        class_id=draft.school_class.id,
+        year_id=draft.school_class.year_id,
+        period=draft.period,
+        period_ref=draft.period_ref,
+        slot=draft.slot,
+        source_key=key,
+        sources=[{"id": s.id, "sha256": s.sha256} for s in draft.snapshots],
+        identity=identity,
+        identity_sha256=hashlib.sha256(identity.encode()).hexdigest() if identity else None,
+        file_name=draft.file_name(),
+        sha256=sha,
+        size=len(data),
+        code=stamp.code,
+        status="valid",
+        supersedes_code=stamp.supersedes,
+        issued_by_id=actor.id,
+        issued_at=stamp.issued_at,
+    )
+    db.session.add(doc)
+    db.session.flush()
+    if previous is not None:
+        previous.status = "superseded"
+        previous.superseded_by_id = doc.id
+    audit.record(
+        actor,
+        "report.issued",
+        doc,
+        changes={
+            "kind": draft.kind,
+            "code": doc.code,
+            "snapshots": doc.sources,
+            "identity_sha256": doc.identity_sha256,
+            "supersedes": stamp.supersedes,
+        },
+        file_sha256=sha,
+    )
+    return doc
+
+
+def record_preview(actor: User, draft: Draft) -> None:
+    """A preview is a read of the student's results: in the audit trail (issue 10 §3)."""
+    audit.record(
+        actor,
+        "report.previewed",
+        draft.student or draft.school_class,
+        changes={"kind": draft.kind, "class_id": draft.school_class.id, "period": draft.period,
+                 "period_ref": draft.period_ref, "snapshots": [s.id for s in draft.snapshots]},
+    )  # fmt: skip
+
+
+def record_download(actor: User, document: IssuedDocument) -> None:
+    audit.record(actor, "report.downloaded", document, changes={"code": document.code}, file_sha256=document.sha256)
+
+
+def draft_for(cls: SchoolClass, student: Student, period: queries.Period, kind: str) -> Draft:
+    """One student's document of the period (404 when nothing approved can be drawn)."""
+    if kind == "hoc_ba":
+        draft = hoc_ba_draft(cls, student)
+        if draft is None:
+            not_found("hoc_ba", student.id)
+        return draft
+    return report_card_draft(cls, queries.student_snapshot(cls, student.id, period))
+
+
+def book_draft_for(cls: SchoolClass, period: queries.Period) -> Draft:
+    draft = class_book_draft(cls, period)
+    if draft is None:
+        not_found("class_book", f"{cls.id}:{period.key}")
+    return draft
