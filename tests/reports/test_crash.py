@@ -88,6 +88,8 @@ def test_a_killed_batch_serves_no_half_written_file_and_resumes_without_duplicat
     assert killed.state == "running" and 1 <= killed.done < killed.total == 3
     assert_every_row_names_a_complete_file(app)
     assert len(documents(app)) == killed.done
+    verified = subprocess.run(flask("audit", "verify"), env=flask_env(app), cwd=ROOT, capture_output=True)
+    assert verified.returncode == 0, verified.stdout.decode() + verified.stderr.decode()  # the chain survives the kill
 
     done = subprocess.run(flask("reports", "run", str(job_id)), env=flask_env(app), cwd=ROOT, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
@@ -97,6 +99,8 @@ def test_a_killed_batch_serves_no_half_written_file_and_resumes_without_duplicat
     docs = documents(app)
     assert sorted(d.student_id for d in docs) == sorted(ns.ids)  # one each: no duplicates
     assert_every_row_names_a_complete_file(app)
+    verified = subprocess.run(flask("audit", "verify"), env=flask_env(app), cwd=ROOT, capture_output=True)
+    assert verified.returncode == 0, verified.stdout.decode() + verified.stderr.decode()
     with app.app_context():
         items = db.session.scalars(select(ReportJobItem).where(ReportJobItem.job_id == job_id)).all()
         assert sorted(i.document_id for i in items) == sorted(d.id for d in docs)
