@@ -30,3 +30,22 @@ def test_a_published_month_prints_the_scores_so_far_and_no_average(app, gb, as_u
 
         source = db.session.get(ResultSnapshot, doc.sources[0]["id"])
         assert source.period == "month" and source.student_id == a.id
+
+
+def test_the_gvcn_prints_octobers_whole_class_in_one_click(app, gb, as_user, typed, login_as) -> None:
+    from tests.reports.test_views import _job_done
+
+    ids = [s.id for s in gb.students_a1]
+    typed(at(2024, 10, 7), gb.t1, gb.toan_a1, [(i, "tx1", "7") for i in ids])
+    publish(as_user, gb.gvcn, gb.c10a1.id, "2024-10")
+    client = login_as(gb.gvcn)
+    choice = {"period": "month:2024-10", "kind": "bao_lien_lac"}
+    resp = client.post(f"/reports/classes/{gb.c10a1.id}/batch", data=choice)
+    assert resp.status_code == 303
+    assert f"{len(ids)} / {len(ids)}" in _job_done(app, client, resp.headers["Location"])
+    docs = documents(app)
+    assert sorted(d.student_id for d in docs) == sorted(ids) and {d.period_ref for d in docs} == {"2024-10"}
+    for doc in docs:
+        text = pdf_text(file_bytes(app, doc.sha256))
+        others = [s.full_name for s in gb.students_a1 + gb.students_a2 if s.id != doc.student_id]
+        assert "chưa phải kết quả học kỳ" in text and not [n for n in others if n in text]
