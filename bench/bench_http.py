@@ -6,7 +6,8 @@ docs/deploy.md) on 127.0.0.1 and `bench/minimal_app.py` — one query, a plain J
 the same grid rows — the same way, then drives both with wrk at 16 and 64 connections:
 
 - the grade grid page (gv.toan, Toán 6A2 HK II), one cell save (htmx POST with its version:
-  one wrk thread per connection, each on its own cell, so no save is a conflict),
+  one wrk thread per connection, each on its own ĐĐGtx cell starting from the version the
+  page shows and carrying the version each answer returns, so no save is a conflict),
   the tổ trưởng's review queue, the GVCN's class book (6A1, HK I), the sign-in page;
 - the limit: the minimal view of the same grid.
 
@@ -52,13 +53,12 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  students = {}
-  for s in string.gmatch(args[1], "[^,]+") do table.insert(students, s) end
+  -- args[1]: "student:column:version,…" (the grid's cells as the page shows them)
+  local cells = {}
+  for c in string.gmatch(args[1], "[^,]+") do table.insert(cells, c) end
   book, csrf, cookie = args[2], args[3], args[4]
-  local i = n % #students
-  student = students[i + 1]
-  column = "tx" .. (1 + math.floor(n / #students) % 4)
-  version = 0
+  local mine = cells[(n % #cells) + 1]
+  student, column, version = string.match(mine, "(%d+):(%w+):(%d+)")
   k = 0
 end
 function request()
@@ -204,7 +204,9 @@ def main() -> None:
         head, _ = _sign_in(base, "totruong.toan")
         gvcn, _ = _sign_in(base, "gvcn.6a1")
         grid = _open(base, teacher, f"/gradebook/{ids['book']}")
-        students = re.findall(r'<tr data-student="(\d+)">', grid)
+        # each save connection gets its own ĐĐGtx cell, with the version the page shows
+        cells = re.findall(r'"student_id": (\d+), "column": "(tx\d)", "version": (\d+)', grid)
+        cells = [":".join(c) for c in cells]
         script = folder / "save.lua"
         script.write_text(SAVE_LUA)
         pages = [
@@ -221,7 +223,7 @@ def main() -> None:
             rows.append(limit_row)
             _print(limit_row, limit["rps"])
             for label, url, cookie, lua in pages:
-                args = [",".join(students), str(ids["book"]), csrf, teacher] if lua else []
+                args = [",".join(cells), str(ids["book"]), csrf, teacher] if lua else []
                 figures = _wrk(url, connections, cookie="" if lua else cookie, script=lua, args=args)
                 row = {"page": label, "connections": connections, **figures}
                 row["ratio"] = round(figures["rps"] / limit["rps"], 2) if limit["rps"] else None
