@@ -3,23 +3,42 @@ preview of one student's document, a job's page with its polled progress."""
 
 from __future__ import annotations
 
-import dataclasses
+from datetime import date
 
 from flask import render_template, request
 from werkzeug.wrappers import Response
 
 from app.accounts.session import current_actor
-from app.core.authz import BGH, Role, allow
+from app.core.authz import BGH, Role, allow, require
 from app.core.database import unit_of_work
 from app.core.htmx import page_or_fragment
+from app.core.models import utcnow
 from app.core.routing import Routes
+from app.core.vn import to_local
 from app.reports import forms, policy, queries, services
 from app.reports.models import KIND_LABELS
+from app.reports.pdf.common import date_line
 from app.reports.views import common
 
 routes = Routes()
 #: the quản trị is refused at the role check (403), as on the close's pages: it reads no results
 READERS = frozenset({Role.TEACHER}) | BGH
+#: the print-like sheet of each document kind (laid out as app/reports/pdf/<kind>.py draws it)
+SHEETS = {
+    "bao_lien_lac": "reports/sheets/bao_lien_lac.html",
+    "hoc_ba": "reports/sheets/hoc_ba.html",
+    "so_theo_doi": "reports/sheets/so_theo_doi.html",
+}
+
+
+def _preview_page(draft: services.Draft, period: queries.Period) -> str:
+    """The preview page: the document as it will print (dated today, as an issue now would be)."""
+    today: date = to_local(utcnow()).date()
+    return render_template(
+        "reports/preview.html", cls=draft.school_class, student=draft.student, period=period, kind=draft.kind,
+        kind_label=KIND_LABELS[draft.kind], sheet=SHEETS[draft.kind], document=draft.document(), today=today,
+        date_line=date_line, form=forms.IssueForm(),
+    )  # fmt: skip
 
 
 @routes.route("/")
@@ -58,11 +77,20 @@ def preview(class_id: int, student_id: int) -> str:
     draft = services.draft_for(cls, student, period, kind)
     with unit_of_work(fresh=True):
         services.record_preview(user, draft)
-    document = draft.document()
-    return render_template(
-        "reports/preview.html", cls=cls, student=student, period=period, kind=kind, kind_label=KIND_LABELS[kind],
-        document=document, fields=dataclasses.asdict(document), form=forms.IssueForm(),
-    )  # fmt: skip
+    return _preview_page(draft, period)
+
+
+@routes.route("/classes/<int:class_id>/book/preview")
+@allow(BGH)
+def book_preview(class_id: int) -> str:
+    user = current_actor()
+    cls = queries.report_class(user, class_id)
+    require(policy.can_issue_class_book(user))
+    period = queries.issuable_period(cls, request.args.get("period"))
+    draft = services.book_draft_for(cls, period)
+    with unit_of_work(fresh=True):
+        services.record_preview(user, draft)
+    return _preview_page(draft, period)
 
 
 @routes.route("/jobs/<int:job_id>")
