@@ -12,6 +12,9 @@ a GET that must write (an audited export or download) writes in a fresh transact
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
@@ -41,7 +44,26 @@ def intend_write() -> None:
         g.write_intent = True
 
 
+#: set inside `reading()`: a job's read-only stretch takes no write lock
+_READING: ContextVar[bool] = ContextVar("sodientu_reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """A read-only stretch outside a request — a job drawing a PDF between its short write
+    transactions: plain BEGIN on SQLite, so other writers are not kept waiting while it
+    draws. Ends with a rollback (nothing to keep); objects loaded inside are expired after."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        _READING.reset(token)
+
+
 def _write_intended() -> bool:
+    if _READING.get():
+        return False
     if not has_request_context():
         return True
     return request.method not in SAFE_METHODS or bool(g.get("write_intent"))

@@ -21,7 +21,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.core.database import unit_of_work
+from app.core.database import reading, unit_of_work
 from app.extensions import db
 from app.reports import queries
 from app.reports.models import ReportJobItem
@@ -46,13 +46,17 @@ def run_job(job_id: int) -> None:
     pause = float(current_app.config.get("SODIENTU_REPORT_PAUSE") or 0)
     for item_id in pending:
         try:
+            with reading():  # drawing takes no write lock: other writers go on meanwhile
+                job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
+                assert job is not None and item is not None
+                drawn = batches.draw_item(job, item) if item.document_id is None else None
             with unit_of_work():
                 job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
                 assert job is not None and item is not None
                 if job.state != "running":
                     return  # another runner finished or failed it
                 if item.document_id is None:
-                    batches.run_item(job, item)
+                    batches.run_item(job, item, drawn)
         except Exception as exc:  # noqa: BLE001 — the job's row says where and why it stopped
             log.exception("report job %s stopped on item %s", job_id, item_id)
             with unit_of_work():
@@ -64,10 +68,13 @@ def run_job(job_id: int) -> None:
             db.session.remove()
         if pause:
             time.sleep(pause)
+    with reading():
+        job = queries.get_job(job_id)
+        bundled = batches.bundle(job) if job is not None and job.state == "running" else None
     with unit_of_work():
         job = queries.get_job(job_id)
         if job is not None and job.state == "running":
-            batches.finish(job)
+            batches.finish(job, bundled)
 
 
 # ---------------------------------------------------------------------------- dispatch

@@ -112,20 +112,27 @@ def _draft(job: ReportJob, item: ReportJobItem) -> issuing.Draft | None:
     return issuing.report_card_draft(cls, found[0])
 
 
-def run_item(job: ReportJob, item: ReportJobItem) -> IssuedDocument:
+def draw_item(job: ReportJob, item: ReportJobItem) -> issuing.Drawn | None:
+    """Draw one item's document before its write transaction (nothing recorded)."""
+    draft = _draft(job, item)
+    return issuing.draw(job.requested_by, draft) if draft is not None else None
+
+
+def run_item(job: ReportJob, item: ReportJobItem, drawn: issuing.Drawn | None = None) -> IssuedDocument:
     """One item, in the caller's transaction: issue (or find) the document, count it."""
     draft = _draft(job, item)
     if draft is None:
         raise ReportError("Không còn kết quả đã duyệt của học sinh này.")
-    doc = issuing.issue(job.requested_by, draft)
+    doc = issuing.issue(job.requested_by, draft, drawn)
     item.document_id = doc.id
     job.done += 1
     job.heartbeat_at = utcnow()
     return doc
 
 
-def finish(job: ReportJob) -> None:
-    """The merged PDF for printing (class order) and the ZIP of every file, then done."""
+def bundle(job: ReportJob) -> tuple[str, str]:
+    """The merged PDF for printing (class order) and the ZIP of every file, stored; their
+    sha256s (read-only: a runner calls it outside its write transaction)."""
     docs = queries.documents_of_job(job)
     merged = PdfWriter()
     archive = io.BytesIO()
@@ -136,8 +143,12 @@ def finish(job: ReportJob) -> None:
             zf.write(path, f"{n:03d} {doc.file_name}")
     out = io.BytesIO()
     merged.write(out)
-    job.merged_sha256 = store.write(out.getvalue())
-    job.zip_sha256 = store.write(archive.getvalue())
+    return store.write(out.getvalue()), store.write(archive.getvalue())
+
+
+def finish(job: ReportJob, bundled: tuple[str, str] | None = None) -> None:
+    """The job is done: its merged PDF and ZIP (`bundled` earlier, or made now)."""
+    job.merged_sha256, job.zip_sha256 = bundled or bundle(job)
     job.state, job.finished_at, job.heartbeat_at = "done", utcnow(), utcnow()
     audit.record(job.requested_by, "report.job_finished", job, changes={"done": job.done, "total": job.total,
                  "merged_sha256": job.merged_sha256, "zip_sha256": job.zip_sha256})  # fmt: skip

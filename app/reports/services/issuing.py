@@ -120,15 +120,23 @@ def class_book_draft(cls: SchoolClass, period: queries.Period) -> Draft | None:
     return Draft("so_theo_doi", cls, None, period.period, period.period_ref, snaps) if snaps else None
 
 
-def issue(actor: User, draft: Draft) -> IssuedDocument:
-    """Issue the draft's document, or return the one already issued from the same snapshots."""
-    if not policy.can_issue_for_class(actor, draft.school_class.homeroom_teacher_id):
-        deny("report.issue", "class", draft.school_class.id)
+@dataclass(frozen=True)
+class Drawn:
+    """A document drawn and stored, not yet recorded: plain values (no ORM objects), so a
+    batch can draw outside its write transaction and record it in a short one."""
+
+    key: str
+    stamp: documents.Stamp
+    sha256: str
+    size: int
+
+
+def draw(actor: User, draft: Draft) -> Drawn | None:
+    """Draw the draft's document and store its file (no row yet); None when a document of
+    the same snapshots exists already."""
     key = source_key(draft.kind, draft.snapshots)
-    lock_for_update(db.session, ISSUE_LOCK_KEY)
-    existing = queries.document_by_source(draft.kind, key)
-    if existing is not None:
-        return existing
+    if queries.document_by_source(draft.kind, key) is not None:
+        return None
     previous = queries.valid_in_slot(draft.slot)
     stamp = documents.Stamp(
         code=new_code(),
@@ -137,7 +145,27 @@ def issue(actor: User, draft: Draft) -> IssuedDocument:
         supersedes=previous.code if previous else None,
     )
     data = pdf.render(draft.document(), stamp)
-    sha = store.write(data)  # complete on disk before the row exists
+    return Drawn(key, stamp, store.write(data), len(data))  # complete on disk before the row exists
+
+
+def issue(actor: User, draft: Draft, drawn: Drawn | None = None) -> IssuedDocument:
+    """Issue the draft's document, or return the one already issued from the same snapshots.
+
+    `drawn`: the same draft drawn earlier outside the write lock (a batch); it is used when
+    nothing changed in between (same snapshots, same document to supersede), else drawn again."""
+    if not policy.can_issue_for_class(actor, draft.school_class.homeroom_teacher_id):
+        deny("report.issue", "class", draft.school_class.id)
+    key = source_key(draft.kind, draft.snapshots)
+    lock_for_update(db.session, ISSUE_LOCK_KEY)
+    existing = queries.document_by_source(draft.kind, key)
+    if existing is not None:
+        return existing
+    previous = queries.valid_in_slot(draft.slot)
+    still = drawn is not None and drawn.key == key and drawn.stamp.supersedes == (previous.code if previous else None)
+    if not still or drawn is None or queries.code_taken(drawn.stamp.code):
+        drawn = draw(actor, draft)
+        assert drawn is not None  # no document of this key: checked under the lock above
+    stamp, sha = drawn.stamp, drawn.sha256
     identity = canonical_json(draft.identity) if draft.identity is not None else None
     doc = IssuedDocument(
         kind=draft.kind,
@@ -153,7 +181,7 @@ def issue(actor: User, draft: Draft) -> IssuedDocument:
         identity_sha256=hashlib.sha256(identity.encode()).hexdigest() if identity else None,
         file_name=draft.file_name(),
         sha256=sha,
-        size=len(data),
+        size=drawn.size,
         code=stamp.code,
         status="valid",
         supersedes_code=stamp.supersedes,
