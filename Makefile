@@ -89,8 +89,11 @@ postgres:
 
 lint: checks
 
+## the benchmarks (not tests): each prints its figures and writes bench/results/<name>.json
+BENCHES := $(wildcard bench/bench_*.py) bench/pdf_speed.py bench/pdf_pipeline.py
+
 bench: install-test
-	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
+	@for f in $(BENCHES); do echo "== $$f"; PYTHONPATH=. $(BIN)/python $$f; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
