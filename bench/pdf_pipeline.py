@@ -235,10 +235,14 @@ def main() -> None:
         f"preparation (demo school, HK I closed in {len(class_ids)} classes): {figures['prepare_s']} s, in {prepared}"
     )
     print(f"{'':<26}{'procs':>6}{'docs':>6}{'per cpu-s':>11}{'per s':>8}{'cpu s':>8}{'wall s':>8}")
+    students = 0
     for procs in (1, 2):
         p = pipeline(prepared, class_ids, procs)
+        students = max(students, p["documents"])
         r = pdf_speed.measure_pair("bll", procs, options.seconds)
         p.pop("profile")
+        if p["job_states"] != ["done"]:  # e.g. SQLITE_BUSY past busy_timeout: the job's row says where
+            print(f"!! {procs} processes: job states {p['job_states']}, {p['documents']} of {students} documents")
         for label, per_cpu, per_s, docs, cpu, wall in (
             ("pipeline (with merge+zip)", p["per_cpu_s"], p["per_wall_s"], p["documents"], p["cpu_s"], p["wall_s"]),
             ("pipeline (documents)", p["issue_per_cpu_s"], p["issue_per_wall_s"], "", "", ""),
