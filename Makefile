@@ -89,8 +89,12 @@ postgres:
 
 lint: checks
 
-bench: install-test
-	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
+## the benchmarks (not tests): each prints its figures and writes bench/results/<name>.json
+BENCHES := $(wildcard bench/bench_*.py) bench/close_school.py bench/pdf_speed.py bench/pdf_pipeline.py
+
+## make bench: every benchmark in one run, figures printed and written to bench/results/*.json
+bench: install-test system-packages
+	@for f in $(BENCHES); do echo "== $$f"; PYTHONPATH=. $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
