@@ -34,9 +34,11 @@ def register(app: Flask) -> None:
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
     from app.records.demo import seed_records
+    from app.results.demo import seed_results
 
-    if seed_records not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_records)
+    for seeder in (seed_records, seed_results):  # the close last: it needs the books and class books
+        if seeder not in DEMO_SEEDERS:
+            DEMO_SEEDERS.append(seeder)
     app.cli.add_command(files_cli)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
@@ -120,6 +122,10 @@ def seed_demo(if_empty: bool) -> None:
     width = max(len(login.username) for login in demo.logins)
     for login in demo.logins:
         click.echo(f"  {login.username:<{width}}  {login.role:<22}  {login.description}")
+    if demo.hints:
+        click.echo("")
+        for hint in demo.hints:
+            click.echo(hint)
 
 
 def _remind_demo_logins() -> None:

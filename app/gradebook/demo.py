@@ -10,7 +10,10 @@ Through the services only (every change audited, one summary event per grade boo
   gv.toan keeps an approved 6A1 book (with a correction request waiting for the GVCN) and
   an open 6A2 book;
 - the GVCN's class book (rèn luyện, nhận xét, buổi nghỉ, exemptions) is app.homeroom.demo's,
-  run right after this seeder with the same random generator.
+  run right after this seeder with the same random generator;
+- 6A1's HK I ĐĐGtx columns carry their test dates (one a month, September to December),
+  so its monthly reports (app.results.demo publishes October) show the scores of the month
+  although the demo types them all today. No random draw: the other classes are unchanged.
 The demo year lies in the past, so its term lock dates are cleared: locks then come from
 approvals, and BGH can set dates again on "Cài đặt sổ điểm". Deterministic for a given rng.
 """
@@ -18,13 +21,14 @@ approvals, and BGH can set dates again on "Cài đặt sổ điểm". Determinis
 from __future__ import annotations
 
 import random
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.accounts.models import User
 from app.extensions import db
 from app.gradebook import locking, queries
 from app.gradebook.queries import GridHandle
-from app.gradebook.services import comments, corrections, entry, settings, submission
+from app.gradebook.services import comments, corrections, entry, settings, submission, test_dates
 from app.gradebook.values import CellValue, Column, grid_columns, regular_count
 from app.records import services as records
 from app.records.models import Record
@@ -39,6 +43,10 @@ TEACHER_REMARKS = (
     "Cần chú ý nghe giảng hơn.",
     "",
 )
+#: the class whose ĐĐGtx columns of HK I are dated (its months are published by app.results.demo)
+DATED_CLASS = "6A1"
+#: the day of the ĐĐGtx test n of HK I (a Friday of September, October, November, December 2024)
+TX_TEST_DAYS = (date(2024, 9, 27), date(2024, 10, 18), date(2024, 11, 22), date(2024, 12, 13))
 
 
 def _tenth(x: float, step: str) -> Decimal:
@@ -97,6 +105,9 @@ def seed_gradebook(demo: DemoSchool, rng: random.Random) -> None:
                     action="grade.imported",
                     comment="Dữ liệu mẫu (flask seed-demo)",
                 )
+                if term.number == 1 and cls.name == DATED_CLASS:
+                    for col, day in zip((c for c in cols if c.kind == "tx"), TX_TEST_DAYS, strict=False):
+                        test_dates.set_tx_date(teacher, handle, col, day)
                 if term.number == 1:
                     for s in students[:: max(1, len(students) // 6)]:
                         text = rng.choice(TEACHER_REMARKS)

@@ -52,6 +52,8 @@ class DemoSchool:
     teachers: list[User]
     password: str = DEMO_PASSWORD
     logins: list[DemoLogin] = field(default_factory=list)
+    #: what to try first, printed after the logins (the other domains' seeders append)
+    hints: list[str] = field(default_factory=list)
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
@@ -347,5 +349,5 @@ def _logins(users: dict[str, User], classes: list[SchoolClass]) -> list[DemoLogi
             "totruong.toan", "Tổ trưởng Toán – Tin", f"{name('totruong.toan')}: duyệt hồ sơ của tổ; dạy Toán 9A3"
         ),
         DemoLogin("gv.toan", "Giáo viên bộ môn", f"{name('gv.toan')}: dạy Toán 6A1, 6A2 (tổ Toán – Tin)"),
-        DemoLogin("gvcn.6a1", "GVCN lớp 6A1", f"{name('gvcn.6a1')}: chủ nhiệm 6A1, dạy Ngữ văn"),
+        DemoLogin("gvcn.6a1", "GVCN lớp 6A1", f"{name('gvcn.6a1')}: chủ nhiệm 6A1 (HK I đã chốt), dạy Ngữ văn"),
     ]
