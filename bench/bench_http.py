@@ -137,6 +137,13 @@ def _open(base: str, cookie: str, path: str) -> str:
     return urllib.request.urlopen(request).read().decode()
 
 
+def _cells(base: str, cookie: str, book: int) -> list[str]:
+    """Each save connection gets its own ĐĐGtx cell, with the version the page shows now."""
+    grid = _open(base, cookie, f"/gradebook/{book}")
+    found = re.findall(r'"student_id": (\d+), "column": "(tx\d)", "version": (\d+)', grid)
+    return [":".join(c) for c in found]
+
+
 def _wrk(url: str, connections: int, *, cookie: str = "", script: Path | None = None, args: list[str] = ()) -> dict:  # type: ignore[assignment]
     threads = connections if script else 2
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{SECONDS}s", "--latency", "--timeout", "10s"]
@@ -203,10 +210,6 @@ def main() -> None:
         teacher, csrf = _sign_in(base, "gv.toan")
         head, _ = _sign_in(base, "totruong.toan")
         gvcn, _ = _sign_in(base, "gvcn.6a1")
-        grid = _open(base, teacher, f"/gradebook/{ids['book']}")
-        # each save connection gets its own ĐĐGtx cell, with the version the page shows
-        cells = re.findall(r'"student_id": (\d+), "column": "(tx\d)", "version": (\d+)', grid)
-        cells = [":".join(c) for c in cells]
         script = folder / "save.lua"
         script.write_text(SAVE_LUA)
         pages = [
@@ -223,7 +226,7 @@ def main() -> None:
             rows.append(limit_row)
             _print(limit_row, limit["rps"])
             for label, url, cookie, lua in pages:
-                args = [",".join(cells), str(ids["book"]), csrf, teacher] if lua else []
+                args = [",".join(_cells(base, teacher, ids["book"])), str(ids["book"]), csrf, teacher] if lua else []
                 figures = _wrk(url, connections, cookie="" if lua else cookie, script=lua, args=args)
                 row = {"page": label, "connections": connections, **figures}
                 row["ratio"] = round(figures["rps"] / limit["rps"], 2) if limit["rps"] else None
