@@ -10,9 +10,8 @@ Create Date: 2026-12-01 16:26:36.076908
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010_reports"
