@@ -60,6 +60,29 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+def pg_url(name: str) -> str:
+    """TEST_DATABASE_URL pointing at another database of the same server."""
+    assert TEST_DATABASE_URL
+    base, _, _ = TEST_DATABASE_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+def empty_postgres_database(suffix: str) -> str:
+    """<test db><suffix> on the test server, created once per machine and emptied on each call."""
+    from sqlalchemy import create_engine
+
+    assert TEST_DATABASE_URL
+    name = TEST_DATABASE_URL.rpartition("/")[2] + suffix
+    admin = create_engine(pg_url("postgres").replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = pg_url(name)
+    _reset_postgres_schema(url)
+    return url
+
+
 def _reset_postgres_schema(url: str) -> None:
     from sqlalchemy import create_engine
 
@@ -130,6 +153,28 @@ def app(template_db: str, tmp_path: Path) -> Iterator[Flask]:
     if TEST_DATABASE_URL:
         _truncate_postgres(app)
     yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_school(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+    """(app, printed output) of `flask seed-demo`, run once per session in a database of its own
+    (the seed takes about a minute): for the tests that only read the demo school."""
+    base = tmp_path_factory.mktemp("demo")
+    if TEST_DATABASE_URL:
+        uri = empty_postgres_database("_demo")
+        _migrate(uri, base)
+    else:
+        shutil.copyfile(template_db, base / "demo.db")
+        uri = f"sqlite:///{base / 'demo.db'}"
+    instance = base / "instance"
+    instance.mkdir()
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri, "SODIENTU_DATA_DIR": str(instance)})
+    app.test_client_class = CSRFClient
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    yield app, result.output
     with app.app_context():
         db.engine.dispose()
 

@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 
 
-def test_seed_demo_fills_grade_books_realistically(app) -> None:
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def test_seed_demo_fills_grade_books_realistically(demo_school) -> None:
+    app, output = demo_school
     from app.audit import services as audit
     from app.gradebook import locking
     from app.gradebook.grid import load_grid

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL, CSRFClient
+from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL, CSRFClient, empty_postgres_database
 from tests.records.conftest import make_record, rec  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,30 +45,6 @@ def store_digest(app: Flask) -> dict[str, str]:
     }
 
 
-def _pg_url(name: str) -> str:
-    assert TEST_DATABASE_URL
-    base, _, _ = TEST_DATABASE_URL.rpartition("/")
-    return f"{base}/{name}"
-
-
-def _empty_postgres_database() -> str:
-    """The restore target on PostgreSQL: <test db>_restore, created once, emptied each time."""
-    assert TEST_DATABASE_URL
-    name = TEST_DATABASE_URL.rpartition("/")[2] + "_restore"
-    admin = create_engine(_pg_url("postgres").replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = _pg_url(name)
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
 @pytest.fixture
 def make_target(tmp_path: Path, template_db: str):  # type: ignore[no-untyped-def]
     """make_target(migrated=False, **config) → an app on an empty database and data directory.
@@ -80,7 +56,7 @@ def make_target(tmp_path: Path, template_db: str):  # type: ignore[no-untyped-de
         data = tmp_path / f"{name}-data"
         data.mkdir()
         if TEST_DATABASE_URL:
-            uri = _empty_postgres_database()
+            uri = empty_postgres_database("_restore")
             if migrated:
                 _migrate(uri)
         else:

@@ -7,6 +7,7 @@ passes after each kill; the audit trail holds one grade.changed event per stored
 
 from __future__ import annotations
 
+import http.client
 import os
 import random
 import signal
@@ -84,7 +85,7 @@ class Client(threading.Thread):
             except urllib.error.HTTPError as exc:
                 status = exc.code
                 exc.close()
-            except OSError:  # killed mid-request, or not listening yet
+            except (OSError, http.client.HTTPException):  # killed mid-request (even mid-body), or not listening yet
                 self.versions[cell] = None
                 time.sleep(0.05)
                 continue

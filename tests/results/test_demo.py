@@ -14,10 +14,9 @@ from app.extensions import db
 PASSWORD = "Demo@2024-2025"
 
 
-def test_seed_demo_closes_hk1_of_6a1_and_publishes_october(app) -> None:
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "6A1: HK I đã chốt — thử in báo liên lạc ở menu Báo liên lạc / Học bạ" in result.output
+def test_seed_demo_closes_hk1_of_6a1_and_publishes_october(demo_school) -> None:
+    app, output = demo_school
+    assert "6A1: HK I đã chốt — thử in báo liên lạc ở menu Báo liên lạc / Học bạ" in output
     from app.accounts.models import User
     from app.core.workflow import State
     from app.gradebook import locking

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.accounts.models import User
 from app.extensions import db
 from app.school.models import (
@@ -22,7 +20,6 @@ from app.school.models import (
     Subject,
     TeachingAssignment,
 )
-from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL, CSRFClient, _truncate_postgres
 
 PASSWORD = "Demo@2024-2025"
 DEMO_LOGINS = ("admin", "hieutruong", "phohieutruong", "totruong.toan", "gv.toan", "gvcn.6a1")
@@ -54,9 +51,9 @@ def snapshot(app) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def seeded(app):  # type: ignore[no-untyped-def]
-    output = seed(app)
-    return app, output
+def seeded(demo_school):  # type: ignore[no-untyped-def]
+    """The session's one seeded demo school (tests/conftest.py): these tests only read it."""
+    return demo_school
 
 
 def test_seed_demo_builds_the_thcs_school(seeded) -> None:
@@ -247,23 +244,9 @@ def test_seed_demo_refuses_even_with_only_a_user(app, make_user) -> None:
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 1
 
 
-def test_seed_demo_is_deterministic(app, template_db, tmp_path) -> None:
+def test_seed_demo_is_deterministic(seeded, app) -> None:
+    """A second seed, in another database, builds the same students, guardians and logins."""
     seed(app)
-    first = snapshot(app)
-    if TEST_DATABASE_URL:  # one PostgreSQL database: empty it and seed again
-        _truncate_postgres(app)
-        seed(app)
-        second = snapshot(app)
-    else:
-        path = tmp_path / "second.db"
-        shutil.copyfile(template_db, path)
-        other = create_app(
-            {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SODIENTU_DATA_DIR": str(tmp_path)}
-        )
-        other.test_client_class = CSRFClient
-        seed(other)
-        second = snapshot(other)
-        with other.app_context():
-            db.engine.dispose()
+    first, second = snapshot(seeded[0]), snapshot(app)
     assert len(first) > 400
     assert first == second
