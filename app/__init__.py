@@ -158,8 +158,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.results.views import bp as results_bp
     from app.school.views import bp as school_bp
+    from app.signing.views import bp as signing_bp
 
-    blueprints = (home_bp, school_bp, gradebook_bp, homeroom_bp, results_bp, reports_bp, records_bp, audit_bp, ops_bp)
+    blueprints = (
+        home_bp,
+        school_bp,
+        gradebook_bp,
+        homeroom_bp,
+        results_bp,
+        reports_bp,
+        signing_bp,
+        records_bp,
+        audit_bp,
+        ops_bp,
+    )
     for bp in (accounts_bp, *blueprints):
         app.register_blueprint(bp)
 

@@ -25,6 +25,7 @@ SHAPE = {
     "homeroom": ("models", "policy", "queries", "services", "forms", "views"),
     "results": ("models", "policy", "queries", "services", "forms", "views"),
     "reports": ("models", "policy", "queries", "services", "forms", "views"),
+    "signing": ("models", "policy", "queries", "services", "forms", "views"),
     "ops": ("queries", "views"),
     "home": ("views",),
 }

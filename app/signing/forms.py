@@ -1,0 +1,3 @@
+"""Signing forms."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Signing tables."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Who may sign what (pure)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Scoped loaders of certificates, signatures and verification codes."""
+
+from __future__ import annotations

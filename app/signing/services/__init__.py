@@ -1,0 +1,3 @@
+"""The only writers of signing data."""
+
+from __future__ import annotations

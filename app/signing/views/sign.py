@@ -1,0 +1,7 @@
+"""sign pages."""
+
+from __future__ import annotations
+
+from app.core.routing import Routes
+
+routes = Routes()
