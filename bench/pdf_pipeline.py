@@ -127,15 +127,21 @@ def run_jobs(args: tuple[Path, list[int], Any, bool]) -> dict[str, Any]:
     app = make_app(folder)
     pdf_speed._job("builder_bll")()  # fonts registered, reportlab warm: as in a long-lived worker
     finishing = [0.0, 0.0]
-    finish = batches.finish
+    originals = {"bundle": batches.bundle, "finish": batches.finish}
 
-    def timed_finish(job: Any) -> None:
-        cpu, wall = time.process_time(), time.perf_counter()
-        finish(job)
-        finishing[0] += time.process_time() - cpu
-        finishing[1] += time.perf_counter() - wall
+    def timed(name: str) -> Any:
+        def run(*args: Any) -> Any:
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return originals[name](*args)
+            finally:
+                finishing[0] += time.process_time() - cpu
+                finishing[1] += time.perf_counter() - wall
 
-    batches.finish = timed_finish  # type: ignore[assignment]
+        return run
+
+    for name in originals:  # the merged PDF + ZIP (bundle) and the job's last row (finish), timed apart
+        setattr(batches, name, timed(name))
     profiler = cProfile.Profile() if profile else None
     if barrier is not None:
         barrier.wait()
@@ -152,7 +158,8 @@ def run_jobs(args: tuple[Path, list[int], Any, bool]) -> dict[str, Any]:
         states = sorted({j.state for j in done if j is not None})
         documents = sum(j.done for j in done if j is not None)
         db.session.remove()
-    batches.finish = finish  # type: ignore[assignment]
+    for name, original in originals.items():
+        setattr(batches, name, original)
     out: dict[str, Any] = {
         "documents": documents, "cpu_s": cpu, "wall_s": wall, "states": states,
         "finish_cpu_s": finishing[0], "finish_wall_s": finishing[1],
