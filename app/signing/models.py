@@ -18,7 +18,6 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinar
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.core.files import register_reference
 from app.core.models import Base, UTCDateTime, utcnow
 from app.reports.models import IssuedDocument
 
@@ -86,5 +85,3 @@ class DocumentSignature(Base):
     def step_label(self) -> str:
         return STEP_LABELS[self.step]
 
-
-register_reference(DocumentSignature.sha256)

@@ -13,7 +13,10 @@ from app.core.authz import deny
 from app.extensions import db
 from app.signing import policy, queries
 from app.signing.models import SigningCertificate
-from app.signing.services.pki import CertificateError, Opened, open_p12
+from app.signing.services.pki import MAX_P12_BYTES, CertificateError, Opened, open_p12
+
+#: read one byte past the limit so an oversized upload is refused, not truncated
+MAX_READ = MAX_P12_BYTES + 1
 
 
 def register(actor: User, data: bytes, password: str) -> SigningCertificate:

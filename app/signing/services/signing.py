@@ -155,3 +155,16 @@ def seal(actor: User, doc: IssuedDocument, *, opened: Opened | None = None, sign
     lock_for_update(db.session, SIGN_LOCK_KEY)
     step = _check_turn(actor, doc, seal=True)
     return _sign(actor, doc, step, opened or certificates.open_seal(), signer)
+
+
+def sign_then_seal(actor: User, doc: IssuedDocument, password: str) -> list[DocumentSignature]:
+    """The actor's signature; after the hiệu trưởng's, the school's seal too when it is
+    configured (one action for the BGH)."""
+    done = [sign(actor, doc, password)]
+    if done[0].step == "hieu_truong" and certificates.seal_configured():
+        done.append(seal(actor, doc))
+    return done
+
+
+def record_download(actor: User, doc: IssuedDocument, sha256: str) -> None:
+    audit.record(actor, "signing.downloaded", doc, changes={"code": doc.code}, file_sha256=sha256)
