@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.extensions import db
-from tests.reports.test_issue_fixtures import closed  # noqa: F401  (fixture)
+from tests.reports.test_issue_fixtures import closed, gb  # noqa: F401  (fixtures)
 
 PASSWORD = "mật-khẩu-thử 123"
 

@@ -71,9 +71,25 @@ def signer_for(opened: Opened) -> signers.Signer:
 
 
 @lru_cache(maxsize=1)
-def _font() -> opentype.GlyphAccumulatorFactory:
-    path = fontpkg_be_vietnam_pro.ROOT / "files" / "BeVietnamPro-Regular.ttf"
-    return opentype.GlyphAccumulatorFactory(str(path))
+def _font_bytes() -> bytes:
+    return (fontpkg_be_vietnam_pro.ROOT / "files" / "BeVietnamPro-Regular.ttf").read_bytes()
+
+
+@dataclass(frozen=True)
+class _FontFactory(opentype.GlyphAccumulatorFactory):
+    """pyHanko's factory opens the font file on every signature and never closes it; this
+    one reads it once and hands each signature an in-memory copy."""
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> opentype.GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return opentype.GlyphAccumulator(
+            writer=writer, font_handle=io.BytesIO(_font_bytes()), font_size=self.font_size, obj_stream=obj_stream
+        )
+
+
+def _font() -> _FontFactory:
+    return _FontFactory(font_file="BeVietnamPro-Regular.ttf")
 
 
 def stamp_style(text: str, font_size: int = 7) -> stamp.TextStampStyle:

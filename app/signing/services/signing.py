@@ -97,7 +97,7 @@ def _sign(actor: User, doc: IssuedDocument, step: str, opened: Opened, signer: p
         reason=REASONS[step],
         tsa_url=tsa,
     )
-    staged = files.stage_bytes(data, db.session)
+    staged = files.stage_bytes(data, db.session())
     db.session.info.setdefault(_PENDING, {})[staged.sha256] = data
     cert = queries.active_certificate(actor) if step != "seal" else None
     sig = DocumentSignature(
