@@ -84,4 +84,3 @@ class DocumentSignature(Base):
     @property
     def step_label(self) -> str:
         return STEP_LABELS[self.step]
-

@@ -17,7 +17,9 @@ from app.signing.models import SIGNABLE_KINDS, STEPS, DocumentSignature, Signing
 
 
 def is_homeroom_teacher(user: User) -> bool:
-    return db.session.scalar(select(SchoolClass.id).where(SchoolClass.homeroom_teacher_id == user.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(SchoolClass.id).where(SchoolClass.homeroom_teacher_id == user.id).limit(1)) is not None
+    )
 
 
 def active_certificate(user: User) -> SigningCertificate | None:
@@ -31,7 +33,9 @@ def active_certificate(user: User) -> SigningCertificate | None:
 def certificates_of(user: User) -> list[SigningCertificate]:
     return list(
         db.session.scalars(
-            select(SigningCertificate).where(SigningCertificate.owner_id == user.id).order_by(SigningCertificate.id.desc())
+            select(SigningCertificate)
+            .where(SigningCertificate.owner_id == user.id)
+            .order_by(SigningCertificate.id.desc())
         )
     )
 

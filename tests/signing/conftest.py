@@ -69,7 +69,9 @@ def book(app, closed, as_user, pki):  # type: ignore[no-untyped-def]  # noqa: F8
     from app.school.models import SchoolClass
 
     ns = closed
-    app.config.update(SODIENTU_SEAL_P12=str(pki.seal), SODIENTU_SEAL_PASSWORD=PASSWORD, SODIENTU_TRUST_ROOTS=str(pki.ca_pem))
+    app.config.update(
+        SODIENTU_SEAL_P12=str(pki.seal), SODIENTU_SEAL_PASSWORD=PASSWORD, SODIENTU_TRUST_ROOTS=str(pki.ca_pem)
+    )
 
     def issue(actor: Any) -> int:
         cls = db.session.get(SchoolClass, ns.c10a1.id)
@@ -99,6 +101,5 @@ def validate(data: bytes, ca_pem: Path) -> list[Any]:
     root = load_cert_from_pemder(str(ca_pem))
     reader = PdfFileReader(io.BytesIO(data))
     return [
-        (sig, validate_pdf_signature(sig, ValidationContext(trust_roots=[root])))
-        for sig in reader.embedded_signatures
+        (sig, validate_pdf_signature(sig, ValidationContext(trust_roots=[root]))) for sig in reader.embedded_signatures
     ]

@@ -33,7 +33,9 @@ def test_a_gvcn_registers_their_certificate_and_the_password_is_not_kept(app, sc
         cert = db.session.scalars(select(SigningCertificate)).one()
         assert cert.owner_id == ns.gvcn.id and cert.active and cert.is_test and cert.key_type == "RSA-2048"
         assert cert.p12 == pki.gvcn  # stored as uploaded: still encrypted by the owner's password
-        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "signing.certificate_registered")))
+        events = list(
+            db.session.scalars(select(AuditEvent).where(AuditEvent.action == "signing.certificate_registered"))
+        )
         assert len(events) == 1
         stored = " ".join(str(getattr(cert, c.name)) for c in SigningCertificate.__table__.columns if c.name != "p12")
         assert PASSWORD not in stored and PASSWORD not in str(events[0].changes)

@@ -43,9 +43,8 @@ def test_gvcn_then_hieu_truong_then_the_seal_each_validates(app, book, login_as,
     for sig, status in results:
         assert status.intact and status.valid and status.trusted, sig.field_name
         assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
-    assert [s.coverage for _, s in results] == [
-        SignatureCoverageLevel.ENTIRE_REVISION, SignatureCoverageLevel.ENTIRE_REVISION, SignatureCoverageLevel.ENTIRE_FILE,
-    ]  # fmt: skip
+    revision, whole = SignatureCoverageLevel.ENTIRE_REVISION, SignatureCoverageLevel.ENTIRE_FILE
+    assert [s.coverage for _, s in results] == [revision, revision, whole]
     names = [s.signing_cert.subject.native["common_name"] for _, s in results]
     assert names == ["Hoàng Văn Chủ Nhiệm", "Ngô Văn Hiệu Trưởng", "Con dấu Trường THPT Thử Nghiệm"]
     # each revision extends the previous bytes (incremental), the first extends the issued file

@@ -22,10 +22,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from pyhanko import stamp
 from pyhanko.pdf_utils import text as pdf_text
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko import stamp
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -132,7 +132,7 @@ def sign_pdf(
     spec = fields.SigFieldSpec(
         sig_field_name=field_name,
         on_page=(place.page - 1) if place else 0,
-        box=place.box if place else None,
+        box=place.box if place else None,  # type: ignore[arg-type]  # floats work: exact under the caption
     )
     extra: dict[str, Any] = {}
     if tsa_url:

@@ -80,7 +80,9 @@ def _stamp_text(step: str, opened: Opened) -> str:
     return "\n".join(lines).replace("%", "%%")
 
 
-def _sign(actor: User, doc: IssuedDocument, step: str, opened: Opened, signer: pades.KeySigner | None) -> DocumentSignature:
+def _sign(
+    actor: User, doc: IssuedDocument, step: str, opened: Opened, signer: pades.KeySigner | None
+) -> DocumentSignature:
     check_validity(opened.facts)
     before = current_sha256(doc)
     redrawn = boxes.redraw(doc)
@@ -139,7 +141,11 @@ def open_for_signing(actor: User, password: str) -> Opened:
 
 
 def sign(
-    actor: User, doc: IssuedDocument, password: str = "", *, opened: Opened | None = None,
+    actor: User,
+    doc: IssuedDocument,
+    password: str = "",
+    *,
+    opened: Opened | None = None,
     signer: pades.KeySigner | None = None,
 ) -> DocumentSignature:
     """The actor's own signature on `doc` at its current step (GVCN or hiệu trưởng)."""
@@ -150,7 +156,9 @@ def sign(
     return _sign(actor, doc, step, opened, signer)  # fmt: skip
 
 
-def seal(actor: User, doc: IssuedDocument, *, opened: Opened | None = None, signer: pades.KeySigner | None = None) -> DocumentSignature:
+def seal(
+    actor: User, doc: IssuedDocument, *, opened: Opened | None = None, signer: pades.KeySigner | None = None
+) -> DocumentSignature:
     """The school's seal, last, applied by a member of the BGH."""
     lock_for_update(db.session, SIGN_LOCK_KEY)
     step = _check_turn(actor, doc, seal=True)
