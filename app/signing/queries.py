@@ -118,3 +118,22 @@ def people_who_sign() -> list[User]:
             select(User).where(User.active.is_(True), User.id.in_(gvcn) | User.id.in_(bgh)).order_by(User.username)
         )
     )
+
+
+def batch_class(user: User, class_id: int) -> SchoolClass:
+    """A class the BGH signs as a batch (every class of the school), or 404."""
+    cls = db.session.get(SchoolClass, class_id)
+    if cls is None or not policy.is_bgh(user):
+        not_found("school_class", class_id)
+    return cls
+
+
+def batch_classes(items: Sequence[tuple[IssuedDocument, str]]) -> list[tuple[SchoolClass, int]]:
+    """The classes among `items` with documents at the hiệu trưởng's step or the seal, and
+    how many."""
+    counts: dict[int, tuple[SchoolClass, int]] = {}
+    for doc, step in items:
+        if step in ("hieu_truong", "seal"):
+            cls, n = counts.get(doc.class_id, (doc.school_class, 0))
+            counts[doc.class_id] = (cls, n + 1)
+    return sorted(counts.values(), key=lambda c: c[0].name)

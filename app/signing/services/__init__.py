@@ -3,7 +3,7 @@ issued documents in order (signing.py). pki.py and pades.py are pure helpers (no
 
 from __future__ import annotations
 
-from app.signing.services import certificates, signing
+from app.signing.services import batch, certificates, signing
 from app.signing.services.certificates import open_seal, register, seal_configured
 from app.signing.services.pki import CertificateError
 from app.signing.services.signing import current_bytes, current_sha256, open_for_signing, seal, sign
@@ -22,6 +22,7 @@ __all__ = [
     "ACTION_LABELS",
     "FEED_ACTIONS",
     "CertificateError",
+    "batch",
     "certificates",
     "current_bytes",
     "current_sha256",

@@ -35,14 +35,14 @@ REASONS = {
     "hieu_truong": "Phê duyệt của hiệu trưởng",
     "seal": "Đóng dấu của trường",
 }
-_PENDING = "sodientu_signed_revisions"
+PENDING = "sodientu_signed_revisions"
 
 
 def current_bytes(doc: IssuedDocument) -> bytes:
     """The latest revision: the last signature's file, or the issued file."""
     sigs = queries.signatures_of(doc.id)
     sha = sigs[-1].sha256 if sigs else doc.sha256
-    pending: dict[str, bytes] = db.session.info.get(_PENDING, {})
+    pending: dict[str, bytes] = db.session.info.get(PENDING, {})
     if sha in pending:  # signed earlier in this transaction (staged, not yet in place)
         return pending[sha]
     return files.path_for(sha).read_bytes()
@@ -100,7 +100,7 @@ def _sign(
         tsa_url=tsa,
     )
     staged = files.stage_bytes(data, db.session())
-    db.session.info.setdefault(_PENDING, {})[staged.sha256] = data
+    db.session.info.setdefault(PENDING, {})[staged.sha256] = data
     cert = queries.active_certificate(actor) if step != "seal" else None
     sig = DocumentSignature(
         document_id=doc.id,

@@ -22,9 +22,10 @@ routes = Routes()
 @allow(SIGNERS)
 def awaiting() -> str:
     user = current_actor()
+    items = queries.awaiting(user)
     return render_template(
-        "signing/awaiting.html", items=queries.awaiting(user), labels=STEP_LABELS,
-        certificate=queries.active_certificate(user),
+        "signing/awaiting.html", items=items, labels=STEP_LABELS, certificate=queries.active_certificate(user),
+        batches=queries.batch_classes(items) if policy.is_bgh(user) else [], form=forms.SignForm(),
     )  # fmt: skip
 
 
@@ -75,3 +76,19 @@ def signed_pdf(document_id: int) -> Response:
     with unit_of_work(fresh=True):
         services.signing.record_download(user, queries.signable_document(user, document_id), sha)
     return files.attachment(files.path_for(sha), name, "application/pdf")
+
+
+@routes.route("/signing/classes/<int:class_id>/batch", methods=["POST"])
+@allow(BGH)
+def sign_class(class_id: int) -> Response:
+    """The hiệu trưởng signs (and seals) every document of the class waiting for them; each
+    document is its own transaction (services.batch), so this view opens none."""
+    user = current_actor()
+    cls = queries.batch_class(user, class_id)
+    form = forms.SignForm(request.form)
+    check(form)
+    result = services.batch.sign_class(user, cls, form.password.data or "")
+    message = f"Lớp {cls.name}: đã ký {len(result.signed)} văn bản, đóng dấu {len(result.sealed)} văn bản."
+    if result.failed:
+        message += f" Chưa ký được {len(result.failed)} văn bản: {result.failed[0][1]}"
+    return redirect_with(message, url_for("signing.awaiting"))
