@@ -25,9 +25,9 @@ PASSWORD = "bench"
 
 
 def hoc_ba_pdf() -> tuple[bytes, list[Any], float]:
+    from app.core.models import utcnow
     from app.reports import documents, pdf
     from app.reports.services.issuing import with_term_learning
-    from app.core.models import utcnow
     from tests.reports.conftest import identity, year_payload
 
     years = []

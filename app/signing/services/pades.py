@@ -10,13 +10,16 @@ sizing pass. The seam for a USB token (PKCS#11) later is `signer_for`: any pyHan
 
 from __future__ import annotations
 
+import asyncio
 import io
+import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import fontpkg_be_vietnam_pro
 from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -30,7 +33,7 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from app.signing.services.pki import Opened
+from app.signing.services.pki import CertificateError, Opened
 
 #: room for the CMS blob: the signature, the chain (2–3 certificates) and a timestamp token
 BYTES_RESERVED = 16 * 1024
@@ -60,6 +63,29 @@ class KeySigner(signers.SimpleSigner):
         if isinstance(key, ec.EllipticCurvePrivateKey):
             return key.sign(data, ec.ECDSA(hash_algo))
         return super().sign_raw(data, digest_algorithm)
+
+
+class UrllibTimeStamper(timestamps.TimeStamper):
+    """An RFC 3161 client on the standard library (pyHanko's HTTPTimeStamper needs aiohttp,
+    which is not installed): POST the DER request, read the DER response."""
+
+    def __init__(self, url: str, timeout: float = 10) -> None:
+        super().__init__()
+        self.url, self.timeout = url, timeout
+
+    def _post(self, body: bytes) -> bytes:
+        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's configuration)
+            self.url, data=body, headers={"Content-Type": "application/timestamp-query"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+                return bytes(answer.read())
+        except OSError as exc:
+            raise CertificateError(f"Không lấy được dấu thời gian từ máy chủ {self.url}: {exc}") from None
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        data = await asyncio.to_thread(self._post, req.dump())
+        return tsp.TimeStampResp.load(data)
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -136,7 +162,7 @@ def sign_pdf(
     )
     extra: dict[str, Any] = {}
     if tsa_url:
-        extra["timestamper"] = timestamps.HTTPTimeStamper(tsa_url, timeout=10)
+        extra["timestamper"] = UrllibTimeStamper(tsa_url)
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp_style(text), new_field_spec=spec, **extra)
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out, bytes_reserved=BYTES_RESERVED)
