@@ -195,3 +195,18 @@ def test_without_a_seal_configured_the_bgh_seals_later(app, book, login_as) -> N
     app.config["SODIENTU_SEAL_P12"] = seal_path
     assert ht.post(f"/signing/documents/{ns.doc_id}/seal").status_code == 303
     assert [s.step for s in signatures(app, ns.doc_id)] == ["gvcn", "hieu_truong", "seal"]
+
+
+def test_a_superseded_document_is_not_signed(app, book, as_user, login_as) -> None:  # type: ignore[no-untyped-def]
+    from app.reports.models import IssuedDocument
+
+    ns = book
+
+    def supersede(_actor) -> None:  # type: ignore[no-untyped-def]
+        db.session.get(IssuedDocument, ns.doc_id).status = "superseded"
+
+    as_user(ns.ht, supersede)
+    resp = _sign(login_as(ns.gvcn), ns.doc_id)
+    assert resp.status_code == 409 and "đã được thay thế bằng bản mới" in resp.get_data(as_text=True)
+    assert signatures(app, ns.doc_id) == []
+    assert "Không có văn bản nào chờ bạn ký." in login_as(ns.gvcn).get("/signing/documents").get_data(as_text=True)
