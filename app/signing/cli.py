@@ -59,5 +59,7 @@ def make_test_certs(folder: str | None, ec: bool, do_register: bool) -> None:
     click.echo(f"Mật khẩu của mọi tệp .p12: {password}")
     click.echo(f"CA thử nghiệm: {out / 'ca.pem'}  (SODIENTU_TRUST_ROOTS)")
     click.echo(f"Con dấu: {out / 'seal.p12'}  (SODIENTU_SEAL_P12, SODIENTU_SEAL_PASSWORD)")
+    if not made:
+        click.echo("Chưa có giáo viên chủ nhiệm hay thành viên Ban giám hiệu nào: chỉ tạo CA và con dấu.")
     for username, path in made:
         click.echo(f"  {username}: {path}" + ("  (đã đăng ký)" if do_register else ""))
