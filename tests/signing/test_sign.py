@@ -173,13 +173,26 @@ def test_scope_and_roles(app, book, login_as, pki) -> None:  # type: ignore[no-u
     assert signatures(app, ns.doc_id) == []
 
 
-def test_the_gvcn_cannot_sign_as_hieu_truong(app, book, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_bgh_signs_as_hieu_truong(app, book, login_as) -> None:  # type: ignore[no-untyped-def]
+    from app.accounts.models import User
+    from app.signing import policy
+
     ns = book
     gvcn = login_as(ns.gvcn)
     assert _sign(gvcn, ns.doc_id).status_code == 303
-    resp = _sign(gvcn, ns.doc_id)
-    assert resp.status_code == 409
+    resp = _sign(gvcn, ns.doc_id)  # the next step is the hiệu trưởng's
+    assert resp.status_code == 409 and "Bạn đã ký văn bản" in resp.get_data(as_text=True)
     assert [s.step for s in signatures(app, ns.doc_id)] == ["gvcn"]
+    with app.app_context():
+        teacher, principal = db.session.get(User, ns.gvcn.id), db.session.get(User, ns.ht.id)
+        homeroom = ns.gvcn.id
+        assert policy.can_sign_step(teacher, "gvcn", homeroom) and not policy.can_sign_step(
+            teacher, "hieu_truong", homeroom
+        )
+        assert not policy.can_sign_step(teacher, "seal", homeroom)
+        assert policy.can_sign_step(principal, "hieu_truong", homeroom) and not policy.can_sign_step(
+            principal, "gvcn", homeroom
+        )
 
 
 def test_without_a_seal_configured_the_bgh_seals_later(app, book, login_as) -> None:  # type: ignore[no-untyped-def]
