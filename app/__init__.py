@@ -122,6 +122,7 @@ MODEL_MODULES = (
     "app.homeroom.models",
     "app.results.models",
     "app.reports.models",
+    "app.signing.models",
 )
 
 
@@ -214,11 +215,13 @@ def _register_cli(app: Flask) -> None:
     from app.cli import register as register_cli
     from app.ops.cli import register as register_ops_cli
     from app.reports.cli import register as register_reports_cli
+    from app.signing.cli import register as register_signing_cli
 
     app.cli.add_command(audit_cli)
     register_cli(app)
     register_ops_cli(app)
     register_reports_cli(app)
+    register_signing_cli(app)
 
 
 def _configure_logging(app: Flask) -> None:

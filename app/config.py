@@ -34,6 +34,14 @@ class Defaults:
     # <DATA_DIR>/backups; better another disk, then copied off the server).
     SODIENTU_BACKUP_DIR: str | None = None
     SODIENTU_IDLE_MINUTES = 30
+    # Signing (issue 11). The school's seal: a PKCS#12 path and its password, from the
+    # environment or instance/config.py, never the repository. TRUST_ROOTS: PEM file(s) of
+    # the trusted CA certificates (several paths separated by ":" or ","), read by signing
+    # and by /verify. TSA_URL: an RFC 3161 timestamp server (PAdES B-T) when set.
+    SODIENTU_SEAL_P12: str | None = None
+    SODIENTU_SEAL_PASSWORD: str | None = None
+    SODIENTU_TRUST_ROOTS: str | None = None
+    SODIENTU_TSA_URL: str | None = None
     # sign-in: after this many failures from one address for one username each further
     # attempt waits twice as long (2 s, 4 s …); the account itself locks only after
     # LOCK_AFTER failures from anywhere since its last sign-in (a lock anyone could cause

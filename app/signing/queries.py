@@ -1,3 +1,139 @@
-"""Scoped loaders of certificates, signatures and verification codes."""
+"""Scoped loaders of certificates, signatures and documents to sign."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.core.authz import not_found
+from app.extensions import db
+from app.reports.models import IssuedDocument
+from app.results.models import ResultSnapshot
+from app.school.models import SchoolClass
+from app.signing import policy
+from app.signing.models import SIGNABLE_KINDS, STEPS, DocumentSignature, SigningCertificate
+
+
+def is_homeroom_teacher(user: User) -> bool:
+    return (
+        db.session.scalar(select(SchoolClass.id).where(SchoolClass.homeroom_teacher_id == user.id).limit(1)) is not None
+    )
+
+
+def active_certificate(user: User) -> SigningCertificate | None:
+    return db.session.scalars(
+        select(SigningCertificate)
+        .where(SigningCertificate.owner_id == user.id, SigningCertificate.active.is_(True))
+        .order_by(SigningCertificate.id.desc())
+    ).first()
+
+
+def certificates_of(user: User) -> list[SigningCertificate]:
+    return list(
+        db.session.scalars(
+            select(SigningCertificate)
+            .where(SigningCertificate.owner_id == user.id)
+            .order_by(SigningCertificate.id.desc())
+        )
+    )
+
+
+def active_certificates() -> list[SigningCertificate]:
+    """Every person's active certificate (the BGH's overview), soonest expiry first."""
+    return list(
+        db.session.scalars(
+            select(SigningCertificate)
+            .where(SigningCertificate.active.is_(True))
+            .order_by(SigningCertificate.not_after, SigningCertificate.id)
+        )
+    )
+
+
+def signable_document(user: User, document_id: int) -> IssuedDocument:
+    """A học bạ / sổ theo dõi the user may see on the signing pages, or 404."""
+    doc = db.session.get(IssuedDocument, document_id)
+    if (
+        doc is None
+        or doc.kind not in SIGNABLE_KINDS
+        or not policy.can_see_document(user, doc.school_class.homeroom_teacher_id)
+    ):
+        not_found("issued_document", document_id)
+    return doc
+
+
+def signatures_of(document_id: int) -> list[DocumentSignature]:
+    return list(
+        db.session.scalars(
+            select(DocumentSignature)
+            .where(DocumentSignature.document_id == document_id)
+            .order_by(DocumentSignature.position)
+        )
+    )
+
+
+def next_step(document_id: int) -> str | None:
+    done = {s.step for s in signatures_of(document_id)}
+    return next((s for s in STEPS if s not in done), None)
+
+
+def awaiting(user: User, limit: int = 200) -> list[tuple[IssuedDocument, str]]:
+    """Valid học bạ / sổ theo dõi whose next step is the user's, with that step."""
+    query = select(IssuedDocument).where(IssuedDocument.kind.in_(SIGNABLE_KINDS), IssuedDocument.status == "valid")
+    if not policy.is_bgh(user):
+        query = query.join(SchoolClass, SchoolClass.id == IssuedDocument.class_id).where(
+            SchoolClass.homeroom_teacher_id == user.id
+        )
+    docs = list(db.session.scalars(query.order_by(IssuedDocument.class_id, IssuedDocument.id).limit(limit)))
+    steps: dict[int, set[str]] = {d.id: set() for d in docs}
+    if docs:
+        for doc_id, step in db.session.execute(
+            select(DocumentSignature.document_id, DocumentSignature.step).where(
+                DocumentSignature.document_id.in_(list(steps))
+            )
+        ):
+            steps[doc_id].add(step)
+    out = []
+    for d in docs:
+        nxt = next((s for s in STEPS if s not in steps[d.id]), None)
+        if nxt is not None and policy.can_sign_step(user, nxt, d.school_class.homeroom_teacher_id):
+            out.append((d, nxt))
+    return out
+
+
+def snapshots_by_id(ids: Sequence[int]) -> list[ResultSnapshot]:
+    rows = {s.id: s for s in db.session.scalars(select(ResultSnapshot).where(ResultSnapshot.id.in_(list(ids))))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def people_who_sign() -> list[User]:
+    """Active GVCN (of any class) and BGH members: who needs a certificate."""
+    from app.accounts.models import UserRole
+
+    gvcn = select(SchoolClass.homeroom_teacher_id).where(SchoolClass.homeroom_teacher_id.is_not(None))
+    bgh = select(UserRole.user_id).where(UserRole.role.in_([r.value for r in policy.BGH]))
+    return list(
+        db.session.scalars(
+            select(User).where(User.active.is_(True), User.id.in_(gvcn) | User.id.in_(bgh)).order_by(User.username)
+        )
+    )
+
+
+def batch_class(user: User, class_id: int) -> SchoolClass:
+    """A class the BGH signs as a batch (every class of the school), or 404."""
+    cls = db.session.get(SchoolClass, class_id)
+    if cls is None or not policy.is_bgh(user):
+        not_found("school_class", class_id)
+    return cls
+
+
+def batch_classes(items: Sequence[tuple[IssuedDocument, str]]) -> list[tuple[SchoolClass, int]]:
+    """The classes among `items` with documents at the hiệu trưởng's step or the seal, and
+    how many."""
+    counts: dict[int, tuple[SchoolClass, int]] = {}
+    for doc, step in items:
+        if step in ("hieu_truong", "seal"):
+            cls, n = counts.get(doc.class_id, (doc.school_class, 0))
+            counts[doc.class_id] = (cls, n + 1)
+    return sorted(counts.values(), key=lambda c: c[0].name)

@@ -4,9 +4,20 @@ one document or a batch, and the public verification page /verify/<code>."""
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
+from app.audit import registry
+from app.core import files
+from app.signing import services
+from app.signing.models import DocumentSignature
 from app.signing.views import certificates, sign, verify
 
 bp = Blueprint("signing", __name__)
 for page in (certificates, sign, verify):
     page.routes.register(bp)
+
+
+@bp.record_once
+def _register_audit(state: BlueprintSetupState) -> None:
+    registry.register_actions(state.app, services.ACTION_LABELS, services.FEED_ACTIONS)
+    files.register_reference(DocumentSignature.sha256)

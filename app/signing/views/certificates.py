@@ -1,7 +1,46 @@
-"""certificates pages."""
+"""Certificates: my own (register by PKCS#12 upload, expiry notice 30 days ahead); the
+BGH also sees every person's active certificate and which expire soon."""
 
 from __future__ import annotations
 
+from flask import render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.accounts.session import current_actor
+from app.core.authz import allow, require
+from app.core.database import unit_of_work
 from app.core.routing import Routes
+from app.signing import forms, policy, queries, services
+from app.signing.views.common import SIGNERS, check, redirect_with
 
 routes = Routes()
+
+
+@routes.route("/signing/certificates")
+@allow(SIGNERS)
+def certificates() -> str:
+    user = current_actor()
+    return render_template(
+        "signing/certificates.html",
+        mine=queries.certificates_of(user),
+        active=queries.active_certificate(user),
+        everyone=queries.active_certificates() if policy.is_bgh(user) else [],
+        may_hold=policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)),
+        seal=services.seal_configured(),
+        form=forms.CertificateForm(),
+    )
+
+
+@routes.route("/signing/certificates", methods=["POST"])
+@allow(SIGNERS)
+def register_certificate() -> Response:
+    user = current_actor()
+    require(policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)), "signing.certificate")
+    form = forms.CertificateForm(request.form)
+    check(form)
+    upload = request.files.get("p12")
+    data = upload.read(services.certificates.MAX_READ) if upload else b""
+    with unit_of_work():
+        cert = services.register(user, data, form.password.data or "")
+    message = f"Đã đăng ký chứng thư số của {cert.common_name} (hết hạn {cert.not_after:%d/%m/%Y})."
+    return redirect_with(message, url_for("signing.certificates"))

@@ -1,0 +1,58 @@
+"""Where the visible signatures go: the document is drawn again from the rows it was
+issued from (its snapshots, its frozen identity, the same stamp). The PDF builders are
+deterministic (reportlab invariant), so the redraw is byte-identical to the issued file
+when nothing in the templates changed — `redraw` says whether it is, and the boxes
+(recorded by the builders under each caption, app/reports/pdf/common.SignatureRow) are
+then exactly those of the issued pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from app.reports import documents, pdf
+from app.reports.models import IssuedDocument
+from app.reports.pdf import SignatureBox
+from app.reports.services.issuing import with_term_learning
+from app.signing import queries
+
+
+@dataclass(frozen=True)
+class Redrawn:
+    boxes: list[SignatureBox]
+    identical: bool  # the redraw has the issued file's sha256
+
+
+def redraw(doc: IssuedDocument) -> Redrawn:
+    payloads = [s.data for s in queries.snapshots_by_id([s["id"] for s in doc.sources])]
+    stamp = documents.Stamp(
+        code=doc.code,
+        issued_at=doc.issued_at,
+        issued_by=doc.issued_by.full_name if doc.issued_by else "",
+        supersedes=doc.supersedes_code,
+    )
+    built: documents.HocBa | documents.ClassBook
+    if doc.kind == "hoc_ba":
+        built = documents.hoc_ba(json.loads(doc.identity or "{}"), with_term_learning(payloads))
+    else:
+        built = documents.class_book(payloads)
+    data, boxes = pdf.render_with_boxes(built, stamp)
+    return Redrawn(boxes, hashlib.sha256(data).hexdigest() == doc.sha256)
+
+
+def box_for(boxes: list[SignatureBox], step: str) -> tuple[int, tuple[float, float, float, float]] | None:
+    """The page and rectangle of `step`: the GVCN's box, the hiệu trưởng's box (its upper
+    half) and the seal (its lower half: "ký tên, đóng dấu"), on the last page that has them
+    (a học bạ's current school year)."""
+    role = "gvcn" if step == "gvcn" else "hieu_truong"
+    found = [b for b in boxes if b.role == role]
+    if not found:
+        return None
+    b = found[-1]
+    if step == "gvcn":
+        return b.page, (b.x1, b.y1, b.x2, b.y2)
+    mid = (b.y1 + b.y2) / 2
+    if step == "hieu_truong":
+        return b.page, (b.x1, mid, b.x2, b.y2)
+    return b.page, (b.x1, b.y1, b.x2, mid)

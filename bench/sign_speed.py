@@ -1,0 +1,103 @@
+"""Time to sign one học bạ (each of the three signatures: GVCN, hiệu trưởng, seal) with
+RSA-2048 and EC P-256, next to the unsigned rendering time. "cached" is what the app does
+(pades.KeySigner: the key parsed once per batch, bytes_reserved fixed so there is no
+sizing pass); "per signature" re-opens the PKCS#12 for every signature (pyHanko's
+SimpleSigner.load_pkcs12_data: what a naive batch would do). Writes bench/results/sign.json.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/sign_speed.py [--docs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+PASSWORD = "bench"
+
+
+def hoc_ba_pdf() -> tuple[bytes, list[Any], float]:
+    from app.core.models import utcnow
+    from app.reports import documents, pdf
+    from app.reports.services.issuing import with_term_learning
+    from tests.reports.conftest import identity, year_payload
+
+    years = []
+    for i, name in enumerate(("2022-2023", "2023-2024", "2024-2025")):
+        y = year_payload(kind="cn", comment="Tiến bộ rõ, tích cực phát biểu.")
+        y["year"] = {"id": i + 1, "name": name}
+        y["class"] = {"id": i + 1, "name": f"{6 + i}A1", "grade_level": 6 + i}
+        years.append(y)
+    stamp = documents.Stamp(code="BNCH-2026", issued_at=utcnow(), issued_by="Bench")
+    pdf.render_with_boxes(documents.hoc_ba(identity(), with_term_learning(years)), stamp)  # warm fonts
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        data, boxes = pdf.render_with_boxes(documents.hoc_ba(identity(), with_term_learning(years)), stamp)
+        times.append(time.perf_counter() - t)
+    return data, boxes, statistics.median(times)
+
+
+def run(kind: str, data: bytes, boxes: list[Any], docs: int) -> dict[str, Any]:
+    from pyhanko.sign import signers
+
+    from app.signing.services import pades, pki
+    from app.signing.services.boxes import box_for
+    from app.signing.services.signing import FIELD_NAMES
+
+    ca = pki.make_ca("Bench", kind=kind)
+    p12s = {s: pki.to_p12(pki.make_cert(ca, f"Bench {s}", "Bench", kind=kind), ca, PASSWORD) for s in FIELD_NAMES}
+    out: dict[str, Any] = {}
+    for mode in ("cached", "per signature"):
+        cached = {s: pades.KeySigner(pki.open_p12(p, PASSWORD)) for s, p in p12s.items()}
+        per_step: dict[str, list[float]] = {s: [] for s in FIELD_NAMES}
+        for _ in range(docs):
+            current = data
+            for step in FIELD_NAMES:
+                t = time.perf_counter()
+                if mode == "cached":
+                    signer: Any = cached[step]
+                else:
+                    signer = signers.SimpleSigner.load_pkcs12_data(p12s[step], [], PASSWORD.encode())
+                    assert signer is not None
+                where = box_for(boxes, step)
+                current = pades.sign_pdf(
+                    current, signer, field_name=FIELD_NAMES[step],
+                    place=pades.Placement(*where) if where else None, text=f"{step}\nKý số", reason=step,
+                )  # fmt: skip
+                per_step[step].append(time.perf_counter() - t)
+        out[mode] = {s: round(statistics.median(v) * 1000, 1) for s, v in per_step.items()}
+        out[mode]["document"] = round(sum(out[mode][s] for s in FIELD_NAMES), 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=10)
+    args = parser.parse_args()
+    data, boxes, render_s = hoc_ba_pdf()
+    result: dict[str, Any] = {
+        "machine": platform.platform(),
+        "hoc_ba_pages": data.count(b"/Type /Page\n") or None,
+        "render_ms": round(render_s * 1000, 1),
+        "docs": args.docs,
+    }
+    print(f"render (unsigned học bạ): {result['render_ms']} ms")
+    for kind, label in (("rsa", "RSA-2048"), ("ec", "EC P-256")):
+        result[label] = run(kind, data, boxes, args.docs)
+        for mode, steps in result[label].items():
+            print(f"{label:9} {mode:14} " + "  ".join(f"{k} {v} ms" for k, v in steps.items()))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "sign.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
