@@ -122,6 +122,7 @@ MODEL_MODULES = (
     "app.homeroom.models",
     "app.results.models",
     "app.reports.models",
+    "app.parents.models",
 )
 
 
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.homeroom.views import bp as homeroom_bp
     from app.ops.views import bp as ops_bp
+    from app.parents.views import bp as parents_bp
     from app.records.views import bp as records_bp
     from app.reports.views import bp as reports_bp
     from app.results.views import bp as results_bp
@@ -168,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
         results_bp,
         reports_bp,
         signing_bp,
+        parents_bp,
         records_bp,
         audit_bp,
         ops_bp,
@@ -213,12 +216,14 @@ def _register_cli(app: Flask) -> None:
     from app.audit.cli import audit_cli
     from app.cli import register as register_cli
     from app.ops.cli import register as register_ops_cli
+    from app.parents.cli import register as register_parents_cli
     from app.reports.cli import register as register_reports_cli
 
     app.cli.add_command(audit_cli)
     register_cli(app)
     register_ops_cli(app)
     register_reports_cli(app)
+    register_parents_cli(app)
 
 
 def _configure_logging(app: Flask) -> None:
