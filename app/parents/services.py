@@ -219,6 +219,13 @@ def log_access(event: str, outcome: str, hashed: str = "", link_id: int | None =
         )  # fmt: skip
 
 
+def log_failure(outcome: str, hashed: str = "", link_id: int | None = None) -> None:
+    """A refused attempt: the request's own transaction is abandoned first (on SQLite a POST
+    holds the write lock from its first read), then the line is written."""
+    db.session.rollback()
+    log_access("failed", outcome, hashed, link_id)
+
+
 def retention_days() -> int:
     value = get_setting(RETENTION_SETTING)
     if value and value.isdigit():

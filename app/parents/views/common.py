@@ -32,7 +32,7 @@ limit_failures = limiter.shared_limit(
 
 
 def plain_404(hashed: str = "", outcome: str = "unknown", link_id: int | None = None) -> NoReturn:
-    services.log_access("failed", outcome, hashed, link_id)
+    services.log_failure(outcome, hashed, link_id)
     abort(make_response(PLAIN_404, 404))
 
 
