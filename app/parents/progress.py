@@ -46,7 +46,7 @@ def own_mean(payload: dict[str, Any]) -> Decimal | None:
         values.extend(v for v in (_number(c) for c in candidates) if v is not None)
     if not values:
         return None
-    return (sum(values) / len(values)).quantize(Decimal("0.1"))
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"))
 
 
 def points(payloads: list[tuple[str, dict[str, Any]]]) -> list[Point]:

@@ -93,7 +93,9 @@ def test_gvcn_pages_are_scoped_to_the_class(app, parents_school, as_user, login_
     from app.parents.models import ParentLink
 
     with app.app_context():
-        link_id = db.session.scalars(select(ParentLink.id).where(ParentLink.token_hash == tokens.token_hash(token))).one()
+        link_id = db.session.scalars(
+            select(ParentLink.id).where(ParentLink.token_hash == tokens.token_hash(token))
+        ).one()
     assert other_gvcn.post(f"/parents/links/{link_id}/revoke").status_code == 404
     assert app.test_client().get(f"/parents/classes/{ns.cls.id}").status_code in (302, 401)
     assert login_as(ns.ht).get(f"/parents/classes/{ns.cls.id}").status_code == 200
@@ -108,12 +110,20 @@ def test_gvcn_issues_shows_the_link_once_revokes_and_releases(app, parents_schoo
     page = gvcn.post(f"/parents/classes/{ns.cls.id}/guardians/{g}/issue")
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "chỉ hiện một lần" in body
-    url = body.split('id="issued-url" class="wide" aria-label="Đường dẫn riêng"')[0].rsplit('value="', 1)[1].split('"')[0]
+    url = (
+        body.split('id="issued-url" class="wide" aria-label="Đường dẫn riêng"')[0].rsplit('value="', 1)[1].split('"')[0]
+    )
     token = url.rsplit("/p/", 1)[1]
     assert token not in gvcn.get(f"/parents/classes/{ns.cls.id}").get_data(as_text=True)  # shown once
     parent = app.test_client()
     assert open_as_parent(parent, token).status_code == 303
-    assert "Chưa mở" not in gvcn.get(f"/parents/classes/{ns.cls.id}").get_data(as_text=True).split(f'id="guardian-{g}"')[1].split("</tr>")[0]
+    assert (
+        "Chưa mở"
+        not in gvcn.get(f"/parents/classes/{ns.cls.id}")
+        .get_data(as_text=True)
+        .split(f'id="guardian-{g}"')[1]
+        .split("</tr>")[0]
+    )
     again = gvcn.post(f"/parents/classes/{ns.cls.id}/release", data={"period": "hk1"})
     assert again.status_code == 303
     dup = gvcn.post(f"/parents/classes/{ns.cls.id}/release", data={"period": "hk1"})

@@ -47,7 +47,9 @@ def test_preview_bot_get_shows_a_neutral_page_and_consumes_nothing(app, client, 
         body = r.get_data(as_text=True)
         assert r.status_code == 200 and "Xem báo liên lạc" in body
         assert not any(n in body for n in NAMES) and "7A1" not in body and "Canary" not in body
-        assert "set-cookie" not in {k.lower() for k in r.headers.keys()} or "pview" not in r.headers.get("Set-Cookie", "")
+        assert "set-cookie" not in {k.lower() for k in r.headers.keys()} or "pview" not in r.headers.get(
+            "Set-Cookie", ""
+        )
     link = _link(app, token)
     assert link.open_count == 0 and link.first_opened_at is None
     with app.app_context():
@@ -55,7 +57,9 @@ def test_preview_bot_get_shows_a_neutral_page_and_consumes_nothing(app, client, 
     assert client.get("/p/view").status_code == 404  # nothing opened by the GETs
 
 
-def test_post_opens_redirects_to_a_token_free_url_with_a_short_strict_cookie(app, client, parents_school, as_user) -> None:
+def test_post_opens_redirects_to_a_token_free_url_with_a_short_strict_cookie(
+    app, client, parents_school, as_user
+) -> None:
     ns = parents_school
     token = issue(as_user, ns.gvcn, ns.cls.id, ns.guardians[ns.students[0].id])
     r = open_as_parent(client, token)
@@ -76,7 +80,9 @@ def test_the_post_needs_csrf(app, client, parents_school, as_user) -> None:
     assert client.post(f"/p/{token}", csrf=False).status_code == 400
 
 
-def test_unknown_expired_revoked_and_replaced_links_all_answer_the_same_404(app, client, parents_school, as_user) -> None:
+def test_unknown_expired_revoked_and_replaced_links_all_answer_the_same_404(
+    app, client, parents_school, as_user
+) -> None:
     from app.core.models import utcnow
     from app.parents import queries, services
     from app.parents.models import ParentLink
@@ -132,10 +138,14 @@ def test_leak_resistant_headers_on_every_parent_response(app, client, parents_sc
         assert r.headers["Referrer-Policy"] == "same-origin"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
         assert "Cookie" in r.headers.get("Vary", "")
-        assert "http" not in re.sub(r"https?://localhost", "", " ".join(re.findall(r'(?:src|href)="([^"]*)"', r.get_data(as_text=True))))
+        assert "http" not in re.sub(
+            r"https?://localhost", "", " ".join(re.findall(r'(?:src|href)="([^"]*)"', r.get_data(as_text=True)))
+        )
 
 
-def test_access_log_records_opens_views_and_failures_with_a_hash_prefix_only(app, client, parents_school, as_user) -> None:
+def test_access_log_records_opens_views_and_failures_with_a_hash_prefix_only(
+    app, client, parents_school, as_user
+) -> None:
     from app.parents.models import ParentAccess
 
     ns = parents_school

@@ -78,7 +78,9 @@ def test_the_progress_chart_is_inline_svg_of_own_scores(app, parents_school, as_
     assert "<script" not in body and "trung bình lớp" not in body.lower() and "xếp hạng" not in body.lower()
 
 
-def test_acknowledgement_once_with_a_reply_audited_and_shown_to_the_gvcn(app, parents_school, as_user, login_as) -> None:
+def test_acknowledgement_once_with_a_reply_audited_and_shown_to_the_gvcn(
+    app, parents_school, as_user, login_as
+) -> None:
     from app.audit.models import AuditEvent
     from app.parents.models import ParentAck
 
