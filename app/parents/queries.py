@@ -97,12 +97,9 @@ def points_for(principal: ParentPrincipal) -> list[ResultSnapshot]:
     return sorted(rows, key=lambda s: (PERIOD_ORDER.get(s.period, 9), s.period_ref, s.id))
 
 
-def point_for(principal: ParentPrincipal, snapshot_id: int) -> ResultSnapshot:
-    """One of points_for(principal), or 404."""
-    found = next((s for s in points_for(principal) if s.id == snapshot_id), None)
-    if found is None:
-        not_found("result_snapshot", snapshot_id)
-    return found
+def point_for(principal: ParentPrincipal, snapshot_id: int) -> ResultSnapshot | None:
+    """One of points_for(principal), or None (the view answers the plain 404)."""
+    return next((s for s in points_for(principal) if s.id == snapshot_id), None)
 
 
 def issued_for(principal: ParentPrincipal, snapshot: ResultSnapshot) -> IssuedDocument | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.parents.views.common import PLAIN_404
 from tests.parents.conftest import NAMES, OTHER, issue, open_as_parent, remark_of, score_of
 
 
@@ -40,7 +41,8 @@ def test_every_parent_page_of_a_class_shows_only_its_own_child(app, parents_scho
         assert remark_of(student.full_name) in sheet and _vn(score_of(i)) in sheet
         # another child's snapshot, of this class or another: the plain 404
         for other in [s for s in ns.students + ns.others if s.id != student.id]:
-            assert client.get(f"/p/view/{ns.snapshots[(other.id, 'month')]}").status_code == 404
+            refused = client.get(f"/p/view/{ns.snapshots[(other.id, 'month')]}")
+            assert refused.status_code == 404 and refused.get_data(as_text=True) == PLAIN_404
             assert client.get(f"/p/view/{ns.snapshots[(other.id, 'month')]}/pdf").status_code == 404
 
 

@@ -12,6 +12,7 @@ from app.core.models import utcnow
 from app.extensions import limiter
 from app.parents import queries, services, tokens
 from app.parents.queries import ParentPrincipal
+from app.results.models import ResultSnapshot
 
 #: the same bytes for unknown, expired, revoked tokens and a missing or stale cookie
 PLAIN_404 = (
@@ -41,6 +42,14 @@ def principal() -> ParentPrincipal:
     found = queries.principal_of(tokens.read_claim(request.cookies.get(tokens.cookie_name())), utcnow())
     if found is None:
         plain_404(outcome="no_session")
+    return found
+
+
+def own_point(who: ParentPrincipal, snapshot_id: int) -> ResultSnapshot:
+    """One of the child's published points, or the plain 404 (another child's looks the same)."""
+    found = queries.point_for(who, snapshot_id)
+    if found is None:
+        plain_404(outcome="not_own_point", link_id=who.link_id)
     return found
 
 

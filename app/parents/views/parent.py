@@ -70,7 +70,7 @@ def view() -> str:
 @common.limit_failures
 def point(snapshot_id: int) -> str:
     who = common.principal()
-    snapshot = queries.point_for(who, snapshot_id)
+    snapshot = common.own_point(who, snapshot_id)
     services.log_access("view", "ok", link_id=who.link_id)
     return render_template("parents/point.html", form=AckForm(), **pages.point(who, snapshot))
 
@@ -80,7 +80,7 @@ def point(snapshot_id: int) -> str:
 @common.limit_failures
 def download(snapshot_id: int) -> Response:
     who = common.principal()
-    doc = queries.issued_for(who, queries.point_for(who, snapshot_id))
+    doc = queries.issued_for(who, common.own_point(who, snapshot_id))
     if doc is None:
         common.plain_404(outcome="no_document", link_id=who.link_id)
     services.log_access("download", "ok", link_id=who.link_id)
@@ -92,7 +92,7 @@ def download(snapshot_id: int) -> Response:
 @common.limit_failures
 def acknowledge(snapshot_id: int) -> Response | tuple[str, int]:
     who = common.principal()
-    snapshot = queries.point_for(who, snapshot_id)
+    snapshot = common.own_point(who, snapshot_id)
     form = AckForm(request.form)
     if not form.validate():
         return render_template("parents/point.html", form=form, **pages.point(who, snapshot)), 422
