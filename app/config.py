@@ -29,6 +29,9 @@ class Defaults:
     # <DATA_DIR>/checkpoints — point it at another disk or a mounted share: a checkpoint
     # beside the database is lost or rewritten together with it).
     SODIENTU_CHECKPOINT_KEY: str | None = None
+    # key of the digests that stand for contact and identity fields in audit events
+    # (app.audit.services.PERSONAL_FIELDS); falls back to SECRET_KEY — keep it stable
+    SODIENTU_AUDIT_DIGEST_KEY: str | None = None
     SODIENTU_CHECKPOINT_DIR: str | None = None
     # Where `flask backup` writes its archives when no --output is given (default
     # <DATA_DIR>/backups; better another disk, then copied off the server).
