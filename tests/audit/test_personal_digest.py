@@ -24,7 +24,7 @@ def _everywhere(app, needle: str) -> list[str]:  # type: ignore[no-untyped-def]
         return found
 
 
-def test_student_and_guardian_contact_fields_are_digests_in_the_chain(app, make_year, make_class, make_student, as_user, runner) -> None:  # fmt: skip
+def test_contact_fields_are_digests_in_the_chain(app, make_year, make_class, make_student, as_user, runner) -> None:
     from app.audit.models import AuditEvent
     from app.audit.services import personal_digest
     from app.school.models import Guardian, GuardianRelation, Student
