@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.vn import to_local
-from app.parents import progress, queries
+from app.parents import progress, queries, slips
 from app.parents.queries import ParentPrincipal
 from app.reports import documents
 from app.reports.pdf.common import date_line
 from app.results.models import ResultSnapshot
+from app.school.models import Guardian, SchoolClass
 
 
 def _label(snapshot: ResultSnapshot) -> str:
@@ -46,4 +47,17 @@ def point(who: ParentPrincipal, snapshot: ResultSnapshot) -> dict[str, Any]:
         "date_line": date_line,
         "issued": queries.issued_for(who, snapshot),
         "ack": queries.acks_of_link(who.link_id).get(snapshot.id),
+    }
+
+
+def slip(guardian: Guardian, cls: SchoolClass, url: str) -> dict[str, Any]:
+    """One row of the distribution sheet: who, the link, the message to send, its QR code."""
+    name = guardian.student.full_name
+    return {
+        "student": name,
+        "guardian": f"{guardian.relation_label}: {guardian.full_name}",
+        "phone": guardian.phone or "",
+        "url": url,
+        "message": slips.message(name, cls.name, url),
+        "qr": slips.qr_svg(url),
     }

@@ -88,6 +88,13 @@ def issue_link(actor: User, cls: SchoolClass, guardian: Guardian) -> tuple[Paren
     return link, token
 
 
+def issue_missing(actor: User, cls: SchoolClass, guardians: list[Guardian]) -> list[tuple[Guardian, str]]:
+    """A link for each guardian who has no usable one (a class sent out in one click);
+    guardians already holding a link keep it. Returns (guardian, token) — shown once."""
+    now = utcnow()
+    return [(g, issue_link(actor, cls, g)[1]) for g in guardians if not _usable_links(g.id, now)]
+
+
 def _usable_links(guardian_id: int, now: datetime) -> list[ParentLink]:
     rows = db.session.scalars(
         select(ParentLink).where(ParentLink.guardian_id == guardian_id, ParentLink.revoked_at.is_(None))

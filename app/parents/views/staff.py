@@ -11,7 +11,7 @@ from app.accounts.session import current_actor
 from app.core.authz import BGH, Role, allow
 from app.core.database import unit_of_work
 from app.core.routing import Routes
-from app.parents import queries, services
+from app.parents import pages, queries, services
 from app.parents.forms import ReleaseForm
 
 routes = Routes()
@@ -58,6 +58,18 @@ def issue(class_id: int, guardian_id: int) -> tuple[str, int]:
         shown = {"url": url_for("parents.landing", token=token, _external=True), "guardian": guardian.full_name,
                  "student": guardian.student.full_name, "link_id": link.id}  # fmt: skip
     return _class_page(class_id, issued=shown)
+
+
+@routes.route("/parents/classes/<int:class_id>/issue-all", methods=["POST"])
+@allow(MANAGERS)
+def issue_all(class_id: int) -> str:
+    user = current_actor()
+    cls = queries.managed_class(user, class_id)
+    guardians = [g for s in queries.roster(cls) for g in s.guardians]
+    with unit_of_work():
+        issued = services.issue_missing(user, cls, guardians)
+        sheet = [pages.slip(g, cls, url_for("parents.landing", token=t, _external=True)) for g, t in issued]
+    return render_template("parents/distribution.html", cls=cls, sheet=sheet, skipped=len(guardians) - len(sheet))
 
 
 @routes.route("/parents/links/<int:link_id>/revoke", methods=["POST"])
