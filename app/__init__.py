@@ -123,6 +123,7 @@ MODEL_MODULES = (
     "app.results.models",
     "app.reports.models",
     "app.signing.models",
+    "app.parents.models",
 )
 
 
@@ -155,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.homeroom.views import bp as homeroom_bp
     from app.ops.views import bp as ops_bp
+    from app.parents.views import bp as parents_bp
     from app.records.views import bp as records_bp
     from app.reports.views import bp as reports_bp
     from app.results.views import bp as results_bp
@@ -169,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
         results_bp,
         reports_bp,
         signing_bp,
+        parents_bp,
         records_bp,
         audit_bp,
         ops_bp,
@@ -214,6 +217,7 @@ def _register_cli(app: Flask) -> None:
     from app.audit.cli import audit_cli
     from app.cli import register as register_cli
     from app.ops.cli import register as register_ops_cli
+    from app.parents.cli import register as register_parents_cli
     from app.reports.cli import register as register_reports_cli
     from app.signing.cli import register as register_signing_cli
 
@@ -222,6 +226,7 @@ def _register_cli(app: Flask) -> None:
     register_ops_cli(app)
     register_reports_cli(app)
     register_signing_cli(app)
+    register_parents_cli(app)
 
 
 def _configure_logging(app: Flask) -> None:

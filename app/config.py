@@ -29,6 +29,9 @@ class Defaults:
     # <DATA_DIR>/checkpoints — point it at another disk or a mounted share: a checkpoint
     # beside the database is lost or rewritten together with it).
     SODIENTU_CHECKPOINT_KEY: str | None = None
+    # key of the digests that stand for contact and identity fields in audit events
+    # (app.audit.services.PERSONAL_FIELDS); falls back to SECRET_KEY — keep it stable
+    SODIENTU_AUDIT_DIGEST_KEY: str | None = None
     SODIENTU_CHECKPOINT_DIR: str | None = None
     # Where `flask backup` writes its archives when no --output is given (default
     # <DATA_DIR>/backups; better another disk, then copied off the server).
@@ -75,6 +78,12 @@ class Defaults:
     SODIENTU_LOGIN_RATE = "20 per minute"
     # refusals (403/404) one user may collect in a minute before every refusal answers 429
     SODIENTU_PROBE_LIMIT = 60
+    # parent links (app.parents): failed link attempts one IP may make (404s only count),
+    # the view cookie's life, and how long the access log is kept (school setting
+    # parents.access_log_days overrides it)
+    SODIENTU_PARENT_FAIL_RATE = "20 per 10 minutes"
+    SODIENTU_PARENT_COOKIE_MINUTES = 30
+    SODIENTU_PARENT_LOG_DAYS = 365
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

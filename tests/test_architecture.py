@@ -26,6 +26,7 @@ SHAPE = {
     "results": ("models", "policy", "queries", "services", "forms", "views"),
     "reports": ("models", "policy", "queries", "services", "forms", "views"),
     "signing": ("models", "policy", "queries", "services", "forms", "views"),
+    "parents": ("models", "policy", "queries", "services", "forms", "views"),
     "ops": ("queries", "views"),
     "home": ("views",),
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import json
 import unicodedata
 from dataclasses import dataclass
@@ -107,6 +108,37 @@ def actor_role_of(actor: Any) -> str | None:
     return ",".join(sorted(str(r.value) for r in roles))
 
 
+#: contact and sensitive identity fields (DESIGN.md 13, Luật 91/2025): an event holds them
+#: only as a keyed digest, so the chain proves a value when it is shown, reveals nothing,
+#: and stays verifiable after the clear value is erased from the school's tables
+PERSONAL_FIELDS = {
+    "guardian": frozenset({"phone", "email", "address"}),
+    "student": frozenset({"phone", "email", "address", "ethnicity", "birthplace"}),
+}
+DIGEST_PREFIX = "hmac-sha256:"
+
+
+def personal_digest(value: Any) -> Any:
+    """HMAC-SHA256 of the NFC text under SODIENTU_AUDIT_DIGEST_KEY (else SECRET_KEY); blanks stay."""
+    if value is None or value == "":
+        return value
+    key = current_app.config.get("SODIENTU_AUDIT_DIGEST_KEY") or current_app.config["SECRET_KEY"]
+    text = unicodedata.normalize("NFC", str(value))
+    return DIGEST_PREFIX + hmac.new(str(key).encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _without_personal_data(subject_type: str | None, changes: dict[str, Any] | None) -> dict[str, Any] | None:
+    fields = PERSONAL_FIELDS.get(subject_type or "")
+    if not fields or not changes:
+        return changes
+    return {
+        key: ([personal_digest(v) for v in value] if isinstance(value, list) else personal_digest(value))
+        if key in fields
+        else value
+        for key, value in changes.items()
+    }
+
+
 def record(
     actor: Any,
     action: str,
@@ -127,6 +159,7 @@ def record(
     head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS)
     subject_type, subject_id = subject_ref(subject)
+    changes = _without_personal_data(subject_type, changes)
     event = AuditEvent(
         seq=prev_seq + 1,
         ts=utcnow(),

@@ -61,6 +61,18 @@ def reading() -> Iterator[None]:
         _READING.reset(token)
 
 
+@contextmanager
+def plain_reads() -> Iterator[None]:
+    """Connections begun inside read without the write lock (plain BEGIN on SQLite), whatever
+    the request's method — for a side connection that only reads (a rate-limit counter read
+    by a POST whose own transaction already holds the write lock). Touches no session."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
 def _write_intended() -> bool:
     if _READING.get():
         return False

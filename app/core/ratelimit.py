@@ -75,7 +75,10 @@ class DatabaseStorage(Storage):
         return row[1] if row and row[1] > time.time() else time.time()
 
     def _row(self, key: str) -> tuple[int, float] | None:
-        with self._engine().connect() as conn:
+        from app.core.database import plain_reads
+
+        # a read: never BEGIN IMMEDIATE, or a POST holding the write lock would wait on itself
+        with plain_reads(), self._engine().connect() as conn:
             found = conn.execute(
                 select(RateLimitCounter.count, RateLimitCounter.expires_at).where(RateLimitCounter.key == key)
             ).first()

@@ -36,6 +36,7 @@ NAV: list[NavEntry] = [
     NavEntry("Chốt kết quả", "results.index", frozenset({Role.TEACHER}) | BGH, _leads_a_class),
     NavEntry("Báo liên lạc / Học bạ", "reports.index", frozenset({Role.TEACHER}) | BGH, _leads_a_class),
     NavEntry("Ký số", "signing.awaiting", frozenset({Role.TEACHER}) | BGH, _leads_a_class),
+    NavEntry("Phụ huynh", "parents.index", frozenset({Role.TEACHER}) | BGH, _leads_a_class),
     NavEntry("Điều chỉnh điểm", "gradebook.corrections_list", frozenset({Role.TEACHER}) | BGH),
     NavEntry("Hồ sơ của tôi", "records.mine", frozenset({Role.TEACHER, Role.HEAD})),
     NavEntry("Duyệt hồ sơ", "records.review", frozenset({Role.HEAD}) | BGH),

@@ -131,7 +131,8 @@ def test_random_ids_never_fail_and_never_leak_10a2_data(app, sec, login_as, data
         url = build(rule, values)
         response = client.get(url)
         assert response.status_code < 500, (rule.endpoint, url, response.status_code)
-        assert_no_canary(response.get_data(as_text=True), sec.canaries_t1, url)
+        # an own id may answer a download (xlsx, PDF): read its bytes leniently
+        assert_no_canary(response.get_data().decode("utf-8", "replace"), sec.canaries_t1, url)
 
 
 @pytest.mark.parametrize("huge", [2**31, 2**63, 10**30])

@@ -1,0 +1,30 @@
+"""Forms of parents: the second factor, the acknowledgement, releasing a term."""
+
+from __future__ import annotations
+
+from wtforms import Form, StringField, TextAreaField
+from wtforms.validators import AnyOf, Length, Optional
+
+from app.core.forms import date_field
+from app.parents.models import RELEASE_PERIODS
+from app.parents.services import REPLY_MAX
+
+
+class OpenForm(Form):
+    """The landing page's button; the child's date of birth when the school asks for it."""
+
+    birth_date = date_field("Ngày sinh của con", required=False)
+
+
+class AckForm(Form):
+    reply = TextAreaField(
+        "Lời nhắn cho giáo viên chủ nhiệm (không bắt buộc)",
+        validators=[Optional(), Length(max=REPLY_MAX, message=f"Lời nhắn tối đa {REPLY_MAX} ký tự.")],
+    )
+
+
+class ReleaseForm(Form):
+    period = StringField(
+        "Kỳ", validators=[AnyOf(list(RELEASE_PERIODS), message="Hãy chọn học kỳ hoặc cả năm cần công bố.")]
+    )
+    period_ref = StringField("Tham chiếu", validators=[Optional(), Length(max=10, message="Kỳ không hợp lệ.")])

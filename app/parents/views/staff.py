@@ -1,0 +1,99 @@
+"""The GVCN's (and BGH's) side: per class, issue and revoke each guardian's link (the
+link is shown once, right after issuing), release an approved term to parents, and see
+who opened (first/last) and acknowledged, with their replies."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.accounts.session import current_actor
+from app.core.authz import BGH, Role, allow
+from app.core.database import unit_of_work
+from app.core.routing import Routes
+from app.parents import pages, queries, services
+from app.parents.forms import ReleaseForm
+
+routes = Routes()
+MANAGERS = frozenset({Role.TEACHER}) | BGH
+PERIOD_LABELS = {"hk1": "Học kỳ I", "hk2": "Học kỳ II", "cn": "Cả năm", "he": "Sau kỳ nghỉ hè"}
+
+
+@routes.route("/parents/")
+@allow(MANAGERS)
+def index() -> str:
+    return render_template("parents/index.html", classes=queries.managed_classes(current_actor()))
+
+
+def _class_page(class_id: int, issued: dict[str, object] | None = None, status: int = 200) -> tuple[str, int]:
+    cls = queries.managed_class(current_actor(), class_id)
+    page = render_template(
+        "parents/class.html",
+        cls=cls,
+        students=queries.roster(cls),
+        links=queries.links_of_class(cls),
+        acks=queries.acks_of_class(cls),
+        points=queries.approved_points(cls),
+        releases=queries.releases_of(cls),
+        period_labels=PERIOD_LABELS,
+        issued=issued,
+    )
+    return page, status
+
+
+@routes.route("/parents/classes/<int:class_id>")
+@allow(MANAGERS)
+def class_page(class_id: int) -> tuple[str, int]:
+    return _class_page(class_id)
+
+
+@routes.route("/parents/classes/<int:class_id>/guardians/<int:guardian_id>/issue", methods=["POST"])
+@allow(MANAGERS)
+def issue(class_id: int, guardian_id: int) -> tuple[str, int]:
+    user = current_actor()
+    cls = queries.managed_class(user, class_id)
+    guardian = queries.class_guardian(cls, guardian_id)
+    with unit_of_work():
+        link, token = services.issue_link(user, cls, guardian)
+        shown = {"url": url_for("parents.landing", token=token, _external=True), "guardian": guardian.full_name,
+                 "student": guardian.student.full_name, "link_id": link.id}  # fmt: skip
+    return _class_page(class_id, issued=shown)
+
+
+@routes.route("/parents/classes/<int:class_id>/issue-all", methods=["POST"])
+@allow(MANAGERS)
+def issue_all(class_id: int) -> str:
+    user = current_actor()
+    cls = queries.managed_class(user, class_id)
+    guardians = [g for s in queries.roster(cls) for g in s.guardians]
+    with unit_of_work():
+        issued = services.issue_missing(user, cls, guardians)
+        sheet = [pages.slip(g, cls, url_for("parents.landing", token=t, _external=True)) for g, t in issued]
+    return render_template("parents/distribution.html", cls=cls, sheet=sheet, skipped=len(guardians) - len(sheet))
+
+
+@routes.route("/parents/links/<int:link_id>/revoke", methods=["POST"])
+@allow(MANAGERS)
+def revoke(link_id: int) -> Response:
+    user = current_actor()
+    link = queries.class_link(user, link_id)
+    class_id = link.class_id
+    with unit_of_work():
+        services.revoke_link(user, link)
+    flash("Đã thu hồi đường dẫn: đường dẫn cũ không mở được nữa.", "success")
+    return redirect(url_for("parents.class_page", class_id=class_id), 303)
+
+
+@routes.route("/parents/classes/<int:class_id>/release", methods=["POST"])
+@allow(MANAGERS)
+def release(class_id: int) -> Response | tuple[str, int]:
+    user = current_actor()
+    cls = queries.managed_class(user, class_id)
+    form = ReleaseForm(request.form)
+    if not form.validate():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return _class_page(class_id, status=422)
+    with unit_of_work():
+        services.release_point(user, cls, form.period.data or "", form.period_ref.data or "")
+    flash(f"Đã công bố {PERIOD_LABELS[form.period.data or '']} cho phụ huynh lớp {cls.name}.", "success")
+    return redirect(url_for("parents.class_page", class_id=class_id), 303)
