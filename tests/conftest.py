@@ -49,6 +49,13 @@ def _migrate(uri: str, tmp_instance: Path) -> None:
         db.engine.dispose()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser journeys run last: Playwright's sync API keeps an event loop running on the
+    main thread for the rest of the session, and pyHanko's sync calls (signing, validation)
+    refuse to start their own inside it."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:
