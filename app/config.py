@@ -65,6 +65,17 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
     SODIENTU_LOGIN_RATE = "20 per minute"
+    # the public verification page /verify/<code> (per IP, every worker counting together);
+    # uploads (a PDF checked with pyHanko) have a stricter limit of their own
+    SODIENTU_VERIFY_RATE = "30 per minute"
+    SODIENTU_VERIFY_UPLOAD_RATE = "10 per minute"
+    SODIENTU_VERIFY_MAX_MB = 15
+    # the school intranet's public base URL, printed on every issued PDF as
+    # <SODIENTU_PUBLIC_URL>/verify/<code> (text and QR code); set it to what phones can reach
+    SODIENTU_PUBLIC_URL = "http://localhost:8000"
+    # trusted CA certificates for checking PDF signatures (PEM file path(s), separated by
+    # os.pathsep); `flask signing make-test-certs` writes a test CA there
+    SODIENTU_TRUST_ROOTS: str | None = None
     # refusals (403/404) one user may collect in a minute before every refusal answers 429
     SODIENTU_PROBE_LIMIT = 60
 
