@@ -311,3 +311,35 @@ def _judged(name: str, status: Any) -> SignatureCheck:
         test_certificate=test,
         problems=tuple(problems),
     )
+
+
+# ---------------------------------------------------------------------------- the upload form
+# (here rather than in app/signing/forms.py, which the certificates/signing work owns; the
+# lead may move it there on merge)
+
+
+def upload_form() -> Any:
+    from flask_wtf import FlaskForm
+    from flask_wtf.file import FileField, FileRequired
+
+    class VerifyUploadForm(FlaskForm):
+        pdf = FileField("Tệp PDF cần kiểm tra", validators=[FileRequired("Hãy chọn tệp PDF cần kiểm tra.")])
+
+    return VerifyUploadForm()
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config["SODIENTU_VERIFY_MAX_MB"]) * 1024 * 1024
+
+
+def read_upload(storage: Any) -> bytes:
+    """The uploaded file's bytes, at most the limit (TooLarge beyond it)."""
+    limit = max_upload_bytes()
+    data: bytes = storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"Tệp quá lớn: tối đa {limit // (1024 * 1024)} MB.")
+    return data
+
+
+class TooLarge(ValueError):
+    """The upload is over SODIENTU_VERIFY_MAX_MB (413)."""

@@ -430,6 +430,7 @@ class Footer:
 
 #: the QR code's side (it sits in the bottom margin, right of the footer text)
 QR_SIZE = 13 * mm
+QR_Y = 1.5 * mm  # its bottom edge, from the bottom of the page
 QR_FORM = "sodientu-verify-qr"
 
 
@@ -540,7 +541,7 @@ class _FooterCanvas(Canvas):
         right = width - MARGIN
         if f.qr_value:
             self.saveState()
-            self.translate(right - QR_SIZE, 1.5 * mm)
+            self.translate(right - QR_SIZE, QR_Y)
             self.doForm(QR_FORM)
             self.restoreState()
             right -= QR_SIZE + 2 * mm
