@@ -36,7 +36,7 @@ def _page(template: str, status: int, **context: Any) -> tuple[str, int, dict[st
 
 @routes.route("/verify", methods=["GET"])
 @public
-@limiter.limit(_verify_rate)
+@limiter.shared_limit(_verify_rate, scope="verify")
 def verify_index() -> Response | tuple[str, int, dict[str, str]]:
     typed = request.args.get("code", "")
     if typed:
@@ -47,7 +47,7 @@ def verify_index() -> Response | tuple[str, int, dict[str, str]]:
 
 @routes.route("/verify/<code>", methods=["GET"])
 @public
-@limiter.limit(_verify_rate)
+@limiter.shared_limit(_verify_rate, scope="verify")
 def verify_code(code: str) -> tuple[str, int, dict[str, str]]:
     _document, facts = verification.lookup(code)
     form = verification.upload_form()
@@ -56,8 +56,8 @@ def verify_code(code: str) -> tuple[str, int, dict[str, str]]:
 
 @routes.route("/verify/<code>", methods=["POST"])
 @public
-@limiter.limit(_verify_rate)
-@limiter.limit(_upload_rate)
+@limiter.shared_limit(_verify_rate, scope="verify")
+@limiter.limit(_upload_rate, methods=["POST"])
 def verify_upload(code: str) -> tuple[str, int, dict[str, str]]:
     document, facts = verification.lookup(code)
     form = verification.upload_form()
