@@ -343,3 +343,7 @@ def read_upload(storage: Any) -> bytes:
 
 class TooLarge(ValueError):
     """The upload is over SODIENTU_VERIFY_MAX_MB (413)."""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

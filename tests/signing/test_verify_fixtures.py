@@ -38,9 +38,7 @@ def _ca(cn: str) -> tuple[Any, x509.Certificate]:
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
         .sign(key, hashes.SHA256())
     )
     return key, cert
@@ -58,9 +56,7 @@ def _leaf(ca_key: Any, ca_cert: x509.Certificate, cn: str, org: str) -> tuple[An
         .not_valid_before(now - dt.timedelta(hours=1))
         .not_valid_after(now + dt.timedelta(days=10))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
     return key, cert
@@ -99,7 +95,9 @@ def sign(data: bytes, who: tuple[str, str], ca_pem: str, field: str = "Sig1") ->
 
     signer = signers.SimpleSigner.load(who[0], who[1], ca_chain_files=(ca_pem,))
     assert signer is not None  # TOOLCHAIN.md: None on a bad key/cert
-    meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+    meta = signers.PdfSignatureMetadata(
+        field_name=field, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
     out = io.BytesIO()
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=out)

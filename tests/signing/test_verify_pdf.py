@@ -39,7 +39,20 @@ def _printed_modules(data: bytes, count: int, tmp: Path) -> list[list[bool]]:
     cut where the footer draws it, each module read at its centre."""
     (tmp / "doc.pdf").write_bytes(data)
     subprocess.run(
-        ["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", tmp / "doc.pdf", tmp / "page"],
+        [
+            "pdftoppm",
+            "-r",
+            str(DPI),
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            tmp / "doc.pdf",
+            tmp / "page",
+        ],
         check=True,
     )
     image = Image.open(tmp / "page.png").convert("L")
@@ -52,7 +65,9 @@ def _printed_modules(data: bytes, count: int, tmp: Path) -> list[list[bool]]:
     top = bottom_from_top - side
     return [
         [
-            image.getpixel((int(left + (c + common.QR_BORDER + 0.5) * box), int(top + (r + common.QR_BORDER + 0.5) * box)))
+            image.getpixel(
+                (int(left + (c + common.QR_BORDER + 0.5) * box), int(top + (r + common.QR_BORDER + 0.5) * box))
+            )
             < 128
             for c in range(count)
         ]

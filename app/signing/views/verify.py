@@ -10,6 +10,7 @@ from flask import current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.core.authz import public
+from app.core.database import unit_of_work
 from app.core.htmx import redirect_to
 from app.core.routing import Routes
 from app.extensions import limiter
@@ -59,7 +60,9 @@ def verify_code(code: str) -> tuple[str, int, dict[str, str]]:
 @limiter.shared_limit(_verify_rate, scope="verify")
 @limiter.limit(_upload_rate, methods=["POST"])
 def verify_upload(code: str) -> tuple[str, int, dict[str, str]]:
-    document, facts = verification.lookup(code)
+    with unit_of_work():  # a POST's transaction takes SQLite's write lock: end it before validating
+        document, facts = verification.lookup(code)
+        known = verification.known_hashes(document) if document is not None else []
     form = verification.upload_form()
     if document is None or facts is None:
         return _page("signing/verify_code.html", 404, facts=None, form=form, typed=code[:20])
@@ -67,7 +70,7 @@ def verify_upload(code: str) -> tuple[str, int, dict[str, str]]:
     if form.validate_on_submit():
         try:
             data = verification.read_upload(form.pdf.data)
-            verdict = verification.verify_upload(document, data)
+            verdict = verification.verify_upload(document, data, known)
         except verification.TooLarge as exc:
             error, status = str(exc), 413
         except verification.NotAPdf as exc:
