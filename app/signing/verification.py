@@ -99,7 +99,6 @@ class PublicFacts:
     kind: str
     period: str
     class_name: str
-    year_name: str
     initials: str | None  # None: a class's document (sổ theo dõi)
     issued_at: str
     issuer: str
@@ -110,10 +109,17 @@ class PublicFacts:
 
 
 def period_label(document: IssuedDocument) -> str:
-    label = PERIOD_LABELS.get(document.period, document.period)
+    """ "Học kỳ I · năm học 2024-2025", "Tháng 10/2024 · năm học 2024-2025", or for a học bạ
+    "Các năm học đến hết năm học 2024-2025"."""
+    year = document.school_class.year.name
     if document.kind == "hoc_ba":
-        return "Toàn cấp học (đến " + label.lower() + ")"
-    return f"{label} ({document.period_ref})" if document.period_ref else label
+        return f"Các năm học đến hết năm học {year}"
+    if document.period == "month" and "-" in document.period_ref:
+        y, m = document.period_ref.split("-", 1)
+        label = f"Tháng {int(m)}/{y}" if m.isdigit() else f"Tháng {document.period_ref}"
+    else:
+        label = PERIOD_LABELS.get(document.period, document.period)
+    return f"{label} · năm học {year}"
 
 
 def facts(document: IssuedDocument) -> PublicFacts:
@@ -124,7 +130,6 @@ def facts(document: IssuedDocument) -> PublicFacts:
         kind=KIND_LABELS[document.kind],
         period=period_label(document),
         class_name=document.school_class.name,
-        year_name=document.school_class.year.name,
         initials=initials(document.student.full_name) if document.student else None,
         issued_at=format_datetime(document.issued_at),
         issuer=issuer.full_name if issuer else "—",
@@ -195,6 +200,12 @@ class UploadVerdict:
     @property
     def test_certificate(self) -> bool:
         return any(s.test_certificate for s in self.signatures)
+
+    @property
+    def headline(self) -> str:
+        if not self.genuine:
+            return "KHÔNG HỢP LỆ"
+        return "HỢP LỆ" if self.signed else "KHỚP"
 
     @property
     def summary(self) -> str:
@@ -337,7 +348,8 @@ def read_upload(storage: Any) -> bytes:
     limit = max_upload_bytes()
     data: bytes = storage.stream.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(f"Tệp quá lớn: tối đa {limit // (1024 * 1024)} MB.")
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        raise TooLarge(f"Tệp quá lớn: tối đa {size}.")
     return data
 
 

@@ -47,7 +47,7 @@ def test_the_public_page_names_initials_and_class_never_the_name_or_a_score(app,
     assert response.status_code == 200
     page = response.text
     assert "N.C.B — lớp 10A1" in page  # Nguyễn Canary-A01 Bích
-    assert "Báo liên lạc" in page and "Học kỳ I" in page and "Còn hiệu lực" in page
+    assert "Báo liên lạc" in page and "Học kỳ I · năm học 2024-2025" in page and "Còn hiệu lực" in page
     assert "Hoàng Văn Chủ Nhiệm" in page  # the issuer (the GVCN) and their role
     assert ns.doc.code in page
     student = ns.snapshot.data["student"]

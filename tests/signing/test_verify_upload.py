@@ -43,7 +43,8 @@ def _verify(app, doc_id: int, data: bytes, known: list[str] | None = None):  # t
 def test_the_exact_issued_file_matches_and_says_it_is_not_signed(app, issued) -> None:
     response = upload(app.test_client(), issued.doc.code, issued.data)
     assert response.status_code == 200
-    assert "HỢP LỆ" in response.text and "khớp với bản đã phát hành, chưa có chữ ký số" in response.text
+    assert '<strong id="verdict-headline">KHỚP</strong>' in response.text
+    assert "Tệp khớp với bản đã phát hành, chưa có chữ ký số." in response.text
     assert MISMATCH not in response.text and issued.doc.sha256 in response.text
     assert issued.full_name not in response.text
 
@@ -51,7 +52,7 @@ def test_the_exact_issued_file_matches_and_says_it_is_not_signed(app, issued) ->
 def test_one_byte_changed_fails(app, issued) -> None:
     response = upload(app.test_client(), issued.doc.code, flip_byte(issued.data))
     assert response.status_code == 200
-    assert "KHÔNG HỢP LỆ" in response.text and MISMATCH in response.text
+    assert '<strong id="verdict-headline">KHÔNG HỢP LỆ</strong>' in response.text and MISMATCH in response.text
     assert "dù chỉ một byte" in response.text
 
 
@@ -59,7 +60,7 @@ def test_a_replaced_page_fails(app, issued) -> None:
     forged = replace_first_page(issued.data)
     assert forged.startswith(b"%PDF-")
     response = upload(app.test_client(), issued.doc.code, forged)
-    assert "KHÔNG HỢP LỆ" in response.text and MISMATCH in response.text
+    assert '<strong id="verdict-headline">KHÔNG HỢP LỆ</strong>' in response.text and MISMATCH in response.text
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_with_422(app, issued) -> None:
@@ -70,10 +71,14 @@ def test_a_file_that_is_not_a_pdf_is_refused_with_422(app, issued) -> None:
     assert empty.status_code == 422 and "Hãy chọn tệp PDF cần kiểm tra" in empty.text
 
 
-def test_an_upload_over_the_size_limit_is_refused_with_413(app, issued) -> None:
-    app.config["SODIENTU_VERIFY_MAX_MB"] = 1
-    response = upload(app.test_client(), issued.doc.code, issued.data + b"\n%" + b"x" * (1024 * 1024))
-    assert response.status_code == 413 and "Tệp quá lớn: tối đa 1 MB" in response.text
+def test_an_upload_over_the_size_limit_is_refused_with_413(app, issued, monkeypatch) -> None:
+    with app.app_context():
+        assert verification.max_upload_bytes() == 15 * 1024 * 1024  # SODIENTU_VERIFY_MAX_MB's default
+    # a limit below the file (an upload over 500 KB would sit in a temp file the test client leaves open)
+    monkeypatch.setattr(verification, "max_upload_bytes", lambda: 40 * 1024)
+    assert len(issued.data) > 40 * 1024
+    response = upload(app.test_client(), issued.doc.code, issued.data)
+    assert response.status_code == 413 and "Tệp quá lớn: tối đa 40 KB." in response.text
 
 
 def test_an_upload_needs_the_csrf_token(app, issued) -> None:
@@ -105,6 +110,7 @@ def test_a_signed_revision_validates_intact_valid_trusted_and_covering(app, issu
     [check] = verdict.signatures
     assert (check.intact, check.valid, check.trusted, check.covers) == (True, True, True, True)
     assert check.signer == "Hoàng Văn Chủ Nhiệm" and check.signed_at != "—"
+    assert verdict.headline == "HỢP LỆ"
     assert verdict.summary == "Tệp khớp với bản đã phát hành và mọi chữ ký số đều hợp lệ."
 
 
