@@ -39,8 +39,8 @@ class Defaults:
     SODIENTU_IDLE_MINUTES = 30
     # Signing (issue 11). The school's seal: a PKCS#12 path and its password, from the
     # environment or instance/config.py, never the repository. TRUST_ROOTS: PEM file(s) of
-    # the trusted CA certificates (several paths separated by ":" or ","), read by signing
-    # and by /verify. TSA_URL: an RFC 3161 timestamp server (PAdES B-T) when set.
+    # the trusted CA certificates (several paths separated by ":", os.pathsep; `flask signing
+    # make-test-certs` writes a test CA), read by /verify. TSA_URL: an RFC 3161 timestamp server (PAdES B-T) when set.
     SODIENTU_SEAL_P12: str | None = None
     SODIENTU_SEAL_PASSWORD: str | None = None
     SODIENTU_TRUST_ROOTS: str | None = None
@@ -76,6 +76,14 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
     SODIENTU_LOGIN_RATE = "20 per minute"
+    # the public verification page /verify/<code> (per IP, every worker counting together);
+    # uploads (a PDF checked with pyHanko) have a stricter limit of their own
+    SODIENTU_VERIFY_RATE = "30 per minute"
+    SODIENTU_VERIFY_UPLOAD_RATE = "10 per minute"
+    SODIENTU_VERIFY_MAX_MB = 15
+    # the school intranet's public base URL, printed on every issued PDF as
+    # <SODIENTU_PUBLIC_URL>/verify/<code> (text and QR code); set it to what phones can reach
+    SODIENTU_PUBLIC_URL = "http://127.0.0.1:5000"
     # refusals (403/404) one user may collect in a minute before every refusal answers 429
     SODIENTU_PROBE_LIMIT = 60
     # parent links (app.parents): failed link attempts one IP may make (404s only count),

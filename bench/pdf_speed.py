@@ -234,7 +234,14 @@ def _job(name: str) -> Callable[[], bytes]:
     fonts.register()
     inputs = payloads()
     pages = constant_pages(inputs)
-    stamp = Stamp("7KQ4-M2XD", STAMP_AT, "Trần Thị Hồng Nhung")
+    stamp = Stamp(
+        "7KQ4-M2XD",
+        STAMP_AT,
+        "Trần Thị Hồng Nhung",
+        verify_url="https://so.thcs-cau-ngang.edu.vn/verify/7KQ4-M2XD",
+        audit_seq=123456,
+        audit_hash="ab" * 32,
+    )
     return {
         "raw_bll": lambda: raw_bll(pages["bll"]),
         "raw_hoc_ba": lambda: raw_hoc_ba(pages["hoc_ba"]),

@@ -10,7 +10,15 @@ from flask import Flask
 from app.core.authz import view_policy
 
 #: the only endpoints reachable without logging in (DESIGN.md convention 5)
-PUBLIC_ALLOWLIST = {"static", "accounts.login", "ops.healthz"}
+#: the public verification pages (issue 11 §4) show initials and class only, never a name or a score
+PUBLIC_ALLOWLIST = {
+    "static",
+    "accounts.login",
+    "ops.healthz",
+    "signing.verify_index",
+    "signing.verify_code",
+    "signing.verify_upload",
+}
 
 
 def test_every_endpoint_declares_a_policy_and_only_the_allowlist_is_public(app: Flask) -> None:
@@ -116,7 +124,8 @@ def test_htmx_is_vendored_and_pinned_to_2x() -> None:
 
 
 def _digest(app) -> str:  # type: ignore[no-untyped-def]
-    """SHA-256 over every table but the audit trail (which may log reads and denials)."""
+    """SHA-256 over every table but the audit trail (which may log reads and denials) and the
+    rate-limit counters (a rate-limited public GET such as /verify/<code> counts itself)."""
     import hashlib
 
     from sqlalchemy import select

@@ -36,7 +36,10 @@ class Stamp:
     issued_at: datetime  # aware UTC; printed in Asia/Ho_Chi_Minh
     issued_by: str  # full name of the person issuing
     supersedes: str | None = None  # code of the document this one replaces
-    verify_url: str | None = None  # printed as text when given (the signing issue adds a QR)
+    verify_url: str | None = None  # printed as text and as a QR code when given
+    #: the audit chain's head (seq, row hash) when the document was drawn — in the PDF's metadata
+    audit_seq: int | None = None
+    audit_hash: str | None = None
 
 
 @dataclass(frozen=True)

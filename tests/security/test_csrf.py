@@ -33,7 +33,7 @@ def _mutating(app):  # type: ignore[no-untyped-def]
 def _caller(app, rule):  # type: ignore[no-untyped-def]
     with app.test_request_context():
         is_public, allowed = view_policy(rule.endpoint)
-    if is_public:  # a parent's POST (no account): anyone reaches the view, so the token must hold
+    if is_public:  # a public POST (a parent's, the /verify upload): anyone reaches it, the token must hold
         return CALLERS[0][0]
     return next((name for name, held in CALLERS if allowed and held & allowed), None)
 

@@ -1,7 +1,10 @@
 """What every document shares: the A4 template, Quốc hiệu and tiêu ngữ, the school header,
 the date line, signature blocks (whose boxes are recorded for the visible PAdES signatures
 of the signing issue), and the footer of every page ("Trang x/y", the verification code,
-the issue time, "Bản này thay thế bản có mã …").
+the issue time, "Bản này thay thế bản có mã …", and — when the stamp has a verification URL —
+that URL as text and as a small QR code in the bottom right corner, drawn with reportlab's
+own QR widget once per document as a form XObject that every page reuses). The PDF's
+metadata (Subject, Keywords) carries the code and the audit chain's head at issuing time.
 
 Paragraph styles are built once per size and cached at module level; the fonts are
 registered once per process. Score grids are `grid.Grid` (strings drawn straight on the
@@ -12,6 +15,7 @@ flowables that draw directly — what keeps a page near reportlab's raw speed.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +23,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
@@ -413,10 +418,77 @@ def one_page(story: list[Flowable], width: float, height: float) -> list[Flowabl
 
 @dataclass
 class Footer:
-    """The footer of every page: `lines` on the left, "Trang x/y" on the right."""
+    """The footer of every page: `lines` on the left, "Trang x/y" on the right, the QR code of
+    `qr_value` (the verification URL) in the corner when given."""
 
     lines: list[str] = field(default_factory=list)
     strong: str = ""  # "Bản này thay thế bản có mã …" — printed bold
+    qr_value: str = ""
+    subject: str = ""  # the PDF's Subject and Keywords (metadata)
+    keywords: str = ""
+
+
+#: the QR code's side (it sits in the bottom margin, right of the footer text)
+QR_SIZE = 13 * mm
+QR_Y = 1.5 * mm  # its bottom edge, from the bottom of the page
+QR_FORM = "sodientu-verify-qr"
+
+
+#: a fixed mask pattern: reportlab otherwise builds the symbol 8 times to score every mask
+#: (≈10 ms a document in pure Python); any mask is valid QR, readers take it from the format bits
+QR_MASK = 2
+QR_BORDER = 2  # quiet-zone modules (the margin around the code is white paper anyway)
+
+
+def qr_widget(value: str, size: float = QR_SIZE) -> QrCodeWidget:
+    """reportlab's QR widget for `value`: level M, a 2-module quiet zone, the mask `QR_MASK`."""
+    widget = QrCodeWidget(value, barLevel="M", barBorder=QR_BORDER, barWidth=size, barHeight=size)
+    widget.qr.getBestMaskPattern = lambda: QR_MASK
+    return widget
+
+
+def qr_runs(widget: QrCodeWidget) -> tuple[int, list[tuple[int, int, int]]]:
+    """(modules per side, [(row, first column, length) of every run of dark modules]) of the
+    widget's symbol, as its own draw() groups them."""
+    qr = widget.qr
+    qr.make()
+    runs = []
+    for r, row in enumerate(qr.modules):
+        c = 0
+        for dark, group in itertools.groupby(bool(m) for m in row):
+            n = sum(1 for _ in group)
+            if dark:
+                runs.append((r, c, n))
+            c += n
+    return qr.getModuleCount(), runs
+
+
+def draw_qr(canv: Canvas, value: str, x: float, y: float, size: float = QR_SIZE) -> None:
+    """The widget's symbol drawn as one filled path at (x, y), `size` square. The same
+    rectangles as `QrCodeWidget.draw()`, without building a Drawing of ~300 validated shapes
+    (≈30 ms a document)."""
+    count, runs = qr_runs(qr_widget(value, size))
+    side = count + 2 * QR_BORDER
+    path = canv.beginPath()
+    for r, c, n in runs:  # in module units (integers: short PDF operators)
+        path.rect(c + QR_BORDER, side - r - QR_BORDER - 1, n, 1)
+    canv.saveState()
+    canv.translate(x, y)
+    canv.scale(size / side, size / side)
+    canv.setFillColor(colors.black)
+    canv.drawPath(path, stroke=0, fill=1)
+    canv.restoreState()
+
+
+def metadata(stamp: Stamp) -> tuple[str, str]:
+    """(Subject, Keywords) of the document's PDF: the code and the audit chain head."""
+    subject = f"Mã xác thực {stamp.code}"
+    keys = [f"sodientu-code={stamp.code}"]
+    if stamp.audit_seq is not None and stamp.audit_hash:
+        keys += [f"audit-seq={stamp.audit_seq}", f"audit-hash={stamp.audit_hash}"]
+    if stamp.verify_url:
+        keys.append(f"verify={stamp.verify_url}")
+    return subject, "; ".join(keys)
 
 
 def stamp_footer(stamp: Stamp, lead: str = "") -> Footer:
@@ -424,9 +496,10 @@ def stamp_footer(stamp: Stamp, lead: str = "") -> Footer:
     first = f"Mã xác thực: {stamp.code} · Phát hành lúc {issued} · Người phát hành: {stamp.issued_by}"
     lines = [lead, first] if lead else [first]
     if stamp.verify_url:
-        lines.append(f"Kiểm tra tại: {stamp.verify_url}")
+        lines.append(f"Kiểm tra tại: {stamp.verify_url} (hoặc quét mã QR)")
     strong = f"Bản này thay thế bản có mã {stamp.supersedes} (đã điều chỉnh)." if stamp.supersedes else ""
-    return Footer([nfc(x) for x in lines], nfc(strong))
+    subject, keywords = metadata(stamp)
+    return Footer([nfc(x) for x in lines], nfc(strong), stamp.verify_url or "", subject, keywords)
 
 
 def issued_day(stamp: Stamp) -> date:
@@ -448,6 +521,10 @@ class _FooterCanvas(Canvas):
 
     def save(self) -> None:
         total = len(self._pages)
+        if self.footer.qr_value:  # drawn once, shown on every page
+            self.beginForm(QR_FORM, 0, 0, QR_SIZE, QR_SIZE)
+            draw_qr(self, self.footer.qr_value, 0, 0)
+            self.endForm()
         for state in self._pages:
             self.__dict__.update(state)
             self._draw_footer(total)
@@ -461,10 +538,17 @@ class _FooterCanvas(Canvas):
         self.setStrokeColor(GRID)
         self.setLineWidth(0.4)
         y = BOTTOM - 5
-        self.line(MARGIN, y, width - MARGIN, y)
+        right = width - MARGIN
+        if f.qr_value:
+            self.saveState()
+            self.translate(right - QR_SIZE, QR_Y)
+            self.doForm(QR_FORM)
+            self.restoreState()
+            right -= QR_SIZE + 2 * mm
+        self.line(MARGIN, y, right, y)
         self.setFillColor(colors.black)
         self.setFont(fonts.REGULAR, 7)
-        self.drawRightString(width - MARGIN, y - 8, f"Trang {self._pageNumber}/{total}")
+        self.drawRightString(right, y - 8, f"Trang {self._pageNumber}/{total}")
         yy = y - 8
         if f.strong:
             self.setFont(fonts.BOLD_ITALIC, 7)
@@ -505,6 +589,8 @@ def build(story: list[Flowable], footer: Footer, *, pagesize: tuple[float, float
         initialFontName=fonts.REGULAR,
         initialFontSize=9,
         title=title,
+        subject=footer.subject,
+        keywords=footer.keywords,
         author="Sổ điện tử",
         creator="Sổ điện tử",
         producer="Sổ điện tử (reportlab)",

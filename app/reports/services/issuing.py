@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
+
 from app.accounts.models import User
 from app.audit import services as audit
 from app.audit.services import canonical_json
@@ -45,6 +47,12 @@ def new_code() -> str:
         code = f"{raw[:4]}-{raw[4:]}"
         if not queries.code_taken(code):
             return code
+
+
+def verify_url(code: str) -> str:
+    """<SODIENTU_PUBLIC_URL>/verify/<code>: what the document's QR code and footer carry."""
+    base = str(current_app.config.get("SODIENTU_PUBLIC_URL") or "").rstrip("/")
+    return f"{base}/verify/{code}"
 
 
 def source_key(kind: str, snapshots: Sequence[ResultSnapshot]) -> str:
@@ -138,11 +146,16 @@ def draw(actor: User, draft: Draft) -> Drawn | None:
     if queries.document_by_source(draft.kind, key) is not None:
         return None
     previous = queries.valid_in_slot(draft.slot)
+    code = new_code()
+    head_seq, head_hash = audit.head()
     stamp = documents.Stamp(
-        code=new_code(),
+        code=code,
         issued_at=utcnow(),
         issued_by=actor.full_name,
         supersedes=previous.code if previous else None,
+        verify_url=verify_url(code),
+        audit_seq=head_seq,
+        audit_hash=head_hash,
     )
     data = pdf.render(draft.document(), stamp)
     return Drawn(key, stamp, store.write(data), len(data))  # complete on disk before the row exists
