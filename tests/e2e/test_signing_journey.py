@@ -58,7 +58,8 @@ def _register_and_sign(page, p12: Path, width: int, doc_id: int) -> None:  # typ
     page.locator(f"a[href='/signing/documents/{doc_id}']").click()
     page.locator("#sign-password").fill("sai mật khẩu")
     page.get_by_role("button", name="Ký số").click()
-    expect(page.locator("#sign-error")).to_have_text("Mật khẩu chứng thư số không đúng.")  # refused on the same page, nothing signed
+    # refused on the same page, nothing signed
+    expect(page.locator("#sign-error")).to_have_text("Mật khẩu chứng thư số không đúng.")
     page.locator("#sign-password").fill(PASSWORD)
     page.get_by_role("button", name="Ký số").click()
 
