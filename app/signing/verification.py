@@ -36,6 +36,7 @@ from app.extensions import db
 from app.reports.models import KIND_LABELS, IssuedDocument
 from app.results.queries import PERIOD_LABELS
 from app.school.models import SchoolClass
+from app.signing import queries
 
 #: the code as issuing makes it (app.reports.services.issuing.CODE_ALPHABET)
 CODE_RE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
@@ -149,9 +150,9 @@ def lookup(raw_code: str) -> tuple[IssuedDocument | None, PublicFacts | None]:
 
 
 def known_hashes(document: IssuedDocument) -> list[str]:
-    """The sha256 of every file the school handed out under this code: the issued file;
-    the signing tables' revisions (each signature's output) extend this list on merge."""
-    return [document.sha256]
+    """The sha256 of every file the school handed out under this code: the issued file and
+    each signed revision (one per signature, app/signing's document_signature)."""
+    return [document.sha256, *(s.sha256 for s in queries.signatures_of(document.id))]
 
 
 # ---------------------------------------------------------------------------- the upload

@@ -223,3 +223,31 @@ def test_a_superseded_document_is_not_signed(app, book, as_user, login_as) -> No
     assert resp.status_code == 409 and "đã được thay thế bằng bản mới" in resp.get_data(as_text=True)
     assert signatures(app, ns.doc_id) == []
     assert "Không có văn bản nào chờ bạn ký." in login_as(ns.gvcn).get("/signing/documents").get_data(as_text=True)
+
+
+def test_every_signed_revision_is_recognised_on_the_public_verify_page(app, book, login_as, pki) -> None:  # type: ignore[no-untyped-def]
+    """/verify/<code> knows the revisions the app signed: the final file matches ("HỢP LỆ"),
+    each of the three signatures is listed as valid; a byte changed in it does not match."""
+    ns = book
+    _sign(login_as(ns.gvcn), ns.doc_id)
+    _sign(login_as(ns.ht), ns.doc_id)
+    sigs = signatures(app, ns.doc_id)
+    final, code = file_bytes(app, sigs[-1].sha256), _doc(app, ns.doc_id).code
+    public = app.test_client()
+
+    def upload(data: bytes) -> str:
+        import io
+
+        sent = {"pdf": (io.BytesIO(data), "hoc-ba.pdf")}
+        return public.post(f"/verify/{code}", data=sent, content_type="multipart/form-data").get_data(as_text=True)
+
+    page = upload(final)
+    assert '<strong id="verdict-headline">HỢP LỆ</strong>' in page
+    for name in ("Hoàng Văn Chủ Nhiệm", "Ngô Văn Hiệu Trưởng", "Con dấu Trường THPT Thử Nghiệm"):
+        assert name in page
+    assert "chứng thư thử nghiệm" in page.lower()
+    middle = upload(file_bytes(app, sigs[0].sha256))  # the GVCN's revision: also handed out by the school
+    assert "KHÔNG KHỚP với bản đã phát hành" not in middle
+    tampered = bytearray(final)
+    tampered[len(tampered) // 2] ^= 0x01
+    assert "KHÔNG HỢP LỆ" in upload(bytes(tampered))

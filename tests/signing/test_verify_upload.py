@@ -125,7 +125,7 @@ def test_the_person_then_the_seal_both_validate(app, issued, trusted) -> None:
 def test_the_page_shows_each_signature_and_the_unknown_revision(app, issued, trusted) -> None:
     signed = sign(issued.data, trusted.teacher, trusted.ca_pem)
     page = upload(app.test_client(), issued.doc.code, signed).text
-    # the school has no record of this signed revision yet (no signing table): the hash does not match
+    # signed outside the app: the school has no record of this revision, the hash does not match
     assert MISMATCH in page
     assert "Hoàng Văn Chủ Nhiệm" in page and "hợp lệ (nguyên vẹn, đúng chứng thư" in page
 

@@ -1,5 +1,6 @@
 """Where the visible signatures go: the document is drawn again from the rows it was
-issued from (its snapshots, its frozen identity, the same stamp). The PDF builders are
+issued from (its snapshots, its frozen identity, the same stamp — its verification URL and
+the audit head are read back from the issued file's metadata). The PDF builders are
 deterministic (reportlab invariant), so the redraw is byte-identical to the issued file
 when nothing in the templates changed — `redraw` says whether it is, and the boxes
 (recorded by the builders under each caption, app/reports/pdf/common.SignatureRow) are
@@ -8,9 +9,13 @@ then exactly those of the issued pages."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 
+from pypdf import PdfReader
+
+from app.core import files
 from app.reports import documents, pdf
 from app.reports.models import IssuedDocument
 from app.reports.pdf import SignatureBox
@@ -26,11 +31,16 @@ class Redrawn:
 
 def redraw(doc: IssuedDocument) -> Redrawn:
     payloads = [s.data for s in queries.snapshots_by_id([s["id"] for s in doc.sources])]
+    printed = issued_keywords(files.path_for(doc.sha256).read_bytes())
+    seq = printed.get("audit-seq", "")
     stamp = documents.Stamp(
         code=doc.code,
         issued_at=doc.issued_at,
         issued_by=doc.issued_by.full_name if doc.issued_by else "",
         supersedes=doc.supersedes_code,
+        verify_url=printed.get("verify"),
+        audit_seq=int(seq) if seq.isdigit() else None,
+        audit_hash=printed.get("audit-hash"),
     )
     built: documents.HocBa | documents.ClassBook
     if doc.kind == "hoc_ba":
@@ -39,6 +49,15 @@ def redraw(doc: IssuedDocument) -> Redrawn:
         built = documents.class_book(payloads)
     data, boxes = pdf.render_with_boxes(built, stamp)
     return Redrawn(boxes, hashlib.sha256(data).hexdigest() == doc.sha256)
+
+
+def issued_keywords(data: bytes) -> dict[str, str]:
+    """The `key=value; …` pairs the issuing pipeline wrote into the PDF's Keywords
+    (app/reports/pdf/common.metadata): the verification URL and the audit head of that day."""
+    info = PdfReader(io.BytesIO(data)).metadata
+    keywords = str(info.get("/Keywords") or "") if info is not None else ""
+    pairs = (part.strip().partition("=") for part in keywords.split(";"))
+    return {key: value for key, sep, value in pairs if sep}
 
 
 def box_for(boxes: list[SignatureBox], step: str) -> tuple[int, tuple[float, float, float, float]] | None:
