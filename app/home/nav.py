@@ -56,11 +56,16 @@ def nav_items(user: Any, path: str = "") -> list[NavItem]:
     """The entries this user's roles allow; the longest one prefixing `path` is current."""
     if not user.is_authenticated:
         return []
-    items = [
-        NavItem(e.label, url_for(e.endpoint))
-        for e in NAV
-        if user.roles & e.roles and (e.only_if is None or e.only_if(user))
-    ]
+    answers: dict[Callable[[Any], bool], bool] = {}  # each condition asked once per page
+
+    def holds(condition: Callable[[Any], bool] | None) -> bool:
+        if condition is None:
+            return True
+        if condition not in answers:
+            answers[condition] = condition(user)
+        return answers[condition]
+
+    items = [NavItem(e.label, url_for(e.endpoint)) for e in NAV if user.roles & e.roles and holds(e.only_if)]
     matching = [i for i in items if path.startswith(i.url)]
     best = max(matching, key=lambda i: len(i.url), default=None)
     return [NavItem(i.label, i.url, i is best) for i in items]
