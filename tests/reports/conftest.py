@@ -65,7 +65,7 @@ def term_entry(i: int, by_comment: bool, comment: str = "", *, month: bool = Fal
         return {"tx": ["Đ", "Đ"], "gk": "Đ", "ck": None if month else "Đ", "result": None if month else "Đ",
                 "comment": comment}  # fmt: skip
     if i == 0:
-        entry = dict(TOAN_HK1, comment=comment)
+        entry = {**copy.deepcopy(TOAN_HK1), "comment": comment}  # a copy: callers may change its lists
     else:
         v = f"{6 + i % 4}.{(i * 3) % 10}"
         entry = {"tx": [v, "8.0", v, "7.5"], "gk": v, "ck": v, "result": v, "comment": comment}
