@@ -106,7 +106,7 @@ def test_a_batch_cut_short_resumes_without_double_signatures(app, class_signed_b
     assert [len(signatures(app, d)) for d in ns.doc_ids] == [3, 1, 1]
 
     def resume(a):  # type: ignore[no-untyped-def]
-        job = batch.resume_job(a, batch.queries.get_job(job_id), PASSWORD)
+        batch.resume_job(a, batch.queries.get_job(job_id), PASSWORD)
         db.session.info.pop(background.AFTER_COMMIT)
         return batch.open_keys(a, PASSWORD)
 
