@@ -19,8 +19,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core.database import db
 from app.core.models import utcnow
-from app.extensions import db
 
 log = logging.getLogger(__name__)
 
