@@ -55,7 +55,7 @@ def school_waiting(app, year_closed, as_user, pki):  # type: ignore[no-untyped-d
 
 
 def test_the_hieu_truong_signs_the_whole_school_and_watches_the_bar_reach_n_of_n(  # type: ignore[no-untyped-def]
-    page, live_server, browser_login, school_waiting, pki, app, console_guard
+    page, live_server, browser_login, school_waiting, pki, app, console_guard, tmp_path
 ) -> None:
     from app.signing.services import batch
 
@@ -69,6 +69,7 @@ def test_the_hieu_truong_signs_the_whole_school_and_watches_the_bar_reach_n_of_n
     page.get_by_role("button", name="Ký toàn trường (4)").click()
     page.wait_for_url(re.compile(r"/signing/jobs/\d+$"))
     expect(page.locator("#job-progress")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "signing-job-running-1280.png"))
     job_url = page.url
     page.reload()  # the progress is the job's row: a reload shows it again
     expect(page.locator("#job-progress")).to_be_visible()
@@ -79,6 +80,7 @@ def test_the_hieu_truong_signs_the_whole_school_and_watches_the_bar_reach_n_of_n
     expect(page.locator("#job-state")).to_have_text("Đã xong")
     expect(page.locator("#job-summary")).to_contain_text("Đã ký 4 · đóng dấu 4")
     assert page.locator("#job-progress").get_attribute("value") == "4"
+    page.screenshot(path=str(tmp_path / "signing-job-1280.png"), full_page=True)
     assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
     page.get_by_role("link", name="Về danh sách văn bản chờ ký").click()
     expect(page.locator("#nothing-awaiting")).to_be_visible()
