@@ -2,7 +2,10 @@
 RSA-2048 and EC P-256, next to the unsigned rendering time. "cached" is what the app does
 (pades.KeySigner: the key parsed once per batch, bytes_reserved fixed so there is no
 sizing pass); "per signature" re-opens the PKCS#12 for every signature (pyHanko's
-SimpleSigner.load_pkcs12_data: what a naive batch would do). Writes bench/results/sign.json.
+SimpleSigner.load_pkcs12_data: what a naive batch would do). "stamp font" compares, signature
+by signature in turn (the machine is shared: interleaving keeps the comparison fair), the
+full Be Vietnam Pro with the cut the app uses (pades._font_bytes: the stamp's characters, no
+layout tables). Writes bench/results/sign.json.
 
     PYTHONPATH=$PWD .venv/bin/python bench/sign_speed.py [--docs 10]
 """
@@ -79,6 +82,42 @@ def run(kind: str, data: bytes, boxes: list[Any], docs: int) -> dict[str, Any]:
     return out
 
 
+def stamp_font(data: bytes, boxes: list[Any], rounds: int) -> dict[str, float]:
+    """Median ms of one visible EC signature with the full font and with the stamp cut."""
+    from app.signing.services import pades, pki
+    from app.signing.services.boxes import box_for
+
+    ca = pki.make_ca("Bench", kind="ec")
+    signer = pades.KeySigner(
+        pki.open_p12(pki.to_p12(pki.make_cert(ca, "Bench", "Bench", kind="ec"), ca, PASSWORD), PASSWORD)
+    )
+    where = box_for(boxes, "hieu_truong")
+    text = (
+        "Hiệu trưởng: Ngô Văn Hiệu Trưởng\nKý số lúc 01/12/2026 21:47\nCHỨNG THƯ THỬ NGHIỆM — không có giá trị pháp lý"
+    )
+    cut = pades._font_bytes
+    variants = {"full font": pades._full_font_bytes, "stamp cut": cut}
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    cut()  # made once per process (its cost is printed apart)
+    try:
+        for n in range(rounds + 1):
+            for name, font in variants.items():
+                pades._font_bytes = font  # type: ignore[assignment]
+                t = time.perf_counter()
+                pades.sign_pdf(data, signer, field_name="F", place=pades.Placement(*where) if where else None,
+                               text=text, reason="bench")  # fmt: skip
+                if n:  # the first round warms up
+                    times[name].append(time.perf_counter() - t)
+    finally:
+        pades._font_bytes = cut  # type: ignore[assignment]
+    out = {k: round(statistics.median(v) * 1000, 1) for k, v in times.items()}
+    cut.cache_clear()
+    t = time.perf_counter()
+    cut()
+    out["making the cut (once per process)"] = round((time.perf_counter() - t) * 1000, 1)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=10)
@@ -95,6 +134,10 @@ def main() -> None:
         result[label] = run(kind, data, boxes, args.docs)
         for mode, steps in result[label].items():
             print(f"{label:9} {mode:14} " + "  ".join(f"{k} {v} ms" for k, v in steps.items()))
+    result["stamp font (EC, visible)"] = stamp_font(data, boxes, max(args.docs, 10))
+    print(
+        "stamp font (EC, visible): " + "  ".join(f"{k} {v} ms" for k, v in result["stamp font (EC, visible)"].items())
+    )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "sign.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
 

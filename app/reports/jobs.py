@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core import jobs as background
 from app.core.database import reading, unit_of_work
 from app.extensions import db
 from app.reports import queries
@@ -84,28 +84,13 @@ def dispatch(app: Flask, job_id: int) -> None:
     if app.config.get("REDIS_URL"):
         queue(app).enqueue_call("app.reports.jobs.perform", args=(job_id,), timeout=6 * 3600, result_ttl=0)
         return
-    pool = app.extensions.get(POOL)
-    if pool is None:
-        workers = int(app.config.get("SODIENTU_REPORT_THREADS") or 2)
-        pool = app.extensions[POOL] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report-job")
-    pool.submit(_run_in_thread, app, job_id)
-
-
-def _run_in_thread(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run_job(job_id)
-        except Exception:  # noqa: BLE001 — a thread's exception would vanish silently
-            log.exception("report job %s crashed", job_id)
-        finally:
-            db.session.remove()
+    workers = int(app.config.get("SODIENTU_REPORT_THREADS") or 2)
+    background.submit(app, POOL, workers, run_job, job_id)
 
 
 def wait_idle(app: Flask) -> None:
     """Let the in-process pool finish what it runs (tests, a clean shutdown)."""
-    pool = app.extensions.pop(POOL, None)
-    if pool is not None:
-        pool.shutdown(wait=True)
+    background.wait_idle(app, POOL)
 
 
 @event.listens_for(Session, "after_commit")

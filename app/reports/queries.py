@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.core import files
+from app.core import jobs as background
 from app.core.authz import not_found
 from app.core.models import utcnow
 from app.core.workflow import State
@@ -26,8 +26,8 @@ from app.results.models import ResultSnapshot, SnapshotSupersession
 from app.school import queries as school_queries
 from app.school.models import SchoolClass, SchoolYear, Student
 
-#: a running job whose worker has not reported for this long was interrupted
-STALE_AFTER = timedelta(minutes=2)
+#: a running job whose worker has not reported for this long was interrupted (app.core.jobs)
+STALE_AFTER = background.STALE_AFTER
 
 
 @dataclass(frozen=True)

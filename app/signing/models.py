@@ -8,13 +8,20 @@ lists and notices. One active certificate per person; a new upload retires the o
 DocumentSignature: one signature of an issued document (học bạ, sổ theo dõi), in order
 GVCN → hiệu trưởng → the school's seal; `sha256` names the signed revision in the file
 store (each revision is the previous bytes plus an incremental update).
+
+SigningJob: the hiệu trưởng's batch (a class, or every document of the school waiting for
+the hiệu trưởng), each document its own item, signed then sealed in its own transaction.
+The row holds the state and the progress — never the password or the key: those live only
+in the memory of the thread running the job (app.signing.jobs); a resumed job asks for the
+password again. An item is done when it has an outcome ("signed": the hiệu trưởng's
+signature and/or the seal applied by this job; "skipped": nothing left for it at run time).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -24,6 +31,9 @@ from app.reports.models import IssuedDocument
 STEPS = ("gvcn", "hieu_truong", "seal")
 STEP_LABELS = {"gvcn": "Giáo viên chủ nhiệm", "hieu_truong": "Hiệu trưởng", "seal": "Con dấu của trường"}
 SIGNABLE_KINDS = ("hoc_ba", "so_theo_doi")
+JOB_STATES = ("queued", "running", "done", "failed")
+JOB_STATE_LABELS = {"queued": "Đang chờ", "running": "Đang ký", "done": "Đã xong", "failed": "Bị dừng"}
+JOB_SCOPES = ("class", "school")
 
 
 class SigningCertificate(Base):
@@ -84,3 +94,64 @@ class DocumentSignature(Base):
     @property
     def step_label(self) -> str:
         return STEP_LABELS[self.step]
+
+
+class SigningJob(Base):
+    __tablename__ = "signing_job"
+    __audit_type__ = "signing_job"
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        CheckConstraint("scope IN ('class', 'school')", name="scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    #: the class id, or 0 for the school
+    scope_ref: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(200))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    signed: Mapped[int] = mapped_column(Integer, default=0)
+    sealed: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed_code: Mapped[str | None] = mapped_column(String(9))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User] = relationship()
+
+    @property
+    def state_label(self) -> str:
+        return JOB_STATE_LABELS[self.state]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else (100 if self.state == "done" else 0)
+
+    @property
+    def last_seen(self) -> datetime:
+        return self.heartbeat_at or self.started_at or self.created_at
+
+
+class SigningJobItem(Base):
+    """One document of a signing job, in class order."""
+
+    __tablename__ = "signing_job_item"
+    __table_args__ = (
+        UniqueConstraint("job_id", "position", name="signing_job_item_position"),
+        CheckConstraint("outcome IS NULL OR outcome IN ('signed', 'skipped')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("signing_job.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("issued_document.id"))
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    document: Mapped[IssuedDocument] = relationship()

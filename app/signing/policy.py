@@ -3,6 +3,8 @@
 - a document of a class (học bạ, sổ theo dõi): its GVCN and the BGH see it on the signing
   pages; anyone else: out of scope (404);
 - step "gvcn": only the class's own GVCN; step "hieu_truong" and the seal: only the BGH;
+- a signing batch (job): the BGH sees every one; only the person who started it resumes it
+  (with their own password);
 - a certificate: only its owner uses it (and sees its PKCS#12); the BGH sees every
   certificate's facts and expiry.
 """
@@ -13,7 +15,15 @@ from typing import TYPE_CHECKING
 
 from app.core.authz import BGH
 
-__all__ = ["BGH", "can_hold_certificate", "can_see_document", "can_sign_step", "is_bgh"]
+__all__ = [
+    "BGH",
+    "can_hold_certificate",
+    "can_resume_signing_job",
+    "can_see_document",
+    "can_see_signing_job",
+    "can_sign_step",
+    "is_bgh",
+]
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -36,3 +46,12 @@ def can_sign_step(user: User, step: str, homeroom_teacher_id: int | None) -> boo
 def can_hold_certificate(user: User, is_homeroom_teacher: bool) -> bool:
     """GVCN and BGH register certificates (the people who sign)."""
     return is_bgh(user) or is_homeroom_teacher
+
+
+def can_see_signing_job(user: User) -> bool:
+    return is_bgh(user)
+
+
+def can_resume_signing_job(user: User, requested_by_id: int) -> bool:
+    """A batch signs with its requester's key: only they resume it (typing their password)."""
+    return is_bgh(user) and user.id == requested_by_id

@@ -7,13 +7,21 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.core import jobs as background
 from app.core.authz import not_found
 from app.extensions import db
 from app.reports.models import IssuedDocument
 from app.results.models import ResultSnapshot
 from app.school.models import SchoolClass
 from app.signing import policy
-from app.signing.models import SIGNABLE_KINDS, STEPS, DocumentSignature, SigningCertificate
+from app.signing.models import (
+    SIGNABLE_KINDS,
+    STEPS,
+    DocumentSignature,
+    SigningCertificate,
+    SigningJob,
+    SigningJobItem,
+)
 
 
 def is_homeroom_teacher(user: User) -> bool:
@@ -78,14 +86,18 @@ def next_step(document_id: int) -> str | None:
     return next((s for s in STEPS if s not in done), None)
 
 
-def awaiting(user: User, limit: int = 200) -> list[tuple[IssuedDocument, str]]:
-    """Valid học bạ / sổ theo dõi whose next step is the user's, with that step."""
+def awaiting(user: User, limit: int | None = 200, class_id: int | None = None) -> list[tuple[IssuedDocument, str]]:
+    """Valid học bạ / sổ theo dõi whose next step is the user's, with that step (of one
+    class when `class_id` is given; every one when `limit` is None)."""
     query = select(IssuedDocument).where(IssuedDocument.kind.in_(SIGNABLE_KINDS), IssuedDocument.status == "valid")
+    if class_id is not None:
+        query = query.where(IssuedDocument.class_id == class_id)
     if not policy.is_bgh(user):
         query = query.join(SchoolClass, SchoolClass.id == IssuedDocument.class_id).where(
             SchoolClass.homeroom_teacher_id == user.id
         )
-    docs = list(db.session.scalars(query.order_by(IssuedDocument.class_id, IssuedDocument.id).limit(limit)))
+    query = query.order_by(IssuedDocument.class_id, IssuedDocument.id)
+    docs = list(db.session.scalars(query.limit(limit) if limit is not None else query))
     steps: dict[int, set[str]] = {d.id: set() for d in docs}
     if docs:
         for doc_id, step in db.session.execute(
@@ -137,3 +149,50 @@ def batch_classes(items: Sequence[tuple[IssuedDocument, str]]) -> list[tuple[Sch
             cls, n = counts.get(doc.class_id, (doc.school_class, 0))
             counts[doc.class_id] = (cls, n + 1)
     return sorted(counts.values(), key=lambda c: c[0].name)
+
+
+# ---------------------------------------------------------------------------- batches (jobs)
+
+BATCH_STEPS = ("hieu_truong", "seal")
+
+
+def batch_documents(user: User, class_id: int | None = None) -> list[IssuedDocument]:
+    """Every document (of a class, or of the school) waiting for the hiệu trưởng's signature
+    or the seal, in class order."""
+    return [d for d, step in awaiting(user, limit=None, class_id=class_id) if step in BATCH_STEPS]
+
+
+def job_for(user: User, job_id: int) -> SigningJob:
+    """A signing job, for the BGH only (anyone else: 404)."""
+    job = db.session.get(SigningJob, job_id)
+    if job is None or not policy.can_see_signing_job(user):
+        not_found("signing_job", job_id)
+    return job
+
+
+def get_job(job_id: int) -> SigningJob | None:
+    return db.session.get(SigningJob, job_id)
+
+
+def job_item(item_id: int) -> SigningJobItem | None:
+    return db.session.get(SigningJobItem, item_id)
+
+
+def pending_items(job: SigningJob) -> list[SigningJobItem]:
+    return list(
+        db.session.scalars(
+            select(SigningJobItem)
+            .where(SigningJobItem.job_id == job.id, SigningJobItem.outcome.is_(None))
+            .order_by(SigningJobItem.position)
+        )
+    )
+
+
+def interrupted(job: SigningJob) -> bool:
+    """Queued or running, but no thread has reported for a while: its process died (the
+    key died with it), so it is resumed with the password typed again."""
+    return background.interrupted(job.state, job.last_seen)
+
+
+def recent_jobs(limit: int = 10) -> list[SigningJob]:
+    return list(db.session.scalars(select(SigningJob).order_by(SigningJob.id.desc()).limit(limit)))

@@ -15,8 +15,9 @@ ACTION_LABELS = {
     "signing.sealed": "Đóng dấu số của trường lên văn bản",
     "signing.test_certs_made": "Tạo bộ chứng thư số thử nghiệm",
     "signing.downloaded": "Tải bản đã ký của văn bản",
+    **batch.ACTION_LABELS,
 }
-FEED_ACTIONS = ("signing.sealed",)
+FEED_ACTIONS = ("signing.sealed", "signing.job_finished")
 
 __all__ = [
     "ACTION_LABELS",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import unicodedata
 import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
@@ -96,32 +97,70 @@ def signer_for(opened: Opened) -> signers.Signer:
     return KeySigner(opened)
 
 
+#: what a stamp can print: Latin, Vietnamese (precomposed letters and the combining marks),
+#: punctuation (— “ ” …), ₫ and №
+STAMP_UNICODES = (
+    (0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20AB, 0x20AB),
+    (0x2116, 0x2116),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _full_font_bytes() -> bytes:
+    return (fontpkg_be_vietnam_pro.ROOT / "files" / "BeVietnamPro-Regular.ttf").read_bytes()
+
+
 @lru_cache(maxsize=1)
 def _font_bytes() -> bytes:
-    return (fontpkg_be_vietnam_pro.ROOT / "files" / "BeVietnamPro-Regular.ttf").read_bytes()
+    """Be Vietnam Pro cut down once per process to what a stamp prints (STAMP_UNICODES),
+    without its layout tables (GSUB/GPOS/GDEF: pyHanko drops them from the embedded subset
+    anyway) or hinting. pyHanko subsets the stamp font on every signature and decompiling
+    the full font's layout tables was most of a signature's cost (bench/sign_speed.py);
+    stamp text is NFC (`stamp_style`), so every Vietnamese letter is one precomposed glyph."""
+    from fontTools import subset, ttLib
+
+    options = subset.Options()
+    options.layout_features = []
+    options.drop_tables += ["GSUB", "GPOS", "GDEF"]
+    options.hinting = False
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = ttLib.TTFont(io.BytesIO(_full_font_bytes()))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[u for first, last in STAMP_UNICODES for u in range(first, last + 1)])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
 class _FontFactory(opentype.GlyphAccumulatorFactory):
     """pyHanko's factory opens the font file on every signature and never closes it; this
-    one reads it once and hands each signature an in-memory copy."""
+    one reads it once and hands each signature an in-memory copy: the stamp cut
+    (`_font_bytes`), or the full font when the text has a character outside it."""
+
+    full: bool = False
 
     def create_font_engine(self, writer: Any, obj_stream: Any = None) -> opentype.GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
             obj_stream = writer.prepare_object_stream()
+        data = _full_font_bytes() if self.full else _font_bytes()
         return opentype.GlyphAccumulator(
-            writer=writer, font_handle=io.BytesIO(_font_bytes()), font_size=self.font_size, obj_stream=obj_stream
+            writer=writer, font_handle=io.BytesIO(data), font_size=self.font_size, obj_stream=obj_stream
         )
 
 
-def _font() -> _FontFactory:
-    return _FontFactory(font_file="BeVietnamPro-Regular.ttf")
+def _covered(text: str) -> bool:
+    return all(ch == "\n" or any(a <= ord(ch) <= b for a, b in STAMP_UNICODES) for ch in text)
 
 
 def stamp_style(text: str, font_size: int = 7) -> stamp.TextStampStyle:
+    text = unicodedata.normalize("NFC", text)
+    font = _FontFactory(font_file="BeVietnamPro-Regular.ttf", full=not _covered(text))
     return stamp.TextStampStyle(
         stamp_text=text,
-        text_box_style=pdf_text.TextBoxStyle(font=_font(), font_size=font_size, leading=font_size + 2),
+        text_box_style=pdf_text.TextBoxStyle(font=font, font_size=font_size, leading=font_size + 2),
         border_width=0,
         background=None,
     )

@@ -1,5 +1,6 @@
 """Signing: the documents awaiting my signature, one document's page (its signatures in
-order, the form to sign with my password), signing, sealing, and the signed PDF."""
+order, the form to sign with my password), signing, sealing, and the signed PDF. The
+batches (a class, the school) are in views/batches.py."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def awaiting() -> str:
     return render_template(
         "signing/awaiting.html", items=items, labels=STEP_LABELS, certificate=queries.active_certificate(user),
         batches=queries.batch_classes(items) if policy.is_bgh(user) else [], form=forms.SignForm(),
+        school_count=len(queries.batch_documents(user)) if policy.is_bgh(user) else 0,
+        jobs=queries.recent_jobs(5) if policy.can_see_signing_job(user) else [],
     )  # fmt: skip
 
 
@@ -85,19 +88,3 @@ def signed_pdf(document_id: int) -> Response:
     with unit_of_work(fresh=True):
         services.signing.record_download(user, queries.signable_document(user, document_id), sha)
     return files.attachment(files.path_for(sha), name, "application/pdf")
-
-
-@routes.route("/signing/classes/<int:class_id>/batch", methods=["POST"])
-@allow(BGH)
-def sign_class(class_id: int) -> Response:
-    """The hiệu trưởng signs (and seals) every document of the class waiting for them; each
-    document is its own transaction (services.batch), so this view opens none."""
-    user = current_actor()
-    cls = queries.batch_class(user, class_id)
-    form = forms.SignForm(request.form)
-    check(form)
-    result = services.batch.sign_class(user, cls, form.password.data or "")
-    message = f"Lớp {cls.name}: đã ký {len(result.signed)} văn bản, đóng dấu {len(result.sealed)} văn bản."
-    if result.failed:
-        message += f" Chưa ký được {len(result.failed)} văn bản: {result.failed[0][1]}"
-    return redirect_with(message, url_for("signing.awaiting"))
