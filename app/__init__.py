@@ -124,6 +124,7 @@ MODEL_MODULES = (
     "app.reports.models",
     "app.signing.models",
     "app.parents.models",
+    "app.privacy.models",
 )
 
 
@@ -157,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.homeroom.views import bp as homeroom_bp
     from app.ops.views import bp as ops_bp
     from app.parents.views import bp as parents_bp
+    from app.privacy.views import bp as privacy_bp
     from app.records.views import bp as records_bp
     from app.reports.views import bp as reports_bp
     from app.results.views import bp as results_bp
@@ -172,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         signing_bp,
         parents_bp,
+        privacy_bp,
         records_bp,
         audit_bp,
         ops_bp,

@@ -112,7 +112,7 @@ def actor_role_of(actor: Any) -> str | None:
 #: only as a keyed digest, so the chain proves a value when it is shown, reveals nothing,
 #: and stays verifiable after the clear value is erased from the school's tables
 PERSONAL_FIELDS = {
-    "guardian": frozenset({"phone", "email", "address"}),
+    "guardian": frozenset({"full_name", "phone", "email", "address", "occupation", "birth_year"}),
     "student": frozenset({"phone", "email", "address", "ethnicity", "birthplace"}),
 }
 DIGEST_PREFIX = "hmac-sha256:"

@@ -34,6 +34,7 @@ SQLITE_PRAGMAS = (
     "synchronous=FULL",
     "busy_timeout=10000",
     "foreign_keys=ON",
+    "secure_delete=ON",  # freed space is zeroed: an erased value leaves no copy in the file
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

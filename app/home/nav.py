@@ -41,6 +41,8 @@ NAV: list[NavEntry] = [
     NavEntry("Hồ sơ của tôi", "records.mine", frozenset({Role.TEACHER, Role.HEAD})),
     NavEntry("Duyệt hồ sơ", "records.review", frozenset({Role.HEAD}) | BGH),
     NavEntry("Theo dõi", "records.school", BGH),
+    NavEntry("Dữ liệu cá nhân", "privacy.index", BGH),
+    NavEntry("Xóa thông tin phụ huynh", "privacy.erasure", ADMIN),
     NavEntry("Loại hồ sơ", "records.types", ADMIN),
 ]
 

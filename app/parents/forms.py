@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import Form, StringField, TextAreaField
-from wtforms.validators import AnyOf, Length, Optional
+from wtforms import BooleanField, Form, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.core.forms import date_field
 from app.parents.models import RELEASE_PERIODS
@@ -14,6 +14,8 @@ class OpenForm(Form):
     """The landing page's button; the child's date of birth when the school asks for it."""
 
     birth_date = date_field("Ngày sinh của con", required=False)
+    #: R21: asked only while no consent is recorded; never pre-ticked
+    consent = BooleanField("Tôi đồng ý nhận sổ liên lạc điện tử của con qua đường dẫn riêng này", default=False)
 
 
 class AckForm(Form):
@@ -28,3 +30,16 @@ class ReleaseForm(Form):
         "Kỳ", validators=[AnyOf(list(RELEASE_PERIODS), message="Hãy chọn học kỳ hoặc cả năm cần công bố.")]
     )
     period_ref = StringField("Tham chiếu", validators=[Optional(), Length(max=10, message="Kỳ không hợp lệ.")])
+
+
+class ConsentForm(Form):
+    """The GVCN's (or BGH's) record of a guardian's consent or its withdrawal."""
+
+    decided_on = date_field("Ngày phụ huynh đồng ý / rút lại")
+    source = StringField(
+        "Nguồn ghi nhận",
+        validators=[
+            DataRequired("Hãy ghi nguồn ghi nhận (ví dụ: phiếu giấy có chữ ký của phụ huynh)."),
+            Length(max=200, message="Nguồn ghi nhận tối đa 200 ký tự."),
+        ],
+    )

@@ -18,9 +18,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, UTCDateTime, utcnow
@@ -107,3 +107,39 @@ class ParentAccess(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     ip: Mapped[str] = mapped_column(String(45), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+CONSENT_STATES = ("given", "withdrawn")
+CONSENT_CHANNELS = ("school", "parent_link")
+
+
+class GuardianConsent(Base):
+    """R21: one guardian's consent to electronic delivery (the sổ liên lạc điện tử), as a
+    history — the newest row is the state. `channel` "school": recorded by the GVCN or BGH
+    from a document (`source`, e.g. "phiếu giấy có chữ ký", dated `decided_on`);
+    "parent_link": ticked (never pre-ticked) or withdrawn by the parent on the link's page.
+    A withdrawal revokes every link of the guardian; none is issued again before a new
+    consent."""
+
+    __tablename__ = "guardian_consent"
+    __audit_type__ = "guardian_consent"
+    __table_args__ = (
+        CheckConstraint("state IN ('given', 'withdrawn')", name="state"),
+        CheckConstraint("channel IN ('school', 'parent_link')", name="channel"),
+        Index("ix_guardian_consent_guardian", "guardian_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    decided_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("parent_link.id"))
+
+    @property
+    def given(self) -> bool:
+        return self.state == "given"

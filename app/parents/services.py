@@ -27,7 +27,7 @@ from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.vn import LOCAL_TZ, nfc
 from app.extensions import db
-from app.parents import policy, tokens
+from app.parents import consent, policy, tokens
 from app.parents.models import RELEASE_PERIODS, ParentAccess, ParentAck, ParentLink, ParentRelease
 from app.parents.queries import ParentPrincipal, approved_points
 from app.results.models import ResultSnapshot
@@ -64,6 +64,7 @@ def issue_link(actor: User, cls: SchoolClass, guardian: Guardian) -> tuple[Paren
     expires = end_of_year(cls)
     if expires <= now:
         raise DomainError("Năm học của lớp đã kết thúc: không cấp được đường dẫn mới.", 422)
+    consent.require_delivery(guardian)  # R21: none after a withdrawal
     for old in _usable_links(guardian.id, now):
         _revoke(actor, old, now, reason="reissued")
     token = tokens.new_token()

@@ -49,13 +49,13 @@ def test_contact_fields_are_digests_in_the_chain(app, make_year, make_class, mak
         assert created.changes["address"][1].startswith("hmac-sha256:")
         g_event = next(e for e in events if e.action == "guardian.created")
         assert g_event.changes["phone"] == [None, personal_digest(PHONE)]
-        assert g_event.changes["full_name"] == [None, "Kim Thị Lan"]  # who, in clear (not a contact field)
+        assert g_event.changes["full_name"] == [None, personal_digest("Kim Thị Lan")]  # names too (issue 12)
     # erasing the phone: no clear copy anywhere, the chain still verifies
     as_user(
         None,
         lambda a: update_guardian(None, db.session.get(Guardian, guardian_id), full_name="Kim Thị Lan", phone=None),
     )
-    for value in (PHONE, ETHNICITY, BIRTHPLACE):
+    for value in (PHONE, ETHNICITY, BIRTHPLACE, "Kim Thị Lan"):
         hits = _everywhere(app, value)
         assert "audit_event" not in hits, value
     assert _everywhere(app, PHONE) == []

@@ -105,9 +105,11 @@ def issue(as_user: Any, user: Any, class_id: int, guardian_id: int) -> str:
 
 
 def open_as_parent(client: Any, token: str, **form: str) -> Any:
-    """The parent's two steps: GET the landing page, POST its button."""
+    """The parent's two steps: GET the landing page, POST its button (with the consent box
+    ticked, as a parent asked for the first time does; pass consent="" to leave it)."""
     assert client.get(f"/p/{token}").status_code == 200
-    return client.post(f"/p/{token}", data=form)
+    form.setdefault("consent", "y")
+    return client.post(f"/p/{token}", data={k: v for k, v in form.items() if v})
 
 
 def text_of(html: str) -> str:

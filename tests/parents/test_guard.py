@@ -37,7 +37,7 @@ def test_valid_opens_never_count_towards_the_limit(app, parents_school, as_user)
     nat = _client(app, "10.0.0.8")  # many families behind one carrier NAT
     for _ in range(25):
         assert nat.get(f"/p/{token}").status_code == 200
-    assert nat.post(f"/p/{token}").status_code == 303
+    assert nat.post(f"/p/{token}", data={"consent": "y"}).status_code == 303
 
 
 def _dob_on(as_user):  # type: ignore[no-untyped-def]
@@ -56,14 +56,14 @@ def test_second_factor_date_of_birth_with_lockout_of_that_link_only(app, parents
     client = app.test_client()
     assert "Ngày sinh của con" in client.get(f"/p/{token}").get_data(as_text=True)
     for _ in range(4):
-        r = client.post(f"/p/{token}", data={"birth_date": "01/01/2012"})
+        r = client.post(f"/p/{token}", data={"consent": "y", "birth_date": "01/01/2012"})
         assert r.status_code == 422 and "Ngày sinh chưa đúng" in r.get_data(as_text=True)
-    locked = client.post(f"/p/{token}", data={"birth_date": "01/01/2012"})
+    locked = client.post(f"/p/{token}", data={"consent": "y", "birth_date": "01/01/2012"})
     assert locked.status_code == 429 and "tạm khóa" in locked.get_data(as_text=True)
-    right = client.post(f"/p/{token}", data={"birth_date": "17/05/2012"})
+    right = client.post(f"/p/{token}", data={"consent": "y", "birth_date": "17/05/2012"})
     assert right.status_code == 429 and client.get("/p/view").status_code == 404
     # another family is never locked out
-    assert app.test_client().post(f"/p/{other}", data={"birth_date": "17/05/2012"}).status_code == 303
+    assert app.test_client().post(f"/p/{other}", data={"consent": "y", "birth_date": "17/05/2012"}).status_code == 303
 
     def unlock(_a):  # type: ignore[no-untyped-def]
         from app.core.models import utcnow
@@ -73,7 +73,7 @@ def test_second_factor_date_of_birth_with_lockout_of_that_link_only(app, parents
                 link.locked_until = utcnow() - timedelta(seconds=1)
 
     as_user(None, unlock)
-    assert client.post(f"/p/{token}", data={"birth_date": "17/05/2012"}).status_code == 303
+    assert client.post(f"/p/{token}", data={"consent": "y", "birth_date": "17/05/2012"}).status_code == 303
     assert client.get("/p/view").status_code == 200
 
 

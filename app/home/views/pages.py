@@ -11,6 +11,7 @@ from app.core.authz import ANY_STAFF, allow
 from app.core.routing import Routes
 from app.gradebook import locking
 from app.home import queries
+from app.privacy import queries as privacy_queries
 from app.school import queries as school_queries
 
 routes = Routes()
@@ -30,4 +31,5 @@ def index() -> str:
         assignments=school_queries.assignments_of(user, year),
         homerooms=school_queries.homeroom_classes_of(user, year),
         anchor=checkpoints.status() if audit_policy.can_view_school_trail(user) else None,
+        overdue_requests=privacy_queries.overdue_count(user, today),
     )

@@ -5,7 +5,7 @@ short-lived cookie. Every page reads only the principal's own student."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.core import files
@@ -13,7 +13,7 @@ from app.core.authz import public
 from app.core.database import unit_of_work
 from app.core.models import utcnow
 from app.core.routing import Routes
-from app.parents import pages, queries, services
+from app.parents import consent, pages, queries, services, tokens
 from app.parents.forms import AckForm, OpenForm
 from app.parents.models import ParentLink
 from app.parents.views import common
@@ -34,8 +34,11 @@ def _usable_link(token: str) -> tuple[str, ParentLink]:
 @public
 @common.limit_failures
 def landing(token: str) -> str:
-    _usable_link(token)
-    return render_template("parents/landing.html", form=OpenForm(), need_dob=services.second_factor_required())
+    _, link = _usable_link(token)
+    need_consent = consent.needs_consent(link.guardian_id)
+    return render_template(
+        "parents/landing.html", form=OpenForm(), need_dob=services.second_factor_required(), need_consent=need_consent
+    )
 
 
 @routes.route("/p/<token>", methods=["POST"])
@@ -47,13 +50,45 @@ def open_link(token: str) -> Response | tuple[str, int]:
     form = OpenForm(request.form)
     form.validate()
     with unit_of_work():
-        result = services.open_link(link, form.birth_date.data, utcnow())
-    services.log_access("open" if result.ok else "failed", result.outcome, hashed, link_id)
-    if not result.ok:
-        status = 429 if result.outcome == "locked" else 422
-        page = render_template("parents/landing.html", form=form, need_dob=True, error=result.message)
-        return page, status
+        refusal = consent.refusal(link, bool(form.consent.data))
+        result = services.open_link(link, form.birth_date.data, utcnow()) if refusal is None else None
+        if result is not None and result.ok:
+            consent.record_on_open(link, utcnow())
+    if result is None or not result.ok:
+        return _refused(form, hashed, link_id, result, refusal)
+    services.log_access("open", result.outcome, hashed, link_id)
     return common.with_cookie(redirect(url_for("parents.view"), 303), link_id, hashed)
+
+
+def _refused(
+    form: OpenForm, hashed: str, link_id: int, result: services.OpenResult | None, refusal: str | None
+) -> tuple[str, int]:
+    """The landing page again: a missing consent tick (422), a wrong date of birth (422) or
+    the lockout (429); the access log keeps the failed attempt."""
+    outcome = "no_consent" if result is None else result.outcome
+    services.log_access("failed", outcome, hashed, link_id)
+    page = render_template(
+        "parents/landing.html",
+        form=form,
+        need_dob=services.second_factor_required(),
+        need_consent=result is None,
+        error=refusal if result is None else result.message,
+    )
+    return page, 429 if outcome == "locked" else 422
+
+
+@routes.route("/p/view/consent/withdraw", methods=["POST"])
+@public
+@common.limit_failures
+def withdraw_consent() -> Response:
+    """R21: the parent withdraws consent: every link of the guardian stops at once."""
+    who = common.principal()
+    with unit_of_work():
+        consent.withdraw_by_parent(queries.link_of(who), utcnow())
+    services.log_access("view", "consent_withdrawn", link_id=who.link_id)
+    response = make_response(render_template("parents/withdrawn.html"))
+    response.delete_cookie(tokens.cookie_name(), path="/")
+    return response
 
 
 @routes.route("/p/view")

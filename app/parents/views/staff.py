@@ -11,8 +11,8 @@ from app.accounts.session import current_actor
 from app.core.authz import BGH, Role, allow
 from app.core.database import unit_of_work
 from app.core.routing import Routes
-from app.parents import pages, queries, services
-from app.parents.forms import ReleaseForm
+from app.parents import consent, pages, queries, services
+from app.parents.forms import ConsentForm, ReleaseForm
 
 routes = Routes()
 MANAGERS = frozenset({Role.TEACHER}) | BGH
@@ -35,6 +35,9 @@ def _class_page(class_id: int, issued: dict[str, object] | None = None, status: 
         acks=queries.acks_of_class(cls),
         points=queries.approved_points(cls),
         releases=queries.releases_of(cls),
+        consents=consent.current_of(g.id for s in queries.roster(cls) for g in s.guardians),
+        consent_form=ConsentForm(),
+        channel_labels=consent.CHANNEL_LABELS,
         period_labels=PERIOD_LABELS,
         issued=issued,
     )
@@ -66,10 +69,12 @@ def issue_all(class_id: int) -> str:
     user = current_actor()
     cls = queries.managed_class(user, class_id)
     guardians = [g for s in queries.roster(cls) for g in s.guardians]
+    blocked = consent.withheld(guardians)  # R21: withdrawn consent, no link
     with unit_of_work():
-        issued = services.issue_missing(user, cls, guardians)
+        issued = services.issue_missing(user, cls, [g for g in guardians if g not in blocked])
         sheet = [pages.slip(g, cls, url_for("parents.landing", token=t, _external=True)) for g, t in issued]
-    return render_template("parents/distribution.html", cls=cls, sheet=sheet, skipped=len(guardians) - len(sheet))
+    skipped = len(guardians) - len(sheet) - len(blocked)
+    return render_template("parents/distribution.html", cls=cls, sheet=sheet, skipped=skipped, blocked=blocked)
 
 
 @routes.route("/parents/links/<int:link_id>/revoke", methods=["POST"])
