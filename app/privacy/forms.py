@@ -3,10 +3,10 @@ erasure's confirmation, the access log's filters."""
 
 from __future__ import annotations
 
-from wtforms import Form, SelectField, StringField, TextAreaField
+from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from app.core.forms import date_field
+from app.core.forms import VNSelectField, choices, date_field
 from app.core.vn import nfc
 from app.privacy.models import KINDS
 from app.privacy.services import DETAILS_MAX, REPLY_MAX
@@ -19,15 +19,15 @@ class RequestForm(Form):
         "Mã học sinh",
         validators=[DataRequired("Hãy nhập mã học sinh."), Length(max=30, message="Mã học sinh tối đa 30 ký tự.")],
     )
-    kind = SelectField(
+    kind = VNSelectField(
         "Loại yêu cầu",
-        choices=list(KINDS.items()),
+        choices=choices(list(KINDS.items())),
         validators=[AnyOf(list(KINDS), message="Hãy chọn loại yêu cầu: truy cập, chỉnh sửa, xóa hoặc hạn chế xử lý.")],
         validate_choice=False,
     )
-    requester = SelectField(
+    requester = VNSelectField(
         "Người yêu cầu",
-        choices=REQUESTER_CHOICES,
+        choices=choices(REQUESTER_CHOICES),
         validators=[AnyOf([c for c, _ in REQUESTER_CHOICES], message="Hãy chọn người yêu cầu.")],
         validate_choice=False,
     )
