@@ -27,7 +27,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -281,5 +281,9 @@ def scrub_freed_pages() -> None:
     engine = current_app.extensions["sqlalchemy"].engine
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db.session.close()  # the request's connection back to the pool, no transaction open
+    raw = engine.raw_connection()  # no BEGIN: a checkpoint runs outside any transaction
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        raw.close()
