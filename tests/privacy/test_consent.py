@@ -24,8 +24,8 @@ def _consents(app, guardian_id):  # type: ignore[no-untyped-def]
     from app.parents.models import GuardianConsent
 
     with app.app_context():
-        return [(c.state, c.channel) for c in db.session.scalars(
-            select(GuardianConsent).where(GuardianConsent.guardian_id == guardian_id).order_by(GuardianConsent.id))]  # fmt: skip
+        query = select(GuardianConsent).where(GuardianConsent.guardian_id == guardian_id).order_by(GuardianConsent.id)
+        return [(c.state, c.channel) for c in db.session.scalars(query)]
 
 
 def test_the_parent_ticks_an_unticked_box_before_any_report_is_shown(app, parents_school, as_user) -> None:
