@@ -30,6 +30,7 @@ def test_gvcn_informs_a_family_and_sees_it_read(page, live_server, browser_login
     parent = parent_context.new_page()
     parent.goto(url)
     expect(parent.locator("body")).not_to_contain_text(NAMES[0])
+    parent.locator("#consent").check()  # R21: asked once, never pre-ticked
     parent.locator("#open-button").click()
     expect(parent.locator("#child-name")).to_have_text(NAMES[0])
     assert "/p/view" in parent.url and url.rsplit("/", 1)[1] not in parent.url
