@@ -22,8 +22,8 @@ def test_bgh_registers_a_request_and_answers_it_with_the_export(
     page,
     live_server,
     browser_login,
-    parents_school,
-    app,  # noqa: F811
+    parents_school,  # noqa: F811
+    app,
 ) -> None:
     from app.school.models import Student
 

@@ -19,19 +19,27 @@ routes = Routes()
 MANAGERS = frozenset({Role.TEACHER}) | BGH
 
 
-@routes.route("/parents/classes/<int:class_id>/guardians/<int:guardian_id>/consent/<any(give, withdraw):choice>",
-              methods=["POST"])  # fmt: skip
-@allow(MANAGERS)
-def record_consent(class_id: int, guardian_id: int, choice: str) -> Response:
+def _record(class_id: int, guardian_id: int, given: bool) -> Response:
     user = current_actor()
     cls = queries.managed_class(user, class_id)
     guardian = queries.class_guardian(cls, guardian_id)
     form = ConsentForm(request.form)
     if not form.validate():
         raise DomainError(" ".join(e for errs in form.errors.values() for e in errs), 422)
-    given = choice == "give"
     with unit_of_work():
         consent.record(user, guardian, given=given, decided_on=form.decided_on.data, source=form.source.data or "")
     done = "Đã ghi nhận đồng ý của" if given else "Đã ghi nhận rút lại đồng ý (đường dẫn đã bị thu hồi) của"
     flash(f"{done} {guardian.full_name}.", "success")
     return redirect(url_for("parents.class_page", class_id=class_id), 303)
+
+
+@routes.route("/parents/classes/<int:class_id>/guardians/<int:guardian_id>/consent/give", methods=["POST"])
+@allow(MANAGERS)
+def consent_given(class_id: int, guardian_id: int) -> Response:
+    return _record(class_id, guardian_id, given=True)
+
+
+@routes.route("/parents/classes/<int:class_id>/guardians/<int:guardian_id>/consent/withdraw", methods=["POST"])
+@allow(MANAGERS)
+def consent_withdrawn(class_id: int, guardian_id: int) -> Response:
+    return _record(class_id, guardian_id, given=False)
