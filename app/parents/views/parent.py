@@ -80,7 +80,7 @@ def _refused(
 @routes.route("/p/view/consent/withdraw", methods=["POST"])
 @public
 @common.limit_failures
-def withdraw_consent() -> Response:
+def stop_consent() -> Response:
     """R21: the parent withdraws consent: every link of the guardian stops at once."""
     who = common.principal()
     with unit_of_work():
