@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import FileField, Form, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import FileField, Form, PasswordField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from app.core.forms import VNSelectField, choices
+from app.signing.models import MAX_REVOKE_NOTE as MAX_NOTE
+from app.signing.models import REVOKE_REASONS
 
 PASSWORD = [
     DataRequired("Hãy nhập mật khẩu của chứng thư số."),
@@ -18,3 +22,16 @@ class CertificateForm(Form):
 
 class SignForm(Form):
     password = PasswordField("Mật khẩu chứng thư số", validators=PASSWORD)
+
+
+class RevokeForm(Form):
+    reason = VNSelectField(
+        "Lý do thu hồi",
+        choices=choices(list(REVOKE_REASONS.items()), blank="— chọn lý do —"),
+        validate_choice=False,
+        validators=[AnyOf(list(REVOKE_REASONS), message="Hãy chọn lý do thu hồi.")],
+    )
+    note = TextAreaField(
+        "Ghi chú (chỉ nội bộ nhà trường thấy)",
+        validators=[Length(max=MAX_NOTE, message=f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự).")],
+    )

@@ -196,3 +196,21 @@ def interrupted(job: SigningJob) -> bool:
 
 def recent_jobs(limit: int = 10) -> list[SigningJob]:
     return list(db.session.scalars(select(SigningJob).order_by(SigningJob.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------------------- revoking
+
+
+def revocable_document(user: User, document_id: int) -> IssuedDocument:
+    """Any issued document, for the BGH (who revoke), or 404."""
+    doc = db.session.get(IssuedDocument, document_id)
+    if doc is None or not policy.can_revoke_document(user):
+        not_found("issued_document", document_id)
+    return doc
+
+
+def revocable_by_code(user: User, code: str) -> IssuedDocument | None:
+    """The issued document with this code, for the BGH (None: no such code)."""
+    if not policy.can_revoke_document(user):
+        not_found("issued_document", 0)
+    return db.session.scalars(select(IssuedDocument).where(IssuedDocument.code == code)).first()

@@ -56,6 +56,8 @@ def current_sha256(doc: IssuedDocument) -> str:
 def _check_turn(actor: User, doc: IssuedDocument, *, seal: bool) -> str:
     if doc.kind not in SIGNABLE_KINDS:
         raise DomainError("Chỉ học bạ và sổ theo dõi được ký số.")
+    if doc.status == "revoked":
+        raise ConflictError(f"Văn bản {doc.code} đã bị thu hồi: không ký tiếp được.")
     if doc.status != "valid":
         raise ConflictError(f"Văn bản {doc.code} đã được thay thế bằng bản mới: hãy ký bản mới.")
     sigs = queries.signatures_of(doc.id)
