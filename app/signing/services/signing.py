@@ -87,7 +87,7 @@ def _sign(
 ) -> DocumentSignature:
     check_validity(opened.facts)
     before = current_sha256(doc)
-    redrawn = boxes.redraw(doc)
+    redrawn = boxes.boxes_of(doc)
     if not redrawn.identical:
         current_app.logger.warning("signing: the redraw of %s differs from the issued file", doc.code)
     where = boxes.box_for(redrawn.boxes, step)
