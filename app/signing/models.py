@@ -42,6 +42,10 @@ REVOKE_REASONS = {
     "other": "Lý do khác",
 }
 MAX_REVOKE_NOTE = 500
+#: the school's opt-in to store signing keys encrypted (services.keystore), and the
+#: environment secret they are encrypted under
+KEY_STORAGE_SETTING = "signing.store_keys"
+KEY_ENCRYPTION_ENV = "SODIENTU_KEY_ENCRYPTION_KEY"
 
 
 class SigningCertificate(Base):

@@ -18,6 +18,7 @@ from app.core.authz import BGH
 __all__ = [
     "BGH",
     "can_hold_certificate",
+    "can_manage_key_storage",
     "can_revoke_document",
     "can_resume_signing_job",
     "can_see_document",
@@ -60,4 +61,9 @@ def can_resume_signing_job(user: User, requested_by_id: int) -> bool:
 
 def can_revoke_document(user: User) -> bool:
     """Only the BGH revokes an issued document (any kind)."""
+    return is_bgh(user)
+
+
+def can_manage_key_storage(user: User) -> bool:
+    """The school's opt-in to store keys encrypted: the BGH decides."""
     return is_bgh(user)

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.reports.models import IssuedDocument
 from app.signing import policy, queries
 from app.signing.models import SIGNABLE_KINDS, STEP_LABELS, STEPS, DocumentSignature
-from app.signing.services import boxes, certificates, pades
+from app.signing.services import boxes, certificates, keystore, pades
 from app.signing.services.pki import TEST_MARK, CertificateError, Opened, check_validity
 
 SIGN_LOCK_KEY = 0x5EB0_0011
@@ -139,6 +139,10 @@ def open_for_signing(actor: User, password: str) -> Opened:
     cert = queries.active_certificate(actor)
     if cert is None:
         raise CertificateError("Bạn chưa đăng ký chứng thư số: hãy đăng ký ở trang Chứng thư số trước khi ký.")
+    if not password and cert.sealed_key is not None:
+        return keystore.open_stored(cert)  # the school's opt-in: no password
+    if not password:
+        raise CertificateError("Hãy nhập mật khẩu của chứng thư số.")
     return certificates.open_own(actor, cert, password)
 
 
