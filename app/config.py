@@ -45,6 +45,11 @@ class Defaults:
     SODIENTU_SEAL_PASSWORD: str | None = None
     SODIENTU_TRUST_ROOTS: str | None = None
     SODIENTU_TSA_URL: str | None = None
+    # The school's opt-in to keep people's signing keys on the server (Cài đặt on the
+    # certificates page, off by default): each key is encrypted (AES-256-GCM) with a key
+    # derived from this secret — environment only, never the database or the repository.
+    # Changing or losing it makes every stored key unusable (people type their password).
+    SODIENTU_KEY_ENCRYPTION_KEY: str | None = None
     # sign-in: after this many failures from one address for one username each further
     # attempt waits twice as long (2 s, 4 s …); the account itself locks only after
     # LOCK_AFTER failures from anywhere since its last sign-in (a lock anyone could cause

@@ -30,7 +30,7 @@ from app.school.models import SchoolClass, Student
 
 KINDS = ("bao_lien_lac", "hoc_ba", "so_theo_doi")
 KIND_LABELS = {"bao_lien_lac": "Báo liên lạc", "hoc_ba": "Học bạ", "so_theo_doi": "Sổ theo dõi và đánh giá học sinh"}
-STATUSES = ("valid", "superseded")
+STATUSES = ("valid", "superseded", "revoked")
 JOB_STATES = ("queued", "running", "done", "failed")
 JOB_STATE_LABELS = {"queued": "Đang chờ", "running": "Đang in", "done": "Đã xong", "failed": "Bị lỗi"}
 SCOPES = ("class", "grade", "school")
@@ -42,7 +42,7 @@ class IssuedDocument(Base):
     __table_args__ = (
         UniqueConstraint("kind", "source_key", name="source"),
         CheckConstraint("kind IN ('bao_lien_lac', 'hoc_ba', 'so_theo_doi')", name="kind"),
-        CheckConstraint("status IN ('valid', 'superseded')", name="status"),
+        CheckConstraint("status IN ('valid', 'superseded', 'revoked')", name="status"),
         Index("ix_issued_document_slot_status", "slot", "status"),
     )
 
@@ -69,10 +69,16 @@ class IssuedDocument(Base):
     supersedes_code: Mapped[str | None] = mapped_column(String(9))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: revoked by the BGH (app.signing.services.revoking): when, by whom, why (a code of
+    #: REVOKE_REASONS) and the BGH's note (never shown on the public /verify page)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(20))
+    revoke_note: Mapped[str | None] = mapped_column(Text)
 
     student: Mapped[Student | None] = relationship()
     school_class: Mapped[SchoolClass] = relationship()
-    issued_by: Mapped[User | None] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
 
     @property
     def kind_label(self) -> str:

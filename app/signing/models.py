@@ -34,6 +34,18 @@ SIGNABLE_KINDS = ("hoc_ba", "so_theo_doi")
 JOB_STATES = ("queued", "running", "done", "failed")
 JOB_STATE_LABELS = {"queued": "Đang chờ", "running": "Đang ký", "done": "Đã xong", "failed": "Bị dừng"}
 JOB_SCOPES = ("class", "school")
+#: why the BGH revokes an issued document (the code is kept; the label is shown, also on /verify)
+REVOKE_REASONS = {
+    "issued_in_error": "Phát hành nhầm",
+    "wrong_content": "Nội dung có sai sót",
+    "wrong_person": "Phát hành cho nhầm học sinh hoặc lớp",
+    "other": "Lý do khác",
+}
+MAX_REVOKE_NOTE = 500
+#: the school's opt-in to store signing keys encrypted (services.keystore), and the
+#: environment secret they are encrypted under
+KEY_STORAGE_SETTING = "signing.store_keys"
+KEY_ENCRYPTION_ENV = "SODIENTU_KEY_ENCRYPTION_KEY"
 
 
 class SigningCertificate(Base):
@@ -43,6 +55,9 @@ class SigningCertificate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     p12: Mapped[bytes] = mapped_column(LargeBinary)
+    #: the school's opt-in (services.keystore): the PKCS#12 re-encrypted with a key from the
+    #: environment (SODIENTU_KEY_ENCRYPTION_KEY) so signing needs no password; None otherwise
+    sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     subject: Mapped[str] = mapped_column(String(400))
     common_name: Mapped[str] = mapped_column(String(200))
     issuer: Mapped[str] = mapped_column(String(400))

@@ -18,6 +18,8 @@ from app.core.authz import BGH
 __all__ = [
     "BGH",
     "can_hold_certificate",
+    "can_manage_key_storage",
+    "can_revoke_document",
     "can_resume_signing_job",
     "can_see_document",
     "can_see_signing_job",
@@ -55,3 +57,13 @@ def can_see_signing_job(user: User) -> bool:
 def can_resume_signing_job(user: User, requested_by_id: int) -> bool:
     """A batch signs with its requester's key: only they resume it (typing their password)."""
     return is_bgh(user) and user.id == requested_by_id
+
+
+def can_revoke_document(user: User) -> bool:
+    """Only the BGH revokes an issued document (any kind)."""
+    return is_bgh(user)
+
+
+def can_manage_key_storage(user: User) -> bool:
+    """The school's opt-in to store keys encrypted: the BGH decides."""
+    return is_bgh(user)

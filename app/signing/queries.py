@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -12,9 +13,11 @@ from app.core.authz import not_found
 from app.extensions import db
 from app.reports.models import IssuedDocument
 from app.results.models import ResultSnapshot
-from app.school.models import SchoolClass
+from app.school.models import SchoolClass, SchoolSetting
 from app.signing import policy
 from app.signing.models import (
+    KEY_ENCRYPTION_ENV,
+    KEY_STORAGE_SETTING,
     SIGNABLE_KINDS,
     STEPS,
     DocumentSignature,
@@ -196,3 +199,34 @@ def interrupted(job: SigningJob) -> bool:
 
 def recent_jobs(limit: int = 10) -> list[SigningJob]:
     return list(db.session.scalars(select(SigningJob).order_by(SigningJob.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------------------- revoking
+
+
+def revocable_document(user: User, document_id: int) -> IssuedDocument:
+    """Any issued document, for the BGH (who revoke), or 404."""
+    doc = db.session.get(IssuedDocument, document_id)
+    if doc is None or not policy.can_revoke_document(user):
+        not_found("issued_document", document_id)
+    return doc
+
+
+def revocable_by_code(user: User, code: str) -> IssuedDocument | None:
+    """The issued document with this code, for the BGH (None: no such code)."""
+    if not policy.can_revoke_document(user):
+        not_found("issued_document", 0)
+    return db.session.scalars(select(IssuedDocument).where(IssuedDocument.code == code)).first()
+
+
+def certificates_with_stored_keys() -> list[SigningCertificate]:
+    return list(db.session.scalars(select(SigningCertificate).where(SigningCertificate.sealed_key.is_not(None))))
+
+
+def key_storage_facts() -> dict[str, object]:
+    """The school's opt-in to stored keys, for the certificates page."""
+    row = db.session.get(SchoolSetting, KEY_STORAGE_SETTING)
+    enabled = row is not None and row.value == "1"
+    configured = bool(current_app.config.get(KEY_ENCRYPTION_ENV))
+    count = len(certificates_with_stored_keys()) if enabled else 0
+    return {"enabled": enabled, "configured": configured, "available": enabled and configured, "count": count}

@@ -31,12 +31,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.core.vn import format_datetime
+from app.core.vn import format_date, format_datetime, to_local
 from app.extensions import db
 from app.reports.models import KIND_LABELS, IssuedDocument
 from app.results.queries import PERIOD_LABELS
 from app.school.models import SchoolClass
 from app.signing import queries
+from app.signing.models import REVOKE_REASONS
 
 #: the code as issuing makes it (app.reports.services.issuing.CODE_ALPHABET)
 CODE_RE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
@@ -44,7 +45,7 @@ TEST_MARKER = "THỬ NGHIỆM"
 STATUS_LABELS = {
     "valid": "Còn hiệu lực",
     "superseded": "Đã được thay thế bằng bản mới hơn",
-    "revoked": "Đã bị thu hồi",
+    "revoked": "Đã thu hồi",
 }
 
 
@@ -107,6 +108,8 @@ class PublicFacts:
     status: str
     status_label: str
     newer_code: str | None
+    revoked_on: str | None = None  # "dd/mm/yyyy" when revoked
+    revoke_reason: str | None = None  # the reason's label (never the BGH's note)
 
 
 def period_label(document: IssuedDocument) -> str:
@@ -138,6 +141,8 @@ def facts(document: IssuedDocument) -> PublicFacts:
         status=status,
         status_label=STATUS_LABELS[status],
         newer_code=newest_code(document) if status == "superseded" else None,
+        revoked_on=format_date(to_local(document.revoked_at)) if status == "revoked" and document.revoked_at else None,
+        revoke_reason=REVOKE_REASONS.get(document.revoke_reason or "") if status == "revoked" else None,
     )
 
 

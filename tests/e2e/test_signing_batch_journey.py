@@ -3,7 +3,8 @@
 the hiệu trưởng, each signed by the GVCN. He opens "Ký số", types his password once and
 presses "Ký toàn trường (4)"; the job's page shows the progress bar, which survives a
 reload and a new login, and reaches 4 / 4; every document then carries the GVCN's, his
-and the school's seal signatures, which validate against the test CA — at 1280 px."""
+and the school's seal signatures, which validate against the test CA — at 1280 px; and the
+same batch at 375 px: the signing page and the job page with its bar fit a phone."""
 
 from __future__ import annotations
 
@@ -91,3 +92,37 @@ def test_the_hieu_truong_signs_the_whole_school_and_watches_the_bar_reach_n_of_n
     with ThreadPoolExecutor(1) as pool:
         results = pool.submit(validate, data, pki.ca_pem).result()
     assert all(status.intact and status.valid and status.trusted for _, status in results) and len(results) == 3
+
+
+NO_OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
+
+
+def test_the_batch_page_and_its_progress_bar_fit_a_phone(  # type: ignore[no-untyped-def]
+    page, live_server, browser_login, school_waiting, app, console_guard, tmp_path
+) -> None:
+    """The same batch at 375 px: the signing page, the running job and the finished job fit
+    the phone's width (no horizontal scrolling), the bar is inside the screen."""
+    from app.signing.services import batch
+
+    ns = school_waiting
+    page.set_viewport_size({"width": 375, "height": 740})
+    browser_login(live_server, ns.ht.username)
+    page.goto(f"{live_server}/signing/documents")
+    expect(page.locator("h1")).to_have_text("Văn bản chờ tôi ký")
+    assert not page.evaluate(NO_OVERFLOW)
+    page.locator("#school-password").fill(PASSWORD)
+    page.get_by_role("button", name="Ký toàn trường (4)").click()
+    page.wait_for_url(re.compile(r"/signing/jobs/\d+$"))
+    bar = page.locator("#job-progress")
+    expect(bar).to_be_visible()
+    assert not page.evaluate(NO_OVERFLOW)
+    box = bar.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.screenshot(path=str(tmp_path / "signing-job-running-375.png"), full_page=True)
+    expect(page.locator("#job-count")).to_have_text("4 / 4", timeout=30_000)
+    expect(page.locator("#job-state")).to_have_text("Đã xong")
+    assert not page.evaluate(NO_OVERFLOW)
+    box = bar.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.screenshot(path=str(tmp_path / "signing-job-375.png"), full_page=True)
+    batch.wait_idle(app)

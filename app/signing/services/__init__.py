@@ -3,7 +3,7 @@ issued documents in order (signing.py). pki.py and pades.py are pure helpers (no
 
 from __future__ import annotations
 
-from app.signing.services import batch, certificates, signing
+from app.signing.services import batch, certificates, keystore, revoking, signing
 from app.signing.services.certificates import open_seal, register, seal_configured
 from app.signing.services.pki import CertificateError
 from app.signing.services.signing import current_bytes, current_sha256, open_for_signing, seal, sign
@@ -16,6 +16,8 @@ ACTION_LABELS = {
     "signing.test_certs_made": "Tạo bộ chứng thư số thử nghiệm",
     "signing.downloaded": "Tải bản đã ký của văn bản",
     **batch.ACTION_LABELS,
+    **revoking.ACTION_LABELS,
+    **keystore.ACTION_LABELS,
 }
 FEED_ACTIONS = ("signing.sealed", "signing.job_finished")
 
@@ -29,7 +31,9 @@ __all__ = [
     "current_sha256",
     "open_for_signing",
     "open_seal",
+    "keystore",
     "register",
+    "revoking",
     "seal",
     "seal_configured",
     "sign",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from pypdf import PdfReader
@@ -27,6 +29,29 @@ from app.signing import queries
 class Redrawn:
     boxes: list[SignatureBox]
     identical: bool  # the redraw has the issued file's sha256
+
+
+#: the redraw of an issued document, by (id, issued sha256): an issued file never changes,
+#: so its boxes are drawn once per process — the seal after the hiệu trưởng's signature in
+#: the same batch item, or a later signature, does not render the document again
+_CACHE: OrderedDict[tuple[int, str], Redrawn] = OrderedDict()
+_CACHE_SIZE = 512
+_LOCK = threading.Lock()
+
+
+def boxes_of(doc: IssuedDocument) -> Redrawn:
+    """`redraw(doc)`, once per process for each issued file."""
+    key = (doc.id, doc.sha256)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    found = redraw(doc)
+    with _LOCK:
+        _CACHE[key] = found
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found
 
 
 def redraw(doc: IssuedDocument) -> Redrawn:

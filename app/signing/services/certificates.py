@@ -10,22 +10,26 @@ from flask import current_app
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core.authz import deny
+from app.core.errors import ConflictError
 from app.extensions import db
 from app.signing import policy, queries
 from app.signing.models import SigningCertificate
+from app.signing.services import keystore
 from app.signing.services.pki import MAX_P12_BYTES, CertificateError, Opened, open_p12
 
 #: read one byte past the limit so an oversized upload is refused, not truncated
 MAX_READ = MAX_P12_BYTES + 1
 
 
-def register(actor: User, data: bytes, password: str) -> SigningCertificate:
+def register(actor: User, data: bytes, password: str, *, store_key: bool = False) -> SigningCertificate:
     """Check the PKCS#12 (CertificateError 422 on any fault: nothing stored) and make it the
     actor's active certificate. The password is used to check and then forgotten."""
     if not policy.can_hold_certificate(actor, queries.is_homeroom_teacher(actor)):
         deny("signing.certificate", "user", actor.id)
     opened = open_p12(data, password)
     f = opened.facts
+    if store_key and not keystore.available():
+        raise ConflictError("Nhà trường chưa cho phép lưu khóa ký số trên máy chủ: hãy bỏ chọn ô lưu khóa.")
     for old in queries.certificates_of(actor):
         old.active = False
     cert = SigningCertificate(
@@ -41,6 +45,7 @@ def register(actor: User, data: bytes, password: str) -> SigningCertificate:
         not_after=f.not_after,
         is_test=f.is_test,
         active=True,
+        sealed_key=keystore.seal_key(actor.id, opened) if store_key else None,
     )
     db.session.add(cert)
     db.session.flush()
@@ -50,7 +55,7 @@ def register(actor: User, data: bytes, password: str) -> SigningCertificate:
         cert,
         changes={
             "subject": f.subject, "issuer": f.issuer, "serial": f.serial, "fingerprint": f.fingerprint,
-            "not_after": f.not_after.isoformat(), "is_test": f.is_test,
+            "not_after": f.not_after.isoformat(), "is_test": f.is_test, "key_stored": store_key,
         },
     )  # fmt: skip
     return cert

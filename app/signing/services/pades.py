@@ -27,15 +27,21 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from pyhanko import stamp
+from pyhanko.pdf_utils import content as pdf_content
+from pyhanko.pdf_utils import layout as pdf_layout
 from pyhanko.pdf_utils import text as pdf_text
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers, timestamps
-from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko.sign import attributes, fields, signers, timestamps
+from pyhanko.sign.general import as_signing_certificate_v2, get_pyca_cryptography_hash
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.signing.services.pki import CertificateError, Opened
 
+#: "static": the stamp drawn by reportlab once (stamp_pdf) and imported as a form XObject;
+#: "text": pyHanko's TextStampStyle laying the text out with the font cut on every signature
+#: (kept for bench/sign_speed.py's comparison)
+STAMP_MODE = "static"
 #: room for the CMS blob: the signature, the chain (2–3 certificates) and a timestamp token
 BYTES_RESERVED = 16 * 1024
 
@@ -55,6 +61,24 @@ class KeySigner(signers.SimpleSigner):
             cert_registry=registry,
         )
         self._pyca_key: PrivateKeyTypes = opened.key
+        self._signing_certificate_v2: tsp.SigningCertificateV2 | None = None
+
+    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
+        """pyHanko's providers, with the signing-certificate-v2 attribute built once per
+        signer: asn1crypto rebuilt it from its parts (the certificate's hash, issuer and
+        serial) dozens of times per signature — a third of a signature's time. The value
+        is loaded back from its DER, so later dumps reuse the bytes."""
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if isinstance(provider, attributes.SigningCertificateV2Provider):
+                yield _FixedAttribute(provider.attribute_type, self._certificate_v2(provider))
+            else:
+                yield provider
+
+    def _certificate_v2(self, provider: attributes.SigningCertificateV2Provider) -> tsp.SigningCertificateV2:
+        if self._signing_certificate_v2 is None:
+            built = as_signing_certificate_v2(provider.signing_cert)
+            self._signing_certificate_v2 = tsp.SigningCertificateV2.load(built.dump())
+        return self._signing_certificate_v2
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         hash_algo = get_pyca_cryptography_hash(digest_algorithm)
@@ -64,6 +88,17 @@ class KeySigner(signers.SimpleSigner):
         if isinstance(key, ec.EllipticCurvePrivateKey):
             return key.sign(data, ec.ECDSA(hash_algo))
         return super().sign_raw(data, digest_algorithm)
+
+
+class _FixedAttribute(attributes.CMSAttributeProvider):
+    """A signed attribute whose value is the same for every signature of one signer."""
+
+    def __init__(self, attribute_type: str, value: Any) -> None:
+        self.attribute_type = attribute_type
+        self.value = value
+
+    async def build_attr_value(self, dry_run: bool = False) -> Any:
+        return self.value
 
 
 class UrllibTimeStamper(timestamps.TimeStamper):
@@ -166,6 +201,61 @@ def stamp_style(text: str, font_size: int = 7) -> stamp.TextStampStyle:
     )
 
 
+class _StampPage(pdf_content.PdfContent):
+    """pyHanko's ImportedPdfPage, from bytes in memory instead of a file on disk."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self.data = data
+
+    def render(self) -> bytes:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self.data)), page_ix=0)
+        name = "/Stamp"
+        self.resources.xobject[name] = xobj
+        x1, y1, x2, y2 = xobj.get_object()["/BBox"]
+        self.box = pdf_layout.BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+        return name.encode() + b" Do"
+
+
+@lru_cache(maxsize=64)
+def stamp_pdf(text: str, width: float, height: float, font_size: float = 7) -> bytes:
+    """The visible stamp drawn once by reportlab as a one-page PDF the size of the box: the
+    lines of `text` (NFC) in Be Vietnam Pro, each shrunk to fit the width. reportlab subsets
+    the font itself (a few KB, no layout tables); pyHanko then only imports the page as a
+    form XObject — no font work per signature. Cached per (text, size): a batch signs with
+    the same stamp text within a minute."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    from app.reports.pdf import fonts
+
+    fonts.register()
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(width, height), initialFontName=fonts.REGULAR, pageCompression=1)
+    canvas.setCreator("Sổ điện tử")
+    lines = unicodedata.normalize("NFC", text).split("\n")
+    leading, pad = font_size + 2, 2.0
+    y = height - pad - font_size
+    for line in lines:
+        size = font_size
+        room = width - 2 * pad
+        measured = stringWidth(line, fonts.REGULAR, size)
+        if measured > room:
+            size = max(4.0, size * room / measured)
+        canvas.setFont(fonts.REGULAR, size)
+        canvas.drawString(pad, y, line)
+        y -= leading
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def static_stamp_style(text: str, width: float, height: float) -> stamp.StaticStampStyle:
+    return stamp.StaticStampStyle(background=_StampPage(stamp_pdf(text, width, height)), border_width=0)
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where the visible box goes: page (1-based) and rectangle in points; None = invisible."""
@@ -202,7 +292,12 @@ def sign_pdf(
     extra: dict[str, Any] = {}
     if tsa_url:
         extra["timestamper"] = UrllibTimeStamper(tsa_url)
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp_style(text), new_field_spec=spec, **extra)
+    if place is not None and STAMP_MODE == "static":
+        (x1, y1, x2, y2) = place.box
+        style: stamp.BaseStampStyle = static_stamp_style(text, round(abs(x2 - x1), 2), round(abs(y2 - y1), 2))
+    else:
+        style = stamp_style(text)
+    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec, **extra)
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out, bytes_reserved=BYTES_RESERVED)
     return out.getvalue()

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.reports.models import IssuedDocument
 from app.signing import policy, queries
 from app.signing.models import SIGNABLE_KINDS, STEP_LABELS, STEPS, DocumentSignature
-from app.signing.services import boxes, certificates, pades
+from app.signing.services import boxes, certificates, keystore, pades
 from app.signing.services.pki import TEST_MARK, CertificateError, Opened, check_validity
 
 SIGN_LOCK_KEY = 0x5EB0_0011
@@ -56,6 +56,8 @@ def current_sha256(doc: IssuedDocument) -> str:
 def _check_turn(actor: User, doc: IssuedDocument, *, seal: bool) -> str:
     if doc.kind not in SIGNABLE_KINDS:
         raise DomainError("Chỉ học bạ và sổ theo dõi được ký số.")
+    if doc.status == "revoked":
+        raise ConflictError(f"Văn bản {doc.code} đã bị thu hồi: không ký tiếp được.")
     if doc.status != "valid":
         raise ConflictError(f"Văn bản {doc.code} đã được thay thế bằng bản mới: hãy ký bản mới.")
     sigs = queries.signatures_of(doc.id)
@@ -85,7 +87,7 @@ def _sign(
 ) -> DocumentSignature:
     check_validity(opened.facts)
     before = current_sha256(doc)
-    redrawn = boxes.redraw(doc)
+    redrawn = boxes.boxes_of(doc)
     if not redrawn.identical:
         current_app.logger.warning("signing: the redraw of %s differs from the issued file", doc.code)
     where = boxes.box_for(redrawn.boxes, step)
@@ -137,6 +139,10 @@ def open_for_signing(actor: User, password: str) -> Opened:
     cert = queries.active_certificate(actor)
     if cert is None:
         raise CertificateError("Bạn chưa đăng ký chứng thư số: hãy đăng ký ở trang Chứng thư số trước khi ký.")
+    if not password and cert.sealed_key is not None:
+        return keystore.open_stored(cert)  # the school's opt-in: no password
+    if not password:
+        raise CertificateError("Hãy nhập mật khẩu của chứng thư số.")
     return certificates.open_own(actor, cert, password)
 
 

@@ -10,10 +10,10 @@ from app.audit import registry
 from app.core import files
 from app.signing import services
 from app.signing.models import DocumentSignature
-from app.signing.views import batches, certificates, sign, verify
+from app.signing.views import batches, certificates, revoke, sign, verify
 
 bp = Blueprint("signing", __name__)
-for page in (certificates, sign, batches, verify):
+for page in (certificates, sign, batches, revoke, verify):
     page.routes.register(bp)
 
 

@@ -7,7 +7,7 @@ from flask import render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.accounts.session import current_actor
-from app.core.authz import allow, require
+from app.core.authz import BGH, allow, not_found, require
 from app.core.database import unit_of_work
 from app.core.routing import Routes
 from app.signing import forms, policy, queries, services
@@ -28,6 +28,8 @@ def certificates() -> str:
         may_hold=policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)),
         seal=services.seal_configured(),
         form=forms.CertificateForm(),
+        may_manage=policy.can_manage_key_storage(user),
+        storage=queries.key_storage_facts(),
     )
 
 
@@ -41,6 +43,32 @@ def register_certificate() -> Response:
     upload = request.files.get("p12")
     data = upload.read(services.certificates.MAX_READ) if upload else b""
     with unit_of_work():
-        cert = services.register(user, data, form.password.data or "")
+        cert = services.register(user, data, form.password.data or "", store_key=bool(form.store_key.data))
     message = f"Đã đăng ký chứng thư số của {cert.common_name} (hết hạn {cert.not_after:%d/%m/%Y})."
     return redirect_with(message, url_for("signing.certificates"))
+
+
+@routes.route("/signing/key-storage", methods=["POST"])
+@allow(BGH)
+def key_storage() -> Response:
+    """The school's opt-in (BGH): on, or off — which deletes every stored key."""
+    user = current_actor()
+    form = forms.KeyStorageForm(request.form)
+    with unit_of_work():
+        deleted = services.keystore.set_enabled(user, bool(form.enabled.data))
+    message = (
+        "Đã bật lưu khóa ký số trên máy chủ." if form.enabled.data else f"Đã tắt lưu khóa ký số; đã xóa {deleted} khóa."
+    )
+    return redirect_with(message, url_for("signing.certificates"))
+
+
+@routes.route("/signing/certificates/forget-key", methods=["POST"])
+@allow(SIGNERS)
+def forget_key() -> Response:
+    user = current_actor()
+    cert = queries.active_certificate(user)
+    if cert is None:
+        not_found("signing_certificate", 0)
+    with unit_of_work():
+        services.keystore.forget(user, cert)
+    return redirect_with("Đã xóa khóa đã lưu: từ nay bạn ký bằng mật khẩu.", url_for("signing.certificates"))

@@ -32,6 +32,7 @@ def awaiting() -> str:
         batches=queries.batch_classes(items) if policy.is_bgh(user) else [], form=forms.SignForm(),
         school_count=len(queries.batch_documents(user)) if policy.is_bgh(user) else 0,
         jobs=queries.recent_jobs(5) if policy.can_see_signing_job(user) else [],
+        may_revoke=policy.can_revoke_document(user),
     )  # fmt: skip
 
 
@@ -64,7 +65,7 @@ def _document_page(user: User, doc: IssuedDocument, error: str | None = None) ->
     return render_template(
         "signing/document.html", doc=doc, signatures=queries.signatures_of(doc.id), step=step, mine=mine,
         labels=STEP_LABELS, form=forms.SignForm(), certificate=queries.active_certificate(user),
-        seal=services.seal_configured(), error=error,
+        seal=services.seal_configured(), error=error, may_revoke=policy.can_revoke_document(user),
     )  # fmt: skip
 
 
