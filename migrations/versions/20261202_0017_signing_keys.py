@@ -2,14 +2,14 @@
 person's key stored encrypted when the school opts in (signing_certificate.sealed_key).
 
 Revision ID: 0017_signing_keys
-Revises: 0014_signing_jobs
+Revises: 0015_privacy
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_signing_keys"
-down_revision = "0014_signing_jobs"
+down_revision = "0015_privacy"
 branch_labels = None
 depends_on = None
 
