@@ -34,9 +34,7 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["student_id"], ["student.id"], name=op.f("fk_guardian_consent_student_id_student")),
         sa.ForeignKeyConstraint(["recorded_by_id"], ["user.id"], name=op.f("fk_guardian_consent_recorded_by_id_user")),
-        sa.ForeignKeyConstraint(
-            ["link_id"], ["parent_link.id"], name=op.f("fk_guardian_consent_link_id_parent_link")
-        ),
+        sa.ForeignKeyConstraint(["link_id"], ["parent_link.id"], name=op.f("fk_guardian_consent_link_id_parent_link")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_guardian_consent")),
     )
     with op.batch_alter_table("guardian_consent", schema=None) as batch_op:
