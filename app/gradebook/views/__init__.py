@@ -11,7 +11,7 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from app.audit import registry
-from app.gradebook import queries
+from app.gradebook import cells, queries
 from app.gradebook.services import ACTION_LABELS
 from app.gradebook.services.corrections import CHAIN, WAITING
 from app.gradebook.values import shown
@@ -32,8 +32,20 @@ def _tell_audit(state: BlueprintSetupState) -> None:
         registry.SubjectKind("correction", queries.correction_subject_for, queries.correction_links),
     )
     registry.register_actions(state.app, ACTION_LABELS)
+    # globals, not a context processor: the macros of gradebook/_macros.html are imported
+    # without the context and call these
+    state.app.jinja_env.globals.update(
+        grid_rows=cells.grid_rows,
+        grid_cell_html=cells.cell_html,
+        grid_avg_html=cells.avg_html,
+        grid_remark_html=cells.remark_html,
+    )
 
 
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"shown": shown, "correction_chain": CHAIN, "correction_waiting": WAITING}
+    return {
+        "shown": shown,
+        "correction_chain": CHAIN,
+        "correction_waiting": WAITING,
+    }
