@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from wtforms import Form, StringField, TextAreaField
-from wtforms.validators import AnyOf, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.core.forms import date_field
+from app.parents.messages import BODY_MAX as MESSAGE_MAX
+from app.parents.messages import REPLY_MAX as MESSAGE_REPLY_MAX
 from app.parents.models import RELEASE_PERIODS
 from app.parents.services import REPLY_MAX
 
@@ -28,3 +30,27 @@ class ReleaseForm(Form):
         "Kỳ", validators=[AnyOf(list(RELEASE_PERIODS), message="Hãy chọn học kỳ hoặc cả năm cần công bố.")]
     )
     period_ref = StringField("Tham chiếu", validators=[Optional(), Length(max=10, message="Kỳ không hợp lệ.")])
+
+
+class MessageForm(Form):
+    """The GVCN's note to one family."""
+
+    body = TextAreaField(
+        "Nội dung tin nhắn",
+        validators=[
+            DataRequired(message="Hãy viết nội dung tin nhắn."),
+            Length(max=MESSAGE_MAX, message=f"Tin nhắn tối đa {MESSAGE_MAX} ký tự."),
+        ],
+    )
+
+
+class MessageReplyForm(Form):
+    """The family's answer to one message."""
+
+    reply = TextAreaField(
+        "Trả lời giáo viên chủ nhiệm",
+        validators=[
+            DataRequired(message="Hãy viết lời trả lời."),
+            Length(max=MESSAGE_REPLY_MAX, message=f"Lời trả lời tối đa {MESSAGE_REPLY_MAX} ký tự."),
+        ],
+    )

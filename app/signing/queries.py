@@ -17,6 +17,7 @@ from app.signing import policy
 from app.signing.models import (
     SIGNABLE_KINDS,
     STEPS,
+    DeliveredCopy,
     DocumentSignature,
     SigningCertificate,
     SigningJob,
@@ -196,3 +197,8 @@ def interrupted(job: SigningJob) -> bool:
 
 def recent_jobs(limit: int = 10) -> list[SigningJob]:
     return list(db.session.scalars(select(SigningJob).order_by(SigningJob.id.desc()).limit(limit)))
+
+
+def delivered_hashes(document_id: int) -> list[str]:
+    """The sha256 of every copy of the document delivered to a family (DeliveredCopy)."""
+    return list(db.session.scalars(select(DeliveredCopy.sha256).where(DeliveredCopy.document_id == document_id)))

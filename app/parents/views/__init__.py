@@ -9,11 +9,11 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from app.audit import registry
-from app.parents import services
-from app.parents.views import parent, staff
+from app.parents import messages, services
+from app.parents.views import messaging, parent, receipts, staff
 
 bp = Blueprint("parents", __name__)
-for page in (parent, staff):
+for page in (parent, staff, messaging, receipts):
     page.routes.register(bp)
 
 
@@ -30,3 +30,4 @@ def _leak_resistant(response: Response) -> Response:
 @bp.record_once
 def _wire(state: BlueprintSetupState) -> None:
     registry.register_actions(state.app, services.ACTION_LABELS, feed=services.FEED_ACTIONS)
+    registry.register_actions(state.app, messages.ACTION_LABELS)
