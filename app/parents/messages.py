@@ -73,6 +73,10 @@ def of_student(cls: SchoolClass, student_id: int) -> list[ParentMessage]:
     )
 
 
+def has_unseen_replies(messages: list[ParentMessage]) -> bool:
+    return any(m.replied_at is not None and m.reply_seen_at is None for m in messages)
+
+
 def mark_replies_seen(messages: list[ParentMessage], now: datetime) -> int:
     """The GVCN opened the family's thread: its unread replies are now read."""
     fresh = [m for m in messages if m.replied_at is not None and m.reply_seen_at is None]

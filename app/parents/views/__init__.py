@@ -10,11 +10,12 @@ from werkzeug.wrappers import Response
 
 from app.audit import registry
 from app.parents import messages, services
-from app.parents.views import messaging, parent, receipts, staff
+from app.parents.views import common, messaging, parent, receipts, staff
 
 bp = Blueprint("parents", __name__)
 for page in (parent, staff, messaging, receipts):
     page.routes.register(bp)
+bp.register_error_handler(429, common.plain_429)
 
 
 @bp.after_request

@@ -23,8 +23,9 @@ def _thread(class_id: int, student_id: int, form: MessageForm, status: int = 200
     cls = queries.managed_class(current_actor(), class_id)
     student = messages.class_student(cls, student_id)
     thread = messages.of_student(cls, student.id)
-    with unit_of_work():
-        messages.mark_replies_seen(thread, utcnow())
+    if messages.has_unseen_replies(thread):
+        with unit_of_work(fresh=True):  # the GVCN has now read the family's replies
+            messages.mark_replies_seen(thread, utcnow())
     page = render_template("parents/messages.html", cls=cls, student=student, thread=thread, form=form)
     return page, status
 

@@ -64,7 +64,7 @@ def view() -> str:
     services.log_access("view", "ok", link_id=who.link_id)
     inbox = pages.inbox(who)
     if inbox["new_ids"]:
-        with unit_of_work():  # the read receipt: the first time the family saw each message
+        with unit_of_work(fresh=True):  # the read receipt: the first time the family saw each message
             messages.mark_read(who, inbox["messages"], utcnow())
     return render_template("parents/view.html", **pages.overview(who), **inbox)
 
@@ -87,7 +87,7 @@ def download(snapshot_id: int) -> Response:
     doc = queries.issued_for(who, common.own_point(who, snapshot_id))
     if doc is None:
         common.plain_404(outcome="no_document", link_id=who.link_id)
-    with unit_of_work():  # the issued file + the line "Cấp cho phụ huynh của …" (made once a day)
+    with unit_of_work(fresh=True):  # the issued file + the line "Cấp cho phụ huynh của …" (made once a day)
         data = delivery.parent_copy(who, doc)
     services.log_access("download", "ok", link_id=who.link_id)
     return files.attachment(data, doc.file_name, "application/pdf")
