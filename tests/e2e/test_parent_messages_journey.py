@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the parents_school fixture imported from tests/parents/conftest.py)
 """Journey (issue 12): on a phone (375 px) the GVCN writes a one-to-one message to a
 family, the parent opens the private link, reads it and replies; the GVCN then sees
 "Đã xem" and the reply, and the class page counted the unread reply."""
@@ -19,7 +20,7 @@ def test_gvcn_messages_a_family_and_sees_it_read_and_answered(
     live_server,
     browser_login,
     parents_school,
-    width,  # noqa: F811
+    width,
 ) -> None:
     ns = parents_school
     student = ns.students[0]
