@@ -15,12 +15,12 @@ from app.parents.views.staff import MANAGERS
 routes = Routes()
 
 
-@routes.route("/parents/classes/<int:class_id>/receipts.<any(xlsx, csv):fmt>")
+@routes.route("/parents/classes/<int:class_id>/receipts.<fmt>")
 @allow(MANAGERS)
 def receipts(class_id: int, fmt: str) -> Response:
     cls = queries.managed_class(current_actor(), class_id)
     point = exports.class_point(cls, request.args.get("period", ""), request.args.get("ref", ""))
-    if point is None:
+    if point is None or fmt not in ("xlsx", "csv"):
         abort(404)
     rows = exports.receipt_rows(cls, point)
     name = f"da-xem-{cls.name}-{point.slug}.{fmt}"
