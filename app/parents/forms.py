@@ -6,6 +6,8 @@ from wtforms import BooleanField, Form, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.core.forms import date_field
+from app.parents.messages import BODY_MAX as MESSAGE_MAX
+from app.parents.messages import REPLY_MAX as MESSAGE_REPLY_MAX
 from app.parents.models import RELEASE_PERIODS
 from app.parents.services import REPLY_MAX
 
@@ -41,5 +43,29 @@ class ConsentForm(Form):
         validators=[
             DataRequired("Hãy ghi nguồn ghi nhận (ví dụ: phiếu giấy có chữ ký của phụ huynh)."),
             Length(max=200, message="Nguồn ghi nhận tối đa 200 ký tự."),
+        ],
+    )
+
+
+class MessageForm(Form):
+    """The GVCN's note to one family."""
+
+    body = TextAreaField(
+        "Nội dung tin nhắn",
+        validators=[
+            DataRequired(message="Hãy viết nội dung tin nhắn."),
+            Length(max=MESSAGE_MAX, message=f"Tin nhắn tối đa {MESSAGE_MAX} ký tự."),
+        ],
+    )
+
+
+class MessageReplyForm(Form):
+    """The family's answer to one message."""
+
+    reply = TextAreaField(
+        "Trả lời giáo viên chủ nhiệm",
+        validators=[
+            DataRequired(message="Hãy viết lời trả lời."),
+            Length(max=MESSAGE_REPLY_MAX, message=f"Lời trả lời tối đa {MESSAGE_REPLY_MAX} ký tự."),
         ],
     )

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import User
 from app.core.models import Base, UTCDateTime, utcnow
 from app.school.models import Guardian, SchoolClass, Student
 
@@ -143,3 +144,28 @@ class GuardianConsent(Base):
     @property
     def given(self) -> bool:
         return self.state == "given"
+
+
+class ParentMessage(Base):
+    """The GVCN's one-to-one note to one student's family (e.g. about absences). Every
+    guardian of that student holding a link sees it; nobody else. `read_at` is the first
+    time a guardian saw it (the read receipt); one reply from the family; `reply_seen_at`
+    when the GVCN read the reply (the class's unread-replies count)."""
+
+    __tablename__ = "parent_message"
+    __audit_type__ = "parent_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_by_guardian_id: Mapped[int | None] = mapped_column(Integer)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_by_guardian_id: Mapped[int | None] = mapped_column(Integer)
+    reply_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User] = relationship()

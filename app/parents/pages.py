@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.vn import to_local
-from app.parents import progress, queries, slips
+from app.parents import messages, progress, queries, slips
 from app.parents.queries import ParentPrincipal
 from app.reports import documents
 from app.reports.pdf.common import date_line
@@ -60,4 +60,15 @@ def slip(guardian: Guardian, cls: SchoolClass, url: str) -> dict[str, Any]:
         "url": url,
         "message": slips.message(name, cls.name, url),
         "qr": slips.qr_svg(url),
+    }
+
+
+def inbox(who: ParentPrincipal, errors: dict[int, list[str]] | None = None) -> dict[str, Any]:
+    """The GVCN's messages to this family, newest first; `new_ids`: not seen before now."""
+    found = messages.for_family(who)
+    return {
+        "messages": found,
+        "new_ids": {m.id for m in found if m.read_at is None},
+        "message_errors": errors or {},
+        "reply_max": messages.REPLY_MAX,
     }

@@ -170,3 +170,20 @@ class SigningJobItem(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     document: Mapped[IssuedDocument] = relationship()
+
+
+class DeliveredCopy(Base):
+    """A copy of an issued document handed to a family: the issued (or last signed) file
+    `base_sha256`, byte for byte, plus one incremental update adding the annotation `line`
+    ("Cấp cho phụ huynh của … — <date>"). Its sha256 lets /verify recognise it as that
+    document ("bản cấp cho phụ huynh"), with its signatures still validated."""
+
+    __tablename__ = "delivered_copy"
+    __table_args__ = (UniqueConstraint("document_id", "base_sha256", "line", name="uq_delivered_copy_line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("issued_document.id"), index=True)
+    base_sha256: Mapped[str] = mapped_column(String(64))
+    line: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from app.signing.models import (
     KEY_STORAGE_SETTING,
     SIGNABLE_KINDS,
     STEPS,
+    DeliveredCopy,
     DocumentSignature,
     SigningCertificate,
     SigningJob,
@@ -230,3 +231,8 @@ def key_storage_facts() -> dict[str, object]:
     configured = bool(current_app.config.get(KEY_ENCRYPTION_ENV))
     count = len(certificates_with_stored_keys()) if enabled else 0
     return {"enabled": enabled, "configured": configured, "available": enabled and configured, "count": count}
+
+
+def delivered_hashes(document_id: int) -> list[str]:
+    """The sha256 of every copy of the document delivered to a family (DeliveredCopy)."""
+    return list(db.session.scalars(select(DeliveredCopy.sha256).where(DeliveredCopy.document_id == document_id)))

@@ -155,9 +155,16 @@ def lookup(raw_code: str) -> tuple[IssuedDocument | None, PublicFacts | None]:
 
 
 def known_hashes(document: IssuedDocument) -> list[str]:
-    """The sha256 of every file the school handed out under this code: the issued file and
-    each signed revision (one per signature, app/signing's document_signature)."""
-    return [document.sha256, *(s.sha256 for s in queries.signatures_of(document.id))]
+    """The sha256 of every file the school handed out under this code: the issued file,
+    each signed revision (one per signature, app/signing's document_signature) and each
+    copy delivered to a family (app/signing/services/copies.py)."""
+    signed = [s.sha256 for s in queries.signatures_of(document.id)]
+    return [document.sha256, *signed, *(PARENT_COPY_PREFIX + h for h in queries.delivered_hashes(document.id))]
+
+
+#: marks a known hash as a family's copy (the issued file + one annotation: the line
+#: "Cấp cho phụ huynh của …"); its signatures are validated on its issued part
+PARENT_COPY_PREFIX = "phu-huynh:"
 
 
 # ---------------------------------------------------------------------------- the upload
@@ -193,6 +200,7 @@ class UploadVerdict:
     sha256: str
     matches: bool
     signatures: list[SignatureCheck] = field(default_factory=list)
+    parent_copy: bool = False  # the copy delivered to a family (issued file + the line)
     unreadable: str | None = None  # the PDF could not be parsed for signatures
 
     @property
@@ -220,11 +228,24 @@ class UploadVerdict:
                 "KHÔNG KHỚP với bản đã phát hành: tệp này đã bị thay đổi (dù chỉ một byte, hay một trang bị "
                 "thay) hoặc là một tệp khác. Đừng tin nội dung của nó; hãy hỏi nhà trường bản gốc."
             )
+        if self.parent_copy:
+            return self._parent_summary()
         if not self.signed:
             return "Tệp khớp với bản đã phát hành, chưa có chữ ký số."
         if not self.genuine:
             return "Tệp khớp với bản đã phát hành, nhưng có chữ ký số KHÔNG HỢP LỆ (xem chi tiết bên dưới)."
         return "Tệp khớp với bản đã phát hành và mọi chữ ký số đều hợp lệ."
+
+    def _parent_summary(self) -> str:
+        copy = (
+            "Tệp là bản cấp cho phụ huynh của văn bản đã phát hành: đúng từng byte của bản đã phát hành, "
+            "chỉ thêm dòng ghi chú “Cấp cho phụ huynh của …”"
+        )
+        if not self.signed:
+            return copy + "; chưa có chữ ký số."
+        if not self.genuine:
+            return copy + "; nhưng có chữ ký số KHÔNG HỢP LỆ (xem chi tiết bên dưới)."
+        return copy + "; mọi chữ ký số đều hợp lệ."
 
 
 def check_pdf_bytes(data: bytes) -> None:
@@ -240,9 +261,14 @@ def verify_upload(document: IssuedDocument, data: bytes, known: Sequence[str] | 
     check_pdf_bytes(data)
     digest = hashlib.sha256(data).hexdigest()
     hashes = list(known) if known is not None else known_hashes(document)
-    verdict = UploadVerdict(sha256=digest, matches=digest in hashes)
+    copy = PARENT_COPY_PREFIX + digest in hashes
+    verdict = UploadVerdict(sha256=digest, matches=copy or digest in hashes, parent_copy=copy)
+    signed_part = issued_part(data, hashes) if copy else data
+    if signed_part is None:  # a recorded copy whose first bytes are no issued file: never genuine
+        verdict.matches, verdict.parent_copy = False, False
+        signed_part = data
     try:
-        verdict.signatures = validate_signatures(data, trust_roots())
+        verdict.signatures = validate_signatures(signed_part, trust_roots())
     except Exception as exc:  # noqa: BLE001  (a broken file is a verdict, not a crash)
         verdict.unreadable = f"Không đọc được cấu trúc tệp PDF để kiểm tra chữ ký ({type(exc).__name__})."
     return verdict
@@ -269,6 +295,24 @@ def is_test_certificate(cert: Any) -> bool:
     names = cert.subject.native
     marked = " ".join(str(names.get(k) or "") for k in ("common_name", "organization_name"))
     return TEST_MARKER in unicodedata.normalize("NFC", marked).upper()
+
+
+def issued_part(data: bytes, hashes: Sequence[str]) -> bytes | None:
+    """A family's copy is a file the school issued (or signed) followed by one incremental
+    update (the line "Cấp cho phụ huynh…"): those first bytes, when their sha256 is one the
+    school knows, else None. pyHanko judges an annotation added after a signature as an
+    unexplained change, so the signatures are validated on the issued part — byte for byte
+    the signed file — while the whole copy is known by its own recorded sha256."""
+    end = data.rstrip(b"\r\n")
+    last = end.rfind(b"%%EOF", 0, len(end) - 5)
+    if last < 0:
+        return None
+    cut = last + 5
+    for tail in (b"\r\n", b"\n", b"\r", b""):
+        candidate = data[:cut] + tail
+        if data.startswith(candidate) and hashlib.sha256(candidate).hexdigest() in hashes:
+            return candidate
+    return None
 
 
 def validate_signatures(data: bytes, roots: Sequence[Any]) -> list[SignatureCheck]:

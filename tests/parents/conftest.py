@@ -114,3 +114,17 @@ def open_as_parent(client: Any, token: str, **form: str) -> Any:
 
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", html)
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A real one-page PDF (reportlab) standing in for an issued báo liên lạc."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, text.encode("ascii", "replace").decode())
+    page.showPage()
+    page.save()
+    return out.getvalue()

@@ -9,12 +9,13 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from app.audit import registry
-from app.parents import consent, services
-from app.parents.views import consent_pages, parent, staff
+from app.parents import consent, messages, services
+from app.parents.views import common, consent_pages, messaging, parent, receipts, staff
 
 bp = Blueprint("parents", __name__)
-for page in (parent, staff, consent_pages):
+for page in (parent, staff, consent_pages, messaging, receipts):
     page.routes.register(bp)
+bp.register_error_handler(429, common.plain_429)
 
 
 @bp.after_request
@@ -31,3 +32,4 @@ def _leak_resistant(response: Response) -> Response:
 def _wire(state: BlueprintSetupState) -> None:
     registry.register_actions(state.app, services.ACTION_LABELS, feed=services.FEED_ACTIONS)
     registry.register_actions(state.app, consent.ACTION_LABELS)
+    registry.register_actions(state.app, messages.ACTION_LABELS)

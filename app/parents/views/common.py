@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from flask import abort, current_app, make_response, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.core.models import utcnow
@@ -63,4 +64,20 @@ def with_cookie(response: Response, link_id: int, hashed: str) -> Response:
         httponly=True,
         samesite="Strict",
     )
+    return response
+
+
+#: a scanner past the failure limit gets these few bytes: no template, no lookup
+PLAIN_429 = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Thử lại sau</title></head>'
+    "<body><p>Quá nhiều lần thử. Vui lòng thử lại sau ít phút.</p></body></html>"
+)
+
+
+def plain_429(error: HTTPException) -> Response:
+    """The rate limit's answer on the parent pages: plain, with the limiter's Retry-After."""
+    response = make_response(PLAIN_429, 429)
+    retry = error.get_response().headers.get("Retry-After")
+    if retry:
+        response.headers["Retry-After"] = retry
     return response

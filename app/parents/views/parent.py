@@ -13,7 +13,7 @@ from app.core.authz import public
 from app.core.database import unit_of_work
 from app.core.models import utcnow
 from app.core.routing import Routes
-from app.parents import consent, pages, queries, services, tokens
+from app.parents import consent, delivery, messages, pages, queries, services, tokens
 from app.parents.forms import AckForm, OpenForm
 from app.parents.models import ParentLink
 from app.parents.views import common
@@ -97,7 +97,11 @@ def stop_consent() -> Response:
 def view() -> str:
     who = common.principal()
     services.log_access("view", "ok", link_id=who.link_id)
-    return render_template("parents/view.html", **pages.overview(who))
+    inbox = pages.inbox(who)
+    if inbox["new_ids"]:
+        with unit_of_work(fresh=True):  # the read receipt: the first time the family saw each message
+            messages.mark_read(who, inbox["messages"], utcnow())
+    return render_template("parents/view.html", **pages.overview(who), **inbox)
 
 
 @routes.route("/p/view/<int:snapshot_id>")
@@ -118,8 +122,10 @@ def download(snapshot_id: int) -> Response:
     doc = queries.issued_for(who, common.own_point(who, snapshot_id))
     if doc is None:
         common.plain_404(outcome="no_document", link_id=who.link_id)
+    with unit_of_work(fresh=True):  # the issued file + the line "Cấp cho phụ huynh của …" (made once a day)
+        data = delivery.parent_copy(who, doc)
     services.log_access("download", "ok", link_id=who.link_id)
-    return files.attachment(files.path_for(doc.sha256), doc.file_name, "application/pdf")
+    return files.attachment(data, doc.file_name, "application/pdf")
 
 
 @routes.route("/p/view/<int:snapshot_id>/ack", methods=["POST"])

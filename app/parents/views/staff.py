@@ -8,10 +8,11 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.accounts.session import current_actor
+from app.core import files
 from app.core.authz import BGH, Role, allow
 from app.core.database import unit_of_work
 from app.core.routing import Routes
-from app.parents import consent, pages, queries, services
+from app.parents import consent, exports, messages, pages, queries, services
 from app.parents.forms import ConsentForm, ReleaseForm
 
 routes = Routes()
@@ -38,6 +39,9 @@ def _class_page(class_id: int, issued: dict[str, object] | None = None, status: 
         consents=consent.current_of(g.id for s in queries.roster(cls) for g in s.guardians),
         consent_form=ConsentForm(),
         channel_labels=consent.CHANNEL_LABELS,
+        message_counts=messages.counts_of_class(cls),
+        unread_replies=messages.unread_replies(cls),
+        report_points=exports.report_points(cls),
         period_labels=PERIOD_LABELS,
         issued=issued,
     )
@@ -65,7 +69,7 @@ def issue(class_id: int, guardian_id: int) -> tuple[str, int]:
 
 @routes.route("/parents/classes/<int:class_id>/issue-all", methods=["POST"])
 @allow(MANAGERS)
-def issue_all(class_id: int) -> str:
+def issue_all(class_id: int) -> str | Response:
     user = current_actor()
     cls = queries.managed_class(user, class_id)
     guardians = [g for s in queries.roster(cls) for g in s.guardians]
@@ -73,6 +77,9 @@ def issue_all(class_id: int) -> str:
     with unit_of_work():
         issued = services.issue_missing(user, cls, [g for g in guardians if g not in blocked])
         sheet = [pages.slip(g, cls, url_for("parents.landing", token=t, _external=True)) for g, t in issued]
+    if request.form.get("format") == "csv":  # the one moment the links exist in clear: never stored
+        csv_bytes = exports.to_csv(exports.SHEET_COLUMNS, exports.sheet_rows(sheet))
+        return files.attachment(csv_bytes, f"gui-phu-huynh-{cls.name}.csv", "text/csv; charset=utf-8")
     skipped = len(guardians) - len(sheet) - len(blocked)
     return render_template("parents/distribution.html", cls=cls, sheet=sheet, skipped=skipped, blocked=blocked)
 

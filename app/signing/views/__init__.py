@@ -9,7 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from app.audit import registry
 from app.core import files
 from app.signing import services
-from app.signing.models import DocumentSignature
+from app.signing.models import DeliveredCopy, DocumentSignature
 from app.signing.views import batches, certificates, revoke, sign, verify
 
 bp = Blueprint("signing", __name__)
@@ -21,3 +21,4 @@ for page in (certificates, sign, batches, revoke, verify):
 def _register_audit(state: BlueprintSetupState) -> None:
     registry.register_actions(state.app, services.ACTION_LABELS, services.FEED_ACTIONS)
     files.register_reference(DocumentSignature.sha256)
+    files.register_reference(DeliveredCopy.sha256)
