@@ -27,6 +27,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.reports import policy, queries
 from app.reports.models import KIND_LABELS, IssuedDocument, ReportJob, ReportJobItem
+from app.reports.pdf import concat
 from app.reports.services import issuing, store
 from app.school.models import SchoolClass, Student
 
@@ -134,16 +135,27 @@ def bundle(job: ReportJob) -> tuple[str, str]:
     """The merged PDF for printing (class order) and the ZIP of every file, stored; their
     sha256s (read-only: a runner calls it outside its write transaction)."""
     docs = queries.documents_of_job(job)
-    merged = PdfWriter()
+    files = [store.path_of(doc.sha256).read_bytes() for doc in docs]
     archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        for n, doc in enumerate(docs, 1):
-            path = store.path_of(doc.sha256)
-            merged.append(str(path))
-            zf.write(path, f"{n:03d} {doc.file_name}")
-    out = io.BytesIO()
-    merged.write(out)
-    return store.write(out.getvalue()), store.write(archive.getvalue())
+    # stored, not deflated: the PDFs are compressed already (deflating saved ≈ 7 % for 2 ms a file)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for n, (doc, data) in enumerate(zip(docs, files, strict=True), 1):
+            zf.writestr(f"{n:03d} {doc.file_name}", data)
+    return store.write(merged_pdf(files)), store.write(archive.getvalue())
+
+
+def merged_pdf(files: list[bytes]) -> bytes:
+    """The documents in order in one PDF: copied object by object (app.reports.pdf.concat),
+    through pypdf only for a file that is not reportlab's plain output."""
+    try:
+        return concat.merge(files)
+    except concat.NotPlain:
+        merged = PdfWriter()
+        for data in files:
+            merged.append(io.BytesIO(data))
+        out = io.BytesIO()
+        merged.write(out)
+        return out.getvalue()
 
 
 def finish(job: ReportJob, bundled: tuple[str, str] | None = None) -> None:
