@@ -304,7 +304,8 @@ def classes_by_id(ids: Sequence[int]) -> dict[int, SchoolClass]:
 
 
 def hoc_ba_snapshots_of(student_ids: Sequence[int]) -> dict[int, list[ResultSnapshot]]:
-    """`hoc_ba_snapshots` of several students in one statement (and their students loaded)."""
+    """`hoc_ba_snapshots` of several students in one statement (their students, guardians and
+    quá trình học tập loaded alongside, for the identity page)."""
     stmt = (
         select(ResultSnapshot)
         .outerjoin(SnapshotSupersession, SnapshotSupersession.snapshot_id == ResultSnapshot.id)
@@ -315,7 +316,10 @@ def hoc_ba_snapshots_of(student_ids: Sequence[int]) -> dict[int, list[ResultSnap
             SnapshotSupersession.id.is_(None),
         )
         .order_by(SchoolYear.start_year, ResultSnapshot.period)
-        .options(selectinload(ResultSnapshot.student))
+        .options(
+            selectinload(ResultSnapshot.student).selectinload(Student.guardians),
+            selectinload(ResultSnapshot.student).selectinload(Student.prior_schooling),
+        )
     )
     by_student: dict[int, dict[int, ResultSnapshot]] = {}
     for snap in db.session.scalars(stmt):
