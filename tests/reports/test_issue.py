@@ -166,3 +166,36 @@ def test_a_batch_draws_a_chunk_in_a_fixed_number_of_statements_and_records_each_
     with app.app_context():
         docs = db.session.scalars(select(IssuedDocument)).all()
         assert sorted(d.sha256 for d in docs) == sorted(d.sha256 for d in drawn.values())  # the files drawn, no redraw
+
+
+def test_a_drawn_document_is_not_recorded_when_its_sources_were_issued_meanwhile(app, closed, as_user) -> None:
+    """Another runner issued the same snapshots between drawing and recording: the drawn
+    document is dropped (None: the item goes the long way, which finds the existing one)."""
+    from app.core.database import reading
+    from app.reports import queries
+    from app.reports.models import IssuedDocument, ReportJob, ReportJobItem
+    from app.reports.services import batches, issuing
+
+    ns = closed
+
+    def run(a):  # type: ignore[no-untyped-def]
+        from app.school.models import SchoolClass
+
+        cls = db.session.get(SchoolClass, ns.c10a1.id)
+        db.session.info["sodientu_report_jobs"] = []
+        job_id = batches.start_job(a, "bao_lien_lac", "class", cls.id, queries.issuable_period(cls, "hk1")).id
+        db.session.info.pop("sodientu_report_jobs", None)
+        db.session.commit()
+        with reading():
+            job = db.session.get(ReportJob, job_id)
+            first = db.session.scalars(select(ReportJobItem).where(ReportJobItem.position == 1)).one()
+            drawn = batches.draw_items(job, [first])[first.id]
+        job, first = db.session.get(ReportJob, job_id), db.session.get(ReportJobItem, first.id)
+        earlier = batches.run_item(job, first)  # the long path: drawn and issued now
+        db.session.commit()
+        assert drawn is not None and issuing.record(job.requested_by, drawn) is None
+        again = batches.run_item(job, first, drawn)
+        assert again.id == earlier.id and again.sha256 != drawn.sha256
+        return db.session.scalars(select(IssuedDocument)).all()
+
+    assert len(as_user(ns.gvcn, run)) == 1
