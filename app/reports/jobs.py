@@ -51,8 +51,10 @@ def run_job(job_id: int) -> None:
         ids = pending[start : start + chunk]
         item_id = ids[0]
         try:
-            drawn = _draw_chunk(job_id, ids)
+            drawn, failed = _draw_chunk(job_id, ids)
             for item_id in ids:
+                if failed is not None and item_id == failed.item_id:
+                    raise failed.cause
                 with unit_of_work():  # each item its own short transaction: progress, resume
                     job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
                     assert job is not None and item is not None
@@ -80,18 +82,17 @@ def run_job(job_id: int) -> None:
             batches.finish(job, bundled)
 
 
-def _draw_chunk(job_id: int, item_ids: list[int]) -> dict[int, issuing.Drawn | None]:
+def _draw_chunk(job_id: int, item_ids: list[int]) -> tuple[dict[int, issuing.Drawn | None], batches.ItemFailed | None]:
     """The chunk's documents drawn and stored in one read-only transaction (no write lock:
-    other writers go on meanwhile). Should one fail, none is kept: each item is then drawn
-    on its own in its write transaction, so the job stops naming the student it failed on."""
+    other writers go on meanwhile). Should one fail, those before it are recorded and the
+    job stops on it, naming its student (`batches.ItemFailed`)."""
     try:
         with reading():
             job = queries.get_job(job_id)
             assert job is not None
-            return batches.draw_items(job, queries.items_by_id(item_ids))
-    except Exception:  # noqa: BLE001 — retried item by item, where a failure is recorded
-        log.warning("report job %s: drawing a chunk failed, drawing its items one by one", job_id, exc_info=True)
-        return {}
+            return batches.draw_items(job, queries.items_by_id(item_ids)), None
+    except batches.ItemFailed as failed:
+        return {k: v for k, v in failed.drawn.items() if v is not None}, failed
 
 
 # ---------------------------------------------------------------------------- dispatch

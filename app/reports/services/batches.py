@@ -151,10 +151,22 @@ def draw_items(job: ReportJob, items: Sequence[ReportJobItem]) -> dict[int, issu
     todo = [i for i in items if i.document_id is None]
     found = drafts(job, todo)
     ready = [(i.id, d) for i in todo if (d := found[i.id]) is not None]
-    drawn = issuing.draw_many(job.requested_by, [d for _, d in ready])
     out: dict[int, issuing.Drawn | None] = {i.id: None for i in items}
+    try:
+        drawn = issuing.draw_many(job.requested_by, [d for _, d in ready])
+    except issuing.PartlyDrawn as part:
+        out.update((item_id, dr) for (item_id, _), dr in zip(ready, part.drawn, strict=False))
+        raise ItemFailed(ready[len(part.drawn)][0], out, part.cause) from part.cause
     out.update((item_id, dr) for (item_id, _), dr in zip(ready, drawn, strict=True))
     return out
+
+
+class ItemFailed(Exception):
+    """Drawing a chunk stopped at `item_id`: `drawn` holds the items drawn before it."""
+
+    def __init__(self, item_id: int, drawn: dict[int, issuing.Drawn | None], cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.item_id, self.drawn, self.cause = item_id, drawn, cause
 
 
 def run_item(job: ReportJob, item: ReportJobItem, drawn: issuing.Drawn | None = None) -> IssuedDocument:

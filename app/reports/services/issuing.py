@@ -180,6 +180,14 @@ class Drawn:
     facts: Facts | None = None
 
 
+class PartlyDrawn(Exception):
+    """Drawing one of the drafts failed: `drawn` holds those before it (stored), `cause` why."""
+
+    def __init__(self, drawn: list[Drawn | None], cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.drawn, self.cause = drawn, cause
+
+
 def new_codes(count: int) -> list[str]:
     """`count` distinct verification codes no document holds (one statement, bar a collision)."""
     while True:
@@ -216,7 +224,10 @@ def draw_many(actor: User, drafts: Sequence[Draft]) -> list[Drawn | None]:
             audit_seq=head_seq,
             audit_hash=head_hash,
         )
-        data = pdf.render(draft.document(), stamp)
+        try:
+            data = pdf.render(draft.document(), stamp)
+        except Exception as exc:
+            raise PartlyDrawn(out, exc) from exc
         # complete on disk before the row exists
         out.append(Drawn(facts.key, stamp, store.write(data), len(data), facts))
     return out
