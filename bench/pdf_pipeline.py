@@ -9,16 +9,19 @@ database is then copied, one fresh copy per measured run, so each run issues eve
 student's HK I báo liên lạc from nothing.
 
 "pipeline" is the real thing: a batch job per class (`batches.start_job`), run by
-`jobs.run_job` — per item its own transaction: snapshot read, `documents.report_card`,
-render with the footer code, `store.write` (temp, fsync, rename, fsync dir), the
-IssuedDocument row, the audit event — then the job's merged PDF and ZIP (timed apart).
-(a) one process, the 12 jobs in turn; (b) 2 processes (fork, a fresh app each), 6 jobs
-each, both writing to the same SQLite file (WAL, busy_timeout, BEGIN IMMEDIATE).
-"raw" is bench/pdf_speed.py's raw_bll (reportlab drawing the same page from a constant dict),
-measured in the same run with 1 and 2 processes, alongside its builder figure.
+`jobs.run_job` — by chunks: snapshot read, `documents.*`, render with the footer code and
+QR, `store.write` (temp, fsync, rename, fsync dir) in a read-only transaction; then per
+item its own write transaction: the IssuedDocument row, the audit event — then the job's
+merged PDF and ZIP (timed apart). (a) one process, the 12 jobs in turn; (b) 2 processes
+(fork, a fresh app each), 6 jobs each, both writing to the same SQLite file (WAL,
+busy_timeout, BEGIN IMMEDIATE). "raw" is bench/pdf_speed.py's raw_bll / raw_hoc_ba
+(reportlab drawing the same page from a constant dict), measured in the same run with 1 and
+2 processes, alongside its builder figure. Both for the HK I báo liên lạc and the học bạ.
 
-The học bạ is not measured here: the demo school has no HK II results to close (only part
-of the HK II marks, no HK II rèn luyện), so no cả năm snapshot exists to draw one from.
+The học bạ: the demo school has no HK II results to close (only part of the HK II marks,
+no HK II rèn luyện), so no cả năm snapshot exists to draw one from; `add_year_results`
+writes them into the fresh copy (from each student's real HK I snapshot, three years, so
+each học bạ has 4 pages like raw_hoc_ba), and the pipeline then runs as for real ones.
 SQLite only (the copy of the prepared database is a file copy).
 """
 
@@ -49,6 +52,7 @@ from _common import demo_app  # noqa: E402
 
 RESULTS = HERE / "results"
 PERIOD = ("hk1", "", "Học kỳ I")
+KIND_TITLES = {"bao_lien_lac": "báo liên lạc HK I (1 page)", "hoc_ba": "học bạ, 3 years (4 pages)"}
 
 
 # ---------------------------------------------------------------------------- preparation
@@ -92,8 +96,68 @@ def make_app(folder: Path):  # type: ignore[no-untyped-def]
     )
 
 
-def queue_jobs(folder: Path, class_ids: list[int]) -> list[int]:
-    """One báo liên lạc job per class, queued by its GVCN through the batch service (not run)."""
+PAST_YEARS = ((2022, "2022-2023"), (2023, "2023-2024"))
+
+
+def add_year_results(folder: Path) -> None:
+    """Cả năm snapshots for every student, for a 4-page học bạ (identity page + 3 years).
+
+    The demo school has no HK II results to close, so these are made here, not by a close:
+    the current year's from each student's real HK I snapshot (its subjects, marks and
+    comments; HK II = HK I, the year's result = HK I's, rèn luyện, absences, decision and
+    title from the tests' year payload), and two earlier years of the same content, each in
+    a class of its own year (so the current classes' "cả năm" lists one snapshot per
+    student). The học bạ pipeline then reads, draws and records exactly as for real ones."""
+    import copy
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.results import snapshots
+    from app.results.models import ResultSnapshot
+    from app.school.models import SchoolClass, SchoolYear
+    from tests.reports.conftest import year_payload
+
+    app = make_app(folder)
+    with app.app_context():
+        past = []
+        for start, name in PAST_YEARS:
+            year = SchoolYear(start_year=start, end_year=start + 1, start_date=date(start, 9, 5),
+                              end_date=date(start + 1, 5, 31), is_current=False)  # fmt: skip
+            db.session.add(year)
+            db.session.flush()
+            cls = SchoolClass(year_id=year.id, name=f"Lớp {name}", grade_level=6)
+            db.session.add(cls)
+            db.session.flush()
+            past.append((year, cls, name))
+        terms = db.session.scalars(select(ResultSnapshot).where(ResultSnapshot.period == "hk1")).all()
+        extra = year_payload()
+        for term in terms:
+            body = copy.deepcopy(term.data)
+            body.update({k: extra[k] for k in ("conduct", "absences", "title", "decision", "learning")})
+            body.update(kind="cn", period_label="Cả năm")
+            for subject in body["subjects"]:
+                subject["terms"]["hk2"] = copy.deepcopy(subject["terms"]["hk1"])
+                subject["year"], subject["retest"] = subject["terms"]["hk1"].get("result"), None
+            versions = [(term.year_id, term.class_id, body)]
+            for year, cls, name in past:
+                old = copy.deepcopy(body)
+                old["year"] = {"id": year.id, "name": name}
+                old["class"] = {"id": cls.id, "name": cls.name, "grade_level": 6}
+                versions.append((year.id, cls.id, old))
+            for year_id, class_id, payload in versions:
+                text = snapshots.canonical(payload)
+                db.session.add(ResultSnapshot(student_id=term.student_id, class_id=class_id, year_id=year_id,
+                                              period="cn", period_ref="", version=1, payload=text,
+                                              sha256=snapshots.digest(text)))  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def queue_jobs(folder: Path, class_ids: list[int], kind: str = "bao_lien_lac") -> list[int]:
+    """One job per class, queued by its GVCN through the batch service (not run)."""
     from app.accounts.models import User
     from app.extensions import db
     from app.reports import queries
@@ -106,7 +170,8 @@ def queue_jobs(folder: Path, class_ids: list[int]) -> list[int]:
         for class_id in class_ids:
             cls = db.session.get(SchoolClass, class_id)
             gvcn = db.session.get(User, cls.homeroom_teacher_id)
-            ids.append(batches.start_job(gvcn, "bao_lien_lac", "class", class_id, queries.Period(*PERIOD)).id)
+            period = queries.Period(*PERIOD) if kind == "bao_lien_lac" else queries.Period("cn", "", "Cả năm")
+            ids.append(batches.start_job(gvcn, kind, "class", class_id, period).id)
         db.session.info.pop(batches.DISPATCH, None)  # the bench runs them itself
         db.session.commit()
         db.session.remove()
@@ -125,6 +190,7 @@ def run_jobs(args: tuple[Path, list[int], Any, bool]) -> dict[str, Any]:
     from app.reports.services import batches
 
     app = make_app(folder)
+    pdf_speed._job("builder_hoc_ba")()
     pdf_speed._job("builder_bll")()  # fonts registered, reportlab warm: as in a long-lived worker
     finishing = [0.0, 0.0]
     originals = {"bundle": batches.bundle, "finish": batches.finish}
@@ -171,11 +237,15 @@ def run_jobs(args: tuple[Path, list[int], Any, bool]) -> dict[str, Any]:
     return out
 
 
-def pipeline(prepared: Path, class_ids: list[int], processes: int, profile: bool = False) -> dict[str, Any]:
+def pipeline(
+    prepared: Path, class_ids: list[int], processes: int, profile: bool = False, kind: str = "bao_lien_lac"
+) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
     folder = fresh_copy(prepared)
-    job_ids = queue_jobs(folder, class_ids)
+    if kind == "hoc_ba":
+        add_year_results(folder)
+    job_ids = queue_jobs(folder, class_ids, kind)
     shares = [job_ids[i::processes] for i in range(processes)]
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(processes)
@@ -203,6 +273,7 @@ def pipeline(prepared: Path, class_ids: list[int], processes: int, profile: bool
     finish_wall = max(r["finish_wall_s"] for r in results)
     shutil.rmtree(folder.parent, ignore_errors=True)
     return {
+        "kind": kind,
         "processes": processes,
         "documents": students,
         "job_states": sorted({s for r in results for s in r["states"]}),
@@ -225,7 +296,9 @@ def pipeline(prepared: Path, class_ids: list[int], processes: int, profile: bool
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds of each raw measurement")
-    parser.add_argument("--profile", action="store_true", help="print cProfile of the one-process pipeline")
+    parser.add_argument(
+        "--profile", choices=("bao_lien_lac", "hoc_ba"), help="print cProfile of that one-process pipeline"
+    )
     parser.add_argument("--prepared", help="reuse the prepared data folder printed by an earlier run")
     options = parser.parse_args()
     figures: dict[str, Any] = {
@@ -244,36 +317,46 @@ def main() -> None:
         f"preparation (demo school, HK I closed in {len(class_ids)} classes): {figures['prepare_s']} s, in {prepared}"
     )
     print(f"{'':<26}{'procs':>6}{'docs':>6}{'per cpu-s':>11}{'per s':>8}{'cpu s':>8}{'wall s':>8}")
-    students = 0
-    for procs in (1, 2):
-        p = pipeline(prepared, class_ids, procs)
-        students = max(students, p["documents"])
-        r = pdf_speed.measure_pair("bll", procs, options.seconds)
-        p.pop("profile")
-        if p["job_states"] != ["done"]:  # e.g. SQLITE_BUSY past busy_timeout: the job's row says where
-            print(f"!! {procs} processes: job states {p['job_states']}, {p['documents']} of {students} documents")
-        for label, per_cpu, per_s, docs, cpu, wall in (
-            ("pipeline (with merge+zip)", p["per_cpu_s"], p["per_wall_s"], p["documents"], p["cpu_s"], p["wall_s"]),
-            ("pipeline (documents)", p["issue_per_cpu_s"], p["issue_per_wall_s"], "", "", ""),
-            ("builder only", r["builder_per_cpu_s"], r["builder_per_wall_s"], "", "", ""),
-            ("raw reportlab", r["raw_per_cpu_s"], r["raw_per_wall_s"], "", "", ""),
-        ):
-            print(f"{label:<26}{procs:>6}{docs!s:>6}{per_cpu:>11.1f}{per_s:>8.1f}{cpu!s:>8}{wall!s:>8}")
-        p["ratio_cpu"] = round(p["issue_per_cpu_s"] / r["raw_per_cpu_s"], 3)
-        p["ratio_wall"] = round(p["issue_per_wall_s"] / r["raw_per_wall_s"], 3)
-        p["ratio_cpu_with_merge_zip"] = round(p["per_cpu_s"] / r["raw_per_cpu_s"], 3)
-        p["raw"] = r
-        figures[f"bao_lien_lac_{procs}p"] = p
-        print(
-            f"  pipeline/raw: {p['ratio_cpu']:.0%} per CPU-second, {p['ratio_wall']:.0%} per wall second "
-            f"({p['ratio_cpu_with_merge_zip']:.0%} per CPU-second with merge+zip; goal ≥ 70%)"
-        )
-    figures["hoc_ba"] = "not measured: the demo school has no HK II / cả năm results to close"
+    for kind, doc in (("bao_lien_lac", "bll"), ("hoc_ba", "hoc_ba")):
+        print(KIND_TITLES[kind])
+        for procs in (1, 2):
+            p = pipeline(prepared, class_ids, procs, kind=kind)
+            r = pdf_speed.measure_pair(doc, procs, options.seconds)
+            p.pop("profile")
+            if p["job_states"] != ["done"]:  # e.g. SQLITE_BUSY past busy_timeout: the job's row says where
+                print(f"!! {procs} processes: job states {p['job_states']}, {p['documents']} documents")
+            for label, per_cpu, per_s, docs, cpu, wall in (
+                ("pipeline (with merge+zip)", p["per_cpu_s"], p["per_wall_s"], p["documents"], p["cpu_s"], p["wall_s"]),
+                ("pipeline (documents)", p["issue_per_cpu_s"], p["issue_per_wall_s"], "", "", ""),
+                ("builder only", r["builder_per_cpu_s"], r["builder_per_wall_s"], "", "", ""),
+                ("raw reportlab", r["raw_per_cpu_s"], r["raw_per_wall_s"], "", "", ""),
+            ):
+                print(f"{label:<26}{procs:>6}{docs!s:>6}{per_cpu:>11.1f}{per_s:>8.1f}{cpu!s:>8}{wall!s:>8}")
+            p["ratio_cpu"] = round(p["issue_per_cpu_s"] / r["raw_per_cpu_s"], 3)
+            p["ratio_wall"] = round(p["issue_per_wall_s"] / r["raw_per_wall_s"], 3)
+            p["ratio_cpu_with_merge_zip"] = round(p["per_cpu_s"] / r["raw_per_cpu_s"], 3)
+            p["ratio_cpu_to_builder"] = round(p["issue_per_cpu_s"] / r["builder_per_cpu_s"], 3)
+            p["raw"] = r
+            figures[f"{kind}_{procs}p"] = p
+            print(
+                f"  pipeline/raw: {p['ratio_cpu']:.0%} per CPU-second, {p['ratio_wall']:.0%} per wall second "
+                f"({p['ratio_cpu_with_merge_zip']:.0%} per CPU-second with merge+zip; goal ≥ 70%); "
+                f"builder/raw {r['ratio_cpu']:.0%}, pipeline/builder {p['ratio_cpu_to_builder']:.0%}"
+            )
+    hoc_ba = figures["hoc_ba_2p"]
+    figures["seconds_for_1500_hoc_ba_2_processes_wall"] = round(1500 / hoc_ba["per_wall_s"], 1)
+    figures["seconds_for_1500_hoc_ba_on_2_free_cores"] = round(1500 / (2 * figures["hoc_ba_1p"]["per_cpu_s"]), 1)
+    print(
+        f"1,500 học bạ (with merge+zip): {figures['seconds_for_1500_hoc_ba_on_2_free_cores']} s on 2 free cores "
+        f"(CPU), {figures['seconds_for_1500_hoc_ba_2_processes_wall']} s wall in this run"
+    )
+    wp = pdf_speed.weasyprint_rate(options.seconds)
+    figures["weasyprint_bll_per_s"] = None if wp is None else round(wp, 1)
+    print("weasyprint: not installed" if wp is None else f"weasyprint (a similar page, 1 process): {wp:.1f}/s")
     figures["load_average_after"] = list(os.getloadavg())
-    print(f"học bạ: {figures['hoc_ba']}")
     print(f"load average before/after: {figures['load_average_before']} / {figures['load_average_after']}")
     if options.profile:  # a separate, unmeasured run: cProfile slows pure Python about twofold
-        for text in pipeline(prepared, class_ids, 1, profile=True)["profile"]:
+        for text in pipeline(prepared, class_ids, 1, profile=True, kind=options.profile)["profile"]:
             print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "pdf_pipeline.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")

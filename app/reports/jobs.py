@@ -25,12 +25,14 @@ from app.core.database import reading, unit_of_work
 from app.extensions import db
 from app.reports import queries
 from app.reports.models import ReportJobItem
-from app.reports.services import batches, store
+from app.reports.services import batches, issuing, store
 
 log = logging.getLogger(__name__)
 
 QUEUE = "reports"
 POOL = "sodientu_report_pool"
+#: items read and drawn per read-only transaction (each is still recorded in its own)
+CHUNK = 20
 #: the app an RQ worker preloaded (`flask worker`), reused by every job it runs
 _worker_app: Flask | None = None
 
@@ -44,19 +46,24 @@ def run_job(job_id: int) -> None:
             return
         pending = batches.begin_run(job)
     pause = float(current_app.config.get("SODIENTU_REPORT_PAUSE") or 0)
-    for item_id in pending:
+    chunk = max(1, int(current_app.config.get("SODIENTU_REPORT_CHUNK") or CHUNK))
+    for start in range(0, len(pending), chunk):
+        ids = pending[start : start + chunk]
+        item_id = ids[0]
         try:
-            with reading():  # drawing takes no write lock: other writers go on meanwhile
-                job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
-                assert job is not None and item is not None
-                drawn = batches.draw_item(job, item) if item.document_id is None else None
-            with unit_of_work():
-                job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
-                assert job is not None and item is not None
-                if job.state != "running":
-                    return  # another runner finished or failed it
-                if item.document_id is None:
-                    batches.run_item(job, item, drawn)
+            drawn, failed = _draw_chunk(job_id, ids)
+            for item_id in ids:
+                if failed is not None and item_id == failed.item_id:
+                    raise failed.cause
+                with unit_of_work():  # each item its own short transaction: progress, resume
+                    job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
+                    assert job is not None and item is not None
+                    if job.state != "running":
+                        return  # another runner finished or failed it
+                    if item.document_id is None:
+                        batches.run_item(job, item, drawn.get(item_id))
+                if pause:
+                    time.sleep(pause)
         except Exception as exc:  # noqa: BLE001 — the job's row says where and why it stopped
             log.exception("report job %s stopped on item %s", job_id, item_id)
             with unit_of_work():
@@ -66,8 +73,6 @@ def run_job(job_id: int) -> None:
             return
         finally:
             db.session.remove()
-        if pause:
-            time.sleep(pause)
     with reading():
         job = queries.get_job(job_id)
         bundled = batches.bundle(job) if job is not None and job.state == "running" else None
@@ -75,6 +80,19 @@ def run_job(job_id: int) -> None:
         job = queries.get_job(job_id)
         if job is not None and job.state == "running":
             batches.finish(job, bundled)
+
+
+def _draw_chunk(job_id: int, item_ids: list[int]) -> tuple[dict[int, issuing.Drawn | None], batches.ItemFailed | None]:
+    """The chunk's documents drawn and stored in one read-only transaction (no write lock:
+    other writers go on meanwhile). Should one fail, those before it are recorded and the
+    job stops on it, naming its student (`batches.ItemFailed`)."""
+    try:
+        with reading():
+            job = queries.get_job(job_id)
+            assert job is not None
+            return batches.draw_items(job, queries.items_by_id(item_ids)), None
+    except batches.ItemFailed as failed:
+        return {k: v for k, v in failed.drawn.items() if v is not None}, failed
 
 
 # ---------------------------------------------------------------------------- dispatch

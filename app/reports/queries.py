@@ -294,3 +294,93 @@ def grades_of(classes: Sequence[SchoolClass]) -> list[int]:
 
 def file_path(sha256: str) -> Path:
     return files.path_for(sha256)
+
+
+# ---------------------------------------------------------------------------- a batch's chunk at once
+
+
+def classes_by_id(ids: Sequence[int]) -> dict[int, SchoolClass]:
+    return {c.id: c for c in db.session.scalars(select(SchoolClass).where(SchoolClass.id.in_(list(ids))))}
+
+
+def hoc_ba_snapshots_of(student_ids: Sequence[int]) -> dict[int, list[ResultSnapshot]]:
+    """`hoc_ba_snapshots` of several students in one statement (their students, guardians and
+    quá trình học tập loaded alongside, for the identity page)."""
+    stmt = (
+        select(ResultSnapshot)
+        .outerjoin(SnapshotSupersession, SnapshotSupersession.snapshot_id == ResultSnapshot.id)
+        .join(SchoolYear, SchoolYear.id == ResultSnapshot.year_id)
+        .where(
+            ResultSnapshot.student_id.in_(list(student_ids)),
+            ResultSnapshot.period.in_(("cn", "he")),
+            SnapshotSupersession.id.is_(None),
+        )
+        .order_by(SchoolYear.start_year, ResultSnapshot.period)
+        .options(
+            selectinload(ResultSnapshot.student).selectinload(Student.guardians),
+            selectinload(ResultSnapshot.student).selectinload(Student.prior_schooling),
+        )
+    )
+    by_student: dict[int, dict[int, ResultSnapshot]] = {}
+    for snap in db.session.scalars(stmt):
+        years = by_student.setdefault(snap.student_id, {})
+        if snap.year_id not in years or snap.period == "he":
+            years[snap.year_id] = snap
+    return {sid: list(years.values()) for sid, years in by_student.items()}
+
+
+def term_snapshots_of_students(student_ids: Sequence[int]) -> dict[int, list[ResultSnapshot]]:
+    """The students' current HK I / HK II snapshots of every year (a học bạ keeps those of
+    its years: `term_snapshots_of_years`), by student, in year and period order."""
+    stmt = (
+        select(ResultSnapshot)
+        .outerjoin(SnapshotSupersession, SnapshotSupersession.snapshot_id == ResultSnapshot.id)
+        .where(
+            ResultSnapshot.student_id.in_(list(student_ids)),
+            ResultSnapshot.period.in_(("hk1", "hk2")),
+            SnapshotSupersession.id.is_(None),
+        )
+        .order_by(ResultSnapshot.year_id, ResultSnapshot.period)
+    )
+    out: dict[int, list[ResultSnapshot]] = {}
+    for snap in db.session.scalars(stmt):
+        out.setdefault(snap.student_id, []).append(snap)
+    return out
+
+
+def issued_source_keys(keys: Sequence[str]) -> set[str]:
+    stmt = select(IssuedDocument.source_key).where(IssuedDocument.source_key.in_(list(keys)))
+    return set(db.session.scalars(stmt))
+
+
+def valid_codes_in_slots(slots: Sequence[str]) -> dict[str, str]:
+    """{slot: code of its valid document} for those slots that have one."""
+    stmt = select(IssuedDocument.slot, IssuedDocument.code).where(
+        IssuedDocument.slot.in_(list(slots)), IssuedDocument.status == "valid"
+    )
+    return {slot: code for slot, code in db.session.execute(stmt)}
+
+
+def codes_taken(codes: Sequence[str]) -> set[str]:
+    return set(db.session.scalars(select(IssuedDocument.code).where(IssuedDocument.code.in_(list(codes)))))
+
+
+def superseded_among(snapshot_ids: Sequence[int]) -> bool:
+    stmt = select(SnapshotSupersession.id).where(SnapshotSupersession.snapshot_id.in_(list(snapshot_ids))).limit(1)
+    return db.session.scalar(stmt) is not None
+
+
+def issue_conflicts(kind: str, key: str, slot: str, code: str) -> list[IssuedDocument]:
+    """In one statement: a document of the same sources, the valid one of the slot, one
+    holding the code — what recording a drawn document must check under the issue lock."""
+    stmt = select(IssuedDocument).where(
+        ((IssuedDocument.kind == kind) & (IssuedDocument.source_key == key))
+        | ((IssuedDocument.slot == slot) & (IssuedDocument.status == "valid"))
+        | (IssuedDocument.code == code)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def items_by_id(ids: Sequence[int]) -> list[ReportJobItem]:
+    rows = {i.id: i for i in db.session.scalars(select(ReportJobItem).where(ReportJobItem.id.in_(list(ids))))}
+    return [rows[i] for i in ids if i in rows]

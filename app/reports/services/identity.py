@@ -3,15 +3,32 @@ identity dict), frozen into the issued document."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.school import queries as school_queries
-from app.school.models import Student
+from app.school.models import School, Student
+from app.school.queries.principals import Principal
 
 
-def identity_of(student: Student) -> dict[str, Any]:
-    school = school_queries.the_school()
-    principals = {y.name: school_queries.principal_of(y) for y in school_queries.all_years()}
+@dataclass(frozen=True)
+class SchoolFacts:
+    """What every student's identity shares: the school and each year's hiệu trưởng (read
+    once for a batch's chunk, not once per học bạ)."""
+
+    school: School | None
+    principals: dict[str, Principal | None]
+
+
+def school_facts() -> SchoolFacts:
+    return SchoolFacts(
+        school_queries.the_school(), {y.name: school_queries.principal_of(y) for y in school_queries.all_years()}
+    )
+
+
+def identity_of(student: Student, shared: SchoolFacts | None = None) -> dict[str, Any]:
+    shared = shared or school_facts()
+    school, principals = shared.school, shared.principals
     schooling = []
     for line in school_queries.schooling_history(student, school):
         principal = principals.get(line.year_name) if line.here else None

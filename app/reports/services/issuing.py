@@ -31,7 +31,7 @@ from app.extensions import db
 from app.reports import documents, pdf, policy, queries
 from app.reports.models import KIND_LABELS, IssuedDocument
 from app.reports.services import store
-from app.reports.services.identity import identity_of
+from app.reports.services.identity import SchoolFacts, identity_of
 from app.results.models import ResultSnapshot
 from app.school.models import SchoolClass, Student
 
@@ -39,14 +39,6 @@ from app.school.models import SchoolClass, Student
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #: serialises issuing across processes (PostgreSQL advisory lock; SQLite's write lock)
 ISSUE_LOCK_KEY = 0x5EB0_0010
-
-
-def new_code() -> str:
-    while True:
-        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        code = f"{raw[:4]}-{raw[4:]}"
-        if not queries.code_taken(code):
-            return code
 
 
 def verify_url(code: str) -> str:
@@ -115,17 +107,65 @@ def report_card_draft(cls: SchoolClass, snapshot: ResultSnapshot) -> Draft:
     return Draft("bao_lien_lac", cls, snapshot.student, snapshot.period, snapshot.period_ref, [snapshot])
 
 
-def hoc_ba_draft(cls: SchoolClass, student: Student) -> Draft | None:
-    snaps = queries.hoc_ba_snapshots(student.id)
+def hoc_ba_draft(
+    cls: SchoolClass,
+    student: Student,
+    loaded: tuple[list[ResultSnapshot], list[ResultSnapshot]] | None = None,
+    shared: SchoolFacts | None = None,
+) -> Draft | None:
+    """`loaded`: the student's yearly and term snapshots read for a whole chunk of a batch
+    (`queries.hoc_ba_snapshots_of`, `term_snapshots_of_students`); else read here."""
+    snaps = loaded[0] if loaded else queries.hoc_ba_snapshots(student.id)
     if not snaps:
         return None
-    terms = queries.term_snapshots_of_years(student.id, [s.year_id for s in snaps])
-    return Draft("hoc_ba", cls, student, snaps[-1].period, "", snaps + terms, identity_of(student))
+    years = {s.year_id for s in snaps}
+    if loaded:
+        terms = [t for t in loaded[1] if t.year_id in years]
+    else:
+        terms = queries.term_snapshots_of_years(student.id, sorted(years))
+    return Draft("hoc_ba", cls, student, snaps[-1].period, "", snaps + terms, identity_of(student, shared))
 
 
 def class_book_draft(cls: SchoolClass, period: queries.Period) -> Draft | None:
     snaps = queries.current_snapshots(cls.id, period.period, period.period_ref)
     return Draft("so_theo_doi", cls, None, period.period, period.period_ref, snaps) if snaps else None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What recording a draft needs, as plain values (no ORM objects): a batch reads and
+    draws a chunk of drafts in one read-only transaction and records each afterwards."""
+
+    kind: str
+    class_id: int
+    year_id: int
+    homeroom_teacher_id: int | None
+    student_id: int | None
+    period: str
+    period_ref: str
+    slot: str
+    key: str
+    sources: tuple[tuple[int, str], ...]
+    identity: str | None
+    file_name: str
+
+
+def facts_of(draft: Draft) -> Facts:
+    cls = draft.school_class
+    return Facts(
+        kind=draft.kind,
+        class_id=cls.id,
+        year_id=cls.year_id,
+        homeroom_teacher_id=cls.homeroom_teacher_id,
+        student_id=draft.student.id if draft.student else None,
+        period=draft.period,
+        period_ref=draft.period_ref,
+        slot=draft.slot,
+        key=source_key(draft.kind, draft.snapshots),
+        sources=tuple((s.id, s.sha256) for s in draft.snapshots),
+        identity=canonical_json(draft.identity) if draft.identity is not None else None,
+        file_name=draft.file_name(),
+    )
 
 
 @dataclass(frozen=True)
@@ -137,28 +177,66 @@ class Drawn:
     stamp: documents.Stamp
     sha256: str
     size: int
+    facts: Facts | None = None
+
+
+class PartlyDrawn(Exception):
+    """Drawing one of the drafts failed: `drawn` holds those before it (stored), `cause` why."""
+
+    def __init__(self, drawn: list[Drawn | None], cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.drawn, self.cause = drawn, cause
+
+
+def new_codes(count: int) -> list[str]:
+    """`count` distinct verification codes no document holds (one statement, bar a collision)."""
+    while True:
+        codes: set[str] = set()
+        while len(codes) < count:
+            raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+            codes.add(f"{raw[:4]}-{raw[4:]}")
+        if not queries.codes_taken(sorted(codes)):
+            return sorted(codes)
+
+
+def draw_many(actor: User, drafts: Sequence[Draft]) -> list[Drawn | None]:
+    """Draw each draft's document and store its file (no row yet), the lookups done once for
+    all of them; None for a draft whose document of the same snapshots exists already."""
+    if not drafts:
+        return []
+    all_facts = [facts_of(d) for d in drafts]
+    issued = queries.issued_source_keys([f.key for f in all_facts])
+    previous = queries.valid_codes_in_slots(sorted({f.slot for f in all_facts}))
+    codes = iter(new_codes(len(drafts)))
+    head_seq, head_hash = audit.head()
+    out: list[Drawn | None] = []
+    for draft, facts in zip(drafts, all_facts, strict=True):
+        if facts.key in issued:
+            out.append(None)
+            continue
+        code = next(codes)
+        stamp = documents.Stamp(
+            code=code,
+            issued_at=utcnow(),
+            issued_by=actor.full_name,
+            supersedes=previous.get(facts.slot),
+            verify_url=verify_url(code),
+            audit_seq=head_seq,
+            audit_hash=head_hash,
+        )
+        try:
+            data = pdf.render(draft.document(), stamp)
+        except Exception as exc:
+            raise PartlyDrawn(out, exc) from exc
+        # complete on disk before the row exists
+        out.append(Drawn(facts.key, stamp, store.write(data), len(data), facts))
+    return out
 
 
 def draw(actor: User, draft: Draft) -> Drawn | None:
     """Draw the draft's document and store its file (no row yet); None when a document of
     the same snapshots exists already."""
-    key = source_key(draft.kind, draft.snapshots)
-    if queries.document_by_source(draft.kind, key) is not None:
-        return None
-    previous = queries.valid_in_slot(draft.slot)
-    code = new_code()
-    head_seq, head_hash = audit.head()
-    stamp = documents.Stamp(
-        code=code,
-        issued_at=utcnow(),
-        issued_by=actor.full_name,
-        supersedes=previous.code if previous else None,
-        verify_url=verify_url(code),
-        audit_seq=head_seq,
-        audit_hash=head_hash,
-    )
-    data = pdf.render(draft.document(), stamp)
-    return Drawn(key, stamp, store.write(data), len(data))  # complete on disk before the row exists
+    return draw_many(actor, [draft])[0]
 
 
 def issue(actor: User, draft: Draft, drawn: Drawn | None = None) -> IssuedDocument:
@@ -178,21 +256,47 @@ def issue(actor: User, draft: Draft, drawn: Drawn | None = None) -> IssuedDocume
     if not still or drawn is None or queries.code_taken(drawn.stamp.code):
         drawn = draw(actor, draft)
         assert drawn is not None  # no document of this key: checked under the lock above
+    return _insert(actor, drawn.facts or facts_of(draft), drawn, previous)
+
+
+def record(actor: User, drawn: Drawn) -> IssuedDocument | None:
+    """Record a document a batch drew earlier, from its plain facts (no draft rebuilt), if
+    nothing changed since: its snapshots still current, no document of the same sources,
+    the same one to supersede, its code free. None when something did (the caller issues
+    the item the long way, `issue`, which draws again)."""
+    facts = drawn.facts
+    assert facts is not None
+    if not policy.can_issue_for_class(actor, facts.homeroom_teacher_id):
+        deny("report.issue", "class", facts.class_id)
+    lock_for_update(db.session, ISSUE_LOCK_KEY)
+    if queries.superseded_among([i for i, _ in facts.sources]):
+        return None
+    found = queries.issue_conflicts(facts.kind, facts.key, facts.slot, drawn.stamp.code)
+    if any(d.code == drawn.stamp.code or (d.kind, d.source_key) == (facts.kind, facts.key) for d in found):
+        return None
+    previous = next((d for d in found if d.slot == facts.slot and d.status == "valid"), None)
+    if (previous.code if previous else None) != drawn.stamp.supersedes:
+        return None
+    return _insert(actor, facts, drawn, previous)
+
+
+def _insert(actor: User, facts: Facts, drawn: Drawn, previous: IssuedDocument | None) -> IssuedDocument:
+    """The row of a document whose file is stored, the one it supersedes, the audit event."""
     stamp, sha = drawn.stamp, drawn.sha256
-    identity = canonical_json(draft.identity) if draft.identity is not None else None
+    identity = facts.identity
     doc = IssuedDocument(
-        kind=draft.kind,
-        student_id=draft.student.id if draft.student else None,
-        class_id=draft.school_class.id,
-        year_id=draft.school_class.year_id,
-        period=draft.period,
-        period_ref=draft.period_ref,
-        slot=draft.slot,
-        source_key=key,
-        sources=[{"id": s.id, "sha256": s.sha256} for s in draft.snapshots],
+        kind=facts.kind,
+        student_id=facts.student_id,
+        class_id=facts.class_id,
+        year_id=facts.year_id,
+        period=facts.period,
+        period_ref=facts.period_ref,
+        slot=facts.slot,
+        source_key=facts.key,
+        sources=[{"id": i, "sha256": h} for i, h in facts.sources],
         identity=identity,
         identity_sha256=hashlib.sha256(identity.encode()).hexdigest() if identity else None,
-        file_name=draft.file_name(),
+        file_name=facts.file_name,
         sha256=sha,
         size=drawn.size,
         code=stamp.code,
@@ -211,7 +315,7 @@ def issue(actor: User, draft: Draft, drawn: Drawn | None = None) -> IssuedDocume
         "report.issued",
         doc,
         changes={
-            "kind": draft.kind,
+            "kind": facts.kind,
             "code": doc.code,
             "snapshots": doc.sources,
             "identity_sha256": doc.identity_sha256,
