@@ -110,7 +110,7 @@ def _open_link(base: str, token: str) -> tuple[str, str]:
     opener = urllib.request.build_opener(jar)
     landing = opener.open(f"{base}/p/{token}").read().decode()
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing).group(1)  # type: ignore[union-attr]
-    view = opener.open(f"{base}/p/{token}", data=urllib.parse.urlencode({"csrf_token": csrf}).encode())
+    view = opener.open(f"{base}/p/{token}", data=urllib.parse.urlencode({"csrf_token": csrf, "consent": "y"}).encode())
     page = view.read().decode()
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar.cookiejar)
     point = re.search(r'href="(/p/view/\d+)">Học kỳ I', page)
