@@ -78,7 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=620)
     parser.add_argument("--url", default=os.environ.get("BENCH_SCALE_URL", DEFAULT_URL))
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=5)  # a district page may take seconds
     args = parser.parse_args()
 
     recreate_database(args.url)
@@ -165,10 +165,10 @@ def measure_pages(app, targets, runs: int) -> dict[str, dict]:  # type: ignore[n
     for username, label, path in targets:
         client = clients.setdefault(username, login(app, username))
 
-        def fetch(c=client, p=path):  # type: ignore[no-untyped-def]
+        def fetch(c=client, p=path, who=username):  # type: ignore[no-untyped-def]
             response = c.get(p)  # type: ignore[attr-defined]
             if response.status_code != 200:
-                raise SystemExit(f"{username} {path}: HTTP {response.status_code}")
+                raise SystemExit(f"{who} {p}: HTTP {response.status_code}")
 
         figures[f"{username}: {label}"] = measure(label, fetch, runs=runs, warmup=3)
     return figures
@@ -224,7 +224,9 @@ class _without_secondary_structures:
         session = self.db.session
         oid = f"'\"{self.name}\"'::regclass"
         constraints = session.execute(
-            text(f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = {oid} AND contype = 'f'")
+            text(
+                f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = {oid} AND contype = 'f'"
+            )
         ).all()
         indexes = session.execute(
             text(
@@ -265,7 +267,9 @@ def _max_id(db, name: str) -> int:  # type: ignore[no-untyped-def]
 def _copy_statement(table, offsets: dict[str, int], copies: int) -> str:  # type: ignore[no-untyped-def]
     """INSERT … SELECT of every row of `table` once per copy k = 1..copies."""
     shifted = {
-        column.name: _offset_of(table, column, offsets) for column in table.columns if _offset_of(table, column, offsets)
+        column.name: _offset_of(table, column, offsets)
+        for column in table.columns
+        if _offset_of(table, column, offsets)
     }
     suffixed = _suffixed_columns(table, shifted)
     names, values = [], []
@@ -274,7 +278,9 @@ def _copy_statement(table, offsets: dict[str, int], copies: int) -> str:  # type
         if (table.name, column.name) in CLEARED | DEFERRED:
             values.append("NULL")
         elif column.name in shifted:
-            values.append(f'CASE WHEN t."{column.name}" IS NULL THEN NULL ELSE t."{column.name}" + k * {shifted[column.name]} END')
+            values.append(
+                f'CASE WHEN t."{column.name}" IS NULL THEN NULL ELSE t."{column.name}" + k * {shifted[column.name]} END'
+            )
         elif column.name in suffixed:
             length = getattr(column.type, "length", None) or 200
             values.append(f"left(t.\"{column.name}\", {length - 5}) || '.' || k")
@@ -344,7 +350,9 @@ def compare(before: dict[str, dict], after: dict[str, dict]) -> list[dict]:
 def print_report(report: dict) -> None:
     run = report["run"]
     students = report["rows_per_table"]["student"]
-    print(f"\n{run['copies']} bản sao: {students:,} học sinh, dựng trong {run['build_seconds']} s (tải {run['load_avg']})")
+    print(
+        f"\n{run['copies']} bản sao: {students:,} học sinh, dựng trong {run['build_seconds']} s (tải {run['load_avg']})"
+    )
     for row in report["pages"]:
         verdict = "đạt" if row["ratio_p50"] <= 2 else "CHƯA ĐẠT"
         print(
