@@ -41,6 +41,7 @@ def test_gvcn_messages_a_family_and_sees_it_read_and_answered(
     parent_context = page.context.browser.new_context(viewport={"width": 375, "height": 800})
     parent = parent_context.new_page()
     parent.goto(url)
+    parent.locator("#consent").check()  # R21: asked once, never pre-ticked
     parent.locator("#open-button").click()
     expect(parent.locator("#child-name")).to_have_text(NAMES[0])
     messages = parent.locator("#messages")
