@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import RESULTS, login, measure  # noqa: E402
+from _common import RESULTS, demo_app, login, measure  # noqa: E402
 
 DEFAULT_URL = "postgresql://app:app@127.0.0.1:5432/sodientu_scale"
 
@@ -82,7 +82,8 @@ def main() -> None:
     args = parser.parse_args()
 
     recreate_database(args.url)
-    app = seeded_app(args.url)
+    os.environ["BENCH_DATABASE_URL"] = args.url  # demo_app seeds the demo school there
+    app = demo_app()
     targets = page_targets(app)
     before = measure_pages(app, targets, args.runs)
     started = time.perf_counter()
@@ -109,30 +110,6 @@ def recreate_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def seeded_app(url: str):  # type: ignore[no-untyped-def]
-    import tempfile
-
-    from flask_migrate import upgrade
-
-    from app import create_app
-
-    folder = Path(tempfile.mkdtemp(prefix="sodientu-scale-"))
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SODIENTU_DATA_DIR": str(folder),
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        upgrade(revision="heads")
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    if result.exit_code != 0:
-        raise SystemExit(f"seed-demo failed: {result.output}")
-    return app
 
 
 def page_targets(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
