@@ -130,11 +130,22 @@ def _softhsm_module() -> str:
     return module
 
 
+_SOFTHSM: list[SimpleNamespace] = []
+
+
 @pytest.fixture(scope="session")
 def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Throwaway SoftHSM2 tokens (SOFTHSM2_CONF pointing into a temp dir) and helpers to put a
     key + certificate on one (softhsm2-util --import for the key, python-pkcs11 for the
-    certificates) and to empty it again."""
+    certificates) and to empty it again. Made once per process, also when another module
+    (tests/e2e) imports this fixture: the library reads SOFTHSM2_CONF and lists its tokens
+    only when it is first loaded."""
+    if not _SOFTHSM:
+        _SOFTHSM.append(_make_softhsm(tmp_path_factory))
+    return _SOFTHSM[0]
+
+
+def _make_softhsm(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     import os
     import subprocess
 
@@ -151,8 +162,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Any:
         f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
         "slots.removable = false\n"
     )
-    before = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # for the rest of the process (see above)
     for label in TOKENS:
         subprocess.run(
             ["softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", SO_PIN, "--pin", TOKEN_PIN],
@@ -204,11 +214,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Any:
             return False
         return True
 
-    yield SimpleNamespace(module=module, pin=TOKEN_PIN, put=put, empty=empty, logged_out=logged_out)
-    if before is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = before
+    return SimpleNamespace(module=module, pin=TOKEN_PIN, put=put, empty=empty, logged_out=logged_out)
 
 
 @pytest.fixture
