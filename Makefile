@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 PG_URL ?= postgresql://app:app@127.0.0.1:5432/sodientu_test
 REDIS_PORT ?= 6390
 TEST_REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
-SYSTEM_TEST_PACKAGES := chromium postgresql poppler-utils redis-server wrk
+SYSTEM_TEST_PACKAGES := chromium postgresql poppler-utils redis-server wrk softhsm2
 
 .PHONY: run test install install-test system-packages postgres redis checks test-sqlite test-postgres lint bench clean
 
@@ -32,7 +32,8 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
-## make test: test deps, Debian packages (chromium, postgresql, redis), static checks, then the
+## make test: test deps, Debian packages (chromium, postgresql, redis, softhsm2 for the USB
+## token tests), static checks, then the
 ## whole suite on SQLite (with a real redis-server) and on PostgreSQL
 test: install-test system-packages checks redis
 	TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest

@@ -50,6 +50,10 @@ class Defaults:
     # derived from this secret — environment only, never the database or the repository.
     # Changing or losing it makes every stored key unusable (people type their password).
     SODIENTU_KEY_ENCRYPTION_KEY: str | None = None
+    # USB tokens (PKCS#11): the path of the PKCS#11 library (.so) that the school's CA
+    # supplies with its tokens; the token is plugged into this server. Unset: no token
+    # certificates (the certificates page says so).
+    SODIENTU_PKCS11_MODULE: str | None = None
     # sign-in: after this many failures from one address for one username each further
     # attempt waits twice as long (2 s, 4 s …); the account itself locks only after
     # LOCK_AFTER failures from anywhere since its last sign-in (a lock anyone could cause

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=2)
 #: session.info key: callables to run after the transaction commits
 AFTER_COMMIT = "sodientu_after_commit"
+#: session.info key: callables to run if the transaction rolls back instead (release what
+#: the after-commit callables would have taken over, e.g. an open token session)
+AFTER_ROLLBACK = "sodientu_after_rollback"
 
 
 def interrupted(state: str, seen: datetime | None) -> bool:
@@ -40,8 +43,14 @@ def after_commit(session: Session | Any, fn: Callable[[], None]) -> None:
     session.info.setdefault(AFTER_COMMIT, []).append(fn)
 
 
+def after_rollback(session: Session | Any, fn: Callable[[], None]) -> None:
+    """Call `fn` if `session`'s transaction rolls back (dropped on commit)."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(fn)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(AFTER_ROLLBACK, None)
     for fn in session.info.pop(AFTER_COMMIT, []):
         fn()
 
@@ -49,6 +58,11 @@ def _run_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_on_rollback(session: Session) -> None:
     session.info.pop(AFTER_COMMIT, None)
+    for fn in session.info.pop(AFTER_ROLLBACK, []):
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 — a cleanup must not hide the rollback's cause
+            log.exception("after-rollback cleanup %s failed", getattr(fn, "__qualname__", fn))
 
 
 def submit(app: Flask, pool_key: str, workers: int, fn: Callable[..., None], *args: Any) -> None:

@@ -1,9 +1,12 @@
 """Signing tables.
 
-SigningCertificate: a person's own certificate, registered by PKCS#12 upload. The PKCS#12
-bytes are kept as uploaded — still encrypted by the owner's password, which is never
-stored: the owner types it at signing time. The certificate's facts are copied out for
-lists and notices. One active certificate per person; a new upload retires the old one.
+SigningCertificate: a person's own certificate, registered by PKCS#12 upload (source
+"p12") or read from a USB token (source "pkcs11"). The PKCS#12 bytes are kept as uploaded —
+still encrypted by the owner's password, which is never stored: the owner types it at
+signing time. A token certificate keeps no key material at all: only where it is (the
+token's label, the key's PKCS#11 ID and label); the PIN is typed at signing time. The
+certificate's facts are copied out for lists and notices. One active certificate per
+person; a new registration retires the old one.
 
 DocumentSignature: one signature of an issued document (học bạ, sổ theo dõi), in order
 GVCN → hiệu trưởng → the school's seal; `sha256` names the signed revision in the file
@@ -46,15 +49,28 @@ MAX_REVOKE_NOTE = 500
 #: environment secret they are encrypted under
 KEY_STORAGE_SETTING = "signing.store_keys"
 KEY_ENCRYPTION_ENV = "SODIENTU_KEY_ENCRYPTION_KEY"
+#: where a certificate's key lives: a PKCS#12 kept here, or a PKCS#11 token (services.token)
+SOURCES = {"p12": "Tệp chứng thư số (.p12/.pfx)", "pkcs11": "USB token (PKCS#11)"}
 
 
 class SigningCertificate(Base):
     __tablename__ = "signing_certificate"
     __audit_type__ = "signing_certificate"
+    __table_args__ = (
+        CheckConstraint("source IN ('p12', 'pkcs11')", name="source"),
+        CheckConstraint("source = 'pkcs11' OR p12 IS NOT NULL", name="p12_kept"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    p12: Mapped[bytes] = mapped_column(LargeBinary)
+    source: Mapped[str] = mapped_column(String(8), default="p12", server_default="p12")
+    #: the PKCS#12 as uploaded (source "p12"); None for a token certificate
+    p12: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: source "pkcs11": the token's label (CKA_LABEL of the token, 32 characters at most),
+    #: the private key's CKA_ID (hex) and CKA_LABEL — where to find the key, nothing secret
+    token_label: Mapped[str | None] = mapped_column(String(32))
+    key_id: Mapped[str | None] = mapped_column(String(128))
+    key_label: Mapped[str | None] = mapped_column(String(100))
     #: the school's opt-in (services.keystore): the PKCS#12 re-encrypted with a key from the
     #: environment (SODIENTU_KEY_ENCRYPTION_KEY) so signing needs no password; None otherwise
     sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -71,6 +87,24 @@ class SigningCertificate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship()
+
+    @property
+    def on_token(self) -> bool:
+        return self.source == "pkcs11"
+
+    @property
+    def source_label(self) -> str:
+        return SOURCES[self.source]
+
+    @property
+    def secret_label(self) -> str:
+        """What the owner types to sign with it (lower case, for a sentence)."""
+        return "mã PIN của USB token" if self.on_token else "mật khẩu chứng thư số"
+
+    @property
+    def secret_title(self) -> str:
+        """The same, for a label."""
+        return "Mã PIN của USB token" if self.on_token else "Mật khẩu chứng thư số"
 
     def days_left(self, now: datetime | None = None) -> int:
         return (self.not_after - (now or utcnow())).days

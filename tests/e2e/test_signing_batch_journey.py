@@ -46,9 +46,9 @@ def school_waiting(app, year_closed, as_user, pki):  # type: ignore[no-untyped-d
     ns.doc_ids = as_user(ns.ht, issue_all)
 
     def gvcn_signs(actor):  # type: ignore[no-untyped-def]
-        opened = signing.open_for_signing(actor, PASSWORD)
+        key = signing.open_for_signing(actor, PASSWORD)
         for doc_id in ns.doc_ids:
-            signing.sign(actor, db.session.get(IssuedDocument, doc_id), opened=opened)
+            signing.sign(actor, db.session.get(IssuedDocument, doc_id), key=key)
 
     with ThreadPoolExecutor(1) as pool:  # pyHanko runs its own event loop: not on Playwright's thread
         pool.submit(as_user, ns.gvcn, gvcn_signs).result()

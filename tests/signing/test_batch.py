@@ -38,9 +38,9 @@ def class_signed_by_gvcn(app, year_closed, as_user, pki):  # type: ignore[no-unt
     def gvcn_signs(actor):  # type: ignore[no-untyped-def]
         from app.reports.models import IssuedDocument
 
-        opened = signing.open_for_signing(actor, PASSWORD)
+        key = signing.open_for_signing(actor, PASSWORD)
         for doc_id in ns.doc_ids:
-            signing.sign(actor, db.session.get(IssuedDocument, doc_id), opened=opened)
+            signing.sign(actor, db.session.get(IssuedDocument, doc_id), key=key)
 
     as_user(ns.gvcn, gvcn_signs)
     return ns

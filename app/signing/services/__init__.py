@@ -1,10 +1,12 @@
 """The signing domain's writers: registering certificates (certificates.py) and signing
-issued documents in order (signing.py). pki.py and pades.py are pure helpers (no database)."""
+issued documents in order (signing.py). pki.py and pades.py are pure helpers (no database);
+every key is opened through the interface of keys.py (sources.py picks the source: a
+PKCS#12 and its password, the stored key, a USB token and its PIN — token.py)."""
 
 from __future__ import annotations
 
-from app.signing.services import batch, certificates, keystore, revoking, signing
-from app.signing.services.certificates import open_seal, register, seal_configured
+from app.signing.services import batch, certificates, keystore, revoking, signing, sources, token
+from app.signing.services.certificates import open_seal, register, register_token, seal_configured
 from app.signing.services.pki import CertificateError
 from app.signing.services.signing import current_bytes, current_sha256, open_for_signing, seal, sign
 
@@ -33,9 +35,12 @@ __all__ = [
     "open_seal",
     "keystore",
     "register",
+    "register_token",
     "revoking",
     "seal",
     "seal_configured",
     "sign",
     "signing",
+    "sources",
+    "token",
 ]

@@ -1,12 +1,15 @@
 """The hiệu trưởng signs a whole class, or the whole school (every document waiting for the
 hiệu trưởng), in one action: a background job with a progress bar (the row SigningJob).
 
-- The password is asked once, when the job starts: the PKCS#12 is opened and the key
-  parsed then (pades.KeySigner, TOOLCHAIN.md), the seal opened once; a wrong password or an
-  expired certificate is refused (422) before any row exists. The opened keys (`Keys`) are
-  handed to the thread that runs the job, in this process's memory only — never written to
-  the job's row, a file or a queue. So signing jobs always run on this process's threads,
-  even with REDIS_URL set (an RQ worker would need the key in the queue).
+- The password (or the token's PIN) is asked once, when the job starts: the key is opened
+  then through services.sources (a PKCS#12 parsed once — pades.KeySigner, TOOLCHAIN.md —,
+  the stored key, or a logged-in token session), the seal opened once; a wrong password or
+  PIN, a missing token or an expired certificate is refused (422) before any row exists.
+  The opened keys (`Keys`) are handed to the thread that runs the job, in this process's
+  memory only — never written to the job's row, a file or a queue — and closed when the
+  run ends (a token session logged out), or at once if the transaction that starts the job
+  rolls back. So signing jobs always run on this process's threads, even with REDIS_URL
+  set (an RQ worker would need the key in the queue).
 - Each document is its own transaction, under the signing lock: the hiệu trưởng's signature
   (when it is still missing), then the seal; the item is marked done in that same
   transaction, so a job cut short (an error, a killed process) leaves every finished
@@ -37,9 +40,9 @@ from app.extensions import db
 from app.school.models import SchoolClass
 from app.signing import policy, queries
 from app.signing.models import SigningJob, SigningJobItem
-from app.signing.services import certificates, pades
-from app.signing.services.pki import Opened, check_validity
-from app.signing.services.signing import PENDING, SIGN_LOCK_KEY, open_for_signing, seal, sign
+from app.signing.services import certificates, sources
+from app.signing.services.keys import SigningKey
+from app.signing.services.signing import PENDING, SIGN_LOCK_KEY, seal, sign
 
 log = logging.getLogger(__name__)
 
@@ -48,39 +51,45 @@ POOL = "sodientu_signing_pool"
 
 @dataclass(frozen=True)
 class Keys:
-    """What one run signs with, opened from the password typed for it: in memory only."""
+    """What one run signs with, opened from the secret typed for it: in memory only."""
 
     actor_id: int
-    opened: Opened
-    signer: pades.KeySigner
-    seal_opened: Opened | None
-    seal_signer: pades.KeySigner | None
+    own: SigningKey
+    seal: SigningKey | None
+
+    def close(self) -> None:
+        self.own.close()
+        if self.seal is not None:
+            self.seal.close()
 
     def __repr__(self) -> str:  # never print a key into a log line
-        return f"Keys(actor_id={self.actor_id}, seal={self.seal_opened is not None})"
+        return f"Keys(actor_id={self.actor_id}, {self.own.kind}, seal={self.seal is not None})"
 
 
-def open_keys(actor: User, password: str) -> Keys:
+def open_keys(actor: User, secret: str) -> Keys:
     """The actor's own key and the seal, opened once for a run (422 before anything when
-    the password is wrong, the certificate expired, the seal unreadable)."""
-    opened = open_for_signing(actor, password)
-    check_validity(opened.facts)
-    seal_opened = certificates.open_seal() if certificates.seal_configured() else None
-    if seal_opened is not None:
-        check_validity(seal_opened.facts)
-    return Keys(
-        actor_id=actor.id,
-        opened=opened,
-        signer=pades.KeySigner(opened),
-        seal_opened=seal_opened,
-        seal_signer=pades.KeySigner(seal_opened) if seal_opened else None,
-    )
+    the password or PIN is wrong, the token missing, the certificate expired, the seal
+    unreadable). The caller closes them (run_job does)."""
+    own = sources.open_own(actor, secret)
+    try:
+        the_seal = sources.open_seal() if certificates.seal_configured() else None
+    except BaseException:
+        own.close()
+        raise
+    return Keys(actor_id=actor.id, own=own, seal=the_seal)
+
+
+def _open_for_run(actor: User, secret: str) -> Keys:
+    """open_keys, closed again if this transaction rolls back (the run never starts)."""
+    keys = open_keys(actor, secret)
+    background.after_rollback(db.session, keys.close)
+    return keys
 
 
 # ---------------------------------------------------------------------------- starting
 
 
-def start_job(actor: User, cls: SchoolClass | None, password: str) -> SigningJob:
+def start_job(actor: User, cls: SchoolClass | None, secret: str) -> SigningJob:
     """A job over a class's documents (`cls`) or the school's (None) waiting for the hiệu
     trưởng; it runs once this transaction commits, with the keys opened now."""
     if not policy.is_bgh(actor):
@@ -89,7 +98,7 @@ def start_job(actor: User, cls: SchoolClass | None, password: str) -> SigningJob
     where = f"lớp {cls.name}" if cls else "toàn trường"
     if not docs:
         raise DomainError(f"{where[0].upper()}{where[1:]} không có văn bản nào chờ hiệu trưởng ký.")
-    keys = open_keys(actor, password)
+    keys = _open_for_run(actor, secret)
     job = SigningJob(
         scope="class" if cls else "school", scope_ref=cls.id if cls else 0, label=f"Ký và đóng dấu {where}",
         requested_by_id=actor.id, state="queued", total=len(docs), done=0, signed=0, sealed=0, skipped=0,
@@ -98,20 +107,21 @@ def start_job(actor: User, cls: SchoolClass | None, password: str) -> SigningJob
     db.session.flush()
     db.session.add_all(SigningJobItem(job_id=job.id, position=n, document_id=d.id) for n, d in enumerate(docs, 1))
     audit.record(actor, "signing.job_started", job, changes={"scope": job.scope, "ref": job.scope_ref,
-                 "total": job.total, "seal": keys.seal_opened is not None})  # fmt: skip
+                 "total": job.total, "seal": keys.seal is not None, "key": keys.own.kind})  # fmt: skip
     _request_run(job, keys)
     return job
 
 
-def resume_job(actor: User, job: SigningJob, password: str) -> SigningJob:
-    """Run a stopped (or interrupted) job on: its requester types the password again."""
+def resume_job(actor: User, job: SigningJob, secret: str) -> SigningJob:
+    """Run a stopped (or interrupted) job on: its requester types the password (or PIN)
+    again."""
     if not policy.can_resume_signing_job(actor, job.requested_by_id):
         deny("signing.job_resume", "signing_job", job.id)
     if job.state == "done":
         raise ConflictError("Đợt ký này đã xong.")
     if job.state in ("queued", "running") and not queries.interrupted(job):
         raise ConflictError("Đợt ký này đang chạy.")
-    keys = open_keys(actor, password)
+    keys = _open_for_run(actor, secret)
     job.state, job.error, job.failed_code, job.heartbeat_at = "queued", None, None, utcnow()
     audit.record(actor, "signing.job_resumed", job, changes={"done": job.done, "total": job.total})
     _request_run(job, keys)
@@ -137,7 +147,15 @@ def wait_idle(app: Flask) -> None:
 
 
 def run_job(job_id: int, keys: Keys) -> None:
-    """Run or resume a job to its end, one transaction per document (in an app context)."""
+    """Run or resume a job to its end, one transaction per document (in an app context);
+    the keys are closed when it ends, however it ends."""
+    try:
+        _run(job_id, keys)
+    finally:
+        keys.close()
+
+
+def _run(job_id: int, keys: Keys) -> None:
     with unit_of_work():
         job = queries.get_job(job_id)
         if job is None or job.state not in ("queued", "running"):
@@ -183,10 +201,10 @@ def run_item(job: SigningJob, item: SigningJobItem, keys: Keys) -> None:
     assert me is not None
     doc, did = item.document, False
     if doc.status == "valid" and queries.next_step(doc.id) == "hieu_truong":
-        sign(me, doc, opened=keys.opened, signer=keys.signer)
+        sign(me, doc, key=keys.own)
         job.signed, did = job.signed + 1, True
-    if doc.status == "valid" and keys.seal_opened is not None and queries.next_step(doc.id) == "seal":
-        seal(me, doc, opened=keys.seal_opened, signer=keys.seal_signer)
+    if doc.status == "valid" and keys.seal is not None and queries.next_step(doc.id) == "seal":
+        seal(me, doc, key=keys.seal)
         job.sealed, did = job.sealed + 1, True
     item.outcome, item.finished_at = ("signed" if did else "skipped"), utcnow()
     job.skipped += 0 if did else 1

@@ -1,5 +1,6 @@
-"""Registering one's own certificate (PKCS#12 upload with its password, checked), and the
-school seal from configuration."""
+"""Registering one's own certificate — a PKCS#12 upload with its password, or a certificate
+read from a USB token with its PIN (services.token), each checked — and the school seal
+from configuration."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from app.core.errors import ConflictError
 from app.extensions import db
 from app.signing import policy, queries
 from app.signing.models import SigningCertificate
-from app.signing.services import keystore
+from app.signing.services import keystore, token
 from app.signing.services.pki import MAX_P12_BYTES, CertificateError, Opened, open_p12
 
 #: read one byte past the limit so an oversized upload is refused, not truncated
@@ -30,10 +31,10 @@ def register(actor: User, data: bytes, password: str, *, store_key: bool = False
     f = opened.facts
     if store_key and not keystore.available():
         raise ConflictError("Nhà trường chưa cho phép lưu khóa ký số trên máy chủ: hãy bỏ chọn ô lưu khóa.")
-    for old in queries.certificates_of(actor):
-        old.active = False
+    _retire(actor)
     cert = SigningCertificate(
         owner_id=actor.id,
+        source="p12",
         p12=data,
         subject=f.subject,
         common_name=f.common_name,
@@ -56,17 +57,49 @@ def register(actor: User, data: bytes, password: str, *, store_key: bool = False
         changes={
             "subject": f.subject, "issuer": f.issuer, "serial": f.serial, "fingerprint": f.fingerprint,
             "not_after": f.not_after.isoformat(), "is_test": f.is_test, "key_stored": store_key,
+            "source": "p12",
         },
     )  # fmt: skip
     return cert
 
 
-def open_own(actor: User, cert: SigningCertificate, password: str) -> Opened:
-    """The actor's own certificate opened with the password typed now (422 when wrong or
-    expired)."""
-    if cert.owner_id != actor.id:
-        deny("signing.certificate", "signing_certificate", cert.id)
-    return open_p12(cert.p12, password)
+def _retire(actor: User) -> None:
+    for old in queries.certificates_of(actor):
+        old.active = False
+
+
+def register_token(actor: User, token_label: str, pin: str, key_ref: str = "") -> SigningCertificate:
+    """ "Chứng thư trên USB token": the certificate read from the token (the PIN typed now,
+    never kept), checked like an upload — valid today, Key Usage allows signing, the
+    token's key proved to match it — and made the actor's active certificate. Only where
+    the key is and the certificate's facts are stored. CertificateError 422: nothing stored."""
+    if not policy.can_hold_certificate(actor, queries.is_homeroom_teacher(actor)):
+        deny("signing.certificate", "user", actor.id)
+    label = token_label.strip()
+    if len(label) > token.MAX_LABEL:
+        raise CertificateError(f"Tên (nhãn) của USB token dài tối đa {token.MAX_LABEL} ký tự.")
+    found = token.read(label, pin, key_ref)
+    f = found.facts
+    _retire(actor)
+    cert = SigningCertificate(
+        owner_id=actor.id, source="pkcs11", p12=None, token_label=found.token_label, key_id=found.key_id,
+        key_label=found.key_label, subject=f.subject, common_name=f.common_name, issuer=f.issuer, serial=f.serial,
+        fingerprint=f.fingerprint, key_type=f.key_type, not_before=f.not_before, not_after=f.not_after,
+        is_test=f.is_test, active=True, sealed_key=None,
+    )  # fmt: skip
+    db.session.add(cert)
+    db.session.flush()
+    audit.record(
+        actor,
+        "signing.certificate_registered",
+        cert,
+        changes={
+            "subject": f.subject, "issuer": f.issuer, "serial": f.serial, "fingerprint": f.fingerprint,
+            "not_after": f.not_after.isoformat(), "is_test": f.is_test, "key_stored": False, "source": "pkcs11",
+            "token_label": found.token_label, "key_id": found.key_id, "key_label": found.key_label,
+        },
+    )  # fmt: skip
+    return cert
 
 
 def seal_configured() -> bool:

@@ -4,8 +4,9 @@ ETSI.CAdES.detached, sha256, a visible box with Vietnamese text in Be Vietnam Pr
 `KeySigner` holds the parsed private key: pyHanko's SimpleSigner re-parses the DER key on
 every signature (TOOLCHAIN.md: most of an RSA signature's cost), so a batch opens the
 PKCS#12 once and signs every document with the same object. `bytes_reserved` skips the
-sizing pass. The seam for a USB token (PKCS#11) later is `signer_for`: any pyHanko
-`Signer` (e.g. `pyhanko.sign.pkcs11.PKCS11Signer`) can take KeySigner's place.
+sizing pass. `sign_pdf` takes any pyHanko `Signer`: a KeySigner for a key in memory, or
+`pyhanko.sign.pkcs11.PKCS11Signer` for a USB token (services/token.py); both come to it
+through the interface of services/keys.py.
 """
 
 from __future__ import annotations

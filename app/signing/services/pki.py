@@ -83,7 +83,7 @@ def _same_key(key: PrivateKeyTypes, cert: x509.Certificate) -> bool:
     return bool(key.public_key().public_bytes(enc, fmt) == cert.public_key().public_bytes(enc, fmt))
 
 
-def _can_sign(cert: x509.Certificate) -> bool:
+def can_sign(cert: x509.Certificate) -> bool:
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
@@ -123,7 +123,7 @@ def open_p12(data: bytes, password: str, *, now: datetime | None = None) -> Open
         raise CertificateError("Khóa bí mật không khớp với chứng thư trong tệp.")
     facts = facts_of(cert)
     check_validity(facts, now)
-    if not _can_sign(cert):
+    if not can_sign(cert):
         raise CertificateError("Chứng thư số này không được phép dùng để ký (Key Usage).")
     return Opened(key, cert, tuple(extra or ()), facts)
 

@@ -6,8 +6,11 @@ Invariants (checked under a lock, in the caller's transaction):
 - the steps go in order; each step once (a unique (document, step) row);
 - step "gvcn": the class's own GVCN, with their own certificate; "hieu_truong": a member of
   the BGH with their own certificate; "seal": the school's certificate from configuration;
-- the password is typed at signing time and never kept; a wrong password, an expired or
-  not-yet-valid certificate: a refusal (422) and nothing signed.
+- the password (or a token's PIN) is typed at signing time and never kept; a wrong
+  password or PIN, a missing token, an expired or not-yet-valid certificate: a refusal
+  (422) and nothing signed.
+- every key comes from services.sources (a `SigningKey`, the interface of keys.py): a key
+  opened here is closed here; a key handed in (a batch's) is the caller's to close.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from app.extensions import db
 from app.reports.models import IssuedDocument
 from app.signing import policy, queries
 from app.signing.models import SIGNABLE_KINDS, STEP_LABELS, STEPS, DocumentSignature
-from app.signing.services import boxes, certificates, keystore, pades
-from app.signing.services.pki import TEST_MARK, CertificateError, Opened, check_validity
+from app.signing.services import boxes, certificates, pades, sources
+from app.signing.services.keys import SigningKey
+from app.signing.services.pki import TEST_MARK, CertFacts, check_validity
 
 SIGN_LOCK_KEY = 0x5EB0_0011
 FIELD_NAMES = {"gvcn": "ChuKy_GVCN", "hieu_truong": "ChuKy_HieuTruong", "seal": "DauCuaTruong"}
@@ -71,8 +75,7 @@ def _check_turn(actor: User, doc: IssuedDocument, *, seal: bool) -> str:
     return step
 
 
-def _stamp_text(step: str, opened: Opened) -> str:
-    f = opened.facts
+def _stamp_text(step: str, f: CertFacts) -> str:
     lines = [
         f"{STEP_LABELS[step]}: {f.common_name}" if step != "seal" else f"Đóng dấu: {f.common_name}",
         f"Ký số lúc {format_datetime(to_local(utcnow()))}",
@@ -82,10 +85,9 @@ def _stamp_text(step: str, opened: Opened) -> str:
     return "\n".join(lines).replace("%", "%%")
 
 
-def _sign(
-    actor: User, doc: IssuedDocument, step: str, opened: Opened, signer: pades.KeySigner | None
-) -> DocumentSignature:
-    check_validity(opened.facts)
+def _sign(actor: User, doc: IssuedDocument, step: str, key: SigningKey) -> DocumentSignature:
+    facts = key.facts
+    check_validity(facts)
     before = current_sha256(doc)
     redrawn = boxes.boxes_of(doc)
     if not redrawn.identical:
@@ -94,10 +96,10 @@ def _sign(
     tsa = current_app.config.get("SODIENTU_TSA_URL") or None
     data = pades.sign_pdf(
         current_bytes(doc),  # the revision named `before`
-        signer or pades.KeySigner(opened),
+        key.signer,
         field_name=FIELD_NAMES[step],
         place=pades.Placement(*where) if where else None,
-        text=_stamp_text(step, opened),
+        text=_stamp_text(step, facts),
         reason=REASONS[step],
         tsa_url=tsa,
     )
@@ -110,9 +112,9 @@ def _sign(
         position=STEPS.index(step) + 1,
         signer_id=actor.id if step != "seal" else None,
         certificate_id=cert.id if cert else None,
-        cert_fingerprint=opened.facts.fingerprint,
-        cert_subject=opened.facts.subject,
-        is_test=opened.facts.is_test,
+        cert_fingerprint=facts.fingerprint,
+        cert_subject=facts.subject,
+        is_test=facts.is_test,
         timestamped=bool(tsa),
         signed_at=utcnow(),
         sha256=staged.sha256,
@@ -125,56 +127,46 @@ def _sign(
         "signing.sealed" if step == "seal" else "signing.signed",
         doc,
         changes={
-            "code": doc.code, "step": step, "certificate": opened.facts.fingerprint,
-            "subject": opened.facts.subject, "previous_sha256": before, "test": opened.facts.is_test,
-            "timestamp": bool(tsa),
+            "code": doc.code, "step": step, "certificate": facts.fingerprint,
+            "subject": facts.subject, "previous_sha256": before, "test": facts.is_test,
+            "timestamp": bool(tsa), "key": key.kind,
         },
         file_sha256=staged.sha256,
     )  # fmt: skip
     return sig
 
 
-def open_for_signing(actor: User, password: str) -> Opened:
-    """The actor's own active certificate, opened with the password typed now."""
-    cert = queries.active_certificate(actor)
-    if cert is None:
-        raise CertificateError("Bạn chưa đăng ký chứng thư số: hãy đăng ký ở trang Chứng thư số trước khi ký.")
-    if not password and cert.sealed_key is not None:
-        return keystore.open_stored(cert)  # the school's opt-in: no password
-    if not password:
-        raise CertificateError("Hãy nhập mật khẩu của chứng thư số.")
-    return certificates.open_own(actor, cert, password)
+def open_for_signing(actor: User, secret: str) -> SigningKey:
+    """The actor's own active certificate's key, opened with what they typed now (the
+    caller closes it): sources.open_own."""
+    return sources.open_own(actor, secret)
 
 
-def sign(
-    actor: User,
-    doc: IssuedDocument,
-    password: str = "",
-    *,
-    opened: Opened | None = None,
-    signer: pades.KeySigner | None = None,
-) -> DocumentSignature:
-    """The actor's own signature on `doc` at its current step (GVCN or hiệu trưởng)."""
+def sign(actor: User, doc: IssuedDocument, secret: str = "", *, key: SigningKey | None = None) -> DocumentSignature:
+    """The actor's own signature on `doc` at its current step (GVCN or hiệu trưởng), with
+    `key` (a batch's, left open) or the key opened now with `secret` (closed again)."""
     lock_for_update(db.session, SIGN_LOCK_KEY)
     step = _check_turn(actor, doc, seal=False)
-    if opened is None:
-        opened = open_for_signing(actor, password)
-    return _sign(actor, doc, step, opened, signer)  # fmt: skip
+    if key is not None:
+        return _sign(actor, doc, step, key)
+    with sources.open_own(actor, secret) as own:
+        return _sign(actor, doc, step, own)
 
 
-def seal(
-    actor: User, doc: IssuedDocument, *, opened: Opened | None = None, signer: pades.KeySigner | None = None
-) -> DocumentSignature:
+def seal(actor: User, doc: IssuedDocument, *, key: SigningKey | None = None) -> DocumentSignature:
     """The school's seal, last, applied by a member of the BGH."""
     lock_for_update(db.session, SIGN_LOCK_KEY)
     step = _check_turn(actor, doc, seal=True)
-    return _sign(actor, doc, step, opened or certificates.open_seal(), signer)
+    if key is not None:
+        return _sign(actor, doc, step, key)
+    with sources.open_seal() as the_seal:
+        return _sign(actor, doc, step, the_seal)
 
 
-def sign_then_seal(actor: User, doc: IssuedDocument, password: str) -> list[DocumentSignature]:
+def sign_then_seal(actor: User, doc: IssuedDocument, secret: str) -> list[DocumentSignature]:
     """The actor's signature; after the hiệu trưởng's, the school's seal too when it is
     configured (one action for the BGH)."""
-    done = [sign(actor, doc, password)]
+    done = [sign(actor, doc, secret)]
     if done[0].step == "hieu_truong" and certificates.seal_configured():
         done.append(seal(actor, doc))
     return done

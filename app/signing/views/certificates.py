@@ -1,5 +1,5 @@
-"""Certificates: my own (register by PKCS#12 upload, expiry notice 30 days ahead); the
-BGH also sees every person's active certificate and which expire soon."""
+"""Certificates: my own (register by PKCS#12 upload or from a USB token, expiry notice 30
+days ahead); the BGH also sees every person's active certificate and which expire soon."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ def certificates() -> str:
         may_hold=policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)),
         seal=services.seal_configured(),
         form=forms.CertificateForm(),
+        token_form=forms.TokenForm(),
+        token_ready=services.token.configured(),
         may_manage=policy.can_manage_key_storage(user),
         storage=queries.key_storage_facts(),
     )
@@ -45,6 +47,23 @@ def register_certificate() -> Response:
     with unit_of_work():
         cert = services.register(user, data, form.password.data or "", store_key=bool(form.store_key.data))
     message = f"Đã đăng ký chứng thư số của {cert.common_name} (hết hạn {cert.not_after:%d/%m/%Y})."
+    return redirect_with(message, url_for("signing.certificates"))
+
+
+@routes.route("/signing/certificates/token", methods=["POST"])
+@allow(SIGNERS)
+def register_token() -> Response:
+    """ "Chứng thư trên USB token": read from the token plugged into the server, with the PIN."""
+    user = current_actor()
+    require(policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)), "signing.certificate")
+    form = forms.TokenForm(request.form)
+    check(form)
+    with unit_of_work():
+        cert = services.register_token(user, form.token_label.data or "", form.pin.data or "", form.key_ref.data or "")
+    message = (
+        f"Đã đăng ký chứng thư số trên USB token “{cert.token_label}” của {cert.common_name} "
+        f"(hết hạn {cert.not_after:%d/%m/%Y}). Khi ký, hãy nhập mã PIN của token."
+    )
     return redirect_with(message, url_for("signing.certificates"))
 
 
