@@ -43,6 +43,11 @@ def _is_bgh(user: User) -> bool:
     return bool(user.roles & BGH)
 
 
+def reads_every_grid(user: User) -> bool:
+    """The BGH read every grade book of the school; everyone else only their own slots."""
+    return _is_bgh(user)
+
+
 def can_read_grid(user: User, access: GridAccess) -> bool:
     """Scores and comments: BGH, the teacher, GVCN and tổ leaders — never the quản trị as such
     (separation of duties: the admin runs the system and reads no grades)."""

@@ -122,7 +122,9 @@ class TeacherRow:
     counts: Compliance
 
 
-def _due_records(start: date, end: date) -> list[Record]:
+def _due_records(start: date, end: date, department_id: int | None = None) -> list[Record]:
+    """Records due in [start, end] (of one tổ when given: a school of thousands of classes
+    must not load every tổ's week to show one)."""
     stmt = (
         select(Record)
         .join(RecordType, RecordType.id == Record.record_type_id)
@@ -133,11 +135,13 @@ def _due_records(start: date, end: date) -> list[Record]:
             Record.deleted_at.is_(None),
         )
     )
+    if department_id is not None:
+        stmt = stmt.where(Record.department_id == department_id)
     return list(db.session.scalars(stmt))
 
 
-def _assignments(year_id: int | None) -> Counter[tuple[int, int]]:
-    """(teacher id, department id) → number of teaching assignments."""
+def _assignments(year_id: int | None, department_id: int | None = None) -> Counter[tuple[int, int]]:
+    """(teacher id, department id) → number of teaching assignments (of one tổ when given)."""
     stmt = (
         select(TeachingAssignment.teacher_id, Subject.department_id, func.count())
         .join(Subject, Subject.id == TeachingAssignment.subject_id)
@@ -147,6 +151,8 @@ def _assignments(year_id: int | None) -> Counter[tuple[int, int]]:
     )
     if year_id is not None:
         stmt = stmt.where(SchoolClass.year_id == year_id)
+    if department_id is not None:
+        stmt = stmt.where(Subject.department_id == department_id)
     return Counter({(t, d): n for t, d, n in db.session.execute(stmt) if d is not None})
 
 
@@ -171,11 +177,10 @@ def teacher_compliance(department: Department, week: date, today: date) -> list[
     """One row per teacher of the tổ (members and anyone teaching its subjects)."""
     start, end = week, week + timedelta(days=6)
     per = _per(week, plans_per_assignment(), first_week())
-    assignments = _assignments(_current_year_id())
+    assignments = _assignments(_current_year_id(), department.id)
     by_teacher: dict[int, list[Record]] = defaultdict(list)
-    for record in _due_records(start, end):
-        if record.department_id == department.id:
-            by_teacher[record.author_id].append(record)
+    for record in _due_records(start, end, department.id):
+        by_teacher[record.author_id].append(record)
     ids = {t for (t, d) in assignments if d == department.id} | set(by_teacher)
     ids |= set(db.session.scalars(select(User.id).where(User.department_id == department.id, User.active.is_(True))))
     teachers = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
