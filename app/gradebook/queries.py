@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import url_for
-from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -458,7 +458,7 @@ def slots_for(user: User, year_id: int, class_id: int | None = None) -> list[Boo
     return slots
 
 
-def _one_of_its_people(user_id: int):  # type: ignore[no-untyped-def]
+def _one_of_its_people(user_id: int) -> ColumnElement[bool]:
     """The SQL side of policy.can_read_grid for everyone but the BGH: the slot's teacher,
     GVCN or tổ leader. It only narrows what is loaded (a school of 7,000 classes has 100,000
     slots); the policy still decides each one."""
