@@ -37,6 +37,16 @@ ACTION_LABELS = {
 }
 
 
+def _checked_text(raw: str | None, limit: int, *, empty: str, name: str) -> str:
+    """NFC, trimmed, not empty and at most `limit` characters — or a 422 saying which."""
+    text = nfc(raw).strip()
+    if not text:
+        raise DomainError(empty, 422)
+    if len(text) > limit:
+        raise DomainError(f"{name} tối đa {limit} ký tự (đang có {len(text)}).", 422)
+    return text
+
+
 # ---------------------------------------------------------------------------- the GVCN's side
 
 
@@ -44,11 +54,7 @@ def send(actor: User, cls: SchoolClass, student: Student, body: str | None) -> P
     """A note from the GVCN (or BGH) to the family of one student of the class."""
     if not policy.can_manage_links(actor, cls.homeroom_teacher_id):
         raise DomainError("Chỉ giáo viên chủ nhiệm hoặc Ban giám hiệu gửi được tin nhắn cho phụ huynh.", 403)
-    text = nfc(body).strip()
-    if not text:
-        raise DomainError("Hãy viết nội dung tin nhắn.", 422)
-    if len(text) > BODY_MAX:
-        raise DomainError(f"Tin nhắn tối đa {BODY_MAX} ký tự (đang có {len(text)}).", 422)
+    text = _checked_text(body, BODY_MAX, empty="Hãy viết nội dung tin nhắn.", name="Tin nhắn")
     message = ParentMessage(class_id=cls.id, student_id=student.id, author_id=actor.id, body=text, reply="")
     db.session.add(message)
     db.session.flush()
@@ -147,11 +153,7 @@ def reply(principal: ParentPrincipal, message: ParentMessage, text: str | None) 
     """The family's one answer to a message."""
     if message.student_id != principal.student_id or message.class_id != principal.class_id:
         raise DomainError("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu.", 404)
-    answer = nfc(text).strip()
-    if not answer:
-        raise DomainError("Hãy viết lời trả lời.", 422)
-    if len(answer) > REPLY_MAX:
-        raise DomainError(f"Lời trả lời tối đa {REPLY_MAX} ký tự (đang có {len(answer)}).", 422)
+    answer = _checked_text(text, REPLY_MAX, empty="Hãy viết lời trả lời.", name="Lời trả lời")
     if message.replied_at is not None:
         raise DomainError("Gia đình đã trả lời tin nhắn này.", 409)
     now = utcnow()
