@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.privacy.services import today_local
+from app.privacy.workdays import holiday_list
 
 
 def _requests(app):  # type: ignore[no-untyped-def]
@@ -47,6 +49,8 @@ def test_bgh_registers_a_request_due_two_working_days_later(app, parents_school,
         assert event.changes["due_on"] == [None, "2026-03-09"] and "Xin bản sao" not in str(event.changes)
     listing = bgh.get("/privacy/requests").get_data(as_text=True)
     assert s.full_name in listing and "quá hạn" in listing  # 9/3/2026 is long past
+    days_off = holiday_list(today_local().year)  # the page lists this year's days off by name
+    assert all(f"{day:%d/%m/%Y} — {name}" in listing for day, name in days_off) and "Quốc khánh" in listing
     student_asks = _register(bgh, _code(app, s), requester="student", kind="restriction")
     assert student_asks.status_code == 303 and _requests(app)[-1].guardian_id is None
 
