@@ -1,16 +1,19 @@
+# ruff: noqa: F811  (fixtures imported from tests/signing/conftest.py)
 """What makes a signature cheap must not change what it is (docs/performance.md, Signing):
 the stamp page parsed once per stamp text (pades._stamp_reader) and imported into every
 signature's own writer; each signature still validates, with its own visible box."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import threading
 from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from tests.signing.conftest import PASSWORD, validate
+from tests.reports.test_issue_fixtures import closed, gb  # noqa: F401  (fixtures)
+from tests.signing.conftest import PASSWORD, book, validate  # noqa: F401
 
 BOX = (300.0, 100.0, 460.0, 140.0)
 TEXT = "Hiệu trưởng: Ngô Văn Hiệu Trưởng\nKý số lúc 02/12/2026 04:00"
@@ -112,3 +115,67 @@ def test_the_cached_signer_info_parts_are_pyhankos_own(pki: Any) -> None:
         assert list(signer._signer_info_parts) == ["sha256"]  # built once per digest
         parts = signer._signer_info_parts["sha256"]
         assert signer.signer_info("sha256", attrs, b"\x03")["sid"] is parts["sid"]
+
+
+def _post_sign(client: Any, doc_id: int) -> Any:
+    return client.post(f"/signing/documents/{doc_id}/sign", data={"password": PASSWORD})
+
+
+def test_the_boxes_kept_at_issuing_are_the_redraws_and_signing_draws_nothing(
+    app, book, login_as, pki, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    """Issuing keeps where the signatures go (IssuedDocument.signature_boxes); they are the
+    boxes of a redraw of the issued file, and the three signatures then draw nothing."""
+    from app.extensions import db
+    from app.reports import pdf
+    from app.reports.models import IssuedDocument
+    from app.signing import queries
+    from app.signing.services import boxes
+    from tests.reports.test_issue_fixtures import file_bytes
+
+    with app.app_context():
+        doc = db.session.get(IssuedDocument, book.doc_id)
+        kept = doc.signature_boxes
+        redrawn = boxes.redraw(doc)
+        assert redrawn.identical and kept == [dataclasses.asdict(b) for b in redrawn.boxes]
+        assert {b["role"] for b in kept} == {"gvcn", "hieu_truong"}
+
+    def no_drawing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("signing drew the document again")
+
+    monkeypatch.setattr(pdf, "render_with_boxes", no_drawing)
+    boxes._CACHE.clear()
+    for user in (book.gvcn, book.ht):  # the hiệu trưởng's signature, then the seal
+        assert (
+            login_as(user).post(f"/signing/documents/{book.doc_id}/sign", data={"password": PASSWORD}).status_code
+            == 303
+        )
+    with app.app_context():
+        sigs = queries.signatures_of(book.doc_id)
+        assert [s.step for s in sigs] == ["gvcn", "hieu_truong", "seal"]
+        final = file_bytes(app, sigs[-1].sha256)
+    results = validate(final, pki.ca_pem)
+    assert len(results) == 3 and all(s.intact and s.valid and s.trusted for _, s in results)
+    gvcn = next(b for b in kept if b["role"] == "gvcn")
+    rect = [round(float(v), 2) for v in results[0][0].sig_field["/Rect"]]
+    assert rect == [round(gvcn[k], 2) for k in ("x1", "y1", "x2", "y2")]
+
+
+def test_a_document_issued_before_the_boxes_were_kept_is_redrawn_once(app, book, login_as, pki) -> None:  # type: ignore[no-untyped-def]
+    from app.extensions import db
+    from app.reports.models import IssuedDocument
+    from app.signing.services import boxes
+
+    with app.app_context():
+        doc = db.session.get(IssuedDocument, book.doc_id)
+        kept = doc.signature_boxes
+        doc.signature_boxes = None  # as a row from before migration 0019
+        db.session.commit()
+    boxes._CACHE.clear()
+    assert (
+        login_as(book.gvcn).post(f"/signing/documents/{book.doc_id}/sign", data={"password": PASSWORD}).status_code
+        == 303
+    )
+    with app.app_context():
+        doc = db.session.get(IssuedDocument, book.doc_id)
+        assert [dataclasses.asdict(b) for b in boxes._CACHE[(doc.id, doc.sha256)].boxes] == kept
