@@ -63,6 +63,9 @@ class IssuedDocument(Base):
     file_name: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
+    #: where the visible signatures go on the issued pages (pdf.SignatureBox as dicts), kept
+    #: at issuing so that signing never draws the document again; None: issued before
+    signature_boxes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     code: Mapped[str] = mapped_column(String(9), unique=True)
     status: Mapped[str] = mapped_column(String(12), default="valid")
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("issued_document.id"))

@@ -13,6 +13,7 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -178,6 +179,8 @@ class Drawn:
     sha256: str
     size: int
     facts: Facts | None = None
+    #: the visible signature boxes of the drawn pages (IssuedDocument.signature_boxes)
+    boxes: list[dict[str, Any]] | None = None
 
 
 class PartlyDrawn(Exception):
@@ -225,11 +228,12 @@ def draw_many(actor: User, drafts: Sequence[Draft]) -> list[Drawn | None]:
             audit_hash=head_hash,
         )
         try:
-            data = pdf.render(draft.document(), stamp)
+            data, boxes = pdf.render_with_boxes(draft.document(), stamp)
         except Exception as exc:
             raise PartlyDrawn(out, exc) from exc
         # complete on disk before the row exists
-        out.append(Drawn(facts.key, stamp, store.write(data), len(data), facts))
+        kept = [dataclasses.asdict(b) for b in boxes]
+        out.append(Drawn(facts.key, stamp, store.write(data), len(data), facts, kept))
     return out
 
 
@@ -299,6 +303,7 @@ def _insert(actor: User, facts: Facts, drawn: Drawn, previous: IssuedDocument | 
         file_name=facts.file_name,
         sha256=sha,
         size=drawn.size,
+        signature_boxes=drawn.boxes,
         code=stamp.code,
         status="valid",
         supersedes_code=stamp.supersedes,

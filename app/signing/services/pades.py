@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 import unicodedata
 import urllib.request
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from functools import lru_cache
 from typing import Any
 
 import fontpkg_be_vietnam_pro
+from asn1crypto import cms, tsp
 from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -33,6 +34,7 @@ from pyhanko.pdf_utils import layout as pdf_layout
 from pyhanko.pdf_utils import text as pdf_text
 from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import attributes, fields, signers, timestamps
 from pyhanko.sign.general import as_signing_certificate_v2, get_pyca_cryptography_hash
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -45,6 +47,10 @@ from app.signing.services.pki import CertificateError, Opened
 STAMP_MODE = "static"
 #: room for the CMS blob: the signature, the chain (2–3 certificates) and a timestamp token
 BYTES_RESERVED = 16 * 1024
+
+
+#: the SignerInfo fields that depend only on the signer and the digest (KeySigner.signer_info)
+_SIGNER_INFO_PARTS = ("sid", "digest_algorithm", "signature_algorithm")
 
 
 class KeySigner(signers.SimpleSigner):
@@ -63,6 +69,7 @@ class KeySigner(signers.SimpleSigner):
         )
         self._pyca_key: PrivateKeyTypes = opened.key
         self._signing_certificate_v2: tsp.SigningCertificateV2 | None = None
+        self._signer_info_parts: dict[str, dict[str, Any]] = {}
 
     def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
         """pyHanko's providers, with the signing-certificate-v2 attribute built once per
@@ -80,6 +87,20 @@ class KeySigner(signers.SimpleSigner):
             built = as_signing_certificate_v2(provider.signing_cert)
             self._signing_certificate_v2 = tsp.SigningCertificateV2.load(built.dump())
         return self._signing_certificate_v2
+
+    def signer_info(self, digest_algorithm: str, signed_attrs: Any, signature: Any) -> cms.SignerInfo:
+        """pyHanko's SignerInfo, with the parts that are the same for every signature of one
+        signer — the sid (issuer and serial), the digest and signature algorithms — built by
+        pyHanko once per digest and loaded back from their DER: asn1crypto re-encoded the
+        issuer's name on every signature (≈ 1 ms). Pinned in tests/signing/test_sign_speed.py."""
+        if digest_algorithm == "shake256":  # RFC 8419's parameters: pyHanko's own path
+            return super().signer_info(digest_algorithm, signed_attrs, signature)
+        parts = self._signer_info_parts.get(digest_algorithm)
+        if parts is None:
+            built = super().signer_info(digest_algorithm, signed_attrs, signature)
+            parts = {k: type(built[k]).load(built[k].dump()) for k in _SIGNER_INFO_PARTS}
+            self._signer_info_parts[digest_algorithm] = parts
+        return cms.SignerInfo({"version": "v1", **parts, "signed_attrs": signed_attrs, "signature": signature})
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         hash_algo = get_pyca_cryptography_hash(digest_algorithm)
@@ -202,6 +223,18 @@ def stamp_style(text: str, font_size: int = 7) -> stamp.TextStampStyle:
     )
 
 
+@lru_cache(maxsize=64)
+def _stamp_reader(data: bytes) -> PdfFileReader:
+    """The stamp page parsed once per stamp (reading its font objects was a quarter of a
+    signature): pyHanko's import_object deep-copies what it imports into each writer with
+    a fresh reference map, so one reader serves every signature (tests/signing pin it)."""
+    return PdfFileReader(io.BytesIO(data))
+
+
+#: a PdfFileReader parses lazily from one stream: one import at a time (batches run on threads)
+_STAMP_LOCK = threading.Lock()
+
+
 class _StampPage(pdf_content.PdfContent):
     """pyHanko's ImportedPdfPage, from bytes in memory instead of a file on disk."""
 
@@ -210,9 +243,8 @@ class _StampPage(pdf_content.PdfContent):
         self.data = data
 
     def render(self) -> bytes:
-        from pyhanko.pdf_utils.reader import PdfFileReader
-
-        xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self.data)), page_ix=0)
+        with _STAMP_LOCK:
+            xobj = self._ensure_writer.import_page_as_xobject(_stamp_reader(self.data), page_ix=0)
         name = "/Stamp"
         self.resources.xobject[name] = xobj
         x1, y1, x2, y2 = xobj.get_object()["/BBox"]
