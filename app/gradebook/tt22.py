@@ -350,6 +350,8 @@ def classify_learning(
 ) -> LearningResult:
     """R6 then R7 (see the module docstring for how the single subject is determined)."""
     computed = learning_level(subjects)
+    if computed >= Level.KHA:  # nothing can be two levels above Khá: no lifting to try
+        return LearningResult(computed, computed, False, "")
     reachable, causes = _reachable(subjects, computed, settings)
     if reachable not in (Level.TOT, Level.KHA) or reachable.rank - computed.rank < 2:
         return LearningResult(computed, computed, False, "")

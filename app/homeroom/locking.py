@@ -70,12 +70,9 @@ def periods_of(term: Term | None) -> tuple[str, ...]:
 
 def close_states(class_id: int) -> dict[str, State]:
     """The state of each period's close of the class (draft when never submitted); one query."""
-    found = records_queries.linked_class_records(KET_QUA_LOP, [class_id], PERIODS)
-    out = {}
-    for period in PERIODS:
-        record = found.get(records_queries.class_link_key(KET_QUA_LOP, class_id, period))
-        out[period] = State(record.state) if record is not None else State.DRAFT
-    return out
+    keys = {period: records_queries.class_link_key(KET_QUA_LOP, class_id, period) for period in PERIODS}
+    found = records_queries.states_by_link_keys(keys.values())
+    return {period: State(found[key]) if key in found else State.DRAFT for period, key in keys.items()}
 
 
 @dataclass(frozen=True)

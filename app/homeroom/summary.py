@@ -6,7 +6,7 @@ and for the year danh hiệu (R9/R10) and the end-of-year decision (R11) with th
 results. Missing grade books and missing results are listed, never guessed.
 A fixed number of queries per page, whatever the class size.
 
-The summary also keeps what it read (grade books, their review states and cells), so
+The summary also keeps what it read (grade books, their review states and the shown terms' cells), so
 app.results builds the close's snapshots from the very same values; `settings` lets it
 recompute a closed period with the settings frozen at the close.
 """
@@ -108,11 +108,13 @@ def build(
     ids = [s.id for s in students]
     subjects = hq.class_subjects(school_class.id)
     books = {(b.subject_id, b.term_id): b for b in hq.class_gradebooks(school_class.id)}
+    # a term's page needs that term's cells only (the year needs both)
+    shown_terms = terms if period == "year" else [t for t in (term,) if t is not None]
+    shown_ids = {t.id for t in shown_terms}
     by_book: dict[int, dict[tuple[int, str], Any]] = {}
-    for sc in queries.score_values_of([b.id for b in books.values()]):
+    for sc in queries.score_values_of([b.id for b in books.values() if b.term_id in shown_ids]):
         by_book.setdefault(sc.gradebook_id, {})[(sc.student_id, column_key(sc.kind, sc.idx))] = sc
     flags: list[BookFlag] = []
-    shown_terms = terms if period == "year" else [t for t in (term,) if t is not None]
     locked: dict[int, bool] = {}
     reviews = locking.review_states(list(books.values()))
     for subject in subjects:
@@ -129,7 +131,7 @@ def build(
     term_marks: dict[tuple[int, int, int], tuple[str, Decimal | None]] = {}
     for subject in subjects:
         columns = grid_columns(regular_count(subject, school_class.grade_level))
-        for t in terms:
+        for t in shown_terms:
             gb = books.get((subject.id, t.id))
             cells = by_book.get(gb.id, {}) if gb else {}
             for sid in ids:

@@ -143,6 +143,17 @@ def records_by_link_keys(keys: Collection[str]) -> dict[str, Record]:
     return {r.link_key: r for r in rows if r.link_key is not None}
 
 
+def states_by_link_keys(keys: Collection[str]) -> dict[str, str]:
+    """{link key: state} for the given keys: one light query, no record objects (the
+    locks and badges that need the state only)."""
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Record.link_key, Record.state).where(Record.link_key.in_(list(keys)), Record.deleted_at.is_(None))
+    )
+    return {key: state for key, state in rows if key is not None}
+
+
 def linked_class_records(type_code: str, class_ids: Collection[int], periods: Collection[str]) -> dict[str, Record]:
     """{link key: record} of many (class, period) pairs in one query."""
     return records_by_link_keys([class_link_key(type_code, c, p) for c in class_ids for p in periods])

@@ -100,11 +100,9 @@ def period_of(record: Record) -> str | None:
 
 
 def close_states(cls: SchoolClass) -> dict[str, State]:
-    found = records_queries.linked_class_records(KET_QUA_LOP, [cls.id], PERIODS)
-    return {
-        p: State(r.state) if (r := found.get(records_queries.class_link_key(KET_QUA_LOP, cls.id, p))) else State.DRAFT
-        for p in PERIODS
-    }
+    keys = {p: records_queries.class_link_key(KET_QUA_LOP, cls.id, p) for p in PERIODS}
+    found = records_queries.states_by_link_keys(keys.values())
+    return {p: State(found[key]) if key in found else State.DRAFT for p, key in keys.items()}
 
 
 # ---------------------------------------------------------------------------- the school's list

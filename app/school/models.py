@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, register_department_lookup
 from app.core.models import Base, TimestampMixin
+from app.core.request_memo import memo
 from app.core.vn import mask_national_id, person_sort_key
 
 
@@ -403,7 +404,7 @@ def led_department_ids(user_id: int) -> list[int]:
     from app.extensions import db
 
     stmt = select(Department.id).where(or_(Department.head_id == user_id, Department.deputy_id == user_id))
-    return list(db.session.scalars(stmt))
+    return list(memo(("led_department_ids", user_id), lambda: list(db.session.scalars(stmt))))
 
 
 register_department_lookup(led_department_ids)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.core.authz import BGH, Role, found
+from app.core.request_memo import memo
 from app.core.vn import collation_key
 from app.extensions import db
 from app.school.models import (
@@ -80,8 +81,9 @@ WHOLE_SCHOOL = BGH | {Role.ADMIN}
 
 
 def current_year() -> SchoolYear | None:
+    """The current school year (read once per request: app.core.request_memo)."""
     stmt = select(SchoolYear).order_by(SchoolYear.is_current.desc(), SchoolYear.start_year.desc())
-    return db.session.scalars(stmt.limit(1)).first()
+    return memo("current_year", lambda: db.session.scalars(stmt.limit(1)).first())
 
 
 def sees_whole_school(user: User) -> bool:
@@ -221,7 +223,8 @@ def homeroom_classes_of(teacher: User, year: SchoolYear | None = None) -> list[S
     stmt = select(SchoolClass).where(SchoolClass.homeroom_teacher_id == teacher.id)
     if year is not None:
         stmt = stmt.where(SchoolClass.year_id == year.id)
-    return list(db.session.scalars(stmt.order_by(SchoolClass.name)))
+    key = ("homeroom_classes_of", teacher.id, year.id if year is not None else None)
+    return list(memo(key, lambda: list(db.session.scalars(stmt.order_by(SchoolClass.name)))))
 
 
 # --- the admin screens (quản trị and BGH see the whole school) -------------------------
