@@ -29,7 +29,6 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus.flowables import KeepInFrame, _listWrapOn
@@ -185,16 +184,16 @@ class Para(Flowable):
         x, pending = 0.0, 0.0
         for word, font in self.tokens:
             if not word:
-                pending += stringWidth(" ", font, size)
+                pending += fonts.width(" ", font, size)
                 continue
-            w = stringWidth(word, font, size)
+            w = fonts.width(word, font, size)
             if line and x + pending + w > aw:
                 lines.append(line)
                 line, x, pending = [], 0.0, 0.0
             if not line:
                 pending = 0.0
             last = line[-1] if line else None
-            if last is not None and last[2] == font and abs(pending - stringWidth(" ", font, size)) < 0.01:
+            if last is not None and last[2] == font and abs(pending - fonts.width(" ", font, size)) < 0.01:
                 last[1] += " " + word  # one string per run of a font: fewer text operations
                 last[3] = x + pending + w - last[0]
             else:
@@ -232,7 +231,7 @@ class Para(Flowable):
                     text.setFont(font, size)
                     current = font
                 text.setTextOrigin(x + shift, y)
-                text.textOut(word)
+                fonts.show(text, word)
             y -= leading
         c.drawText(text)
 
@@ -270,10 +269,10 @@ class HeaderBlock(Flowable):
 
     def _line(self, text: str, font: str, cx: float, y: float, room: float) -> float:
         size = self.size
-        width = stringWidth(text, font, size)
+        width = fonts.width(text, font, size)
         if width > room:
             size = max(6.0, size * room / width)
-            width = stringWidth(text, font, size)
+            width = fonts.width(text, font, size)
         self.canv.setFont(font, size)
         self.canv.drawCentredString(cx, y, text)
         return width
@@ -316,7 +315,7 @@ class Signer:
 
 
 def fit_size(text: str, font: str, size: float, room: float) -> float:
-    width = stringWidth(text, font, size)
+    width = fonts.width(text, font, size)
     return size if width <= room else max(5.0, size * room / width)
 
 
@@ -392,12 +391,12 @@ class LabelLine(Flowable):
             head = f"{label}: " if label else ""
             vfont = fonts.BOLD if bold else fonts.REGULAR
             value = value or "—"
-            total = stringWidth(head, fonts.REGULAR, self.size) + stringWidth(value, vfont, self.size)
+            total = fonts.width(head, fonts.REGULAR, self.size) + fonts.width(value, vfont, self.size)
             size = self.size if total <= room else max(5.0, self.size * room / total)
             c.setFont(fonts.REGULAR, size)
             c.drawString(x, y, head)
             c.setFont(vfont, size)
-            c.drawString(x + stringWidth(head, fonts.REGULAR, size), y, value)
+            c.drawString(x + fonts.width(head, fonts.REGULAR, size), y, value)
             x += self.width * frac
 
 
