@@ -158,6 +158,49 @@ def constant_pages(inputs: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- raw reportlab
 
 
+class _Page:
+    """The canvas calls the raw drawing uses, batched as the builder does: every string of
+    a page in one text object (placed with setTextOrigin), every rule in one path, both
+    drawn when the page is shown — the cheapest way reportlab's canvas offers."""
+
+    def __init__(self, canv: Any) -> None:
+        self.canv = canv
+        self._new()
+
+    def _new(self) -> None:
+        self.text = self.canv.beginText()
+        self.path = self.canv.beginPath()
+        self.font: tuple[str, float] = ("", 0.0)
+
+    def setFont(self, name: str, size: float) -> None:  # noqa: N802 (the canvas's names)
+        self.font = (name, size)
+        self.text.setFont(name, size)
+
+    def drawString(self, x: float, y: float, s: str) -> None:  # noqa: N802
+        self.text.setTextOrigin(x, y)
+        self.text.textOut(s)
+
+    def drawCentredString(self, x: float, y: float, s: str) -> None:  # noqa: N802
+        self.drawString(x - self.canv.stringWidth(s, *self.font) / 2, y, s)
+
+    def drawRightString(self, x: float, y: float, s: str) -> None:  # noqa: N802
+        self.drawString(x - self.canv.stringWidth(s, *self.font), y, s)
+
+    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        self.path.moveTo(x1, y1)
+        self.path.lineTo(x2, y2)
+
+    def showPage(self) -> None:  # noqa: N802
+        self.canv.drawText(self.text)
+        self.canv.setLineWidth(0.5)
+        self.canv.drawPath(self.path, stroke=1, fill=0)
+        self.canv.showPage()
+        self._new()
+
+    def save(self) -> None:
+        self.canv.save()
+
+
 def _raw_header(c: Any, w: float, h: float, fonts: Any) -> None:
     c.setFont(fonts.REGULAR, 10)
     c.drawCentredString(150, h - 45, "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO HUYỆN CẦU NGANG")
@@ -193,7 +236,15 @@ def _raw_grid(c: Any, rows: list[list[Any]], xs: list[float], top: float, fonts:
 def _raw_footer(c: Any, page: int, total: int, lines: list[str], fonts: Any) -> None:
     from app.reports.pdf.common import QR_SIZE, QR_Y, draw_qr
 
-    draw_qr(c, _stamp().verify_url or "", 555 - QR_SIZE, QR_Y)  # reportlab's encoder, one path, like the builder
+    canv = c.canv
+    if page == 1:  # encoded once per document (reportlab's encoder, one path) and shown on every page
+        canv.beginForm("qr", 0, 0, QR_SIZE, QR_SIZE)
+        draw_qr(canv, _stamp().verify_url or "", 0, 0)
+        canv.endForm()
+    canv.saveState()
+    canv.translate(555 - QR_SIZE, QR_Y)
+    canv.doForm("qr")
+    canv.restoreState()
     c.line(40, 43, 515, 43)
     c.setFont(fonts.REGULAR, 7)
     c.drawRightString(515, 35, f"Trang {page}/{total}")
@@ -235,7 +286,7 @@ def _raw_canvas(buf: io.BytesIO, title: str) -> Any:
     c.setAuthor("Sổ điện tử")
     c.setCreator("Sổ điện tử")
     c.setProducer("Sổ điện tử (reportlab)")
-    return c
+    return _Page(c)
 
 
 def raw_bll(page: dict[str, Any]) -> bytes:
