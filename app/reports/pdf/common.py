@@ -250,6 +250,30 @@ def labelled(label: str, value: str, style: ParagraphStyle, missing: str = "—"
     return Para(f"{esc(label)}: <b>{esc(value or missing)}</b>", style)
 
 
+class Texts:
+    """The strings of one flowable (or footer) gathered into one text object, placed with
+    setTextOrigin: far cheaper than a drawString each (a text object apiece)."""
+
+    def __init__(self, canv: Canvas) -> None:
+        self.canv = canv
+        self.text = canv.beginText()
+        self.current: tuple[str, float] | None = None
+
+    def put(self, x: float, y: float, value: str, font: str, size: float, align: str = "L") -> None:
+        if self.current != (font, size):
+            self.text.setFont(font, size)
+            self.current = (font, size)
+        if align == "C":
+            x -= fonts.width(value, font, size) / 2
+        elif align == "R":
+            x -= fonts.width(value, font, size)
+        self.text.setTextOrigin(x, y)
+        fonts.show(self.text, value)
+
+    def draw(self) -> None:
+        self.canv.drawText(self.text)
+
+
 # ---------------------------------------------------------------------------- header
 
 
@@ -273,8 +297,7 @@ class HeaderBlock(Flowable):
         if width > room:
             size = max(6.0, size * room / width)
             width = fonts.width(text, font, size)
-        self.canv.setFont(font, size)
-        self.canv.drawCentredString(cx, y, text)
+        self.texts.put(cx, y, text, font, size, "C")
         return width
 
     def draw(self) -> None:
@@ -283,6 +306,7 @@ class HeaderBlock(Flowable):
         right_w = self.width - left_w
         lx, rx = left_w / 2, left_w + right_w / 2
         top = self.height - s
+        self.texts = Texts(c)
         c.setLineWidth(0.6)
         school, body = self.school.name.upper(), self.school.governing_body.upper()
         y = top
@@ -295,6 +319,7 @@ class HeaderBlock(Flowable):
         self._line(QUOC_HIEU, fonts.BOLD, rx, top, right_w - 6)
         w = self._line(TIEU_NGU, fonts.BOLD, rx, top - s * 1.3, right_w - 6)
         c.line(rx - w / 2, top - s * 1.75, rx + w / 2, top - s * 1.75)
+        self.texts.draw()
 
 
 # ---------------------------------------------------------------------------- signatures
@@ -337,10 +362,10 @@ class SignatureRow(Flowable):
         return aw, self.height
 
     def _centred(self, text: str, font: str, size: float, cx: float, y: float, room: float) -> None:
-        self.canv.setFont(font, fit_size(text, font, size, room))
-        self.canv.drawCentredString(cx, y, text)
+        self.texts.put(cx, y, text, font, fit_size(text, font, size, room), "C")
 
     def draw(self) -> None:
+        self.texts = Texts(self.canv)
         col = self.width / len(self.signers)
         size, lead, pad = self.st.size, self.lead, 6.0
         for i, s in enumerate(self.signers):
@@ -362,6 +387,7 @@ class SignatureRow(Flowable):
             y = box_top - self.box_height - size * 0.6
             if s.name:
                 self._centred(s.name, fonts.BOLD, size, cx, y, room)
+        self.texts.draw()
 
 
 def signature_row(
@@ -384,7 +410,7 @@ class LabelLine(Flowable):
         return aw, self.height
 
     def draw(self) -> None:
-        c, x = self.canv, 0.0
+        texts, x = Texts(self.canv), 0.0
         y = self.size * 0.35
         for (label, value, bold), frac in zip(self.pairs, self.fractions, strict=False):
             room = self.width * frac - 4
@@ -393,11 +419,11 @@ class LabelLine(Flowable):
             value = value or "—"
             total = fonts.width(head, fonts.REGULAR, self.size) + fonts.width(value, vfont, self.size)
             size = self.size if total <= room else max(5.0, self.size * room / total)
-            c.setFont(fonts.REGULAR, size)
-            c.drawString(x, y, head)
-            c.setFont(vfont, size)
-            c.drawString(x + fonts.width(head, fonts.REGULAR, size), y, value)
+            if head:
+                texts.put(x, y, head, fonts.REGULAR, size)
+            texts.put(x + fonts.width(head, fonts.REGULAR, size), y, value, vfont, size)
             x += self.width * frac
+        texts.draw()
 
 
 def story_height(story: list[Flowable], width: float) -> float:
@@ -546,17 +572,16 @@ class _FooterCanvas(Canvas):
             right -= QR_SIZE + 2 * mm
         self.line(MARGIN, y, right, y)
         self.setFillColor(colors.black)
-        self.setFont(fonts.REGULAR, 7)
-        self.drawRightString(right, y - 8, f"Trang {self._pageNumber}/{total}")
+        texts = Texts(self)
+        texts.put(right, y - 8, f"Trang {self._pageNumber}/{total}", fonts.REGULAR, 7, "R")
         yy = y - 8
         if f.strong:
-            self.setFont(fonts.BOLD_ITALIC, 7)
-            self.drawString(MARGIN, yy, f.strong)
+            texts.put(MARGIN, yy, f.strong, fonts.BOLD_ITALIC, 7)
             yy -= 8.5
-            self.setFont(fonts.REGULAR, 7)
         for line in f.lines:
-            self.drawString(MARGIN, yy, line)
+            texts.put(MARGIN, yy, line, fonts.REGULAR, 7)
             yy -= 8.5
+        texts.draw()
         self.restoreState()
 
 
