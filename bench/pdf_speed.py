@@ -14,6 +14,7 @@ The issuing pipeline adds the snapshot read, the file write and the DB row (part
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import multiprocessing as mp
@@ -47,34 +48,157 @@ def payloads() -> dict[str, Any]:
     return {"term": term, "identity": identity(), "years": years}
 
 
-def constant_pages(inputs: dict[str, Any]) -> dict[str, Any]:
-    """The same content as plain, pre-formatted strings (what raw drawing starts from)."""
-    from app.reports import documents
+@functools.lru_cache(maxsize=1)
+def _stamp() -> Any:
+    """The stamp of every document of the bench (the builder's footer and the raw's alike)."""
+    from app.reports.documents import Stamp
+    from tests.reports.conftest import STAMP_AT
 
+    return Stamp(
+        "7KQ4-M2XD",
+        STAMP_AT,
+        "Trần Thị Hồng Nhung",
+        verify_url="https://so.thcs-cau-ngang.edu.vn/verify/7KQ4-M2XD",
+        audit_seq=123456,
+        audit_hash="ab" * 32,
+    )
+
+
+def _day() -> Any:
+    from app.reports.pdf.common import issued_day
+
+    return issued_day(_stamp())
+
+
+def constant_pages(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The same content as plain, pre-formatted strings (what raw drawing starts from): every
+    string the builder prints — header, identity, every grid cell (wrapped cells pre-split
+    into their lines), results, remark (pre-wrapped), signature blocks, the three footer lines
+    on every page — and the same QR code (reportlab's encoder, one path per page)."""
+    from reportlab.lib.utils import simpleSplit
+
+    from app.core.vn import formal_date, format_datetime
+    from app.reports import documents
+    from app.reports.pdf import fonts
+
+    fonts.register()
+
+    def split(text: str, room: float, size: float = 8, font: str = fonts.REGULAR) -> list[str]:
+        return simpleSplit(text, font, size, room) or [""]
+
+    stamp = _stamp()
+    footer = [
+        f"Mã xác thực: {stamp.code} · Phát hành lúc {format_datetime(stamp.issued_at)} · "
+        f"Người phát hành: {stamp.issued_by}",
+        f"Kiểm tra tại: {stamp.verify_url} (hoặc quét mã QR)",
+    ]
     card = documents.report_card(inputs["term"])
     r = card.results
+    learning = r.learning
     bll = {
         "name": card.full_name, "class": card.class_name, "gvcn": card.gvcn, "ht": card.hieu_truong,
-        "head": ["STT", "Môn học", "ĐĐGtx1", "ĐĐGtx2", "ĐĐGtx3", "ĐĐGtx4", "ĐĐGgk", "ĐĐGck", "ĐTBmhk", "Nhận xét"],
-        "rows": [[str(i), s.name, *(list(s.hk1.tx) + [""] * 4)[:4], s.hk1.gk, s.hk1.ck, s.hk1.result, s.hk1.comment]
-                 for i, s in enumerate(r.subjects, 1)],
-        "remark": r.remark,
+        "birth": card.birth_date, "title": f"{r.period_label} - Năm học {card.year_name}",
+        "head": ["STT", "Môn học", "ĐĐGtx1", "ĐĐGtx2", "ĐĐGtx3", "ĐĐGtx4", "ĐĐGgk", "ĐĐGck", "ĐTBmhk",
+                 "Nhận xét của giáo viên"],
+        "rows": [[str(i), split(s.name, 96), *(list(s.hk1.tx) + [""] * 4)[:4], s.hk1.gk, s.hk1.ck, s.hk1.result,
+                  split(s.hk1.comment, 170, 7)] for i, s in enumerate(r.subjects, 1)],
+        "results": f"Kết quả rèn luyện: {r.conduct_of('hk1')}    Kết quả học tập: {learning.final if learning else ''}"
+                   f"    Số buổi nghỉ: {r.absences[2]} (có phép {r.absences[0]}, không phép {r.absences[1]})",
+        "adjusted": (f"Học tập được điều chỉnh từ mức {learning.computed} lên {learning.final}: {learning.reason}"
+                     if learning and learning.adjusted else ""),
+        "remark": split("Nhận xét của giáo viên chủ nhiệm: " + r.remark, 515, 9.5),
+        "date": f"{card.school.place_name}, {formal_date(_day())}",
+        "footer": footer,
     }  # fmt: skip
     book = documents.hoc_ba(inputs["identity"], inputs["years"])
-    years = [
-        [[s.name, s.hk1.result, s.hk2.result, s.year, s.retest, s.comment] for s in y.results.subjects]
-        for y in book.years
-    ]
     ident = book.identity
-    hoc_ba = {"name": ident.full_name, "lines": [
-        f"Họ và tên: {ident.full_name}", f"Giới tính: {ident.gender}", f"Ngày sinh: {ident.birth_date}",
-        f"Nơi sinh: {ident.birthplace}", f"Dân tộc: {ident.ethnicity}", f"Chỗ ở hiện tại: {ident.address}",
-        *[f"Họ và tên {g.relation.lower()}: {g.full_name}   Nghề nghiệp: {g.occupation}" for g in ident.guardians],
-        f"Số đăng bộ: {ident.register_number}"], "years": years}  # fmt: skip
+    years = []
+    for y in book.years:
+        yr = y.results
+        term_learning = dict(y.term_learning)
+        years.append({
+            "who": f"Họ và tên: {ident.full_name}", "class": f"Lớp: {y.class_name}", "year": f"Năm học: {y.year_name}",
+            "school": f"Trường: {y.school_name}",
+            "rows": [[split(s.name, 116), s.hk1.result if s.hk1 else "", s.hk2.result if s.hk2 else "", s.year,
+                      s.retest, split(s.comment, 190)] for s in yr.subjects],
+            "corrections": yr.corrections,
+            "levels": [["Kết quả", "Học kỳ I", "Học kỳ II", "Cả năm", "Sau rèn luyện, kiểm tra lại trong hè"],
+                       ["Rèn luyện", yr.conduct_of("hk1"), yr.conduct_of("hk2"), yr.conduct_of("year"),
+                        yr.conduct_of("summer")],
+                       ["Học tập", term_learning.get("hk1", "—"), term_learning.get("hk2", "—"),
+                        yr.learning.final if yr.learning else "—", ""]],
+            "absences": f"Tổng số buổi nghỉ học cả năm: {yr.absences[2]} (có phép {yr.absences[0]}, "
+                        f"không phép {yr.absences[1]})",
+            "decision": f"Kết quả cuối năm: {yr.decision.outcome}" if yr.decision else "",
+            "title": f"Danh hiệu: {yr.title or '—'}",
+            "remark": split(yr.remark or "—", 515, 9.5),
+            "date": f"{y.place_name}, {formal_date(y.approved_on or _day())}",
+            "gvcn": y.gvcn, "ht": y.hieu_truong,
+        })  # fmt: skip
+    hoc_ba = {
+        "name": ident.full_name, "level": book.level_title,
+        "lines": [
+            (f"Họ và tên: {ident.full_name}", f"Giới tính: {ident.gender}"),
+            (f"Ngày sinh: {ident.birth_date}", f"Dân tộc: {ident.ethnicity}"),
+            (f"Nơi sinh: {ident.birthplace}", ""), (f"Chỗ ở hiện tại: {ident.address}", ""),
+            *[(f"Họ và tên {g.relation.lower()}: {g.full_name}   Nghề nghiệp: {g.occupation}", "")
+              for g in ident.guardians],
+            (f"Trường: {book.school.name}", f"Số đăng bộ: {ident.register_number}"),
+        ],
+        "schooling": [[s.year_name, s.class_name, split(", ".join(x for x in (s.school_name, s.place) if x), 230),
+                       s.principal] for s in ident.schooling],
+        "date": f"{book.school.place_name}, {formal_date(_day())}",
+        "ht": book.years[-1].hieu_truong if book.years else "",
+        "footer": [f"Học sinh: {ident.full_name} · Số đăng bộ: {ident.register_number}", *footer],
+        "years": years,
+    }  # fmt: skip
     return {"bll": bll, "hoc_ba": hoc_ba}
 
 
 # ---------------------------------------------------------------------------- raw reportlab
+
+
+class _Page:
+    """The canvas calls the raw drawing uses, batched as the builder does: every string of
+    a page in one text object (placed with setTextOrigin), every rule in one path, both
+    drawn when the page is shown — the cheapest way reportlab's canvas offers."""
+
+    def __init__(self, canv: Any) -> None:
+        self.canv = canv
+        self._new()
+
+    def _new(self) -> None:
+        self.text = self.canv.beginText()
+        self.path = self.canv.beginPath()
+        self.font: tuple[str, float] = ("", 0.0)
+
+    def setFont(self, name: str, size: float) -> None:  # noqa: N802 (the canvas's names)
+        self.font = (name, size)
+        self.text.setFont(name, size)
+
+    def drawString(self, x: float, y: float, s: str) -> None:  # noqa: N802
+        self.text.setTextOrigin(x, y)
+        self.text.textOut(s)
+
+    def drawCentredString(self, x: float, y: float, s: str) -> None:  # noqa: N802
+        self.drawString(x - self.canv.stringWidth(s, *self.font) / 2, y, s)
+
+    def drawRightString(self, x: float, y: float, s: str) -> None:  # noqa: N802
+        self.drawString(x - self.canv.stringWidth(s, *self.font), y, s)
+
+    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        self.path.moveTo(x1, y1)
+        self.path.lineTo(x2, y2)
+
+    def showPage(self) -> None:  # noqa: N802
+        self.canv.drawText(self.text)
+        self.canv.setLineWidth(0.5)
+        self.canv.drawPath(self.path, stroke=1, fill=0)
+        self.canv.showPage()
+        self._new()
+
+    def save(self) -> None:
+        self.canv.save()
 
 
 def _raw_header(c: Any, w: float, h: float, fonts: Any) -> None:
@@ -82,77 +206,122 @@ def _raw_header(c: Any, w: float, h: float, fonts: Any) -> None:
     c.drawCentredString(150, h - 45, "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO HUYỆN CẦU NGANG")
     c.setFont(fonts.BOLD, 10)
     c.drawCentredString(150, h - 58, "TRƯỜNG THCS NGUYỄN TRÃI")
+    c.line(125, h - 62, 175, h - 62)
     c.drawCentredString(420, h - 45, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     c.drawCentredString(420, h - 58, "Độc lập - Tự do - Hạnh phúc")
     c.line(360, h - 62, 480, h - 62)
 
 
-def _raw_grid(c: Any, rows: list[list[str]], xs: list[float], top: float, fonts: Any, size: float = 8) -> float:
+def _raw_grid(c: Any, rows: list[list[Any]], xs: list[float], top: float, fonts: Any, size: float = 8) -> float:
+    """Rows of cells (a string, or a wrapped cell's pre-split lines) at fixed columns."""
     y = top
+    lead = size * 1.2
+    right = xs[-1] + 120
     c.setFont(fonts.REGULAR, size)
     for row in rows:
-        y -= size * 1.8
+        lines = max(len(cell) if isinstance(cell, list) else 1 for cell in row)
+        y -= lines * lead + 4
         for x, cell in zip(xs, row, strict=False):
-            c.drawString(x + 2, y + 4, cell[:60])
-        c.line(xs[0], y, xs[-1] + 120, y)
-    for x in xs:
+            if isinstance(cell, list):
+                for k, line in enumerate(cell):
+                    c.drawString(x + 2, y + 3 + (lines - 1 - k) * lead, line)
+            else:
+                c.drawString(x + 2, y + 3 + (lines - 1) * lead / 2, cell)
+        c.line(xs[0], y, right, y)
+    for x in [*xs, right]:
         c.line(x, top, x, y)
     return y
 
 
-def _raw_footer(c: Any, page: int, total: int, fonts: Any) -> None:
+def _raw_footer(c: Any, page: int, total: int, lines: list[str], fonts: Any) -> None:
+    from app.reports.pdf.common import QR_SIZE, QR_Y, draw_qr
+
+    canv = c.canv
+    if page == 1:  # encoded once per document (reportlab's encoder, one path) and shown on every page
+        canv.beginForm("qr", 0, 0, QR_SIZE, QR_SIZE)
+        draw_qr(canv, _stamp().verify_url or "", 0, 0)
+        canv.endForm()
+    canv.saveState()
+    canv.translate(555 - QR_SIZE, QR_Y)
+    canv.doForm("qr")
+    canv.restoreState()
+    c.line(40, 43, 515, 43)
     c.setFont(fonts.REGULAR, 7)
-    c.drawString(
-        40, 30, "Mã xác thực: 7KQ4-M2XD · Phát hành lúc 05/01/2026 10:30 · Người phát hành: Trần Thị Hồng Nhung"
-    )
-    c.drawRightString(555, 30, f"Trang {page}/{total}")
+    c.drawRightString(515, 35, f"Trang {page}/{total}")
+    y = 35.0
+    for line in lines:
+        c.drawString(40, y, line)
+        y -= 8.5
 
 
-def _raw_signatures(c: Any, y: float, left: str, right: str, fonts: Any) -> None:
-    c.setFont(fonts.ITALIC, 9)
-    c.drawCentredString(420, y, "Cầu Ngang, ngày 05 tháng 01 năm 2026")
+def _raw_signatures(c: Any, y: float, date: str, captions: tuple[str, str], left: str, right: str, fonts: Any) -> None:
+    c.setFont(fonts.ITALIC, 9.5)
+    c.drawCentredString(420, y, date)
     c.setFont(fonts.BOLD, 9.5)
-    c.drawCentredString(150, y - 13, "GIÁO VIÊN CHỦ NHIỆM")
-    c.drawCentredString(420, y - 13, "HIỆU TRƯỞNG")
+    if captions[0]:
+        c.drawCentredString(150, y - 13, captions[0])
+    c.drawCentredString(420, y - 13, captions[1])
     c.setFont(fonts.ITALIC, 9)
-    c.drawCentredString(150, y - 25, "(Ký, ghi rõ họ tên)")
+    if captions[0]:
+        c.drawCentredString(150, y - 25, "(Ký, ghi rõ họ tên)")
     c.drawCentredString(420, y - 25, "(Ký tên, đóng dấu)")
     c.setFont(fonts.BOLD, 9.5)
-    c.drawCentredString(150, y - 85, left)
+    if left:
+        c.drawCentredString(150, y - 85, left)
     c.drawCentredString(420, y - 85, right)
+
+
+def _raw_canvas(buf: io.BytesIO, title: str) -> Any:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from app.reports.pdf import fonts
+    from app.reports.pdf.common import metadata
+
+    c = Canvas(buf, pagesize=A4, initialFontName=fonts.REGULAR, invariant=1, lang="vi-VN")
+    subject, keywords = metadata(_stamp())
+    c.setTitle(title)
+    c.setSubject(subject)
+    c.setKeywords(keywords)
+    c.setAuthor("Sổ điện tử")
+    c.setCreator("Sổ điện tử")
+    c.setProducer("Sổ điện tử (reportlab)")
+    return _Page(c)
 
 
 def raw_bll(page: dict[str, Any]) -> bytes:
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfgen.canvas import Canvas
 
     from app.reports.pdf import fonts
 
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, initialFontName=fonts.REGULAR, invariant=1)
+    c = _raw_canvas(buf, f"Báo liên lạc — {page['name']}")
     w, h = A4
     _raw_header(c, w, h, fonts)
     c.setFont(fonts.BOLD, 16)
     c.drawCentredString(w / 2, h - 95, "BÁO LIÊN LẠC")
     c.setFont(fonts.BOLD, 10)
-    c.drawCentredString(w / 2, h - 110, "Học kỳ I - Năm học 2024-2025")
+    c.drawCentredString(w / 2, h - 110, page["title"])
     c.setFont(fonts.REGULAR, 9.5)
     c.drawString(40, h - 130, "Họ và tên học sinh: " + page["name"])
     c.drawString(350, h - 130, "Lớp: " + page["class"])
+    c.drawString(40, h - 143, "Ngày sinh: " + page["birth"])
     c.drawString(350, h - 143, "Giáo viên chủ nhiệm: " + page["gvcn"])
     xs = [40.0, 56, 156, 187, 218, 249, 280, 311, 342, 378]
     y = _raw_grid(c, [page["head"], *page["rows"]], xs, h - 155, fonts)
     c.setFont(fonts.REGULAR, 9.5)
-    c.drawString(
-        40, y - 14, "Kết quả rèn luyện: Tốt    Kết quả học tập: Khá    Số buổi nghỉ: 3 (có phép 2, không phép 1)"
-    )
+    c.drawString(40, y - 14, page["results"])
     y -= 28
-    for line in simpleSplit("Nhận xét của giáo viên chủ nhiệm: " + page["remark"], fonts.REGULAR, 9.5, 515):
+    if page["adjusted"]:
+        c.setFont(fonts.ITALIC, 8)
+        c.drawString(40, y, page["adjusted"])
+        c.setFont(fonts.REGULAR, 9.5)
+        y -= 12
+    for line in page["remark"]:
         c.drawString(40, y, line)
         y -= 12
-    _raw_signatures(c, y - 10, page["gvcn"], page["ht"], fonts)
-    _raw_footer(c, 1, 1, fonts)
+    _raw_signatures(c, y - 10, page["date"], ("GIÁO VIÊN CHỦ NHIỆM", "HIỆU TRƯỞNG"), page["gvcn"], page["ht"], fonts)
+    _raw_footer(c, 1, 1, page["footer"], fonts)
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -160,47 +329,59 @@ def raw_bll(page: dict[str, Any]) -> bytes:
 
 def raw_hoc_ba(page: dict[str, Any]) -> bytes:
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
 
     from app.reports.pdf import fonts
 
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, initialFontName=fonts.REGULAR, invariant=1)
+    c = _raw_canvas(buf, f"Học bạ — {page['name']}")
     w, h = A4
     total = 1 + len(page["years"])
     _raw_header(c, w, h, fonts)
     c.setFont(fonts.BOLD, 22)
     c.drawCentredString(w / 2, h - 120, "HỌC BẠ")
+    c.setFont(fonts.BOLD, 10)
+    c.drawCentredString(w / 2, h - 136, page["level"])
     c.setFont(fonts.REGULAR, 10)
     y = h - 170
-    for line in page["lines"]:
-        c.drawString(40, y, line)
+    for left, right in page["lines"]:
+        c.drawString(40, y, left)
+        if right:
+            c.drawString(360, y, right)
         y -= 15
-    _raw_grid(c, [["Năm học", "Lớp", "Tên trường", "Hiệu trưởng"], ["2022-2023", "6A1", "Trường THCS Nguyễn Trãi", ""]],
-              [40.0, 110, 160, 400], y - 20, fonts)  # fmt: skip
-    _raw_signatures(c, 330, "", "Nguyễn Văn Hiệu", fonts)
-    _raw_footer(c, 1, total, fonts)
+    c.setFont(fonts.BOLD, 10)
+    c.drawCentredString(w / 2, y - 10, "QUÁ TRÌNH HỌC TẬP")
+    head = ["Năm học", "Lớp", "Tên trường và nơi trường đặt trụ sở", "Hiệu trưởng xác nhận"]
+    _raw_grid(c, [head, *page["schooling"]], [40.0, 110, 160, 400], y - 20, fonts)
+    _raw_signatures(c, 330, page["date"], ("", "HIỆU TRƯỞNG"), "", page["ht"], fonts)
+    _raw_footer(c, 1, total, page["footer"], fonts)
     c.showPage()
-    for n, rows in enumerate(page["years"], start=2):
+    for n, year in enumerate(page["years"], start=2):
         c.setFont(fonts.REGULAR, 10)
-        c.drawString(40, h - 40, f"Họ và tên: {page['name']}    Lớp: 7A1    Năm học: 2024-2025")
-        head = ["Môn học", "Học kỳ I", "Học kỳ II", "Cả năm", "KT lại", "Nhận xét của giáo viên"]
-        y = _raw_grid(c, [head, *rows], [40.0, 160, 204, 248, 292, 340], h - 55, fonts)
-        c.setFont(fonts.REGULAR, 9)
-        c.drawString(40, y - 12, "Trong bảng này không có chỗ nào sửa chữa.")
-        levels = [
-            ["Kết quả", "HK I", "HK II", "Cả năm"],
-            ["Rèn luyện", "Khá", "Tốt", "Tốt"],
-            ["Học tập", "—", "—", "Khá"],
-        ]
-        _raw_grid(c, levels, [40.0, 130, 220, 310], y - 25, fonts)
+        c.drawString(40, h - 40, year["who"])
+        c.drawString(300, h - 40, year["class"])
+        c.drawString(400, h - 40, year["year"])
+        c.drawString(40, h - 53, year["school"])
+        head = [["Môn học / hoạt động", "giáo dục"], "Học kỳ I", "Học kỳ II", "Cả năm", ["Kiểm tra", "lại"],
+                "Nhận xét của giáo viên môn học"]  # fmt: skip
+        y = _raw_grid(c, [head, *year["rows"]], [40.0, 160, 204, 248, 292, 340], h - 60, fonts)
+        c.setFont(fonts.ITALIC, 8)
+        c.drawString(40, y - 12, year["corrections"])
+        y = _raw_grid(c, year["levels"], [40.0, 130, 210, 290, 370], y - 25, fonts)
         c.setFont(fonts.REGULAR, 9.5)
-        c.drawString(
-            40, y - 100, "Tổng số buổi nghỉ học cả năm: 5    Kết quả cuối năm: Được lên lớp    Danh hiệu: Học sinh Giỏi"
-        )
-        c.drawString(40, y - 115, "Nhận xét của giáo viên chủ nhiệm: Em ngoan, lễ phép, tích cực.")
-        _raw_signatures(c, y - 140, "Trần Thị Hồng Nhung", "Nguyễn Văn Hiệu", fonts)
-        _raw_footer(c, n, total, fonts)
+        c.drawString(40, y - 14, year["absences"])
+        if year["decision"]:
+            c.drawString(40, y - 27, year["decision"])
+        c.drawString(40, y - 40, year["title"])
+        c.setFont(fonts.BOLD, 9.5)
+        c.drawString(40, y - 56, "NHẬN XÉT CỦA GIÁO VIÊN CHỦ NHIỆM")
+        c.setFont(fonts.REGULAR, 9.5)
+        y -= 69
+        for line in year["remark"]:
+            c.drawString(40, y, line)
+            y -= 12
+        captions = ("GIÁO VIÊN CHỦ NHIỆM", "PHÊ DUYỆT CỦA HIỆU TRƯỞNG")
+        _raw_signatures(c, y - 10, year["date"], captions, year["gvcn"], year["ht"], fonts)
+        _raw_footer(c, n, total, page["footer"], fonts)
         c.showPage()
     c.save()
     return buf.getvalue()
@@ -227,21 +408,12 @@ def builder_hoc_ba(inputs: dict[str, Any], stamp: Any) -> bytes:
 
 
 def _job(name: str) -> Callable[[], bytes]:
-    from app.reports.documents import Stamp
     from app.reports.pdf import fonts
-    from tests.reports.conftest import STAMP_AT
 
     fonts.register()
     inputs = payloads()
     pages = constant_pages(inputs)
-    stamp = Stamp(
-        "7KQ4-M2XD",
-        STAMP_AT,
-        "Trần Thị Hồng Nhung",
-        verify_url="https://so.thcs-cau-ngang.edu.vn/verify/7KQ4-M2XD",
-        audit_seq=123456,
-        audit_hash="ab" * 32,
-    )
+    stamp = _stamp()
     return {
         "raw_bll": lambda: raw_bll(pages["bll"]),
         "raw_hoc_ba": lambda: raw_hoc_ba(pages["hoc_ba"]),

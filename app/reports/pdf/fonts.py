@@ -7,6 +7,8 @@ Paragraph pick the right face; reportlab embeds each as a subset.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
+from typing import Any
 
 import fontpkg_be_vietnam_pro
 from reportlab.pdfbase import pdfmetrics
@@ -35,3 +37,13 @@ def register() -> None:
             pdfmetrics.registerFont(TTFont(name, str(folder / f"BeVietnamPro-{style}.ttf")))
         pdfmetrics.registerFontFamily(FAMILY, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
         _done = True
+
+
+#: stringWidth of the same few strings ("8,0", "Đ", "Tốt", a space) recurs in every document
+width = lru_cache(maxsize=16384)(pdfmetrics.stringWidth)
+
+
+def show(text: Any, value: str) -> None:
+    """`text.textOut(value)` without moving the text cursor (every string is placed with
+    setTextOrigin first): the same operators, without measuring the string again."""
+    text._code.append(text._formatText(value))

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.colors import Color
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from app.reports.pdf import fonts
 
 GRID = Color(0.45, 0.45, 0.45)
 #: the same few strings ("8,0", "Đ", "Tốt") recur in every cell of a grid
-_width = lru_cache(maxsize=8192)(stringWidth)
+_width = fonts.width
 HEAD_BG = Color(0.89, 0.92, 0.97)
 
 
@@ -204,7 +202,7 @@ class Grid(Flowable):
                 else:
                     x = (x1 + x2 - w) / 2
                 text.setTextOrigin(x, y)
-                text.textOut(line)
+                fonts.show(text, line)
                 y -= leading
         c.drawText(text)
         c.setStrokeColor(GRID)
