@@ -66,7 +66,7 @@ def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
             if policy.can_decide_correction(user, c, h.access)
         ]
     if user.roles & ({Role.HEAD} | BGH):
-        todo.queue_size = len(record_queries.review_queue(user, today))
+        todo.queue_size = record_queries.review_queue_size(user)
     if user.roles & BGH:
         todo.closes = results_queries.closes_waiting_for(user, today)
         todo.months = results_queries.months_waiting_for(user, today)
