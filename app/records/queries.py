@@ -74,7 +74,7 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     """Submitted records whose waiting step asks for this user (R14: never the author, and
     not one whose current submission this user already approved), narrowed in SQL as far as
     `policy.can_review` goes; None when the user reviews nothing."""
-    kinds = []
+    kinds: list[ColumnElement[bool]] = []
     led = user.led_department_ids()
     if led:
         kinds.append((Record.awaiting == StepKind.HEAD.value) & Record.department_id.in_(led))

@@ -153,7 +153,7 @@ def class_page(
     grades = list(
         db.session.scalars(select(SchoolClass.grade_level).where(scope).distinct().order_by(SchoolClass.grade_level))
     )
-    stmt: Select[tuple[int]] = select(SchoolClass.id).where(scope)
+    stmt = select(SchoolClass.id).where(scope)
     if grade is not None:
         stmt = stmt.where(SchoolClass.grade_level == grade)
     if name:
