@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit.registry import SubjectLink
-from app.core.authz import found, not_found
+from app.core.authz import BGH, Role, found, not_found
 from app.extensions import db
 from app.gradebook import policy
 from app.gradebook.models import (
@@ -544,6 +544,57 @@ def corrections_visible_to(user: User, year_id: int | None) -> list[tuple[Correc
         if policy.can_read_correction(user, correction, handle.access):
             out.append((correction, handle))
     return out
+
+
+def _waiting_on(user: User) -> ColumnElement[bool] | None:
+    """SQL for `policy.can_decide_correction`: submitted, not the user's own request, at the
+    step this user decides (the GVCN confirms, the BGH confirms in the GVCN's place and
+    approves; never twice by one person). None when the user decides no request."""
+    bgh = bool(user.roles & BGH)
+    steps = []
+    if Role.TEACHER in user.roles:
+        steps.append((CorrectionRequest.step == 0) & (SchoolClass.homeroom_teacher_id == user.id))
+    if bgh:
+        no_gvcn = or_(
+            SchoolClass.homeroom_teacher_id.is_(None),
+            SchoolClass.homeroom_teacher_id == CorrectionRequest.requester_id,
+        )
+        not_mine = or_(CorrectionRequest.confirmed_by_id.is_(None), CorrectionRequest.confirmed_by_id != user.id)
+        steps += [(CorrectionRequest.step == 0) & no_gvcn, (CorrectionRequest.step == 1) & not_mine]
+    if not steps:
+        return None
+    return and_(CorrectionRequest.state == "submitted", CorrectionRequest.requester_id != user.id, or_(*steps))
+
+
+def corrections_waiting_for(
+    user: User, year_id: int, limit: int
+) -> tuple[list[tuple[CorrectionRequest, GridHandle]], int]:
+    """The first `limit` requests waiting for this user's decision (oldest first) and how
+    many wait in all, counted in SQL (the home page of a school of thousands of classes)."""
+    waiting = _waiting_on(user)
+    if waiting is None:
+        return [], 0
+    base = (
+        select(CorrectionRequest.id)
+        .join(GradeBook, GradeBook.id == CorrectionRequest.gradebook_id)
+        .join(SchoolClass, SchoolClass.id == GradeBook.class_id)
+        .where(SchoolClass.year_id == year_id, waiting)
+    )
+    total = int(db.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    stmt = (
+        _access_stmt()
+        .add_columns(CorrectionRequest)
+        .join(CorrectionRequest, CorrectionRequest.gradebook_id == GradeBook.id)
+        .where(CorrectionRequest.id.in_(base.order_by(CorrectionRequest.id).limit(limit)))
+        .options(selectinload(CorrectionRequest.student), selectinload(CorrectionRequest.requester))
+        .order_by(CorrectionRequest.created_at, CorrectionRequest.id)
+    )
+    shown = []
+    for row in db.session.execute(stmt):
+        handle, correction = _handle(*row[:7]), row[7]
+        if policy.can_decide_correction(user, correction, handle.access):  # the policy still decides each
+            shown.append((correction, handle))
+    return shown, total
 
 
 def pending_correction_of(gradebook_id: int, student_id: int, column: Column) -> int | None:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from app.accounts.models import User
 from app.core.authz import BGH, Role
-from app.gradebook import locking, policy
+from app.gradebook import locking
 from app.gradebook import queries as gradebook_queries
 from app.gradebook.models import CorrectionRequest
 from app.gradebook.queries import BookSlot, GridHandle
@@ -26,6 +26,8 @@ from app.school.models import SchoolYear
 LOCK_SOON_DAYS = 14
 #: grade books are listed from this many days before their term ends
 TERM_END_NOTICE_DAYS = 21
+#: correction requests listed on the home page (the corrections page has them all)
+HOME_CORRECTIONS = 10
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ class Todo:
     returned: list[Record] = field(default_factory=list)
     due: list[Record] = field(default_factory=list)
     books: list[BookToSubmit] = field(default_factory=list)
-    corrections: list[tuple[CorrectionRequest, GridHandle]] = field(default_factory=list)
+    corrections: list[tuple[CorrectionRequest, GridHandle]] = field(default_factory=list)  # the first few
+    corrections_total: int = 0  # how many wait in all
     closes: list[Record] = field(default_factory=list)  # class closes waiting for this person
     months: list[tuple[Record, MonthPublication]] = field(default_factory=list)  # monthly reports to approve
     queue_size: int | None = None  # None: the person reviews nothing
@@ -60,13 +63,11 @@ def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
     if year is not None:
         if Role.TEACHER in user.roles:
             todo.books = _books_to_submit(user, year, today)
-        todo.corrections = [
-            (c, h)
-            for c, h in gradebook_queries.corrections_visible_to(user, year.id)
-            if policy.can_decide_correction(user, c, h.access)
-        ]
+        todo.corrections, todo.corrections_total = gradebook_queries.corrections_waiting_for(
+            user, year.id, HOME_CORRECTIONS
+        )
     if user.roles & ({Role.HEAD} | BGH):
-        todo.queue_size = len(record_queries.review_queue(user, today))
+        todo.queue_size = record_queries.review_queue_size(user)
     if user.roles & BGH:
         todo.closes = results_queries.closes_waiting_for(user, today)
         todo.months = results_queries.months_waiting_for(user, today)

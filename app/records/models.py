@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -219,6 +220,8 @@ class RecordDecision(Base):
     """Submit / approve / return / withdraw, bound to the exact version acted on."""
 
     __tablename__ = "record_decision"
+    #: a reviewer's own approvals (the queue's "not already approved by you", in SQL)
+    __table_args__ = (Index("ix_record_decision_actor_action", "actor_id", "action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), index=True)

@@ -8,8 +8,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy.orm import aliased, selectinload
 
 from app.audit.registry import SubjectLink
 from app.core.authz import BGH, Role, found
@@ -17,7 +17,7 @@ from app.core.vn import to_local
 from app.core.workflow import State
 from app.extensions import db
 from app.records import policy
-from app.records.models import Record, RecordFile, RecordType, RecordVersion, StepKind
+from app.records.models import Record, RecordDecision, RecordFile, RecordType, RecordVersion, StepKind
 from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
 from app.school.queries import current_year
 
@@ -70,27 +70,71 @@ def my_records(user: User, limit: int = 200) -> list[Record]:
     return list(db.session.scalars(stmt))
 
 
-def review_queue(user: User, today: date) -> list[Record]:
-    """Records waiting for this user's decision: overdue first, then newest submissions."""
-    kinds = []
+def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
+    """Submitted records whose waiting step asks for this user (R14: never the author, and
+    not one whose current submission this user already approved), narrowed in SQL as far as
+    `policy.can_review` goes; None when the user reviews nothing."""
+    kinds: list[ColumnElement[bool]] = []
     led = user.led_department_ids()
     if led:
-        kinds.append(Record.awaiting == StepKind.HEAD.value)
+        kinds.append((Record.awaiting == StepKind.HEAD.value) & Record.department_id.in_(led))
     if user.roles & BGH:
         kinds.append(Record.awaiting == StepKind.BGH.value)
     if Role.PRINCIPAL in user.roles:
         kinds.append(Record.awaiting == StepKind.PRINCIPAL.value)
     if not kinds:
+        return None
+    submit, approve = aliased(RecordDecision), aliased(RecordDecision)
+    last_submit = (
+        select(func.coalesce(func.max(submit.id), 0))
+        .where(submit.record_id == Record.id, submit.action == "submit")
+        .scalar_subquery()
+    )
+    approved = (
+        select(approve.id)
+        .where(
+            approve.record_id == Record.id,
+            approve.action == "approve",
+            approve.actor_id == user.id,
+            approve.id > last_submit,
+        )
+        .exists()
+    )
+    return [
+        Record.deleted_at.is_(None),
+        scope_clause(user),
+        Record.state == State.SUBMITTED.value,
+        Record.author_id != user.id,
+        or_(*kinds),
+        ~approved,
+    ]
+
+
+def review_queue(user: User, today: date, type_code: str | None = None) -> list[Record]:
+    """Records waiting for this user's decision (of one record type when given): overdue
+    first, then newest submissions."""
+    waiting = _waiting_for(user)
+    if waiting is None:
         return []
-    stmt = (
-        visible_to(user)
-        .where(Record.state == State.SUBMITTED.value, Record.author_id != user.id, or_(*kinds))
-        .options(selectinload(Record.school_class), selectinload(Record.subject), selectinload(Record.department))
+    stmt = select(Record).where(*waiting)
+    if type_code is not None:
+        stmt = stmt.join(RecordType, RecordType.id == Record.record_type_id).where(RecordType.code == type_code)
+    stmt = stmt.options(
+        selectinload(Record.school_class), selectinload(Record.subject), selectinload(Record.department)
     )
     records = [r for r in db.session.scalars(stmt) if policy.can_review(user, r)]
     records.sort(key=lambda r: r.last_submitted_at.timestamp() if r.last_submitted_at else 0, reverse=True)
     records.sort(key=lambda r: 0 if is_overdue(r, today) else 1)
     return records
+
+
+def review_queue_size(user: User) -> int | None:
+    """How many records wait for this user's decision, counted in SQL (the home page's
+    "N hồ sơ chờ bạn duyệt"); None when the user reviews nothing."""
+    waiting = _waiting_for(user)
+    if waiting is None:
+        return None
+    return int(db.session.scalar(select(func.count(Record.id)).where(*waiting)) or 0)
 
 
 def is_overdue(record: Record, today: date) -> bool:

@@ -171,7 +171,7 @@ def school_closes(year: SchoolYear | None, period: str, classes: Sequence[School
 
 def closes_waiting_for(user: User, today: date) -> list[Record]:
     """Closes waiting for this user's decision (the home page's "Việc đang chờ bạn")."""
-    return [r for r in records_queries.review_queue(user, today) if r.record_type.code == KET_QUA_LOP]
+    return records_queries.review_queue(user, today, KET_QUA_LOP)
 
 
 # ---------------------------------------------------------------------------- snapshots
@@ -325,7 +325,7 @@ def month_versions(class_id: int) -> dict[str, int]:
 
 def months_waiting_for(user: User, today: date) -> list[tuple[Record, MonthPublication]]:
     """Monthly reports waiting for this user's approval (the home page's "Việc đang chờ bạn")."""
-    waiting = [r for r in records_queries.review_queue(user, today) if r.record_type.code == BAO_CAO_THANG]
+    waiting = records_queries.review_queue(user, today, BAO_CAO_THANG)
     if not waiting:
         return []
     rounds = {

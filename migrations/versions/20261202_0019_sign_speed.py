@@ -3,14 +3,14 @@ pages, kept at issuing so that signing does not draw the document again (documen
 before keep NULL: signing redraws them once per process, as before).
 
 Revision ID: 0019_sign_speed
-Revises: 0018_pkcs11
+Revises: 0019_scale_pages
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_sign_speed"
-down_revision = "0018_pkcs11"
+down_revision = "0019_scale_pages"
 branch_labels = None
 depends_on = None
 

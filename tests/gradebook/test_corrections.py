@@ -227,3 +227,24 @@ def test_waiting_corrections_name_the_roles_properly(gb, approved, login_as, app
     c = _correction(app)
     assert _decide(login_as(gb.gvcn), c.id, c.version).status_code == 303
     assert "Chờ Hiệu trưởng phê duyệt" in approved.get("/gradebook/corrections").text
+
+
+def test_the_home_lists_a_request_for_whoever_decides_its_step_counted_in_sql(
+    gb, approved, app, login_as, make_user
+) -> None:
+    """The home's "Yêu cầu điều chỉnh điểm chờ bạn" is narrowed in SQL (issue 13.6) to what
+    `can_decide_correction` allows: the GVCN confirms, then the BGH approves, never twice."""
+    from app.core.authz import Role
+
+    def waiting(user) -> str:  # type: ignore[no-untyped-def]
+        page = login_as(user).get("/").text
+        return page[page.index('id="todo-corrections"') :] if 'id="todo-corrections"' in page else ""
+
+    _request(approved, gb, evidence=False)
+    assert "Canary-A" in waiting(gb.gvcn) and "Yêu cầu điều chỉnh điểm chờ bạn (1)" in login_as(gb.gvcn).get("/").text
+    assert waiting(gb.ht) == "" and waiting(gb.t1) == ""  # step 0 is the GVCN's; nobody decides their own
+    corr = _correction(app)
+    assert _decide(login_as(gb.gvcn), corr.id, corr.version).status_code == 303
+    assert waiting(gb.gvcn) == "" and "Canary-A" in waiting(gb.ht)
+    pht = make_user("pht", roles=(Role.VICE_PRINCIPAL,), full_name="Phó Hiệu Trưởng")
+    assert "Canary-A" in waiting(pht)

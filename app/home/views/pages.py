@@ -16,6 +16,9 @@ from app.school import queries as school_queries
 
 routes = Routes()
 
+#: the home page shows this many of the classes in scope; the class list has them all
+HOME_CLASS_TILES = 24
+
 
 @routes.route("/")
 @allow(ANY_STAFF)
@@ -27,7 +30,7 @@ def index() -> str:
         year=year,
         today=today,
         todo=queries.todo_for(user, year, today),
-        classes=school_queries.classes_visible_to(user, year),
+        classes=school_queries.class_page(user, year, per_page=HOME_CLASS_TILES),
         assignments=school_queries.assignments_of(user, year),
         homerooms=school_queries.homeroom_classes_of(user, year),
         anchor=checkpoints.status() if audit_policy.can_view_school_trail(user) else None,

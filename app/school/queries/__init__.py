@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -23,6 +24,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.core.authz import BGH, Role, found
+from app.core.pagination import PAGE_SIZE, Window, window
 from app.core.request_memo import memo
 from app.core.vn import collation_key
 from app.extensions import db
@@ -121,6 +123,55 @@ def classes_visible_to(user: User, year: SchoolYear | None = None) -> list[Schoo
         .order_by(SchoolClass.grade_level, SchoolClass.name)
     )
     return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    id: int
+    name: str
+    grade_level: int
+    homeroom_name: str | None
+
+
+@dataclass(frozen=True)
+class ClassPage:
+    rows: list[ClassRow]
+    window: Window
+    grades: list[int]  # the khối the user's classes of the year have (the filter's choices)
+
+
+def class_page(
+    user: User,
+    year: SchoolYear | None,
+    page: int = 1,
+    grade: int | None = None,
+    name: str = "",
+    per_page: int = PAGE_SIZE,
+) -> ClassPage:
+    """One page of the classes of `year` the user may read, ordered by khối and name."""
+    if year is None:
+        return ClassPage([], window(0, 1, per_page), [])
+    scope = SchoolClass.id.in_(visible_class_ids_stmt(user, year.id))
+    grades = list(
+        db.session.scalars(select(SchoolClass.grade_level).where(scope).distinct().order_by(SchoolClass.grade_level))
+    )
+    stmt = select(SchoolClass.id).where(scope)
+    if grade is not None:
+        stmt = stmt.where(SchoolClass.grade_level == grade)
+    if name:
+        stmt = stmt.where(SchoolClass.name.icontains(name, autoescape=True))
+    total = int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    shown = window(total, page, per_page)
+    rows_stmt = (
+        select(SchoolClass.id, SchoolClass.name, SchoolClass.grade_level, User.full_name)
+        .outerjoin(User, User.id == SchoolClass.homeroom_teacher_id)
+        .where(SchoolClass.id.in_(stmt))
+        .order_by(SchoolClass.grade_level, SchoolClass.name, SchoolClass.id)
+        .offset(shown.offset)
+        .limit(per_page)
+    )
+    rows = [ClassRow(*row) for row in db.session.execute(rows_stmt)]
+    return ClassPage(rows, shown, grades)
 
 
 def get_class_for(user: User, class_id: int) -> SchoolClass:

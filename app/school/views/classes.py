@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 
 from app.accounts.session import current_actor
 from app.core.authz import ANY_STAFF, allow, require
 from app.core.database import unit_of_work
 from app.core.models import utcnow
+from app.core.pagination import page_number
 from app.core.routing import Routes
 from app.core.xlsx import xlsx_response
 from app.school import exports, policy, queries, services
@@ -20,7 +21,10 @@ routes = Routes()
 @allow(ANY_STAFF)
 def classes() -> str:
     year = queries.current_year()
-    return render_template("school/classes.html", year=year, classes=queries.classes_visible_to(current_actor(), year))
+    grade = request.args.get("grade", type=int)
+    name = request.args.get("q", "").strip()[:40]
+    page = queries.class_page(current_actor(), year, page_number(request.args.get("page")), grade, name)
+    return render_template("school/classes.html", year=year, listing=page, grade=grade, query=name)
 
 
 @routes.route("/classes/<int:class_id>")
