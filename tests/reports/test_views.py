@@ -144,7 +144,7 @@ def test_a_failed_item_names_the_student_and_the_job_resumes(app, closed, login_
     from app.reports.services import issuing
 
     ns = closed
-    real = pdf_mod.render
+    real = pdf_mod.render_with_boxes  # what issuing draws with (the boxes are kept for signing)
     calls = {"n": 0}
 
     def flaky(document, stamp):  # type: ignore[no-untyped-def]
@@ -153,7 +153,7 @@ def test_a_failed_item_names_the_student_and_the_job_resumes(app, closed, login_
             raise RuntimeError("hết giấy")
         return real(document, stamp)
 
-    monkeypatch.setattr(issuing.pdf, "render", flaky)
+    monkeypatch.setattr(issuing.pdf, "render_with_boxes", flaky)
     client = login_as(ns.gvcn)
     resp = client.post(f"/reports/classes/{ns.c10a1.id}/batch", data={"period": "hk1", "kind": "bao_lien_lac"})
     html = _job_done(app, client, resp.headers["Location"])
