@@ -78,6 +78,11 @@ def test_gvcn_signs_then_the_hieu_truong_signs_and_seals(
     _register_and_sign(page, tmp_path / "gvcn.p12", width, ns.doc_id)
     expect(page.locator("#signatures li").nth(0)).to_contain_text("đã ký lúc")
     expect(page.locator("#waiting-for")).to_contain_text("hiệu trưởng")
+    # let the page's last asset answers arrive first: each sets the GVCN's session cookie, and
+    # one arriving after the clear signed her back in (a full run on a loaded machine: the
+    # next GET /login answered 303)
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
     page.context.clear_cookies()
 
     browser_login(live_server, ns.ht.username)
