@@ -21,11 +21,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+
+# Tests never assert wall-clock time: Hypothesis' per-example deadline (200 ms) would, and a
+# loaded machine tripped it once (tests/core/test_vn.py).
+settings.register_profile("sodientu", deadline=None)
+settings.load_profile("sodientu")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
