@@ -4,7 +4,10 @@ RSA-2048 and EC P-256, next to the unsigned rendering time measured in the same 
 see the same load, so "document / render" — the three signatures over one rendering — is
 the figure to quote). "cached" is what the app does (pades.KeySigner: the key parsed once
 per batch; bytes_reserved fixed so there is no sizing pass; the stamp page parsed once per
-stamp text; the SignerInfo's fixed parts built once per signer); "per signature" re-opens
+stamp text; the SignerInfo's fixed parts built once per signer; the three signature fields
+placed empty at issuing, so each signature fills its field and neither walks the page tree
+nor rewrites a page; lean page dictionaries and an ASCII Producer, which every signature's
+pyHanko reader parses again); "per signature" re-opens
 the PKCS#12 for every signature (pyHanko's SimpleSigner.load_pkcs12_data: what a naive
 batch would do). "stamp" compares, signature by signature in turn, the pyHanko text stamp
 (full Be Vietnam Pro, then the cut) with the static stamp the app uses (drawn by reportlab
@@ -65,9 +68,9 @@ def run(kind: str, data: bytes, boxes: list[Any], docs: int) -> dict[str, Any]:
     fair on a shared machine)."""
     from pyhanko.sign import signers
 
+    from app.reports.pdf import SIGNATURE_FIELDS as FIELD_NAMES
+    from app.reports.pdf import box_for
     from app.signing.services import pades, pki
-    from app.signing.services.boxes import box_for
-    from app.signing.services.signing import FIELD_NAMES
 
     ca = pki.make_ca("Bench", kind=kind)
     p12s = {s: pki.to_p12(pki.make_cert(ca, f"Bench {s}", "Bench", kind=kind), ca, PASSWORD) for s in FIELD_NAMES}
@@ -112,8 +115,8 @@ def stamp_font(data: bytes, boxes: list[Any], rounds: int) -> dict[str, float]:
     turn: pyHanko's text stamp with the full font, with the cut (pades._font_bytes), and the
     static stamp drawn by reportlab and imported as a form XObject (what the app does;
     "uncached": drawn anew for every signature, as for a new stamp text)."""
+    from app.reports.pdf import box_for
     from app.signing.services import pades, pki
-    from app.signing.services.boxes import box_for
 
     ca = pki.make_ca("Bench", kind="ec")
     signer = pades.KeySigner(

@@ -179,3 +179,66 @@ def test_a_document_issued_before_the_boxes_were_kept_is_redrawn_once(app, book,
     with app.app_context():
         doc = db.session.get(IssuedDocument, book.doc_id)
         assert [dataclasses.asdict(b) for b in boxes._CACHE[(doc.id, doc.sha256)].boxes] == kept
+
+
+def _three_signatures(data: bytes, boxes: Any, pki: Any) -> list[bytes]:
+    """The học bạ signed by the GVCN, the hiệu trưởng and the seal: each revision's bytes."""
+    from app.reports.pdf import SIGNATURE_FIELDS, box_for
+    from app.signing.services import pades
+    from app.signing.services import pki as p
+
+    revisions, current = [], data
+    for step, name in SIGNATURE_FIELDS.items():
+        key = pki.gvcn if step == "gvcn" else pki.ht if step == "hieu_truong" else pki.seal.read_bytes()
+        place = box_for(boxes, step)
+        assert place is not None
+        current = pades.sign_pdf(
+            current, pades.KeySigner(p.open_p12(key, PASSWORD)), field_name=name,
+            place=pades.Placement(*place), text=f"{step}\nKý số", reason=step,
+        )  # fmt: skip
+        revisions.append(current)
+    return revisions
+
+
+def _hoc_ba() -> tuple[bytes, Any]:
+    from app.core.models import utcnow
+    from app.reports import documents, pdf
+    from tests.reports.conftest import identity, two_years
+
+    stamp = documents.Stamp(code="FLDS-2026", issued_at=utcnow(), issued_by="Test")
+    return pdf.render_with_boxes(documents.hoc_ba(identity(), two_years()), stamp)
+
+
+def test_signing_fills_the_fields_placed_at_issuing_and_rewrites_no_page(pki: Any) -> None:
+    from pyhanko.sign import fields
+
+    data, boxes = _hoc_ba()
+    revisions = _three_signatures(data, boxes, pki)
+    final = revisions[-1]
+    found = list(fields.enumerate_sig_fields(PdfFileReader(io.BytesIO(final))))
+    assert sorted(name for name, _, _ in found) == ["ChuKy_GVCN", "ChuKy_HieuTruong", "DauCuaTruong"]
+    assert all(value is not None for _, value, _ in found)  # the same three, now filled: none added
+    increments = [after[len(before) :] for before, after in zip([data, *revisions], revisions, strict=False)]
+    assert not any(b"/Annots" in part or b"/Type /Page\n" in part for part in increments)
+    results = validate(final, pki.ca_pem)
+    assert len(results) == 3 and all(st.intact and st.valid and st.trusted for _, st in results)
+    assert [st.modification_level.name for _, st in results] == ["FORM_FILLING", "FORM_FILLING", "NONE"]
+    rects = {sig.field_name: [float(v) for v in sig.sig_field["/Rect"]] for sig, _ in results}
+    gvcn = [b for b in boxes if b.role == "gvcn"][-1]
+    assert rects["ChuKy_GVCN"] == [round(v, 3) for v in (gvcn.x1, gvcn.y1, gvcn.x2, gvcn.y2)]
+
+
+def test_a_file_without_the_fields_gets_them_at_signing_under_the_same_captions(pki: Any) -> None:
+    """A document issued before the fields were placed: each signature adds its field."""
+    from pyhanko.sign import fields
+
+    from app.reports.pdf import concat
+
+    placed, boxes = _hoc_ba()
+    data = concat.merge([placed])  # the same pages, without the fields (the print merge drops them)
+    assert list(fields.enumerate_sig_fields(PdfFileReader(io.BytesIO(data)))) == []
+    revisions = _three_signatures(data, boxes, pki)
+    results = validate(revisions[-1], pki.ca_pem)
+    assert [sig.field_name for sig, _ in results] == ["ChuKy_GVCN", "ChuKy_HieuTruong", "DauCuaTruong"]
+    assert all(st.intact and st.valid and st.trusted for _, st in results)
+    assert b"/Annots" in revisions[0][len(data) :]  # the page was given the new widget

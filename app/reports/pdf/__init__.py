@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from app.reports.documents import ClassBook, HocBa, ReportCard, Stamp
 from app.reports.pdf import bao_lien_lac, hoc_ba, so_theo_doi
-from app.reports.pdf.common import SignatureBox
+from app.reports.pdf.common import SIGNATURE_FIELDS, SignatureBox, box_for
 
-__all__ = ["SignatureBox", "render", "render_with_boxes"]
+__all__ = ["SIGNATURE_FIELDS", "SignatureBox", "box_for", "render", "render_with_boxes"]
 
 
 def render_with_boxes(document: ReportCard | HocBa | ClassBook, stamp: Stamp) -> tuple[bytes, list[SignatureBox]]:

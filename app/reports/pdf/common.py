@@ -1,6 +1,7 @@
 """What every document shares: the A4 template, Quốc hiệu and tiêu ngữ, the school header,
 the date line, signature blocks (whose boxes are recorded for the visible PAdES signatures
-of the signing issue), and the footer of every page ("Trang x/y", the verification code,
+of the signing issue — and, on a document that is signed, placed there as empty signature
+fields), and the footer of every page ("Trang x/y", the verification code,
 the issue time, "Bản này thay thế bản có mã …", and — when the stamp has a verification URL —
 that URL as text and as a small QR code in the bottom right corner, drawn with reportlab's
 own QR widget once per document as a form XObject that every page reuses). The PDF's
@@ -29,6 +30,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFPage, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.platypus.flowables import KeepInFrame, _listWrapOn
@@ -61,6 +63,27 @@ class SignatureBox:
     y1: float
     x2: float
     y2: float
+
+
+#: the signature field of each signing step (GVCN → hiệu trưởng → the school's seal)
+SIGNATURE_FIELDS = {"gvcn": "ChuKy_GVCN", "hieu_truong": "ChuKy_HieuTruong", "seal": "DauCuaTruong"}
+
+
+def box_for(boxes: Sequence[SignatureBox], step: str) -> tuple[int, tuple[float, float, float, float]] | None:
+    """The page and rectangle of `step`: the GVCN's box, the hiệu trưởng's box (its upper
+    half) and the seal (its lower half: "ký tên, đóng dấu"), on the last page that has them
+    (a học bạ's current school year)."""
+    role = "gvcn" if step == "gvcn" else "hieu_truong"
+    found = [b for b in boxes if b.role == role]
+    if not found:
+        return None
+    b = found[-1]
+    if step == "gvcn":
+        return b.page, (b.x1, b.y1, b.x2, b.y2)
+    mid = (b.y1 + b.y2) / 2
+    if step == "hieu_truong":
+        return b.page, (b.x1, mid, b.x2, b.y2)
+    return b.page, (b.x1, b.y1, b.x2, mid)
 
 
 # ---------------------------------------------------------------------------- styles
@@ -531,10 +554,38 @@ def issued_day(stamp: Stamp) -> date:
     return to_local(stamp.issued_at).date()
 
 
+class _LeanPage(PDFPage):
+    """A page dictionary without what reportlab writes by default and PDF readers ignore:
+    an empty /Trans (no transition effect), /Rotate 0 (the default) and /ProcSet (obsolete
+    since PDF 1.4). Each signature's pyHanko revision parses every page dictionary up to
+    the one it signs (the last page of a học bạ), in pure Python: the lean dictionary
+    parses in half the time (bench/sign_speed.py; pinned in tests/reports/test_pdf_lean.py)."""
+
+    def check_format(self, document: Any) -> None:
+        super().check_format(document)
+        self.Resources.ProcSet = []
+        self.Trans = self.Rotate = None
+
+
+def _signature_widget(name: str, rect: tuple[float, ...]) -> PDFDictionary:
+    """An empty signature field merged with its widget (PDF 32000 §12.7.4.5), printable."""
+    return PDFDictionary(
+        {
+            "Type": PDFName("Annot"),
+            "Subtype": PDFName("Widget"),
+            "FT": PDFName("Sig"),
+            "T": PDFString(name),
+            "Rect": PDFArray([round(v, 3) for v in rect]),
+            "F": 4,
+        }
+    )
+
+
 class _FooterCanvas(Canvas):
     """Keeps each page until the end so the footer can say "Trang x/y"."""
 
     footer: Footer
+    signed_by: Sequence[SignatureBox] | None = None
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -550,11 +601,31 @@ class _FooterCanvas(Canvas):
             self.beginForm(QR_FORM, 0, 0, QR_SIZE, QR_SIZE)
             draw_qr(self, self.footer.qr_value, 0, 0)
             self.endForm()
-        for state in self._pages:
+        fields = self._empty_signature_fields()
+        for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             self._draw_footer(total)
+            for name, rect in fields.get(number, []):
+                self._addAnnotation(_signature_widget(name, rect), name=name)
             Canvas.showPage(self)
+            self._doc.Pages.pages[-1].__class__ = _LeanPage
+        if fields:
+            refs = [self._doc.refAnnotation(name) for on_page in fields.values() for name, _ in on_page]
+            # SigFlags 3 (signatures exist, append only), as pyHanko sets it: no AcroForm update at signing
+            self._doc.Catalog.AcroForm = PDFDictionary({"Fields": PDFArray(refs), "SigFlags": 3})
         Canvas.save(self)
+
+    def _empty_signature_fields(self) -> dict[int, list[tuple[str, tuple[float, ...]]]]:
+        """The signature field of each step, by page, at the boxes the pages recorded — known
+        only once every page is laid out (the last page with boxes gets them). A field made
+        here is filled at signing: pyHanko then neither walks the page tree nor rewrites
+        the page (bench/sign_speed.py: a tenth of the three signatures)."""
+        by_page: dict[int, list[tuple[str, tuple[float, ...]]]] = {}
+        for step, name in SIGNATURE_FIELDS.items():
+            place = box_for(self.signed_by or [], step)
+            if place is not None:
+                by_page.setdefault(place[0], []).append((name, place[1]))
+        return by_page
 
     def _draw_footer(self, total: int) -> None:
         width, _ = self._pagesize
@@ -585,10 +656,10 @@ class _FooterCanvas(Canvas):
         self.restoreState()
 
 
-def canvas_maker(footer: Footer) -> Callable[..., Canvas]:
+def canvas_maker(footer: Footer, signed_by: Sequence[SignatureBox] | None = None) -> Callable[..., Canvas]:
     def make(*args: Any, **kw: Any) -> Canvas:
         canv = _FooterCanvas(*args, **kw)
-        canv.footer = footer
+        canv.footer, canv.signed_by = footer, signed_by
         return canv
 
     return make
@@ -598,9 +669,17 @@ def frame_size(pagesize: tuple[float, float]) -> tuple[float, float]:
     return pagesize[0] - 2 * MARGIN, pagesize[1] - TOP - BOTTOM
 
 
-def build(story: list[Flowable], footer: Footer, *, pagesize: tuple[float, float] = PORTRAIT, title: str = "") -> bytes:
+def build(
+    story: list[Flowable],
+    footer: Footer,
+    *,
+    pagesize: tuple[float, float] = PORTRAIT,
+    title: str = "",
+    signed_by: Sequence[SignatureBox] | None = None,
+) -> bytes:
     """The PDF of `story`: A4, Be Vietnam Pro from the first byte, the footer on every page,
-    deterministic bytes for the same input (invariant)."""
+    deterministic bytes for the same input (invariant). A document that is signed passes
+    the list its signature rows fill (`signed_by`): its fields are placed at those boxes."""
     fonts.register()
     buf = io.BytesIO()
     doc = BaseDocTemplate(
@@ -617,12 +696,12 @@ def build(story: list[Flowable], footer: Footer, *, pagesize: tuple[float, float
         keywords=footer.keywords,
         author="Sổ điện tử",
         creator="Sổ điện tử",
-        producer="Sổ điện tử (reportlab)",
+        producer="ReportLab",  # ASCII: each signature parses the Info dictionary again
         invariant=1,
         lang="vi-VN",
     )
     w, h = frame_size(pagesize)
     frame = Frame(MARGIN, BOTTOM, w, h, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], pagesize=pagesize)])
-    doc.build(story, canvasmaker=canvas_maker(footer))
+    doc.build(story, canvasmaker=canvas_maker(footer, signed_by))
     return buf.getvalue()

@@ -6,7 +6,10 @@ itself. The documents here are reportlab's plain output — one classic xref tab
 object streams, no incremental update, no encryption, a catalog holding only its page
 tree — so merging is a copy: every object's bytes are kept as they are (streams untouched)
 and only the "n 0 R" references of their dictionaries are renumbered; each document's page
-tree becomes one kid of the merged file's root, its Catalog and Info are left out.
+tree becomes one kid of the merged file's root, its Catalog and Info are left out. A
+signed kind's empty signature fields (common.build places them for signing) are left out
+too, with their widgets: the merged file is for printing, and N documents' fields of the
+same names could not live in one form anyway.
 
 `merge` refuses (`NotPlain`) anything else, e.g. a signed PDF with its incremental
 sections; the caller then falls back to pypdf.
@@ -27,8 +30,10 @@ _PAGES = re.compile(rb"/Pages (\d+) 0 R\b")
 _COUNT = re.compile(rb"/Count (\d+)\b")
 _STREAM = re.compile(rb">>\s*stream\r?\n")
 _VERSION = re.compile(rb"%PDF-1\.(\d)")
+_ACROFORM = re.compile(rb"/AcroForm (\d+) 0 R\b")
+_ANNOTS = re.compile(rb"\s*/Annots \[([^\]]*)\]")
 #: catalog entries that would be lost by keeping only its page tree
-_CATALOG_EXTRAS = (b"/Outlines", b"/Names", b"/AcroForm", b"/Dests", b"/StructTreeRoot", b"/OpenAction")
+_CATALOG_EXTRAS = (b"/Outlines", b"/Names", b"/Dests", b"/StructTreeRoot", b"/OpenAction")
 
 
 class NotPlain(ValueError):
@@ -73,6 +78,7 @@ class _Document:
         if pages is None or any(key in catalog for key in _CATALOG_EXTRAS) or b"/ObjStm" in data:
             raise NotPlain("a catalog with more than its page tree")
         self.pages = int(pages.group(1))
+        self.fields = self._empty_signature_fields(catalog)
         count = _COUNT.search(self.bodies.get(self.pages, b""))
         if count is None or b"/Parent" in self.bodies[self.pages]:
             raise NotPlain("no page tree root")
@@ -81,6 +87,31 @@ class _Document:
         self.lang = lang.group(1) if lang else None
         version = _VERSION.match(data)
         self.version = int(version.group(1)) if version else 4
+
+    def _empty_signature_fields(self, catalog: bytes) -> set[int]:
+        """The form and its fields, to leave out — when the form holds only empty signature
+        fields; any other form is refused."""
+        form = _ACROFORM.search(catalog)
+        if form is None:
+            return set()
+        number = int(form.group(1))
+        fields = {int(m.group(1)) for m in _REF.finditer(self.bodies.get(number, b""))}
+        for n in fields:
+            body = self.bodies.get(n, b"")
+            if b"/FT /Sig" not in body or b"/V " in body or b"/Kids" in body:
+                raise NotPlain("a form with more than empty signature fields")
+        return {number, *fields}
+
+    def page_body(self, n: int) -> bytes:
+        """Object n, without the annotations that are left-out fields' widgets."""
+        body = self.bodies[n]
+        annots = _ANNOTS.search(body) if self.fields else None
+        if annots is None:
+            return body
+        refs = {int(m.group(1)) for m in _REF.finditer(annots.group(1))}
+        if not refs <= self.fields:
+            raise NotPlain("a page with annotations other than the signature fields")
+        return body[: annots.start()] + body[annots.end() :]
 
 
 def _renumber(body: bytes, numbers: dict[int, int]) -> bytes:
@@ -106,10 +137,10 @@ def merge(documents: Sequence[bytes]) -> bytes:
     objects.append(b"")  # 2: the page tree root
     kids: list[int] = []
     for doc in parsed:
-        keep = sorted(n for n in doc.bodies if n not in (doc.root, doc.info))
+        keep = sorted(n for n in doc.bodies if n not in (doc.root, doc.info) and n not in doc.fields)
         numbers = {n: len(objects) + 1 + i for i, n in enumerate(keep)}
         for n in keep:
-            body = _renumber(doc.bodies[n], numbers)
+            body = _renumber(doc.page_body(n), numbers)
             if n == doc.pages:
                 body = body.replace(b"<<", b"<<\n/Parent 2 0 R", 1)
             objects.append(body)

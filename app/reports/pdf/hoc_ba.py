@@ -208,4 +208,4 @@ def render(doc: HocBa, stamp: Stamp, sink: list[SignatureBox]) -> bytes:
         story += one_page(page, WIDTH, HEIGHT)
     ident = doc.identity
     lead = f"Học sinh: {ident.full_name} · Số đăng bộ: {ident.register_number or DASH}"
-    return build(story, stamp_footer(stamp, lead), title=f"Học bạ — {ident.full_name}")
+    return build(story, stamp_footer(stamp, lead), title=f"Học bạ — {ident.full_name}", signed_by=sink)

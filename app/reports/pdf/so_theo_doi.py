@@ -153,4 +153,5 @@ def render(book: ClassBook, stamp: Stamp, sink: list[SignatureBox]) -> bytes:
         stamp_footer(stamp, lead),
         pagesize=LANDSCAPE,
         title=f"Sổ theo dõi — lớp {book.class_name}",
+        signed_by=sink,
     )

@@ -20,9 +20,11 @@ from pypdf import PdfReader
 from app.core import files
 from app.reports import documents, pdf
 from app.reports.models import IssuedDocument
-from app.reports.pdf import SignatureBox
+from app.reports.pdf import SignatureBox, box_for
 from app.reports.services.issuing import with_term_learning
 from app.signing import queries
+
+__all__ = ["Redrawn", "box_for", "boxes_of", "issued_keywords", "redraw"]
 
 
 @dataclass(frozen=True)
@@ -86,20 +88,3 @@ def issued_keywords(data: bytes) -> dict[str, str]:
     keywords = str(info.get("/Keywords") or "") if info is not None else ""
     pairs = (part.strip().partition("=") for part in keywords.split(";"))
     return {key: value for key, sep, value in pairs if sep}
-
-
-def box_for(boxes: list[SignatureBox], step: str) -> tuple[int, tuple[float, float, float, float]] | None:
-    """The page and rectangle of `step`: the GVCN's box, the hiệu trưởng's box (its upper
-    half) and the seal (its lower half: "ký tên, đóng dấu"), on the last page that has them
-    (a học bạ's current school year)."""
-    role = "gvcn" if step == "gvcn" else "hieu_truong"
-    found = [b for b in boxes if b.role == role]
-    if not found:
-        return None
-    b = found[-1]
-    if step == "gvcn":
-        return b.page, (b.x1, b.y1, b.x2, b.y2)
-    mid = (b.y1 + b.y2) / 2
-    if step == "hieu_truong":
-        return b.page, (b.x1, mid, b.x2, b.y2)
-    return b.page, (b.x1, b.y1, b.x2, mid)

@@ -289,6 +289,10 @@ def static_stamp_style(text: str, width: float, height: float) -> stamp.StaticSt
     return stamp.StaticStampStyle(background=_StampPage(stamp_pdf(text, width, height)), border_width=0)
 
 
+def _has_empty_field(writer: IncrementalPdfFileWriter, name: str) -> bool:
+    return any(found == name for found, _, _ in fields.enumerate_sig_fields(writer, filled_status=False))
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where the visible box goes: page (1-based) and rectangle in points; None = invisible."""
@@ -308,7 +312,9 @@ def sign_pdf(
     location: str = "",
     tsa_url: str | None = None,
 ) -> bytes:
-    """`data` with one more signature (an incremental revision)."""
+    """`data` with one more signature (an incremental revision), in the empty field
+    `field_name` when the document has it (placed at issuing: app/reports/pdf/common.py),
+    otherwise in a new field at `place` (a document issued before fields were placed)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -317,11 +323,13 @@ def sign_pdf(
         reason=reason,
         location=location or None,
     )
-    spec = fields.SigFieldSpec(
-        sig_field_name=field_name,
-        on_page=(place.page - 1) if place else 0,
-        box=place.box if place else None,  # type: ignore[arg-type]  # floats work: exact under the caption
-    )
+    spec = None
+    if not _has_empty_field(writer, field_name):
+        spec = fields.SigFieldSpec(
+            sig_field_name=field_name,
+            on_page=(place.page - 1) if place else 0,
+            box=place.box if place else None,  # type: ignore[arg-type]  # floats work: exact under the caption
+        )
     extra: dict[str, Any] = {}
     if tsa_url:
         extra["timestamper"] = UrllibTimeStamper(tsa_url)

@@ -25,6 +25,7 @@ from app.core.errors import ConflictError, DomainError
 from app.core.models import utcnow
 from app.core.vn import format_datetime, to_local
 from app.extensions import db
+from app.reports import pdf
 from app.reports.models import IssuedDocument
 from app.signing import policy, queries
 from app.signing.models import SIGNABLE_KINDS, STEP_LABELS, STEPS, DocumentSignature
@@ -33,7 +34,7 @@ from app.signing.services.keys import SigningKey
 from app.signing.services.pki import TEST_MARK, CertFacts, check_validity
 
 SIGN_LOCK_KEY = 0x5EB0_0011
-FIELD_NAMES = {"gvcn": "ChuKy_GVCN", "hieu_truong": "ChuKy_HieuTruong", "seal": "DauCuaTruong"}
+FIELD_NAMES = pdf.SIGNATURE_FIELDS  # placed empty at issuing (app/reports/pdf/common.py)
 REASONS = {
     "gvcn": "Nhận xét của giáo viên chủ nhiệm",
     "hieu_truong": "Phê duyệt của hiệu trưởng",
