@@ -16,7 +16,7 @@ from app.extensions import db
 from app.signing import policy, queries
 from app.signing.models import SigningCertificate
 from app.signing.services import keystore, token
-from app.signing.services.pki import MAX_P12_BYTES, CertificateError, Opened, open_p12
+from app.signing.services.pki import MAX_P12_BYTES, CertFacts, CertificateError, Opened, open_p12
 
 #: read one byte past the limit so an oversized upload is refused, not truncated
 MAX_READ = MAX_P12_BYTES + 1
@@ -25,47 +25,12 @@ MAX_READ = MAX_P12_BYTES + 1
 def register(actor: User, data: bytes, password: str, *, store_key: bool = False) -> SigningCertificate:
     """Check the PKCS#12 (CertificateError 422 on any fault: nothing stored) and make it the
     actor's active certificate. The password is used to check and then forgotten."""
-    if not policy.can_hold_certificate(actor, queries.is_homeroom_teacher(actor)):
-        deny("signing.certificate", "user", actor.id)
+    _check_holder(actor)
     opened = open_p12(data, password)
-    f = opened.facts
     if store_key and not keystore.available():
         raise ConflictError("Nhà trường chưa cho phép lưu khóa ký số trên máy chủ: hãy bỏ chọn ô lưu khóa.")
-    _retire(actor)
-    cert = SigningCertificate(
-        owner_id=actor.id,
-        source="p12",
-        p12=data,
-        subject=f.subject,
-        common_name=f.common_name,
-        issuer=f.issuer,
-        serial=f.serial,
-        fingerprint=f.fingerprint,
-        key_type=f.key_type,
-        not_before=f.not_before,
-        not_after=f.not_after,
-        is_test=f.is_test,
-        active=True,
-        sealed_key=keystore.seal_key(actor.id, opened) if store_key else None,
-    )
-    db.session.add(cert)
-    db.session.flush()
-    audit.record(
-        actor,
-        "signing.certificate_registered",
-        cert,
-        changes={
-            "subject": f.subject, "issuer": f.issuer, "serial": f.serial, "fingerprint": f.fingerprint,
-            "not_after": f.not_after.isoformat(), "is_test": f.is_test, "key_stored": store_key,
-            "source": "p12",
-        },
-    )  # fmt: skip
-    return cert
-
-
-def _retire(actor: User) -> None:
-    for old in queries.certificates_of(actor):
-        old.active = False
+    sealed = keystore.seal_key(actor.id, opened) if store_key else None
+    return _record(actor, opened.facts, source="p12", p12=data, sealed_key=sealed, audited={"key_stored": store_key})
 
 
 def register_token(actor: User, token_label: str, pin: str, key_ref: str = "") -> SigningCertificate:
@@ -73,32 +38,37 @@ def register_token(actor: User, token_label: str, pin: str, key_ref: str = "") -
     never kept), checked like an upload — valid today, Key Usage allows signing, the
     token's key proved to match it — and made the actor's active certificate. Only where
     the key is and the certificate's facts are stored. CertificateError 422: nothing stored."""
-    if not policy.can_hold_certificate(actor, queries.is_homeroom_teacher(actor)):
-        deny("signing.certificate", "user", actor.id)
+    _check_holder(actor)
     label = token_label.strip()
     if len(label) > token.MAX_LABEL:
         raise CertificateError(f"Tên (nhãn) của USB token dài tối đa {token.MAX_LABEL} ký tự.")
     found = token.read(label, pin, key_ref)
-    f = found.facts
-    _retire(actor)
+    where = {"token_label": found.token_label, "key_id": found.key_id, "key_label": found.key_label}
+    return _record(actor, found.facts, source="pkcs11", audited={"key_stored": False, **where}, **where)
+
+
+def _check_holder(actor: User) -> None:
+    if not policy.can_hold_certificate(actor, queries.is_homeroom_teacher(actor)):
+        deny("signing.certificate", "user", actor.id)
+
+
+def _record(
+    actor: User, f: CertFacts, *, source: str, audited: dict[str, object], **where: object
+) -> SigningCertificate:
+    """The checked certificate as the actor's only active one, and its audit event (the
+    certificate's facts, never a key or a password)."""
+    for old in queries.certificates_of(actor):
+        old.active = False
     cert = SigningCertificate(
-        owner_id=actor.id, source="pkcs11", p12=None, token_label=found.token_label, key_id=found.key_id,
-        key_label=found.key_label, subject=f.subject, common_name=f.common_name, issuer=f.issuer, serial=f.serial,
-        fingerprint=f.fingerprint, key_type=f.key_type, not_before=f.not_before, not_after=f.not_after,
-        is_test=f.is_test, active=True, sealed_key=None,
+        owner_id=actor.id, source=source, subject=f.subject, common_name=f.common_name, issuer=f.issuer,
+        serial=f.serial, fingerprint=f.fingerprint, key_type=f.key_type, not_before=f.not_before,
+        not_after=f.not_after, is_test=f.is_test, active=True, **where,
     )  # fmt: skip
     db.session.add(cert)
     db.session.flush()
-    audit.record(
-        actor,
-        "signing.certificate_registered",
-        cert,
-        changes={
-            "subject": f.subject, "issuer": f.issuer, "serial": f.serial, "fingerprint": f.fingerprint,
-            "not_after": f.not_after.isoformat(), "is_test": f.is_test, "key_stored": False, "source": "pkcs11",
-            "token_label": found.token_label, "key_id": found.key_id, "key_label": found.key_label,
-        },
-    )  # fmt: skip
+    facts = {"subject": f.subject, "issuer": f.issuer, "serial": f.serial, "fingerprint": f.fingerprint}
+    changes = {**facts, "not_after": f.not_after.isoformat(), "is_test": f.is_test, "source": source, **audited}
+    audit.record(actor, "signing.certificate_registered", cert, changes=changes)
     return cert
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from app.accounts.models import User
 from app.accounts.session import current_actor
 from app.core.authz import BGH, allow, not_found, require
 from app.core.database import unit_of_work
 from app.core.routing import Routes
 from app.signing import forms, policy, queries, services
+from app.signing.models import SigningCertificate
 from app.signing.views.common import SIGNERS, check, redirect_with
 
 routes = Routes()
@@ -38,32 +40,37 @@ def certificates() -> str:
 @routes.route("/signing/certificates", methods=["POST"])
 @allow(SIGNERS)
 def register_certificate() -> Response:
-    user = current_actor()
-    require(policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)), "signing.certificate")
+    user = _holder()
     form = forms.CertificateForm(request.form)
     check(form)
     upload = request.files.get("p12")
     data = upload.read(services.certificates.MAX_READ) if upload else b""
     with unit_of_work():
         cert = services.register(user, data, form.password.data or "", store_key=bool(form.store_key.data))
-    message = f"Đã đăng ký chứng thư số của {cert.common_name} (hết hạn {cert.not_after:%d/%m/%Y})."
-    return redirect_with(message, url_for("signing.certificates"))
+    return _registered(f"Đã đăng ký chứng thư số của {cert.common_name}", cert)
 
 
 @routes.route("/signing/certificates/token", methods=["POST"])
 @allow(SIGNERS)
 def register_token() -> Response:
     """ "Chứng thư trên USB token": read from the token plugged into the server, with the PIN."""
-    user = current_actor()
-    require(policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)), "signing.certificate")
+    user = _holder()
     form = forms.TokenForm(request.form)
     check(form)
     with unit_of_work():
         cert = services.register_token(user, form.token_label.data or "", form.pin.data or "", form.key_ref.data or "")
-    message = (
-        f"Đã đăng ký chứng thư số trên USB token “{cert.token_label}” của {cert.common_name} "
-        f"(hết hạn {cert.not_after:%d/%m/%Y}). Khi ký, hãy nhập mã PIN của token."
-    )
+    lead = f"Đã đăng ký chứng thư số trên USB token “{cert.token_label}” của {cert.common_name}"
+    return _registered(lead, cert, "Khi ký, hãy nhập mã PIN của token.")
+
+
+def _holder() -> User:
+    user = current_actor()
+    require(policy.can_hold_certificate(user, queries.is_homeroom_teacher(user)), "signing.certificate")
+    return user
+
+
+def _registered(lead: str, cert: SigningCertificate, then: str = "") -> Response:
+    message = f"{lead} (hết hạn {cert.not_after:%d/%m/%Y}). {then}".strip()
     return redirect_with(message, url_for("signing.certificates"))
 
 
