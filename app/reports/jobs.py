@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core import jobs as background
-from app.core.database import reading, unit_of_work
+from app.core.database import kept_across_commits, reading, unit_of_work
 from app.extensions import db
 from app.reports import queries
 from app.reports.models import ReportJobItem
@@ -49,28 +49,14 @@ def run_job(job_id: int) -> None:
     chunk = max(1, int(current_app.config.get("SODIENTU_REPORT_CHUNK") or CHUNK))
     for start in range(0, len(pending), chunk):
         ids = pending[start : start + chunk]
-        item_id = ids[0]
         try:
             drawn, failed = _draw_chunk(job_id, ids)
-            for item_id in ids:
-                if failed is not None and item_id == failed.item_id:
-                    raise failed.cause
-                with unit_of_work():  # each item its own short transaction: progress, resume
-                    job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
-                    assert job is not None and item is not None
-                    if job.state != "running":
-                        return  # another runner finished or failed it
-                    if item.document_id is None:
-                        batches.run_item(job, item, drawn.get(item_id))
-                if pause:
-                    time.sleep(pause)
         except Exception as exc:  # noqa: BLE001 — the job's row says where and why it stopped
-            log.exception("report job %s stopped on item %s", job_id, item_id)
-            with unit_of_work():
-                job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
-                if job is not None and item is not None:
-                    batches.fail(job, item, exc)
+            _stop(job_id, ids[0], exc)
             return
+        try:
+            if not _record_chunk(job_id, ids, drawn, failed, pause):
+                return
         finally:
             db.session.remove()
     with reading():
@@ -93,6 +79,50 @@ def _draw_chunk(job_id: int, item_ids: list[int]) -> tuple[dict[int, issuing.Dra
             return batches.draw_items(job, queries.items_by_id(item_ids)), None
     except batches.ItemFailed as failed:
         return {k: v for k, v in failed.drawn.items() if v is not None}, failed
+
+
+def _record_chunk(
+    job_id: int,
+    item_ids: list[int],
+    drawn: dict[int, issuing.Drawn | None],
+    failed: batches.ItemFailed | None,
+    pause: float,
+) -> bool:
+    """Record the chunk's drawn items, each in its own transaction; False once the job is
+    no longer running (another runner finished or failed it, or it failed here).
+
+    The job, its requester and the items are read once for the chunk and kept across the
+    per-item commits; under each item's write lock only the job's state and count and the
+    item's document are read again (`queries.refresh_progress`, one statement)."""
+    at = item_ids[0]
+    try:
+        with kept_across_commits():
+            job = queries.job_with_requester(job_id)
+            assert job is not None
+            for item in queries.items_by_id(item_ids):
+                at = item.id
+                if failed is not None and item.id == failed.item_id:
+                    raise failed.cause
+                with unit_of_work():  # each item its own short transaction: progress, resume
+                    queries.refresh_progress(job, item)
+                    if job.state != "running":
+                        return False
+                    if item.document_id is None:
+                        batches.run_item(job, item, drawn.get(item.id))
+                if pause:
+                    time.sleep(pause)
+    except Exception as exc:  # noqa: BLE001 — the job's row says where and why it stopped
+        _stop(job_id, at, exc)
+        return False
+    return True
+
+
+def _stop(job_id: int, item_id: int, exc: BaseException) -> None:
+    log.exception("report job %s stopped on item %s", job_id, item_id, exc_info=exc)
+    with unit_of_work():
+        job, item = queries.get_job(job_id), db.session.get(ReportJobItem, item_id)
+        if job is not None and item is not None:
+            batches.fail(job, item, exc)
 
 
 # ---------------------------------------------------------------------------- dispatch

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.core import files
@@ -92,6 +93,12 @@ def job_for(user: User, job_id: int) -> ReportJob:
 
 def get_job(job_id: int) -> ReportJob | None:
     return db.session.get(ReportJob, job_id)
+
+
+def job_with_requester(job_id: int) -> ReportJob | None:
+    """The job with who requested it (and their roles) loaded: what recording its items reads."""
+    stmt = select(ReportJob).where(ReportJob.id == job_id).options(joinedload(ReportJob.requested_by))
+    return db.session.scalars(stmt).first()
 
 
 # ---------------------------------------------------------------------------- periods, snapshots
@@ -379,6 +386,21 @@ def issue_conflicts(kind: str, key: str, slot: str, code: str) -> list[IssuedDoc
         | (IssuedDocument.code == code)
     )
     return list(db.session.scalars(stmt))
+
+
+def refresh_progress(job: ReportJob, item: ReportJobItem) -> None:
+    """The job's state and count and the item's document read again into the loaded objects,
+    in one statement: what a runner that keeps them across its per-item commits
+    (`core.database.kept_across_commits`) must see fresh — another runner may have failed,
+    finished or advanced the job meanwhile."""
+    row = db.session.execute(
+        select(ReportJob.state, ReportJob.done, ReportJobItem.document_id)
+        .join(ReportJobItem, ReportJobItem.job_id == ReportJob.id)
+        .where(ReportJob.id == job.id, ReportJobItem.id == item.id)
+    ).one()
+    set_committed_value(job, "state", row.state)
+    set_committed_value(job, "done", row.done)
+    set_committed_value(item, "document_id", row.document_id)
 
 
 def items_by_id(ids: Sequence[int]) -> list[ReportJobItem]:

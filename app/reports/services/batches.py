@@ -31,6 +31,7 @@ from app.reports.models import KIND_LABELS, IssuedDocument, ReportJob, ReportJob
 from app.reports.pdf import concat
 from app.reports.services import identity, issuing, store
 from app.results.models import ResultSnapshot
+from app.school import queries as school_queries
 from app.school.models import SchoolClass, Student
 
 #: session.info key: the jobs to run once the transaction commits (app.reports.jobs)
@@ -117,12 +118,14 @@ def drafts(job: ReportJob, items: Sequence[ReportJobItem]) -> dict[int, issuing.
     if job.kind == "hoc_ba":
         yearly = queries.hoc_ba_snapshots_of(student_ids)
         terms = queries.term_snapshots_of_students(student_ids)
+        histories = school_queries.enrollment_histories(student_ids)
         shared = identity.school_facts()
         for i in items:
             snaps = yearly.get(i.student_id or 0)
+            sid = snaps[0].student_id if snaps else 0
             out[i.id] = (
                 issuing.hoc_ba_draft(
-                    classes[i.class_id], snaps[0].student, (snaps, terms.get(snaps[0].student_id, [])), shared
+                    classes[i.class_id], snaps[0].student, (snaps, terms.get(sid, [])), shared, histories.get(sid)
                 )
                 if snaps
                 else None

@@ -3,11 +3,12 @@ identity dict), frozen into the issued document."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from app.school import queries as school_queries
-from app.school.models import School, Student
+from app.school.models import Enrollment, School, Student
 from app.school.queries.principals import Principal
 
 
@@ -26,11 +27,14 @@ def school_facts() -> SchoolFacts:
     )
 
 
-def identity_of(student: Student, shared: SchoolFacts | None = None) -> dict[str, Any]:
+def identity_of(
+    student: Student, shared: SchoolFacts | None = None, history: Sequence[Enrollment] | None = None
+) -> dict[str, Any]:
+    """`history`: the student's enrollments read with a batch's chunk (else read here)."""
     shared = shared or school_facts()
     school, principals = shared.school, shared.principals
     schooling = []
-    for line in school_queries.schooling_history(student, school):
+    for line in school_queries.schooling_history(student, school, history):
         principal = principals.get(line.year_name) if line.here else None
         schooling.append(
             {

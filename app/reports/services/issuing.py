@@ -34,7 +34,7 @@ from app.reports.models import KIND_LABELS, IssuedDocument
 from app.reports.services import store
 from app.reports.services.identity import SchoolFacts, identity_of
 from app.results.models import ResultSnapshot
-from app.school.models import SchoolClass, Student
+from app.school.models import Enrollment, SchoolClass, Student
 
 #: no 0/O, 1/I/L: a code read aloud or typed from paper is unambiguous
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -113,9 +113,11 @@ def hoc_ba_draft(
     student: Student,
     loaded: tuple[list[ResultSnapshot], list[ResultSnapshot]] | None = None,
     shared: SchoolFacts | None = None,
+    history: Sequence[Enrollment] | None = None,
 ) -> Draft | None:
     """`loaded`: the student's yearly and term snapshots read for a whole chunk of a batch
-    (`queries.hoc_ba_snapshots_of`, `term_snapshots_of_students`); else read here."""
+    (`queries.hoc_ba_snapshots_of`, `term_snapshots_of_students`), `history` their
+    enrollments (`school.queries.enrollment_histories`); else read here."""
     snaps = loaded[0] if loaded else queries.hoc_ba_snapshots(student.id)
     if not snaps:
         return None
@@ -124,7 +126,7 @@ def hoc_ba_draft(
         terms = [t for t in loaded[1] if t.year_id in years]
     else:
         terms = queries.term_snapshots_of_years(student.id, sorted(years))
-    return Draft("hoc_ba", cls, student, snaps[-1].period, "", snaps + terms, identity_of(student, shared))
+    return Draft("hoc_ba", cls, student, snaps[-1].period, "", snaps + terms, identity_of(student, shared, history))
 
 
 def class_book_draft(cls: SchoolClass, period: queries.Period) -> Draft | None:

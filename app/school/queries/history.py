@@ -7,6 +7,7 @@ for a day or a period, which is what a term close and a report need.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +37,22 @@ def enrollment_history(student: Student) -> list[Enrollment]:
         .order_by(SchoolYear.start_year, Enrollment.start_date, Enrollment.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def enrollment_histories(student_ids: Sequence[int]) -> dict[int, list[Enrollment]]:
+    """`enrollment_history` of several students in one statement (a batch's chunk of học bạ):
+    {student id: enrollments oldest first}, an empty list for a student with none."""
+    stmt = (
+        select(Enrollment)
+        .join(SchoolYear, SchoolYear.id == Enrollment.year_id)
+        .where(Enrollment.student_id.in_(list(student_ids)))
+        .options(joinedload(Enrollment.school_class).joinedload(SchoolClass.year))
+        .order_by(SchoolYear.start_year, Enrollment.start_date, Enrollment.id)
+    )
+    out: dict[int, list[Enrollment]] = {i: [] for i in student_ids}
+    for enrollment in db.session.scalars(stmt):
+        out[enrollment.student_id].append(enrollment)
+    return out
 
 
 def enrollments_in_year(student: Student, year: SchoolYear) -> list[Enrollment]:
@@ -121,15 +138,18 @@ class SchoolingLine:
     note: str = ""  # "chuyển lớp 6A2 → 6A1 từ 20/01/2025", "chuyển trường từ …"
 
 
-def schooling_history(student: Student, school: School | None) -> list[SchoolingLine]:
+def schooling_history(
+    student: Student, school: School | None, history: Sequence[Enrollment] | None = None
+) -> list[SchoolingLine]:
     """Every year of the student's schooling, oldest first: the rows entered for other
-    schools and the years at this one (the class being the last of that year)."""
+    schools and the years at this one (the class being the last of that year). `history`:
+    the student's `enrollment_history` read already (`enrollment_histories`)."""
     lines = [
         SchoolingLine(row.year_name, row.class_name, row.school_name, row.place or "", False)
         for row in student.prior_schooling
     ]
     by_year: dict[str, list[Enrollment]] = {}
-    for enrollment in enrollment_history(student):
+    for enrollment in enrollment_history(student) if history is None else history:
         by_year.setdefault(enrollment.school_class.year.name, []).append(enrollment)
     name = school.name if school else ""
     place = ", ".join(p for p in (school.district, school.province) if p) if school else ""

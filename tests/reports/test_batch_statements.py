@@ -1,0 +1,101 @@
+# ruff: noqa: F811  (fixtures imported from tests/reports/test_issue_fixtures.py)
+"""Statements per document of a batch, pinned: a chunk's reads and drawing cost the same
+whatever its size, and recording each drawn document — in its own transaction — costs a
+fixed few. Measured as the runner runs a chunk (`jobs._draw_chunk` then `_record_chunk`)
+on a chunk of one item and on a chunk of two: their difference is one document's share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select
+
+from app.extensions import db
+from tests.reports.test_issue_fixtures import closed, documents, gb  # noqa: F401
+from tests.reports.test_issue_hoc_ba import year_closed  # noqa: F401
+
+#: recording one drawn document: the job's progress, the sources still current, the conflicts
+#: (same sources, the slot's valid document, the code), the row, the audit head and event,
+#: the item and the job's count
+RECORD_PER_DOCUMENT = 8
+#: a chunk's share, whatever its size: the job, its items, classes, snapshots and students,
+#: the requester, the issued keys, slots and codes, the audit head to draw them; the job with
+#: its requester and the items again to record them (a read-only stretch ends in a rollback);
+#: the học bạ adds guardians, quá trình học tập, the terms' snapshots, the enrollments (one
+#: statement for the chunk), the school, its years and their hiệu trưởng
+BLL_PER_CHUNK = 15
+HOC_BA_PER_CHUNK = 24
+
+
+def _statements(app: Any, fn: Any) -> int:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len([q for q in seen if not q.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE"))])
+
+
+def _advisory_locks(app: Any) -> int:
+    """The issue lock and the audit lock: a statement each on PostgreSQL, none on SQLite."""
+    with app.app_context():
+        return 2 if db.engine.dialect.name == "postgresql" else 0
+
+
+def _job(as_user: Any, ns: Any, kind: str, period: str) -> tuple[int, list[int]]:
+    from app.reports import queries
+    from app.reports.models import ReportJobItem
+    from app.reports.services import batches
+    from app.school.models import SchoolClass
+
+    def start(a: Any) -> tuple[int, list[int]]:
+        cls = db.session.get(SchoolClass, ns.c10a1.id)
+        job = batches.start_job(a, kind, "class", cls.id, queries.issuable_period(cls, period))
+        db.session.info.pop(batches.DISPATCH, None)  # run by hand below
+        with_begun = batches.begin_run(job)
+        items = db.session.scalars(select(ReportJobItem).where(ReportJobItem.job_id == job.id)).all()
+        assert sorted(with_begun) == sorted(i.id for i in items)
+        return job.id, with_begun
+
+    return as_user(ns.gvcn, start)  # type: ignore[no-any-return]
+
+
+def _chunk(app: Any, job_id: int, item_ids: list[int]) -> int:
+    """The statements of one chunk as the runner runs it, in a fresh app context (a worker's)."""
+    from app.reports import jobs
+
+    def run() -> None:
+        with app.app_context():
+            drawn, failed = jobs._draw_chunk(job_id, item_ids)
+            assert failed is None
+            assert jobs._record_chunk(job_id, item_ids, drawn, failed, 0.0)
+            db.session.remove()
+
+    return _statements(app, run)
+
+
+def _per_document(app: Any, as_user: Any, ns: Any, kind: str, period: str) -> tuple[int, int]:
+    """(a chunk's own statements, each document's) from a chunk of 1 item and one of 2."""
+    job_id, items = _job(as_user, ns, kind, period)
+    one, two = _chunk(app, job_id, items[:1]), _chunk(app, job_id, items[1:3])
+    assert len(documents(app, kind=kind)) == 3
+    return 2 * one - two, two - one
+
+
+def test_a_report_card_chunk_costs_a_fixed_share_and_a_few_statements_a_document(app, closed, as_user) -> None:
+    per_chunk, per_document = _per_document(app, as_user, closed, "bao_lien_lac", "hk1")
+    assert per_document == RECORD_PER_DOCUMENT + _advisory_locks(app), per_document
+    assert per_chunk <= BLL_PER_CHUNK, per_chunk
+
+
+def test_a_hoc_ba_chunk_costs_a_fixed_share_and_a_few_statements_a_document(app, year_closed, as_user) -> None:
+    per_chunk, per_document = _per_document(app, as_user, year_closed, "hoc_ba", "cn")
+    assert per_document == RECORD_PER_DOCUMENT + _advisory_locks(app), per_document  # histories read per chunk
+    assert per_chunk <= HOC_BA_PER_CHUNK, per_chunk
