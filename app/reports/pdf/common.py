@@ -559,7 +559,7 @@ class _LeanPage(PDFPage):
     an empty /Trans (no transition effect), /Rotate 0 (the default) and /ProcSet (obsolete
     since PDF 1.4). Each signature's pyHanko revision parses every page dictionary up to
     the one it signs (the last page of a học bạ), in pure Python: the lean dictionary
-    parses in half the time (bench/sign_speed.py; pinned in tests/reports/test_pdf_lean.py)."""
+    parses in half the time (bench/sign_speed.py; pinned in tests/reports/test_pdf_signature_fields.py)."""
 
     def check_format(self, document: Any) -> None:
         super().check_format(document)
