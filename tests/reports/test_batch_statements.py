@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
+from tests.reports.test_issue import _advisory_locks
+from tests.reports.test_issue import _count_queries as _statements
 from tests.reports.test_issue_fixtures import closed, documents, gb  # noqa: F401
 from tests.reports.test_issue_hoc_ba import year_closed  # noqa: F401
 
@@ -25,28 +27,6 @@ RECORD_PER_DOCUMENT = 8
 #: statement for the chunk), the school, its years and their hiệu trưởng
 BLL_PER_CHUNK = 15
 HOC_BA_PER_CHUNK = 24
-
-
-def _statements(app: Any, fn: Any) -> int:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len([q for q in seen if not q.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE"))])
-
-
-def _advisory_locks(app: Any) -> int:
-    """The issue lock and the audit lock: a statement each on PostgreSQL, none on SQLite."""
-    with app.app_context():
-        return 2 if db.engine.dialect.name == "postgresql" else 0
 
 
 def _job(as_user: Any, ns: Any, kind: str, period: str) -> tuple[int, list[int]]:
