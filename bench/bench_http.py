@@ -2,14 +2,19 @@
 
 Loads the demo school into a fresh database (SQLite in a temp folder, or
 BENCH_DATABASE_URL for PostgreSQL), serves the app with `gunicorn -w 2` (sync workers, as
-docs/deploy.md) on 127.0.0.1 and `bench/minimal_app.py` — one query, a plain Jinja table of
-the same grid rows — the same way, then drives both with wrk at 16 and 64 connections:
+docs/deploy.md) on 127.0.0.1 and `bench/minimal_app.py` the same way, then drives both with
+wrk at 16 and 64 connections, each page right after its own limit — the minimal view
+reading the same rows with one statement and rendering a plain Jinja table:
 
-- the grade grid page (gv.toan, Toán 6A2 HK II), one cell save (htmx POST with its version:
-  one wrk thread per connection, each on its own ĐĐGtx cell starting from the version the
-  page shows and carrying the version each answer returns, so no save is a conflict),
-  the tổ trưởng's review queue, the GVCN's class book (6A1, HK I), the sign-in page;
-- the limit: the minimal view of the same grid.
+- the grade grid page (gv.toan, Toán 6A2 HK II) — limit: the grid's rows;
+- one cell save (htmx POST with its version: one wrk thread per connection, each on its
+  own ĐĐGtx cell starting from the version the page shows and carrying the version each
+  answer returns, so no save is a conflict) — limit: one UPDATE in its own transaction;
+- the tổ trưởng's review queue — limit: the tổ's waiting records with type, author,
+  class and subject;
+- the GVCN's class book (6A1, HK I) — limit: every score of the class's subjects for
+  the term, each subject's average computed from them;
+- the sign-in page — limit: the grid's minimal view (it reads no rows).
 
 Prints requests/s, p50 and p99 per page and its ratio to the limit measured in the same
 run, and writes bench/results/http.json. Not a test: figures depend on the machine.
@@ -53,10 +58,11 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  -- args[1]: "student:column:version,…" (the grid's cells as the page shows them)
+  -- args[1]: "student:column:version,…" (the grid's cells as the page shows them);
+  -- args[5]: the path saved to (the app's cell save, or the minimal view's)
   local cells = {}
   for c in string.gmatch(args[1], "[^,]+") do table.insert(cells, c) end
-  book, csrf, cookie = args[2], args[3], args[4]
+  book, csrf, cookie, path = args[2], args[3], args[4], args[5]
   local mine = cells[(n % #cells) + 1]
   student, column, version = string.match(mine, "(%d+):(%w+):(%d+)")
   k = 0
@@ -65,13 +71,20 @@ function request()
   k = k + 1
   local body = "student_id=" .. student .. "&column=" .. column
   body = body .. "&value=" .. (5 + k % 5) .. "%2C5&version=" .. version
-  return wrk.format("POST", "/gradebook/" .. book .. "/cells", {
+  return wrk.format("POST", path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["HX-Request"] = "true", ["X-CSRFToken"] = csrf, ["Cookie"] = cookie}, body)
 end
 function response(status, headers, body)
   local v = string.match(body, '"version": (%d+)')
   if v then version = tonumber(v) end
+  if status ~= 200 then bad = (bad or "") .. status .. " " end
+end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    local b = t:get("bad")
+    if b then io.write("refused: ", b, "\n") end
+  end
 end
 """
 
@@ -155,6 +168,9 @@ def _wrk(url: str, connections: int, *, cookie: str = "", script: Path | None = 
     if args:
         command += ["--", *args]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("refused:"):
+            print(f"  {url}: {line}", file=sys.stderr)
     try:
         return _parse(out)
     except AttributeError:
@@ -184,14 +200,20 @@ def _parse(out: str) -> dict:
 def _ids(env: dict[str, str]) -> dict[str, int]:
     code = (
         "from app import create_app\nfrom app.extensions import db\n"
-        "from app.school.models import SchoolClass, Subject, Term\nfrom app.gradebook.models import GradeBook\n"
+        "from app.school.models import Department, SchoolClass, Subject, Term\n"
+        "from app.gradebook.models import GradeBook\n"
+        "from app.accounts.models import User\n"
         "import json\napp = create_app()\nwith app.app_context():\n"
         "    c2 = db.session.query(SchoolClass).filter_by(name='6A2').one()\n"
         "    c1 = db.session.query(SchoolClass).filter_by(name='6A1').one()\n"
         "    toan = db.session.query(Subject).filter_by(code='TOAN').one()\n"
         "    t2 = db.session.query(Term).filter_by(year_id=c2.year_id, number=2).one()\n"
         "    b = db.session.query(GradeBook).filter_by(class_id=c2.id, subject_id=toan.id, term_id=t2.id).one()\n"
-        "    print(json.dumps({'book': b.id, 'class_6a1': c1.id}))\n"
+        "    t1 = db.session.query(Term).filter_by(year_id=c1.year_id, number=1).one()\n"
+        "    head = db.session.query(User).filter_by(username='totruong.toan').one()\n"
+        "    led = (Department.head_id == head.id) | (Department.deputy_id == head.id)\n"
+        "    dept = db.session.query(Department).filter(led).first()\n"
+        "    print(json.dumps({'book': b.id, 'class_6a1': c1.id, 'term_1': t1.id, 'department': dept.id}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -212,26 +234,32 @@ def main() -> None:
         gvcn, _ = _sign_in(base, "gvcn.6a1")
         script = folder / "save.lua"
         script.write_text(SAVE_LUA)
+        book, cb = ids["book"], f"{ids['class_6a1']}/{ids['term_1']}"
+        grid_limit = f"{raw}/grid/{book}"
+        # (label, page, its session, its save path; its limit: the minimal view of the same rows)
         pages = [
-            ("Sổ điểm (trang lưới, 40 HS)", f"{base}/gradebook/{ids['book']}", teacher, None),
-            ("Lưu một ô điểm (htmx POST)", f"{base}/", teacher, script),
-            ("Hàng chờ duyệt của tổ trưởng", f"{base}/records/review", head, None),
-            ("Sổ chủ nhiệm 6A1 (HK I)", f"{base}/homeroom/{ids['class_6a1']}?period=1", gvcn, None),
-            ("Trang đăng nhập", f"{base}/login", "", None),
+            ("Sổ điểm (trang lưới, 40 HS)", f"{base}/gradebook/{book}", teacher, None, grid_limit),
+            ("Lưu một ô điểm (htmx POST)", f"{base}/", teacher, f"/gradebook/{book}/cells", f"{raw}/"),
+            ("Hàng chờ duyệt của tổ trưởng", f"{base}/records/review", head, None, f"{raw}/review/{ids['department']}"),
+            (
+                "Sổ chủ nhiệm 6A1 (HK I)",
+                f"{base}/homeroom/{ids['class_6a1']}?period=1",
+                gvcn,
+                None,
+                f"{raw}/classbook/{cb}",
+            ),
+            ("Trang đăng nhập", f"{base}/login", "", None, grid_limit),
         ]
         rows = []
         for connections in CONNECTIONS:
-            limit = _wrk(f"{raw}/grid/{ids['book']}", connections)
-            limit_row = {"page": "Giới hạn: view Flask tối giản (1 truy vấn)", "connections": connections, **limit}
-            rows.append(limit_row)
-            _print(limit_row, limit["rps"])
-            for label, url, cookie, lua in pages:
-                args = [",".join(_cells(base, teacher, ids["book"])), str(ids["book"]), csrf, teacher] if lua else []
-                figures = _wrk(url, connections, cookie="" if lua else cookie, script=lua, args=args)
-                row = {"page": label, "connections": connections, **figures}
+            for label, url, cookie, save_path, limit_url in pages:
+                limit_save = f"/save/{book}" if save_path else None
+                limit = _drive(limit_url, connections, "", limit_save, script, base, teacher, book, csrf)
+                figures = _drive(url, connections, cookie, save_path, script, base, teacher, book, csrf)
+                row = {"page": label, "connections": connections, **figures, "limit": limit}
                 row["ratio"] = round(figures["rps"] / limit["rps"], 2) if limit["rps"] else None
                 rows.append(row)
-                _print(row, limit["rps"])
+                _print(row)
     finally:
         for proc in (app_proc, raw_proc):
             proc.terminate()
@@ -242,12 +270,26 @@ def main() -> None:
     (RESULTS / "http.json").write_text(json.dumps({"run": meta, "rows": rows}, indent=2, ensure_ascii=False))
 
 
-def _print(row: dict, limit_rps: float) -> None:
-    ratio = f"{row['rps'] / limit_rps:5.2f}× giới hạn" if limit_rps else ""
+def _drive(url, connections, cookie, save_path, script, base, teacher, book, csrf) -> dict:  # type: ignore[no-untyped-def]
+    """wrk on one URL; a save (save_path given) runs the Lua script, each connection on its
+    own cell with the version the grid shows now (read again before every run; the limit's
+    connections take the cells from the other end of the grid)."""
+    if save_path is None:
+        return _wrk(url, connections, cookie=cookie)
+    cells = _cells(base, teacher, book)
+    if not save_path.startswith("/gradebook/"):
+        cells.reverse()  # the limit saves other cells than the app's run, so neither sees the other's versions
+    args = [",".join(cells), str(book), csrf, teacher, save_path]
+    return _wrk(url, connections, script=script, args=args)
+
+
+def _print(row: dict) -> None:
+    limit = row["limit"]
     bad = f"  ({row['non_2xx']} không 2xx)" if row["non_2xx"] else ""
     print(
-        f"c={row['connections']:<3} {row['page']:<44} {row['rps']:>8.1f} req/s   "
-        f"p50 {row['p50_ms']:>7.2f} ms   p99 {row['p99_ms']:>7.2f} ms   {ratio}{bad}"
+        f"c={row['connections']:<3} {row['page']:<32} {row['rps']:>7.1f} req/s  "
+        f"p50 {row['p50_ms']:>7.2f} ms  p99 {row['p99_ms']:>7.2f} ms   giới hạn {limit['rps']:>7.1f} req/s  "
+        f"→ {row['ratio']:4.2f}×{bad}"
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from app.accounts.models import User
 from app.core.vn import LOCAL_TZ, to_local
@@ -137,7 +137,9 @@ def _due_records(start: date, end: date, department_id: int | None = None) -> li
     )
     if department_id is not None:
         stmt = stmt.where(Record.department_id == department_id)
-    return list(db.session.scalars(stmt))
+    # a tally reads these columns only; the relationships load only if something asks
+    counted = (Record.author_id, Record.department_id, Record.state, Record.submitted_at, Record.due_date)
+    return list(db.session.scalars(stmt.options(load_only(*counted), lazyload("*"))))
 
 
 def _assignments(year_id: int | None, department_id: int | None = None) -> Counter[tuple[int, int]]:

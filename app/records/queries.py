@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 from flask import url_for
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from app.accounts.models import User
 from app.audit.registry import SubjectLink
 from app.core.authz import BGH, Role, found
 from app.core.vn import to_local
@@ -20,9 +20,6 @@ from app.records import policy
 from app.records.models import Record, RecordDecision, RecordFile, RecordType, RecordVersion, StepKind
 from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
 from app.school.queries import current_year
-
-if TYPE_CHECKING:
-    from app.accounts.models import User
 
 
 def scope_clause(user: User) -> ColumnElement[bool]:
@@ -120,7 +117,13 @@ def review_queue(user: User, today: date, type_code: str | None = None) -> list[
     if type_code is not None:
         stmt = stmt.join(RecordType, RecordType.id == Record.record_type_id).where(RecordType.code == type_code)
     stmt = stmt.options(
-        selectinload(Record.school_class), selectinload(Record.subject), selectinload(Record.department)
+        selectinload(Record.school_class),
+        selectinload(Record.subject),
+        selectinload(Record.department),
+        # the queue shows each record's version number and its author's name: the files and
+        # the author's roles load only if something asks for them
+        selectinload(Record.versions).lazyload(RecordVersion.files),
+        joinedload(Record.author).lazyload(User.role_rows),
     )
     records = [r for r in db.session.scalars(stmt) if policy.can_review(user, r)]
     records.sort(key=lambda r: r.last_submitted_at.timestamp() if r.last_submitted_at else 0, reverse=True)

@@ -155,6 +155,36 @@ def test_tổ_trưởng_sees_the_queue_and_the_compliance_of_the_tổ(rec, make_
     assert f'id="compliance-{rec.dept_van.id}"' not in page.text
 
 
+def test_the_queue_poll_redraws_the_queue_without_the_tổ_s_week(app, rec, make_record, login_as) -> None:
+    """The queue polls every 5 s in every open tab: the poll reads the waiting records and
+    nothing of the tổ's compliance (no record read by due date, no teacher list)."""
+    from sqlalchemy import event
+
+    make_record(submit=True)
+    client = login_as(rec.tt_toan)
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        poll = client.get("/records/review", headers={"HX-Request": "true"})
+        poll_statements = list(seen)
+        seen.clear()
+        page = client.get("/records/review")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert poll.status_code == 200 and 'id="review-queue"' in poll.text and "compliance-" not in poll.text
+    assert f'id="compliance-{rec.dept_toan.id}"' in page.text
+    by_due_date = [q for q in seen if q.startswith("SELECT record.id") and "record.due_date >=" in q]
+    assert len(by_due_date) == 1  # the full page tallies the week …
+    assert not [q for q in poll_statements if "record.due_date >=" in q]  # … the poll does not
+    assert len(poll_statements) < len(seen)
+
+
 def test_admin_edits_record_types_and_chains(app, rec, login_as, audit_tail, head_seq) -> None:
     client = login_as(rec.admin)
     listing = client.get("/records/types")

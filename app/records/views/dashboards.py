@@ -11,7 +11,7 @@ from app.accounts.session import current_actor
 from app.audit import services as audit
 from app.core.authz import BGH, allow
 from app.core.database import unit_of_work
-from app.core.htmx import page_or_fragment
+from app.core.htmx import is_fragment_request, page_or_fragment
 from app.core.routing import Routes
 from app.core.xlsx import xlsx_response
 from app.records import dashboards, exports, queries, services
@@ -40,7 +40,9 @@ def review() -> Response:
     user = current_actor()
     today = dashboards.local_today()
     week = dashboards.chosen_week(request.args.get("week"), today)
-    compliance = [(d, dashboards.teacher_compliance(d, week, today)) for d in queries.led_departments(user)]
+    # the 5-second poll redraws the queue only: the tổ's week is the full page's
+    departments = [] if is_fragment_request() else queries.led_departments(user)
+    compliance = [(d, dashboards.teacher_compliance(d, week, today)) for d in departments]
     return page_or_fragment(
         "records/review.html",
         "records/_queue.html",
