@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", default="")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--sort", default="cumulative", help="cumulative | tottime")
     parser.add_argument("--sql", default="", help="print the statements of one request of this page")
     opts = parser.parse_args()
     app = demo_app()
@@ -87,7 +88,7 @@ def main() -> None:
             for _ in range(opts.runs):
                 client.get(url)
             prof.disable()
-            pstats.Stats(prof).sort_stats("cumulative").print_stats(opts.top)
+            pstats.Stats(prof).sort_stats(opts.sort).print_stats(opts.top)
 
 
 if __name__ == "__main__":

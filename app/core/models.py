@@ -58,7 +58,16 @@ class Tenths(TypeDecorator[Decimal]):
         return int(tenths)
 
     def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
-        return None if value is None else (Decimal(value) / 10).quantize(Decimal("0.1"))
+        if value is None:
+            return None
+        if 0 <= value <= 100:
+            return _TENTHS[value]  # a class book reads thousands: no Decimal arithmetic per cell
+        return (Decimal(value) / 10).quantize(_ONE_TENTH)
+
+
+_ONE_TENTH = Decimal("0.1")
+#: every score the CHECK constraint allows (0,0 … 10,0), as Tenths reads it back
+_TENTHS = tuple((Decimal(v) / 10).quantize(_ONE_TENTH) for v in range(101))
 
 
 class Base(DeclarativeBase):
