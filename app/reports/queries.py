@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Integer, exists, literal_column, null, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -372,20 +372,37 @@ def codes_taken(codes: Sequence[str]) -> set[str]:
     return set(db.session.scalars(select(IssuedDocument.code).where(IssuedDocument.code.in_(list(codes)))))
 
 
-def superseded_among(snapshot_ids: Sequence[int]) -> bool:
-    stmt = select(SnapshotSupersession.id).where(SnapshotSupersession.snapshot_id.in_(list(snapshot_ids))).limit(1)
-    return db.session.scalar(stmt) is not None
+@dataclass(frozen=True)
+class Conflict:
+    """A document recording a drawn one must know of (`record_conflicts`)."""
+
+    id: int
+    code: str
+    kind: str
+    source_key: str
+    slot: str
+    status: str
 
 
-def issue_conflicts(kind: str, key: str, slot: str, code: str) -> list[IssuedDocument]:
-    """In one statement: a document of the same sources, the valid one of the slot, one
-    holding the code — what recording a drawn document must check under the issue lock."""
-    stmt = select(IssuedDocument).where(
+def record_conflicts(snapshot_ids: Sequence[int], kind: str, key: str, slot: str, code: str) -> list[Conflict] | None:
+    """In one statement, what recording a drawn document must check under the issue lock:
+    None when one of its snapshots was superseded meanwhile, else the documents of the same
+    sources, the valid one of the slot and one holding the code (plain rows, no ORM)."""
+    docs = select(
+        literal_column("0", Integer).label("superseded"), IssuedDocument.id, IssuedDocument.code, IssuedDocument.kind,
+        IssuedDocument.source_key, IssuedDocument.slot, IssuedDocument.status,
+    ).where(
         ((IssuedDocument.kind == kind) & (IssuedDocument.source_key == key))
         | ((IssuedDocument.slot == slot) & (IssuedDocument.status == "valid"))
         | (IssuedDocument.code == code)
+    )  # fmt: skip
+    superseded = select(literal_column("1", Integer), null(), null(), null(), null(), null(), null()).where(
+        exists().where(SnapshotSupersession.snapshot_id.in_(list(snapshot_ids)))
     )
-    return list(db.session.scalars(stmt))
+    rows = db.session.execute(docs.union_all(superseded)).all()
+    if any(r[0] == 1 for r in rows):
+        return None
+    return [Conflict(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
 
 def refresh_progress(job: ReportJob, item: ReportJobItem) -> None:
