@@ -41,6 +41,9 @@ ACTION_LABELS = {
 #: the digest lists these one by one (the other domains add theirs)
 NOTABLE_ACTIONS = ("authz.denied",)
 AUDIT_LOCK_KEY = 0x5D_A0D17  # any constant shared by every writer of the chain
+#: the chain's head; a plain INSERT of one event (`append`), both built once
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_INSERT_EVENT = insert(AuditEvent.metadata.tables[AuditEvent.__tablename__])
 
 
 def jsonable(value: Any) -> Any:
@@ -168,7 +171,7 @@ def append(
     the same event, chained and hashed by the same code, written by one Core INSERT; its seq.
     `subject` is (type, id) as `subject_ref` gives it."""
     values = _next_event(actor, action, subject, changes, None, file_sha256, None, None)
-    db.session.execute(insert(AuditEvent).values(values))
+    db.session.execute(_INSERT_EVENT, values)
     return int(values["seq"])
 
 
@@ -185,7 +188,7 @@ def _next_event(
     """The next event's column values, its hash included, the chain's head locked and read."""
     session = db.session
     lock_for_update(session, AUDIT_LOCK_KEY)
-    head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    head = session.execute(_HEAD).first()
     prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS)
     subject_type, subject_id = subject
     changes = _without_personal_data(subject_type, changes)
@@ -272,7 +275,7 @@ def _broken_link(event: AuditEvent, consistent: bool) -> tuple[int, str]:
 
 
 def head() -> tuple[int, str]:
-    row = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    row = db.session.execute(_HEAD).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 

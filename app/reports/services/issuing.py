@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -41,6 +41,14 @@ from app.school.models import Enrollment, SchoolClass, Student
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #: serialises issuing across processes (PostgreSQL advisory lock; SQLite's write lock)
 ISSUE_LOCK_KEY = 0x5EB0_0010
+#: a batch's recording statements (`record`), built once: the row, the superseded one
+_DOCS = IssuedDocument.metadata.tables[IssuedDocument.__tablename__]
+_INSERT_ROW = insert(_DOCS).returning(_DOCS.c.id)
+_SUPERSEDE = (
+    update(_DOCS)
+    .where(_DOCS.c.id == bindparam("old_id"))
+    .values(status="superseded", superseded_by_id=bindparam("new_id"))
+)
 
 
 def verify_url(code: str) -> str:
@@ -287,13 +295,9 @@ def record(actor: User, drawn: Drawn) -> int | None:
     if (previous.code if previous else None) != drawn.stamp.supersedes:
         return None
     row = _row(actor, facts, drawn)
-    doc_id = int(db.session.execute(insert(IssuedDocument).values(row).returning(IssuedDocument.id)).scalar_one())
+    doc_id = int(db.session.execute(_INSERT_ROW, row).scalar_one())
     if previous is not None:
-        db.session.execute(
-            update(IssuedDocument)
-            .where(IssuedDocument.id == previous.id)
-            .values(status="superseded", superseded_by_id=doc_id)
-        )
+        db.session.execute(_SUPERSEDE, {"old_id": previous.id, "new_id": doc_id})
     audit.append(actor, "report.issued", (IssuedDocument.__audit_type__, str(doc_id)), changes=_changes(row),
                  file_sha256=row["sha256"])  # fmt: skip
     return doc_id
