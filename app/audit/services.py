@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from werkzeug.exceptions import TooManyRequests
 
 from app.audit.models import AuditEvent, DenialTally
@@ -41,6 +41,9 @@ ACTION_LABELS = {
 #: the digest lists these one by one (the other domains add theirs)
 NOTABLE_ACTIONS = ("authz.denied",)
 AUDIT_LOCK_KEY = 0x5D_A0D17  # any constant shared by every writer of the chain
+#: the chain's head; a plain INSERT of one event (`append`), both built once
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_INSERT_EVENT = insert(AuditEvent.metadata.tables[AuditEvent.__tablename__])
 
 
 def jsonable(value: Any) -> Any:
@@ -68,27 +71,22 @@ def canonical_json(payload: dict[str, Any]) -> str:
     return json.dumps(jsonable(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _payload(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "ts": event.ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "actor_role": event.actor_role,
-        "action": event.action,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "changes": event.changes,
-        "comment": event.comment,
-        "request_id": event.request_id,
-        "ip": event.ip,
-        "file_sha256": event.file_sha256,
-    }
+#: the fields an event's hash covers, in its canonical JSON
+HASHED_FIELDS = ("seq", "ts", "actor_id", "actor_name", "actor_role", "action", "subject_type", "subject_id",
+                 "changes", "comment", "request_id", "ip", "file_sha256")  # fmt: skip
+
+
+def _payload_of(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in HASHED_FIELDS} | {"ts": values["ts"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+
+def _hash_of(values: dict[str, Any], prev_hash: str) -> str:
+    material = prev_hash + canonical_json(_payload_of(values))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def compute_hash(event: AuditEvent, prev_hash: str) -> str:
-    material = prev_hash + canonical_json(_payload(event))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return _hash_of({name: getattr(event, name) for name in HASHED_FIELDS}, prev_hash)
 
 
 def subject_ref(subject: Any) -> tuple[str | None, str | None]:
@@ -154,32 +152,64 @@ def record(
 
     `origin` (ip, request id) overrides the current request's, for an event written later
     than what it records (a sealed denial tally)."""
+    values = _next_event(actor, action, subject_ref(subject), changes, comment, file_sha256, role, origin)
+    event = AuditEvent(**values)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def append(
+    actor: Any,
+    action: str,
+    subject: tuple[str | None, str | None],
+    *,
+    changes: dict[str, Any] | None = None,
+    file_sha256: str | None = None,
+) -> int:
+    """`record` without an ORM object, for a hot path (a batch records each document so):
+    the same event, chained and hashed by the same code, written by one Core INSERT; its seq.
+    `subject` is (type, id) as `subject_ref` gives it."""
+    values = _next_event(actor, action, subject, changes, None, file_sha256, None, None)
+    db.session.execute(_INSERT_EVENT, values)
+    return int(values["seq"])
+
+
+def _next_event(
+    actor: Any,
+    action: str,
+    subject: tuple[str | None, str | None],
+    changes: dict[str, Any] | None,
+    comment: str | None,
+    file_sha256: str | None,
+    role: str | None,
+    origin: tuple[str | None, str | None] | None,
+) -> dict[str, Any]:
+    """The next event's column values, its hash included, the chain's head locked and read."""
     session = db.session
     lock_for_update(session, AUDIT_LOCK_KEY)
-    head = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    head = session.execute(_HEAD).first()
     prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS)
-    subject_type, subject_id = subject_ref(subject)
+    subject_type, subject_id = subject
     changes = _without_personal_data(subject_type, changes)
-    event = AuditEvent(
-        seq=prev_seq + 1,
-        ts=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=jsonable(getattr(actor, "full_name", None)),
-        actor_role=role or actor_role_of(actor),
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        changes=jsonable(changes) if changes else None,
-        comment=jsonable(comment) if comment else None,
-        request_id=origin[1] if origin else g.get("request_id") if has_request_context() else None,
-        ip=origin[0] if origin else request.remote_addr if has_request_context() else None,
-        file_sha256=file_sha256,
-        prev_hash=prev_hash,
-    )
-    event.hash = compute_hash(event, prev_hash)
-    session.add(event)
-    session.flush()
-    return event
+    values: dict[str, Any] = {
+        "seq": prev_seq + 1,
+        "ts": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": jsonable(getattr(actor, "full_name", None)),
+        "actor_role": role or actor_role_of(actor),
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "changes": jsonable(changes) if changes else None,
+        "comment": jsonable(comment) if comment else None,
+        "request_id": origin[1] if origin else g.get("request_id") if has_request_context() else None,
+        "ip": origin[0] if origin else request.remote_addr if has_request_context() else None,
+        "file_sha256": file_sha256,
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = _hash_of(values, prev_hash)
+    return values
 
 
 @dataclass(frozen=True)
@@ -245,7 +275,7 @@ def _broken_link(event: AuditEvent, consistent: bool) -> tuple[int, str]:
 
 
 def head() -> tuple[int, str]:
-    row = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    row = db.session.execute(_HEAD).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Integer, bindparam, exists, literal_column, null, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -372,20 +372,49 @@ def codes_taken(codes: Sequence[str]) -> set[str]:
     return set(db.session.scalars(select(IssuedDocument.code).where(IssuedDocument.code.in_(list(codes)))))
 
 
-def superseded_among(snapshot_ids: Sequence[int]) -> bool:
-    stmt = select(SnapshotSupersession.id).where(SnapshotSupersession.snapshot_id.in_(list(snapshot_ids))).limit(1)
-    return db.session.scalar(stmt) is not None
+@dataclass(frozen=True)
+class Conflict:
+    """A document recording a drawn one must know of (`record_conflicts`)."""
+
+    id: int
+    code: str
+    kind: str
+    source_key: str
+    slot: str
+    status: str
 
 
-def issue_conflicts(kind: str, key: str, slot: str, code: str) -> list[IssuedDocument]:
-    """In one statement: a document of the same sources, the valid one of the slot, one
-    holding the code — what recording a drawn document must check under the issue lock."""
-    stmt = select(IssuedDocument).where(
-        ((IssuedDocument.kind == kind) & (IssuedDocument.source_key == key))
-        | ((IssuedDocument.slot == slot) & (IssuedDocument.status == "valid"))
-        | (IssuedDocument.code == code)
+def record_conflicts(snapshot_ids: Sequence[int], kind: str, key: str, slot: str, code: str) -> list[Conflict] | None:
+    """In one statement, what recording a drawn document must check under the issue lock:
+    None when one of its snapshots was superseded meanwhile, else the documents of the same
+    sources, the valid one of the slot and one holding the code (plain rows, no ORM)."""
+    params = {"ids": list(snapshot_ids), "kind": kind, "key": key, "slot": slot, "code": code}
+    rows = db.session.execute(_CONFLICTS, params).all()
+    if any(r[0] == 1 for r in rows):
+        return None
+    return [Conflict(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def _conflicts_statement() -> CompoundSelect[int, int, str, str, str, str, str]:
+    """`record_conflicts`' statement, built once (a batch runs it for every document)."""
+    d, s = IssuedDocument.__table__.c, SnapshotSupersession.__table__.c
+    docs = select(literal_column("0", Integer), d.id, d.code, d.kind, d.source_key, d.slot, d.status).where(
+        ((d.kind == bindparam("kind")) & (d.source_key == bindparam("key")))
+        | ((d.slot == bindparam("slot")) & (d.status == "valid"))
+        | (d.code == bindparam("code"))
     )
-    return list(db.session.scalars(stmt))
+    superseded = select(literal_column("1", Integer), null(), null(), null(), null(), null(), null()).where(
+        exists().where(s.snapshot_id.in_(bindparam("ids", expanding=True)))
+    )
+    return docs.union_all(superseded)
+
+
+_CONFLICTS = _conflicts_statement()
+_PROGRESS = (
+    select(ReportJob.__table__.c.state, ReportJob.__table__.c.done, ReportJobItem.__table__.c.document_id)
+    .join(ReportJobItem.__table__, ReportJobItem.__table__.c.job_id == ReportJob.__table__.c.id)
+    .where(ReportJob.__table__.c.id == bindparam("job_id"), ReportJobItem.__table__.c.id == bindparam("item_id"))
+)
 
 
 def refresh_progress(job: ReportJob, item: ReportJobItem) -> None:
@@ -393,11 +422,7 @@ def refresh_progress(job: ReportJob, item: ReportJobItem) -> None:
     in one statement: what a runner that keeps them across its per-item commits
     (`core.database.kept_across_commits`) must see fresh — another runner may have failed,
     finished or advanced the job meanwhile."""
-    row = db.session.execute(
-        select(ReportJob.state, ReportJob.done, ReportJobItem.document_id)
-        .join(ReportJobItem, ReportJobItem.job_id == ReportJob.id)
-        .where(ReportJob.id == job.id, ReportJobItem.id == item.id)
-    ).one()
+    row = db.session.execute(_PROGRESS, {"job_id": job.id, "item_id": item.id}).one()
     set_committed_value(job, "state", row.state)
     set_committed_value(job, "done", row.done)
     set_committed_value(item, "document_id", row.document_id)

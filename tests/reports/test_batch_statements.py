@@ -16,10 +16,10 @@ from tests.reports.test_issue import _count_queries as _statements
 from tests.reports.test_issue_fixtures import closed, documents, gb  # noqa: F401
 from tests.reports.test_issue_hoc_ba import year_closed  # noqa: F401
 
-#: recording one drawn document: the job's progress, the sources still current, the conflicts
-#: (same sources, the slot's valid document, the code), the row, the audit head and event,
-#: the item and the job's count
-RECORD_PER_DOCUMENT = 8
+#: recording one drawn document: the job's progress, in one statement the sources still
+#: current and the conflicts (same sources, the slot's valid document, the code), the row,
+#: the audit head and event, the item and the job's count
+RECORD_PER_DOCUMENT = 7
 #: a chunk's share, whatever its size: the job, its items, classes, snapshots and students,
 #: the requester, the issued keys, slots and codes, the audit head to draw them; the job with
 #: its requester and the items again to record them (a read-only stretch ends in a rollback);
@@ -79,3 +79,33 @@ def test_a_hoc_ba_chunk_costs_a_fixed_share_and_a_few_statements_a_document(app,
     per_chunk, per_document = _per_document(app, as_user, year_closed, "hoc_ba", "cn")
     assert per_document == RECORD_PER_DOCUMENT + _advisory_locks(app), per_document  # histories read per chunk
     assert per_chunk <= HOC_BA_PER_CHUNK, per_chunk
+
+
+def test_a_batch_supersedes_an_earlier_document_and_the_audit_chain_verifies(app, closed, as_user, runner) -> None:
+    """The batch's Core path (row, superseded row, `audit.append`) does what the ORM path does:
+    the student's earlier document of the slot is marked superseded by the new one, whose stamp
+    names it, and `flask audit verify` walks the whole chain."""
+    from app.audit.models import AuditEvent
+    from tests.reports.test_issue_fixtures import file_bytes, issue_card, pdf_text
+    from tests.results.test_corrections_after_close import _score_correction
+
+    ns = closed
+    sid = ns.ids[0]
+    old_id = issue_card(as_user, ns.gvcn, ns.c10a1.id, sid)
+    _score_correction(as_user, ns, ns.toan_a1, sid, "gk", "9,5")
+    job_id, items = _job(as_user, ns, "bao_lien_lac", "hk1")
+    _chunk(app, job_id, items)
+    docs = {d.id: d for d in documents(app)}
+    old = docs[old_id]
+    new = next(d for d in docs.values() if d.student_id == sid and d.id != old_id)
+    assert (old.status, old.superseded_by_id) == ("superseded", new.id)
+    assert (new.status, new.supersedes_code) == ("valid", old.code)
+    assert f"Bản này thay thế bản có mã {old.code}" in pdf_text(file_bytes(app, new.sha256))
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.issued")).all()
+        issued = {e.subject_id: e for e in events}
+        assert set(issued) == {str(i) for i in docs}
+        assert issued[str(new.id)].changes["supersedes"] == old.code
+        assert issued[str(new.id)].file_sha256 == new.sha256
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output

@@ -27,7 +27,7 @@ from app.core.errors import ConflictError, DomainError
 from app.core.models import utcnow
 from app.extensions import db
 from app.reports import policy, queries
-from app.reports.models import KIND_LABELS, IssuedDocument, ReportJob, ReportJobItem
+from app.reports.models import KIND_LABELS, ReportJob, ReportJobItem
 from app.reports.pdf import concat
 from app.reports.services import identity, issuing, store
 from app.results.models import ResultSnapshot
@@ -172,21 +172,21 @@ class ItemFailed(Exception):
         self.item_id, self.drawn, self.cause = item_id, drawn, cause
 
 
-def run_item(job: ReportJob, item: ReportJobItem, drawn: issuing.Drawn | None = None) -> IssuedDocument:
-    """One item, in the caller's transaction: issue (or find) the document, count it.
+def run_item(job: ReportJob, item: ReportJobItem, drawn: issuing.Drawn | None = None) -> int:
+    """One item, in the caller's transaction: issue (or find) the document, count it; its id.
 
     With `drawn` (drawn earlier, `draw_items`) the row is recorded from its plain facts; the
     draft is read again and the document drawn again only when something changed since."""
-    doc = issuing.record(job.requested_by, drawn) if drawn is not None and drawn.facts is not None else None
-    if doc is None:
+    doc_id = issuing.record(job.requested_by, drawn) if drawn is not None and drawn.facts is not None else None
+    if doc_id is None:
         draft = _draft(job, item)
         if draft is None:
             raise ReportError("Không còn kết quả đã duyệt của học sinh này.")
-        doc = issuing.issue(job.requested_by, draft, drawn)
-    item.document_id = doc.id
+        doc_id = issuing.issue(job.requested_by, draft, drawn).id
+    item.document_id = doc_id
     job.done += 1
     job.heartbeat_at = utcnow()
-    return doc
+    return doc_id
 
 
 def bundle(job: ReportJob) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import bindparam, insert, update
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -40,6 +41,14 @@ from app.school.models import Enrollment, SchoolClass, Student
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #: serialises issuing across processes (PostgreSQL advisory lock; SQLite's write lock)
 ISSUE_LOCK_KEY = 0x5EB0_0010
+#: a batch's recording statements (`record`), built once: the row, the superseded one
+_DOCS = IssuedDocument.metadata.tables[IssuedDocument.__tablename__]
+_INSERT_ROW = insert(_DOCS).returning(_DOCS.c.id)
+_SUPERSEDE = (
+    update(_DOCS)
+    .where(_DOCS.c.id == bindparam("old_id"))
+    .values(status="superseded", superseded_by_id=bindparam("new_id"))
+)
 
 
 def verify_url(code: str) -> str:
@@ -265,71 +274,79 @@ def issue(actor: User, draft: Draft, drawn: Drawn | None = None) -> IssuedDocume
     return _insert(actor, drawn.facts or facts_of(draft), drawn, previous)
 
 
-def record(actor: User, drawn: Drawn) -> IssuedDocument | None:
+def record(actor: User, drawn: Drawn) -> int | None:
     """Record a document a batch drew earlier, from its plain facts (no draft rebuilt), if
     nothing changed since: its snapshots still current, no document of the same sources,
-    the same one to supersede, its code free. None when something did (the caller issues
-    the item the long way, `issue`, which draws again)."""
+    the same one to supersede, its code free. The new row's id; None when something did
+    (the caller issues the item the long way, `issue`, which draws again).
+
+    The hot path of a batch: plain Core statements (the row, the superseded one, the audit
+    event through `audit.append`), no ORM object."""
     facts = drawn.facts
     assert facts is not None
     if not policy.can_issue_for_class(actor, facts.homeroom_teacher_id):
         deny("report.issue", "class", facts.class_id)
     lock_for_update(db.session, ISSUE_LOCK_KEY)
-    if queries.superseded_among([i for i, _ in facts.sources]):
-        return None
-    found = queries.issue_conflicts(facts.kind, facts.key, facts.slot, drawn.stamp.code)
-    if any(d.code == drawn.stamp.code or (d.kind, d.source_key) == (facts.kind, facts.key) for d in found):
+    code = drawn.stamp.code
+    found = queries.record_conflicts([i for i, _ in facts.sources], facts.kind, facts.key, facts.slot, code)
+    if found is None or any(d.code == code or (d.kind, d.source_key) == (facts.kind, facts.key) for d in found):
         return None
     previous = next((d for d in found if d.slot == facts.slot and d.status == "valid"), None)
     if (previous.code if previous else None) != drawn.stamp.supersedes:
         return None
-    return _insert(actor, facts, drawn, previous)
+    row = _row(actor, facts, drawn)
+    doc_id = int(db.session.execute(_INSERT_ROW, row).scalar_one())
+    if previous is not None:
+        db.session.execute(_SUPERSEDE, {"old_id": previous.id, "new_id": doc_id})
+    audit.append(actor, "report.issued", (IssuedDocument.__audit_type__, str(doc_id)), changes=_changes(row),
+                 file_sha256=row["sha256"])  # fmt: skip
+    return doc_id
+
+
+def _row(actor: User, facts: Facts, drawn: Drawn) -> dict[str, Any]:
+    """The column values of a document whose file is stored."""
+    stamp, identity = drawn.stamp, facts.identity
+    return {
+        "kind": facts.kind,
+        "student_id": facts.student_id,
+        "class_id": facts.class_id,
+        "year_id": facts.year_id,
+        "period": facts.period,
+        "period_ref": facts.period_ref,
+        "slot": facts.slot,
+        "source_key": facts.key,
+        "sources": [{"id": i, "sha256": h} for i, h in facts.sources],
+        "identity": identity,
+        "identity_sha256": hashlib.sha256(identity.encode()).hexdigest() if identity else None,
+        "file_name": facts.file_name,
+        "sha256": drawn.sha256,
+        "size": drawn.size,
+        "signature_boxes": drawn.boxes,
+        "code": stamp.code,
+        "status": "valid",
+        "supersedes_code": stamp.supersedes,
+        "issued_by_id": actor.id,
+        "issued_at": stamp.issued_at,
+    }
+
+
+def _changes(row: dict[str, Any]) -> dict[str, Any]:
+    """The `report.issued` event's changes."""
+    return {"kind": row["kind"], "code": row["code"], "snapshots": row["sources"],
+            "identity_sha256": row["identity_sha256"], "supersedes": row["supersedes_code"]}  # fmt: skip
 
 
 def _insert(actor: User, facts: Facts, drawn: Drawn, previous: IssuedDocument | None) -> IssuedDocument:
-    """The row of a document whose file is stored, the one it supersedes, the audit event."""
-    stamp, sha = drawn.stamp, drawn.sha256
-    identity = facts.identity
-    doc = IssuedDocument(
-        kind=facts.kind,
-        student_id=facts.student_id,
-        class_id=facts.class_id,
-        year_id=facts.year_id,
-        period=facts.period,
-        period_ref=facts.period_ref,
-        slot=facts.slot,
-        source_key=facts.key,
-        sources=[{"id": i, "sha256": h} for i, h in facts.sources],
-        identity=identity,
-        identity_sha256=hashlib.sha256(identity.encode()).hexdigest() if identity else None,
-        file_name=facts.file_name,
-        sha256=sha,
-        size=drawn.size,
-        signature_boxes=drawn.boxes,
-        code=stamp.code,
-        status="valid",
-        supersedes_code=stamp.supersedes,
-        issued_by_id=actor.id,
-        issued_at=stamp.issued_at,
-    )
+    """The row of a document whose file is stored, the one it supersedes, the audit event
+    (ORM objects: the single-document path, whose callers use the row)."""
+    row = _row(actor, facts, drawn)
+    doc = IssuedDocument(**row)
     db.session.add(doc)
     db.session.flush()
     if previous is not None:
         previous.status = "superseded"
         previous.superseded_by_id = doc.id
-    audit.record(
-        actor,
-        "report.issued",
-        doc,
-        changes={
-            "kind": facts.kind,
-            "code": doc.code,
-            "snapshots": doc.sources,
-            "identity_sha256": doc.identity_sha256,
-            "supersedes": stamp.supersedes,
-        },
-        file_sha256=sha,
-    )
+    audit.record(actor, "report.issued", doc, changes=_changes(row), file_sha256=row["sha256"])
     return doc
 
 
