@@ -182,11 +182,29 @@ def queue_jobs(folder: Path, class_ids: list[int], kind: str = "bao_lien_lac") -
 # ---------------------------------------------------------------------------- running
 
 
+def run_timed(app, job_ids: list[int], profiler: cProfile.Profile | None = None) -> tuple[float, float, list]:  # type: ignore[no-untyped-def]
+    """Runs the jobs one after the other in this process: (CPU s, wall s, each finished
+    job's (state, documents done))."""
+    from app.extensions import db
+    from app.reports import jobs, queries
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    with app.app_context():
+        if profiler:
+            profiler.enable()
+        for job_id in job_ids:
+            jobs.run_job(job_id)
+        if profiler:
+            profiler.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        finished = [(j.state, j.done) for j in (queries.get_job(i) for i in job_ids) if j is not None]
+        db.session.remove()
+    return cpu, wall, finished
+
+
 def run_jobs(args: tuple[Path, list[int], Any, bool]) -> dict[str, Any]:
     """Run the jobs in this process (a fresh app): documents, CPU and wall seconds."""
     folder, job_ids, barrier, profile = args
-    from app.extensions import db
-    from app.reports import jobs, queries
     from app.reports.services import batches
 
     app = make_app(folder)
@@ -211,19 +229,9 @@ def run_jobs(args: tuple[Path, list[int], Any, bool]) -> dict[str, Any]:
     profiler = cProfile.Profile() if profile else None
     if barrier is not None:
         barrier.wait()
-    cpu, wall = time.process_time(), time.perf_counter()
-    with app.app_context():
-        if profiler:
-            profiler.enable()
-        for job_id in job_ids:
-            jobs.run_job(job_id)
-        if profiler:
-            profiler.disable()
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        done = [queries.get_job(j) for j in job_ids]
-        states = sorted({j.state for j in done if j is not None})
-        documents = sum(j.done for j in done if j is not None)
-        db.session.remove()
+    cpu, wall, finished = run_timed(app, job_ids, profiler)
+    states = sorted({state for state, _ in finished})
+    documents = sum(n for _, n in finished)
     for name, original in originals.items():
         setattr(batches, name, original)
     out: dict[str, Any] = {

@@ -20,7 +20,6 @@ import pstats
 import re
 import shutil
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,7 +49,6 @@ def main() -> None:
     from sqlalchemy import event
 
     from app.extensions import db
-    from app.reports import jobs
 
     prepared = Path(options.prepared)
     class_ids = json.loads((prepared / "classes.json").read_text())[: options.jobs]
@@ -69,20 +67,11 @@ def main() -> None:
 
         profiler = None if options.profile_off else cProfile.Profile()
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", count)
-            cpu, wall = time.process_time(), time.perf_counter()
-            if profiler:
-                profiler.enable()
-            for job_id in job_ids:
-                jobs.run_job(job_id)
-            if profiler:
-                profiler.disable()
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            event.remove(db.engine, "before_cursor_execute", count)
-            from app.reports import queries
-
-            done = sum(j.done for j in (queries.get_job(i) for i in job_ids) if j is not None)
-            db.session.remove()
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        cpu, wall, finished = pdf_pipeline.run_timed(app, job_ids, profiler)
+        event.remove(engine, "before_cursor_execute", count)
+        done = sum(n for _, n in finished)
         total = sum(seen.values())
         print(f"{options.kind}: {done} documents, {cpu:.2f} CPU s, {wall:.2f} wall s, {done / cpu:.1f} per CPU-s")
         print(f"statements: {total} ({total / done:.2f} per document)")
