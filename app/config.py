@@ -18,10 +18,13 @@ class Defaults:
     SODIENTU_PROXY_HOPS = 0
     SODIENTU_UPLOAD_MAX_MB = 20
     # Report batches (báo liên lạc, học bạ) run on this many background threads of the web
-    # process unless REDIS_URL is set (then on `flask worker`); a pause in seconds between
-    # two documents of a batch leaves the CPU to interactive requests on a small server.
+    # process unless REDIS_URL is set (then on `flask worker`); a pause in seconds per
+    # document of a batch leaves the CPU to interactive requests on a small server. A batch
+    # draws its documents by chunks and records each chunk in one write transaction (its
+    # progress bar moves by a chunk).
     SODIENTU_REPORT_THREADS = 2
     SODIENTU_REPORT_PAUSE = 0
+    SODIENTU_REPORT_CHUNK = 20
     # Where uploads and generated files live (default: the instance folder).
     SODIENTU_DATA_DIR: str | None = None
     # Audit checkpoints (flask audit checkpoint): the signing key (HMAC; SECRET_KEY is used,

@@ -24,7 +24,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.exceptions import TooManyRequests
 
 from app.audit.models import AuditEvent, DenialTally
@@ -44,6 +46,15 @@ AUDIT_LOCK_KEY = 0x5D_A0D17  # any constant shared by every writer of the chain
 #: the chain's head; a plain INSERT of one event (`append`), both built once
 _HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 _INSERT_EVENT = insert(AuditEvent.metadata.tables[AuditEvent.__tablename__])
+#: in session.info: (seq, hash) of the last event the current transaction wrote. While that
+#: transaction lasts it holds the chain's lock, so that event is the head: the next append
+#: of a transaction that records many (a batch's chunk) need not lock and read it again.
+_WRITTEN_HEAD = "audit_written_head"
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_written_head(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_WRITTEN_HEAD, None)  # committed, rolled back, or a savepoint ended
 
 
 def jsonable(value: Any) -> Any:
@@ -156,6 +167,7 @@ def record(
     event = AuditEvent(**values)
     db.session.add(event)
     db.session.flush()
+    db.session.info[_WRITTEN_HEAD] = (values["seq"], values["hash"])
     return event
 
 
@@ -172,6 +184,7 @@ def append(
     `subject` is (type, id) as `subject_ref` gives it."""
     values = _next_event(actor, action, subject, changes, None, file_sha256, None, None)
     db.session.execute(_INSERT_EVENT, values)
+    db.session.info[_WRITTEN_HEAD] = (values["seq"], values["hash"])
     return int(values["seq"])
 
 
@@ -185,10 +198,13 @@ def _next_event(
     role: str | None,
     origin: tuple[str | None, str | None] | None,
 ) -> dict[str, Any]:
-    """The next event's column values, its hash included, the chain's head locked and read."""
+    """The next event's column values, its hash included, the chain's head locked and read
+    (or, after an event this transaction wrote, that one: the lock is held already)."""
     session = db.session
-    lock_for_update(session, AUDIT_LOCK_KEY)
-    head = session.execute(_HEAD).first()
+    head = session.info.get(_WRITTEN_HEAD)
+    if head is None:
+        lock_for_update(session, AUDIT_LOCK_KEY)
+        head = session.execute(_HEAD).first()
     prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS)
     subject_type, subject_id = subject
     changes = _without_personal_data(subject_type, changes)

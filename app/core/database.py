@@ -63,24 +63,6 @@ def reading() -> Iterator[None]:
 
 
 @contextmanager
-def kept_across_commits() -> Iterator[None]:
-    """Inside, a commit leaves the session's loaded objects loaded (no expire on commit): a
-    job that commits once per item reads its job row, items and requester once per stretch
-    of items instead of again after every commit. A value another transaction may change
-    meanwhile must be read again by whoever relies on it (the job's state and count:
-    `reports.queries.refresh_progress`). A rollback still expires everything; on leaving,
-    the session's objects are expired as the commits would have."""
-    session = db.session()
-    before = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        yield
-    finally:
-        session.expire_on_commit = before
-        session.expire_all()
-
-
-@contextmanager
 def plain_reads() -> Iterator[None]:
     """Connections begun inside read without the write lock (plain BEGIN on SQLite), whatever
     the request's method — for a side connection that only reads (a rate-limit counter read

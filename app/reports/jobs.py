@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core import jobs as background
-from app.core.database import kept_across_commits, reading, unit_of_work
+from app.core.database import reading, unit_of_work
 from app.extensions import db
 from app.reports import queries
 from app.reports.models import ReportJobItem
@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 
 QUEUE = "reports"
 POOL = "sodientu_report_pool"
-#: items read and drawn per read-only transaction (each is still recorded in its own)
-CHUNK = 20
 #: the app an RQ worker preloaded (`flask worker`), reused by every job it runs
 _worker_app: Flask | None = None
 
@@ -46,7 +44,7 @@ def run_job(job_id: int) -> None:
             return
         pending = batches.begin_run(job)
     pause = float(current_app.config.get("SODIENTU_REPORT_PAUSE") or 0)
-    chunk = max(1, int(current_app.config.get("SODIENTU_REPORT_CHUNK") or CHUNK))
+    chunk = max(1, int(current_app.config["SODIENTU_REPORT_CHUNK"]))
     for start in range(0, len(pending), chunk):
         ids = pending[start : start + chunk]
         try:
@@ -88,32 +86,38 @@ def _record_chunk(
     failed: batches.ItemFailed | None,
     pause: float,
 ) -> bool:
-    """Record the chunk's drawn items, each in its own transaction; False once the job is
-    no longer running (another runner finished or failed it, or it failed here).
+    """Record the chunk's drawn items in one short write transaction (the job's progress
+    moves by a chunk when it commits); False once the job is no longer running (another
+    runner finished or failed it, or it failed here).
 
-    The job, its requester and the items are read once for the chunk and kept across the
-    per-item commits; under each item's write lock only the job's state and count and the
-    item's document are read again (`queries.refresh_progress`, one statement)."""
-    at = item_ids[0]
+    The job and the items are read under the write lock, so fresh: no other runner can
+    record one of them meanwhile. Should drawing have failed on an item (`failed`), those
+    before it are recorded and the job stops on it; should recording one fail, the chunk is
+    rolled back, those before it are recorded again in their own transaction and the job
+    stops on it."""
+    at, done = item_ids[0], 0
     try:
-        with kept_across_commits():
+        with unit_of_work(), db.session.no_autoflush:  # the items' and job's updates: one flush at commit
             job = queries.job_with_requester(job_id)
-            assert job is not None
+            if job is None or job.state != "running":
+                return False
             for item in queries.items_by_id(item_ids):
                 at = item.id
                 if failed is not None and item.id == failed.item_id:
-                    raise failed.cause
-                with unit_of_work():  # each item its own short transaction: progress, resume
-                    queries.refresh_progress(job, item)
-                    if job.state != "running":
-                        return False
-                    if item.document_id is None:
-                        batches.run_item(job, item, drawn.get(item.id))
-                if pause:
-                    time.sleep(pause)
+                    break
+                if item.document_id is None:
+                    batches.run_item(job, item, drawn.get(item.id))
+                done += 1
     except Exception as exc:  # noqa: BLE001 — the job's row says where and why it stopped
+        if done and not _record_chunk(job_id, item_ids[:done], drawn, None, 0.0):
+            return False  # stopped on one of those
         _stop(job_id, at, exc)
         return False
+    if failed is not None:
+        _stop(job_id, failed.item_id, failed.cause)
+        return False
+    if pause:  # a throttle in seconds per document, taken outside the write transaction
+        time.sleep(pause * done)
     return True
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from sqlalchemy import CompoundSelect, Integer, bindparam, exists, literal_column, null, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.core import files
@@ -410,22 +409,6 @@ def _conflicts_statement() -> CompoundSelect[int, int, str, str, str, str, str]:
 
 
 _CONFLICTS = _conflicts_statement()
-_PROGRESS = (
-    select(ReportJob.__table__.c.state, ReportJob.__table__.c.done, ReportJobItem.__table__.c.document_id)
-    .join(ReportJobItem.__table__, ReportJobItem.__table__.c.job_id == ReportJob.__table__.c.id)
-    .where(ReportJob.__table__.c.id == bindparam("job_id"), ReportJobItem.__table__.c.id == bindparam("item_id"))
-)
-
-
-def refresh_progress(job: ReportJob, item: ReportJobItem) -> None:
-    """The job's state and count and the item's document read again into the loaded objects,
-    in one statement: what a runner that keeps them across its per-item commits
-    (`core.database.kept_across_commits`) must see fresh — another runner may have failed,
-    finished or advanced the job meanwhile."""
-    row = db.session.execute(_PROGRESS, {"job_id": job.id, "item_id": item.id}).one()
-    set_committed_value(job, "state", row.state)
-    set_committed_value(job, "done", row.done)
-    set_committed_value(item, "document_id", row.document_id)
 
 
 def items_by_id(ids: Sequence[int]) -> list[ReportJobItem]:

@@ -218,3 +218,86 @@ def test_concurrent_appends_never_fork_the_chain(app, runner) -> None:
     assert all(rows[i].prev_hash == rows[i - 1].hash for i in range(1, len(rows)))
     code, out, _ = verify(runner)
     assert code == 0, out
+
+
+def _head_reads(app, fn) -> int:  # type: ignore[no-untyped-def]
+    """How many times `fn` reads the chain's head (its SELECT … ORDER BY seq DESC)."""
+    from sqlalchemy import event
+
+    reads = [0]
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if (
+            statement.lstrip().upper().startswith("SELECT")
+            and "FROM audit_event ORDER BY audit_event.seq DESC" in statement
+        ):
+            reads[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return reads[0]
+
+
+def test_a_transaction_of_many_events_reads_the_head_once_and_forgets_it_when_it_ends(app, runner) -> None:
+    """After its first event a transaction holds the chain's lock, so the event it wrote is
+    the head: its next appends (record and append alike) chain on it without reading it
+    again. A rollback forgets it: the next transaction chains on the stored head."""
+
+    def many() -> None:
+        with app.app_context():
+            for i in range(5):
+                audit.record(None, "test.many", ("thing", i), changes={"i": i})
+                audit.append(None, "test.many", ("thing", str(i)), changes={"i": i})
+            db.session.commit()
+
+    def rolled_back_then_one() -> None:
+        with app.app_context():
+            audit.record(None, "test.undone", ("thing", 1))
+            db.session.rollback()
+            audit.record(None, "test.kept", ("thing", 2))
+            db.session.commit()
+
+    assert _head_reads(app, many) == 1
+    assert _head_reads(app, rolled_back_then_one) == 2
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions[-11:] == ["test.many"] * 10 + ["test.kept"]
+    code, out, _ = verify(runner)
+    assert code == 0, out
+
+
+def test_concurrent_transactions_of_many_events_never_fork_the_chain(app, runner) -> None:
+    """8 threads × 10 transactions of 5 events each, `record` and `append` mixed."""
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            with app.app_context():
+                for t in range(10):
+                    for i in range(5):
+                        write = audit.record if i % 2 else audit.append
+                        write(None, "test.batch", ("thread", str(n)), changes={"t": t, "i": i})
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert errors == []
+    with app.app_context():
+        rows = db.session.execute(
+            select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq)
+        ).all()
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1)) and len(rows) >= 400
+    assert all(rows[i].prev_hash == rows[i - 1].hash for i in range(1, len(rows)))
+    code, out, _ = verify(runner)
+    assert code == 0, out

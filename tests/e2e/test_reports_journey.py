@@ -22,6 +22,7 @@ def closed(app, gb, as_user):  # type: ignore[no-untyped-def]  # noqa: F811
     ns = prepare_hk1(gb, as_user)
     ns.close_hk1()
     app.config["SODIENTU_REPORT_PAUSE"] = 0.6  # slow enough to watch the bar move
+    app.config["SODIENTU_REPORT_CHUNK"] = 1  # one document a transaction: the bar moves by one
     return ns
 
 

@@ -75,7 +75,7 @@ def test_a_killed_batch_serves_no_half_written_file_and_resumes_without_duplicat
 
     ns = closed
     job_id = queued_job(as_user, ns)
-    env = flask_env(app, SODIENTU_REPORT_PAUSE="0.5")
+    env = flask_env(app, SODIENTU_REPORT_PAUSE="0.5", SODIENTU_REPORT_CHUNK="1")  # one document a transaction
     proc = subprocess.Popen(flask("reports", "run", str(job_id)), env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while job_row(app, job_id).done < 1:

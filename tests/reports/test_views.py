@@ -163,3 +163,35 @@ def test_a_failed_item_names_the_student_and_the_job_resumes(app, closed, login_
     assert client.post(f"/reports/jobs/{job_id}/resume").status_code == 303
     html = _job_done(app, client, resp.headers["Location"])
     assert "Đã xong" in html and "3 / 3" in html and len(documents(app)) == 3
+
+
+def test_a_failure_while_recording_keeps_those_before_it_and_names_the_student(
+    app, closed, login_as, monkeypatch, runner
+) -> None:
+    """A chunk is recorded in one transaction: should recording its second document fail,
+    the chunk is rolled back, the first is recorded again on its own and the job stops on
+    the second — "1 / 3", the student named, the audit chain whole; "Chạy tiếp" ends it."""
+    from app.reports.services import issuing
+
+    ns = closed
+    real = issuing.record
+    calls = {"n": 0}
+
+    def flaky(actor, drawn):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("mất kết nối")
+        return real(actor, drawn)
+
+    monkeypatch.setattr(issuing, "record", flaky)
+    client = login_as(ns.gvcn)
+    resp = client.post(f"/reports/classes/{ns.c10a1.id}/batch", data={"period": "hk1", "kind": "bao_lien_lac"})
+    html = _job_done(app, client, resp.headers["Location"])
+    second = sorted(ns.students_a1, key=lambda s: s.full_name)[1].full_name
+    assert "Bị lỗi" in html and f"Dừng ở học sinh {second}: mất kết nối" in html and "1 / 3" in html
+    assert len(documents(app)) == 1
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    job_id = int(resp.headers["Location"].rsplit("/", 1)[-1])
+    assert client.post(f"/reports/jobs/{job_id}/resume").status_code == 303
+    html = _job_done(app, client, resp.headers["Location"])
+    assert "Đã xong" in html and "3 / 3" in html and len(documents(app)) == 3
