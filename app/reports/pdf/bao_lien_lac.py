@@ -26,7 +26,7 @@ from app.reports.pdf.common import (
     SignatureBox,
     Signer,
     Styles,
-    build,
+    build_pages,
     date_line,
     esc,
     frame_size,
@@ -219,4 +219,4 @@ def render(card: ReportCard, stamp: Stamp, sink: list[SignatureBox]) -> bytes:
     while size > 7.0 and story_height(body, WIDTH) > HEIGHT:
         size -= 0.5
         body = story(card, stamp, sink, size)
-    return build(one_page(body, WIDTH, HEIGHT), stamp_footer(stamp), title=f"Báo liên lạc — {card.full_name}")
+    return build_pages([one_page(body, WIDTH, HEIGHT)], stamp_footer(stamp), title=f"Báo liên lạc — {card.full_name}")

@@ -166,6 +166,61 @@ def _unescape(value: str) -> str:
     return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _tokens(markup: str, base_font: str) -> list[tuple[str, str]]:
+    """(word, font) of each word, ("", font) for a breakable space."""
+    bold, italic = _STYLE_OF.get(base_font, (False, False))
+    tokens: list[tuple[str, str]] = []
+    for piece in _MARKUP.split(markup):
+        if piece in ("<b>", "</b>"):
+            bold = piece == "<b>" or _STYLE_OF.get(base_font, (False, False))[0]
+        elif piece in ("<i>", "</i>"):
+            italic = piece == "<i>" or _STYLE_OF.get(base_font, (False, False))[1]
+        elif piece == "&nbsp;":
+            tokens.append(("", _FACES[(bold, italic)]))
+        elif piece:
+            font = _FACES[(bold, italic)]
+            for i, word in enumerate(piece.split(" ")):
+                if i:
+                    tokens.append(("", font))
+                if word:
+                    tokens.append((_unescape(word), font))
+    return tokens
+
+
+Line = tuple[tuple[float, str, str, float], ...]  # (x, text, font, width) of each run of a font
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(markup: str, base_font: str, size: float, aw: float) -> tuple[tuple[Line, ...], tuple[float, ...]]:
+    """The lines of a paragraph `aw` wide, wrapped greedily, and each line's width. The same
+    labels, headings and sentences recur in every document of a batch: wrapped once."""
+    lines: list[list[list[Any]]] = []  # [x, text, font, width]
+    line: list[list[Any]] = []
+    x, pending = 0.0, 0.0
+    for word, font in _tokens(markup, base_font):
+        if not word:
+            pending += fonts.width(" ", font, size)
+            continue
+        w = fonts.width(word, font, size)
+        if line and x + pending + w > aw:
+            lines.append(line)
+            line, x, pending = [], 0.0, 0.0
+        if not line:
+            pending = 0.0
+        last = line[-1] if line else None
+        if last is not None and last[2] == font and abs(pending - fonts.width(" ", font, size)) < 0.01:
+            last[1] += " " + word  # one string per run of a font: fewer text operations
+            last[3] = x + pending + w - last[0]
+        else:
+            line.append([x + pending, word, font, w])
+        x += pending + w
+        pending = 0.0
+    if line or not lines:
+        lines.append(line)
+    widths = tuple((ln[-1][0] + ln[-1][3]) if ln else 0.0 for ln in lines)
+    return tuple(tuple((r[0], r[1], r[2], r[3]) for r in ln) for ln in lines), widths
+
+
 class Para(Flowable):
     """A paragraph of the small markup the documents use (<b>, <i>, &nbsp;, escaped text)
     in a ParagraphStyle's font, size, leading, alignment (left or centred), spaces and
@@ -175,60 +230,13 @@ class Para(Flowable):
 
     def __init__(self, markup: str, style: ParagraphStyle) -> None:
         super().__init__()
-        self.style = style
-        bold, italic = _STYLE_OF.get(style.fontName, (False, False))
-        self.tokens: list[tuple[str, str]] = []  # (word, font) or ("", font) for a breakable space
-        for piece in _MARKUP.split(markup):
-            if piece in ("<b>", "</b>"):
-                bold = piece == "<b>" or _STYLE_OF.get(style.fontName, (False, False))[0]
-            elif piece in ("<i>", "</i>"):
-                italic = piece == "<i>" or _STYLE_OF.get(style.fontName, (False, False))[1]
-            elif piece == "&nbsp;":
-                self.tokens.append(("", _FACES[(bold, italic)]))
-            elif piece:
-                font = _FACES[(bold, italic)]
-                for i, word in enumerate(piece.split(" ")):
-                    if i:
-                        self.tokens.append(("", font))
-                    if word:
-                        self.tokens.append((_unescape(word), font))
-        self._wrapped_at: float | None = None
+        self.markup, self.style = markup, style
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        if self._wrapped_at != aw:
-            self._layout(aw)
-            self._wrapped_at = aw
-        return self.width, self.height
-
-    def _layout(self, aw: float) -> None:
-        size = self.style.fontSize
-        lines: list[list[list[Any]]] = []  # [x, text, font, width]
-        line: list[list[Any]] = []
-        x, pending = 0.0, 0.0
-        for word, font in self.tokens:
-            if not word:
-                pending += fonts.width(" ", font, size)
-                continue
-            w = fonts.width(word, font, size)
-            if line and x + pending + w > aw:
-                lines.append(line)
-                line, x, pending = [], 0.0, 0.0
-            if not line:
-                pending = 0.0
-            last = line[-1] if line else None
-            if last is not None and last[2] == font and abs(pending - fonts.width(" ", font, size)) < 0.01:
-                last[1] += " " + word  # one string per run of a font: fewer text operations
-                last[3] = x + pending + w - last[0]
-            else:
-                line.append([x + pending, word, font, w])
-            x += pending + w
-            pending = 0.0
-        if line or not lines:
-            lines.append(line)
-        self.lines = lines
-        self.line_widths = [(ln[-1][0] + ln[-1][3]) if ln else 0.0 for ln in lines]
+        self.lines, self.line_widths = _wrapped(self.markup, self.style.fontName, self.style.fontSize, aw)
         self.width = aw
-        self.height = len(lines) * self.style.leading
+        self.height = len(self.lines) * self.style.leading
+        return self.width, self.height
 
     def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
         return float(self.style.spaceBefore)
@@ -705,3 +713,54 @@ def build(
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], pagesize=pagesize)])
     doc.build(story, canvasmaker=canvas_maker(footer, signed_by))
     return buf.getvalue()
+
+
+def build_pages(
+    pages: Sequence[list[Flowable]],
+    footer: Footer,
+    *,
+    title: str = "",
+    signed_by: Sequence[SignatureBox] | None = None,
+) -> bytes:
+    """The PDF of fixed A4 portrait pages — each story fits its page (`one_page`), nothing
+    flows from one page to the next — with the same bytes as `build` of the stories joined
+    by page breaks: each story stacked in the frame as platypus' Frame places it, without
+    the document template's flowing machinery (a report card or a học bạ page needs none)."""
+    fonts.register()
+    buf = io.BytesIO()
+    canv = canvas_maker(footer, signed_by)(
+        buf, pagesize=PORTRAIT, invariant=1, initialFontName=fonts.REGULAR, initialFontSize=9, lang="vi-VN"
+    )
+    canv.setAuthor("Sổ điện tử")
+    canv.setTitle(title)
+    canv.setSubject(footer.subject)
+    canv.setCreator("Sổ điện tử")
+    canv.setProducer("ReportLab")  # ASCII: each signature parses the Info dictionary again
+    canv.setKeywords(footer.keywords)
+    width, height = frame_size(PORTRAIT)
+    for story in pages:
+        _stack(canv, story, width, BOTTOM + height)
+        canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
+def _stack(canv: Canvas, story: list[Flowable], width: float, top: float) -> None:
+    """Draw `story` top-down from `top`, as reportlab's Frame does (rl_config's
+    overlapAttachedSpace: a space before overlaps the space after the flowable above; none
+    at the top of the frame)."""
+    y, at_top, after = top, True, 0.0
+    for f in story:
+        f.canv = canv
+        try:
+            space = 0.0 if at_top else max(f.getSpaceBefore() - after, 0)
+            w, h = f.wrap(width, y - BOTTOM - space)
+            below = y - h - space
+            f.drawOn(canv, MARGIN, below, _sW=width - w)
+            after = f.getSpaceAfter()
+        finally:
+            if hasattr(f, "canv"):
+                del f.canv
+        if below - after != y:
+            at_top = False
+        y = below - after

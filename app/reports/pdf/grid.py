@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.colors import Color
@@ -38,10 +39,31 @@ class Cell:
 CellLike = str | Cell | None  # None: covered by a span
 
 
-@dataclass
+Fitted = tuple[tuple[str, ...], tuple[float, ...], float]
+
+
+@lru_cache(maxsize=8192)
+def _fit(text: str, font: str, size: float, room: float, wrap: bool) -> Fitted:
+    """(lines, their widths, the type size) of a cell's text in `room` points: wrapped where
+    the column wraps, else one line; shrunk when a word or a line still does not fit. The
+    same headers, subject names and marks recur in every document of a batch: laid out once."""
+    whole = _width(text, font, size)
+    if whole > room and wrap:
+        lines = tuple(simpleSplit(text, font, size, room))
+        widths = tuple(_width(line, font, size) for line in lines)
+    else:
+        lines, widths = (text,), (whole,)
+    widest = max(widths)
+    if widest > room:  # one unbreakable word, or a single-line cell too long: smaller type
+        scale = max(4.5, size * room / widest) / size
+        size, widths = size * scale, tuple(w * scale for w in widths)
+    return lines, widths, size
+
+
+@dataclass(slots=True)
 class _Laid:
-    lines: list[str]
-    widths: list[float]
+    lines: tuple[str, ...]
+    widths: tuple[float, ...]
     font: str
     size: float
     align: str
@@ -83,41 +105,34 @@ class Grid(Flowable):
 
     # ------------------------------------------------------------------ layout
 
-    def _cell(self, r: int, c: int, cell: str | Cell) -> _Laid:
-        header = r < self.header_rows
-        if isinstance(cell, Cell):
-            text, colspan, rowspan, font, align = cell.text, cell.colspan, cell.rowspan, cell.font, cell.align
-        else:
-            text, colspan, rowspan, font, align = cell, 1, 1, None, None
-        font = font or (fonts.BOLD if header or c in self.bold_cols else fonts.REGULAR)
-        align = align or ("C" if header else self.align[c])
-        room = sum(self.widths[c : c + colspan]) - 2 * self.pad
-        size = self.size
-        if not text:
-            return _Laid([], [], font, size, align, c, r, colspan, rowspan)
-        whole = _width(text, font, size)
-        if whole > room and (header or c in self.wrap_cols):
-            lines = simpleSplit(text, font, size, room)
-            widths = [_width(line, font, size) for line in lines]
-        else:
-            lines, widths = [text], [whole]
-        widest = max(widths)
-        if widest > room:  # one unbreakable word, or a single-line cell too long: smaller type
-            scale = max(4.5, size * room / widest) / size
-            size, widths = size * scale, [w * scale for w in widths]
-        return _Laid(lines, widths, font, size, align, c, r, colspan, rowspan)
-
     def _layout(self) -> None:
-        self.cells: list[_Laid] = []
+        x = self.x = [0.0]
+        for w in self.widths:
+            x.append(x[-1] + w)
+        size, pad2, line_height = self.size, 2 * self.pad, self.leading
+        bold, wraps, aligns, vpad2 = self.bold_cols, self.wrap_cols, self.align, 2 * self.vpad
+        cells: list[_Laid] = []
         heights = [0.0] * len(self.rows)
         for r, row in enumerate(self.rows):
-            for c, cell in enumerate(row):
+            header = r < self.header_rows
+            for c, cell in enumerate(row):  # inline, not a method a cell: a học bạ lays out ≈ 300
                 if cell is None:
                     continue
-                laid = self._cell(r, c, cell)
-                self.cells.append(laid)
-                if laid.rowspan == 1:
-                    heights[r] = max(heights[r], max(len(laid.lines), 1) * self.leading + 2 * self.vpad)
+                if isinstance(cell, Cell):
+                    text, colspan, rowspan, font, align = cell.text, cell.colspan, cell.rowspan, cell.font, cell.align
+                else:
+                    text, colspan, rowspan, font, align = cell, 1, 1, None, None
+                font = font or (fonts.BOLD if header or c in bold else fonts.REGULAR)
+                align = align or ("C" if header else aligns[c])
+                if text:
+                    room = x[c + colspan] - x[c] - pad2
+                    lines, widths, fitted = _fit(text, font, size, room, header or c in wraps)
+                else:
+                    lines, widths, fitted = (), (), size
+                cells.append(_Laid(lines, widths, font, fitted, align, c, r, colspan, rowspan))
+                if rowspan == 1:
+                    heights[r] = max(heights[r], (len(lines) or 1) * line_height + vpad2)
+        self.cells = cells
         for laid in self.cells:  # a tall spanning cell grows its last row
             if laid.rowspan > 1:
                 need = len(laid.lines) * self.leading + 2 * self.vpad
@@ -125,9 +140,6 @@ class Grid(Flowable):
                 if need > have:
                     heights[laid.row + laid.rowspan - 1] += need - have
         self.row_heights = heights
-        self.x = [0.0]
-        for w in self.widths:
-            self.x.append(self.x[-1] + w)
         self.y = [0.0]  # from the top, downwards
         for h in heights:
             self.y.append(self.y[-1] + h)

@@ -11,7 +11,7 @@ carries "Trang x/y", the student's name and số đăng bộ in its footer.
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.reports.documents import DASH, HocBa, HocBaYear, Identity, Stamp
 from app.reports.pdf.common import (
@@ -23,7 +23,7 @@ from app.reports.pdf.common import (
     SignatureBox,
     Signer,
     Styles,
-    build,
+    build_pages,
     date_line,
     esc,
     frame_size,
@@ -201,11 +201,11 @@ def _year_page(doc: HocBa, year: HocBaYear, stamp: Stamp, sink: list[SignatureBo
 def render(doc: HocBa, stamp: Stamp, sink: list[SignatureBox]) -> bytes:
     st = styles(9.5)
     pages = [_identity_page(doc, stamp, sink, st)] + [_year_page(doc, y, stamp, sink, st) for y in doc.years]
-    story: list[Flowable] = []
-    for i, page in enumerate(pages):
-        if i:
-            story.append(PageBreak())
-        story += one_page(page, WIDTH, HEIGHT)
     ident = doc.identity
     lead = f"Học sinh: {ident.full_name} · Số đăng bộ: {ident.register_number or DASH}"
-    return build(story, stamp_footer(stamp, lead), title=f"Học bạ — {ident.full_name}", signed_by=sink)
+    return build_pages(
+        [one_page(page, WIDTH, HEIGHT) for page in pages],
+        stamp_footer(stamp, lead),
+        title=f"Học bạ — {ident.full_name}",
+        signed_by=sink,
+    )
