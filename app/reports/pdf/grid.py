@@ -60,17 +60,9 @@ def _fit(text: str, font: str, size: float, room: float, wrap: bool) -> Fitted:
     return lines, widths, size
 
 
-@dataclass(slots=True)
-class _Laid:
-    lines: tuple[str, ...]
-    widths: tuple[float, ...]
-    font: str
-    size: float
-    align: str
-    col: int
-    row: int
-    colspan: int
-    rowspan: int
+#: a laid-out cell: (lines, their widths, font, size, align, column, row, colspan, rowspan) —
+#: a plain tuple, built in C (a grid of a học bạ has ≈ 300)
+_Laid = tuple[tuple[str, ...], tuple[float, ...], str, float, str, int, int, int, int]
 
 
 class Grid(Flowable):
@@ -129,16 +121,16 @@ class Grid(Flowable):
                     lines, widths, fitted = _fit(text, font, size, room, header or c in wraps)
                 else:
                     lines, widths, fitted = (), (), size
-                cells.append(_Laid(lines, widths, font, fitted, align, c, r, colspan, rowspan))
+                cells.append((lines, widths, font, fitted, align, c, r, colspan, rowspan))
                 if rowspan == 1:
                     heights[r] = max(heights[r], (len(lines) or 1) * line_height + vpad2)
         self.cells = cells
-        for laid in self.cells:  # a tall spanning cell grows its last row
-            if laid.rowspan > 1:
-                need = len(laid.lines) * self.leading + 2 * self.vpad
-                have = sum(heights[laid.row : laid.row + laid.rowspan])
+        for lines, _, _, _, _, _, row, _, rowspan in cells:  # a tall spanning cell grows its last row
+            if rowspan > 1:
+                need = len(lines) * self.leading + 2 * self.vpad
+                have = sum(heights[row : row + rowspan])
                 if need > have:
-                    heights[laid.row + laid.rowspan - 1] += need - have
+                    heights[row + rowspan - 1] += need - have
         self.row_heights = heights
         self.y = [0.0]  # from the top, downwards
         for h in heights:
@@ -181,7 +173,7 @@ class Grid(Flowable):
             c.setFillColor(self.header_bg)
             c.rect(0, top - self.y[self.header_rows], self.width, self.y[self.header_rows], stroke=0, fill=1)
             c.setFillColor(Color(0, 0, 0))
-        spans = any(laid.colspan > 1 or laid.rowspan > 1 for laid in self.cells)
+        spans = any(cell[7] > 1 or cell[8] > 1 for cell in self.cells)
         path = c.beginPath()
         if not spans:  # a plain grid: one stroke per row and column boundary
             for y in self.y:
@@ -192,25 +184,26 @@ class Grid(Flowable):
                 path.lineTo(x, 0)
         text = c.beginText()  # one text object for every cell: far cheaper than a drawString each
         current: tuple[str, float] | None = None
-        for laid in self.cells:
-            x1, x2 = self.x[laid.col], self.x[laid.col + laid.colspan]
-            y1, y2 = top - self.y[laid.row + laid.rowspan], top - self.y[laid.row]
+        xs, ys, pad = self.x, self.y, self.pad
+        for lines, widths, font, size, align, col, row, colspan, rowspan in self.cells:
+            x1, x2 = xs[col], xs[col + colspan]
+            y1, y2 = top - ys[row + rowspan], top - ys[row]
             if spans:
                 path.rect(x1, y1, x2 - x1, y2 - y1)
-            if not laid.lines:
+            if not lines:
                 continue
-            if current != (laid.font, laid.size):
-                current = (laid.font, laid.size)
-                text.setFont(laid.font, laid.size)
-            leading = self.leading if laid.size == self.size else laid.size * 1.2
-            block = len(laid.lines) * leading
+            if current != (font, size):
+                current = (font, size)
+                text.setFont(font, size)
+            leading = self.leading if size == self.size else size * 1.2
+            block = len(lines) * leading
             # the first baseline: the block centred vertically (descent ≈ 0.22 em)
-            y = (y1 + y2) / 2 + block / 2 - leading + (leading - laid.size) / 2 + laid.size * 0.22
-            for line, w in zip(laid.lines, laid.widths, strict=True):
-                if laid.align == "L":
-                    x = x1 + self.pad
-                elif laid.align == "R":
-                    x = x2 - self.pad - w
+            y = (y1 + y2) / 2 + block / 2 - leading + (leading - size) / 2 + size * 0.22
+            for line, w in zip(lines, widths, strict=True):
+                if align == "L":
+                    x = x1 + pad
+                elif align == "R":
+                    x = x2 - pad - w
                 else:
                     x = (x1 + x2 - w) / 2
                 text.setTextOrigin(x, y)
