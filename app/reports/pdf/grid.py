@@ -125,12 +125,12 @@ class Grid(Flowable):
                 if rowspan == 1:
                     heights[r] = max(heights[r], (len(lines) or 1) * line_height + vpad2)
         self.cells = cells
-        for lines, _, _, _, _, _, row, _, rowspan in cells:  # a tall spanning cell grows its last row
-            if rowspan > 1:
+        for lines, _, _, _, _, _, first, _, span in cells:  # a tall spanning cell grows its last row
+            if span > 1:
                 need = len(lines) * self.leading + 2 * self.vpad
-                have = sum(heights[row : row + rowspan])
+                have = sum(heights[first : first + span])
                 if need > have:
-                    heights[row + rowspan - 1] += need - have
+                    heights[first + span - 1] += need - have
         self.row_heights = heights
         self.y = [0.0]  # from the top, downwards
         for h in heights:
