@@ -86,9 +86,12 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     if not kinds:
         return None
     submit, approve = aliased(RecordDecision), aliased(RecordDecision)
+    # correlated explicitly: nested in the EXISTS below, auto-correlation would look only at
+    # the EXISTS' own FROM and add `record` to this subquery (every record's last submission)
     last_submit = (
         select(func.coalesce(func.max(submit.id), 0))
         .where(submit.record_id == Record.id, submit.action == "submit")
+        .correlate(Record)
         .scalar_subquery()
     )
     approved = (

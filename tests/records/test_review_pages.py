@@ -200,3 +200,50 @@ def test_the_statements_of_a_queue_page_do_not_grow_with_the_queue(app, rec, sub
     # the poll: the user, roles and led tổ; the count; the page; its classes, subjects and
     # versions (the author is joined) — 8, one more when the session's seen time is written
     assert two[1] <= 9, two
+
+
+def test_a_reviewer_of_two_steps_does_not_see_what_he_approved_at_the_first(
+    app, rec, as_user, make_department, make_subject, make_assignment
+) -> None:
+    """R14 in SQL: the hiệu trưởng also heads tổ Tin; a plan of that tổ goes tổ trưởng →
+    hiệu trưởng. Once he approved its first step, the second (his too) is not his to decide —
+    neither in the queue nor in its count — while the plans still at the first step are, one
+    submitted after his approval (the "after its last submission" is the record's own)."""
+    from app.records import policy, queries, services, uploads
+    from app.records.models import Record, RecordType
+
+    tin = make_subject("Tin học", "TIN", make_department("Tin học", head_id=rec.ht.id).id)
+    make_assignment(rec.t1, rec.c10a1, tin)
+
+    def two_steps(actor):  # type: ignore[no-untyped-def]
+        t = db.session.get(RecordType, rec.types["ke_hoach_bai_day"])
+        services.update_type(
+            actor, t, name=t.name, description=t.description, chain=["to_truong", "hieu_truong"],
+            made_by=t.made_by, deadline_days_before_lesson=t.deadline_days_before_lesson,
+            requires_class_subject=t.requires_class_subject, active=t.active, sort_order=t.sort_order,
+        )  # fmt: skip
+
+    def plans(actor, ks=(1, 2)):  # type: ignore[no-untyped-def]
+        record_type = db.session.get(RecordType, rec.types["ke_hoach_bai_day"])
+        return [
+            services.create_record(
+                actor, record_type, title=f"Tin {k}", submit=True, lesson_date=LATE,
+                files=[uploads.stage_bytes("giao-an.pdf", samples.pdf())], class_id=rec.c10a1.id, subject_id=tin.id,
+            ).id
+            for k in ks
+        ]  # fmt: skip
+
+    def approve_first(actor):  # type: ignore[no-untyped-def]
+        record = db.session.get(Record, done)
+        services.approve_record(actor, record, seen_version=record.version)
+
+    def queue(actor):  # type: ignore[no-untyped-def]
+        record = db.session.get(Record, done)
+        assert record.awaiting == "hieu_truong" and not policy.can_review(actor, record)
+        return [r.id for r in queries.review_queue(actor, date.today())], queries.review_queue_size(actor)
+
+    as_user(rec.admin, two_steps)
+    done, waiting = as_user(rec.t1, plans)
+    as_user(rec.ht, approve_first)
+    (later,) = as_user(rec.t1, lambda actor: plans(actor, (3,)))
+    assert as_user(rec.ht, queue, commit=False) == ([later, waiting], 2)
