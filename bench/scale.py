@@ -129,6 +129,8 @@ def page_targets(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-
         ("gv.toan", "Sổ điểm (trang lưới)", f"/gradebook/{book_id}"),
         ("gv.toan", "Trang chủ giáo viên", "/"),
         ("totruong.toan", "Hàng chờ duyệt của tổ trưởng", "/records/review"),
+        # the hiệu trưởng's queue holds every waiting BGH step of the school (≈ 28,000 at 620 copies)
+        ("hieutruong", "Hàng chờ duyệt của hiệu trưởng", "/records/review"),
         ("gvcn.6a1", "Sổ chủ nhiệm 6A1 (HK I)", f"/homeroom/{class_id}?period=1"),
         ("hieutruong", "Trang chủ hiệu trưởng", "/"),
         ("hieutruong", "Danh sách lớp", "/school/classes"),

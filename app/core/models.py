@@ -10,8 +10,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy import Date, DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from app.core.vn import LOCAL_TZ
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -63,6 +68,31 @@ class Tenths(TypeDecorator[Decimal]):
         if 0 <= value <= 100:
             return _TENTHS[value]  # a class book reads thousands: no Decimal arithmetic per cell
         return (Decimal(value) / 10).quantize(_ONE_TENTH)
+
+
+class local_date(FunctionElement[Any]):  # noqa: N801 (a SQL function's name)
+    """The Asia/Ho_Chi_Minh calendar date of a UTCDateTime column, in SQL: what
+    `vn.to_local(value).date()` gives in Python, for filters and orders that compare a
+    moment with a date column (e.g. "submitted after its due date") on every row."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_date"
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element: local_date, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(({column} AT TIME ZONE 'UTC') AT TIME ZONE '{LOCAL_TZ.key}' AS DATE)"
+
+
+@compiles(local_date, "sqlite")
+def _local_date_sqlite(element: local_date, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite knows no time zones: Việt Nam has kept UTC+7 without daylight saving since 1975,
+    # so the offset of today is the offset of every date the school stores
+    offset = LOCAL_TZ.utcoffset(datetime(2000, 1, 1))
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    return f"date({compiler.process(element.clauses, **kw)}, '{minutes:+d} minutes')"
 
 
 _ONE_TENTH = Decimal("0.1")

@@ -14,7 +14,7 @@ change only through corrections (services/corrections.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -60,22 +60,35 @@ def review_state(gradebook: GradeBook) -> ReviewState:
     return ReviewState(State(record.state), record.step, record)
 
 
+def _states_by_slot(slots: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int, int], tuple[str, int]]:
+    """{(class, subject, term): (state, step)} of the sổ điểm records of these slots that
+    exist, in one query."""
+    keys = {records_queries.link_key(RECORD_TYPE, *slot): slot for slot in slots}
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Record.link_key, Record.state, Record.step).where(
+            Record.link_key.in_(list(keys)), Record.deleted_at.is_(None)
+        )
+    )
+    return {keys[key]: (state, step) for key, state, step in rows if key in keys}
+
+
 def review_states(gradebooks: Sequence[GradeBook]) -> dict[int, ReviewState]:
     """review_state of many grade books in one query (the list page, the homeroom summary)."""
-    keys = {records_queries.link_key(RECORD_TYPE, gb.class_id, gb.subject_id, gb.term_id): gb for gb in gradebooks}
-    found: dict[str, tuple[str, int]] = {}
-    if keys:
-        rows = db.session.execute(
-            select(Record.link_key, Record.state, Record.step).where(
-                Record.link_key.in_(list(keys)), Record.deleted_at.is_(None)
-            )
-        )
-        found = {key: (state, step) for key, state, step in rows if key is not None}
+    found = _states_by_slot((gb.class_id, gb.subject_id, gb.term_id) for gb in gradebooks)
     out = {}
-    for key, gb in keys.items():
-        state, step = found.get(key, (State.DRAFT.value, 0))
+    for gb in gradebooks:
+        state, step = found.get((gb.class_id, gb.subject_id, gb.term_id), (State.DRAFT.value, 0))
         out[gb.id] = ReviewState(State(state), step, None)
     return out
+
+
+def in_review(slots: Iterable[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
+    """The (class, subject, term) among these whose sổ điểm is submitted or approved: what
+    `lock_of` locks for its review, read in one query without the grade books."""
+    found = _states_by_slot(slots)
+    return {slot for slot, (state, _) in found.items() if state in (State.SUBMITTED.value, State.APPROVED.value)}
 
 
 @dataclass(frozen=True)

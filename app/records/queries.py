@@ -4,15 +4,18 @@ every lookup the views and services need (views run no queries of their own)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app.accounts.models import User
 from app.audit.registry import SubjectLink
 from app.core.authz import BGH, Role, found
+from app.core.models import local_date
+from app.core.pagination import PAGE_SIZE, Window, window
 from app.core.vn import to_local
 from app.core.workflow import State
 from app.extensions import db
@@ -69,8 +72,9 @@ def my_records(user: User, limit: int = 200) -> list[Record]:
 
 def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     """Submitted records whose waiting step asks for this user (R14: never the author, and
-    not one whose current submission this user already approved), narrowed in SQL as far as
-    `policy.can_review` goes; None when the user reviews nothing."""
+    not one whose current submission this user already approved): `policy.can_review` in
+    SQL (`awaiting` is the kind of `chain[step]`, set by the workflow), so that the queue is
+    counted and paged by the database; None when the user reviews nothing."""
     kinds: list[ColumnElement[bool]] = []
     led = user.led_department_ids()
     if led:
@@ -82,9 +86,12 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     if not kinds:
         return None
     submit, approve = aliased(RecordDecision), aliased(RecordDecision)
+    # correlated explicitly: nested in the EXISTS below, auto-correlation would look only at
+    # the EXISTS' own FROM and add `record` to this subquery (every record's last submission)
     last_submit = (
         select(func.coalesce(func.max(submit.id), 0))
         .where(submit.record_id == Record.id, submit.action == "submit")
+        .correlate(Record)
         .scalar_subquery()
     )
     approved = (
@@ -107,28 +114,52 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     ]
 
 
-def review_queue(user: User, today: date, type_code: str | None = None) -> list[Record]:
-    """Records waiting for this user's decision (of one record type when given): overdue
-    first, then newest submissions."""
+def _queue_statement(user: User, today: date, type_code: str | None = None) -> Select[Record] | None:
+    """The records waiting for this user's decision in the queue's order — overdue first
+    (`is_overdue` in SQL), then the newest submissions; None when the user reviews nothing."""
     waiting = _waiting_for(user)
     if waiting is None:
-        return []
+        return None
+    overdue = case(
+        (Record.due_date.is_(None), False),
+        (Record.submitted_at.is_(None), Record.due_date < today),
+        else_=local_date(Record.submitted_at) > Record.due_date,
+    )
     stmt = select(Record).where(*waiting)
     if type_code is not None:
         stmt = stmt.join(RecordType, RecordType.id == Record.record_type_id).where(RecordType.code == type_code)
-    stmt = stmt.options(
+    return stmt.order_by(overdue.desc(), Record.last_submitted_at.desc().nulls_last(), Record.id.desc()).options(
         selectinload(Record.school_class),
         selectinload(Record.subject),
-        selectinload(Record.department),
-        # the queue shows each record's version number and its author's name: the files and
-        # the author's roles load only if something asks for them
+        # the queue shows each record's version number and its author's name: the files,
+        # the decisions and the author's roles load only if something asks for them
         selectinload(Record.versions).lazyload(RecordVersion.files),
         joinedload(Record.author).lazyload(User.role_rows),
+        lazyload(Record.decisions),
     )
-    records = [r for r in db.session.scalars(stmt) if policy.can_review(user, r)]
-    records.sort(key=lambda r: r.last_submitted_at.timestamp() if r.last_submitted_at else 0, reverse=True)
-    records.sort(key=lambda r: 0 if is_overdue(r, today) else 1)
-    return records
+
+
+def review_queue(user: User, today: date, type_code: str | None = None) -> list[Record]:
+    """Every record waiting for this user's decision (of one record type when given), in
+    the queue's order: what `policy.can_review` allows, decided in SQL."""
+    stmt = _queue_statement(user, today, type_code)
+    return [] if stmt is None else list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    records: list[Record]
+    window: Window
+
+
+def review_page(user: User, today: date, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
+    """One page of the review queue (a tổ of a district-sized school has thousands waiting):
+    counted in SQL, only the page's records loaded."""
+    stmt = _queue_statement(user, today)
+    if stmt is None:
+        return QueuePage([], window(0, 1, per_page))
+    shown = window(review_queue_size(user) or 0, page, per_page)
+    return QueuePage(list(db.session.scalars(stmt.offset(shown.offset).limit(per_page))), shown)
 
 
 def review_queue_size(user: User) -> int | None:

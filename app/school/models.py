@@ -109,7 +109,12 @@ class Term(Base):
 
     @property
     def name(self) -> str:
-        return "Học kỳ I" if self.number == 1 else "Học kỳ II"
+        return term_name(self.number)
+
+
+def term_name(number: int) -> str:
+    """A term's name from its number (lists that read rows, not Term objects, use it too)."""
+    return "Học kỳ I" if number == 1 else "Học kỳ II"
 
 
 class Department(TimestampMixin, Base):

@@ -12,6 +12,7 @@ from app.audit import services as audit
 from app.core.authz import BGH, allow
 from app.core.database import unit_of_work
 from app.core.htmx import is_fragment_request, page_or_fragment
+from app.core.pagination import page_number
 from app.core.routing import Routes
 from app.core.xlsx import xlsx_response
 from app.records import dashboards, exports, queries, services
@@ -36,17 +37,20 @@ def mine() -> str:
 @routes.route("/review")
 @allow(REVIEWERS)
 def review() -> Response:
-    """The reviewer's queue (polled every 5 s) and, for a tổ trưởng, the tổ's week."""
+    """The reviewer's queue, a page at a time (polled every 5 s) and, for a tổ trưởng, the
+    tổ's week."""
     user = current_actor()
     today = dashboards.local_today()
     week = dashboards.chosen_week(request.args.get("week"), today)
-    # the 5-second poll redraws the queue only: the tổ's week is the full page's
+    queue = queries.review_page(user, today, page_number(request.args.get("page")))
+    # the 5-second poll redraws the queue (its page) only: the tổ's week is the full page's
     departments = [] if is_fragment_request() else queries.led_departments(user)
     compliance = [(d, dashboards.teacher_compliance(d, week, today)) for d in departments]
     return page_or_fragment(
         "records/review.html",
         "records/_queue.html",
-        records=queries.review_queue(user, today),
+        queue=queue,
+        week_chosen=bool(request.args.get("week")),
         today=today,
         week=week,
         compliance=compliance,
