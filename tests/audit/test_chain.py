@@ -185,6 +185,20 @@ def test_the_orm_refuses_to_update_or_delete_an_event(chain) -> None:
         db.session.rollback()
 
 
+def _in_threads(app, writer, count: int, errors: list[BaseException]) -> list:  # type: ignore[no-untyped-def]
+    """Run `writer(n)` in `count` threads at once; the chain's (seq, prev_hash, hash) after."""
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert errors == []
+    with app.app_context():
+        return list(
+            db.session.execute(select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq))
+        )
+
+
 def test_concurrent_appends_never_fork_the_chain(app, runner) -> None:
     """20 threads × 50 record() calls, each in its own transaction."""
     errors: list[BaseException] = []
@@ -201,16 +215,7 @@ def test_concurrent_appends_never_fork_the_chain(app, runner) -> None:
 
     with app.app_context():
         start = audit.head()[0]
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert errors == []
-    with app.app_context():
-        rows = db.session.execute(
-            select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq)
-        ).all()
+    rows = _in_threads(app, writer, 20, errors)
     seqs = [r.seq for r in rows]
     assert seqs == list(range(1, start + 1001))  # contiguous
     prevs = [r.prev_hash for r in rows]
@@ -287,16 +292,7 @@ def test_concurrent_transactions_of_many_events_never_fork_the_chain(app, runner
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert errors == []
-    with app.app_context():
-        rows = db.session.execute(
-            select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq)
-        ).all()
+    rows = _in_threads(app, writer, 8, errors)
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1)) and len(rows) >= 400
     assert all(rows[i].prev_hash == rows[i - 1].hash for i in range(1, len(rows)))
     code, out, _ = verify(runner)
