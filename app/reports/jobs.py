@@ -2,7 +2,7 @@
 context) by default, or on RQ workers (`flask worker`) when REDIS_URL is set.
 
 Nothing about a job lives in memory beyond the thread running it: the job's row holds its
-state and progress, each item commits on its own (app.reports.services.batches), so any
+state and progress, each chunk of items commits on its own (`_record_chunk`), so any
 process can resume a job another one was running when it died.
 
 A service that queues a job names it in the session (`batches.DISPATCH`); when that

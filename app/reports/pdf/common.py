@@ -50,6 +50,10 @@ GRID = colors.Color(0.45, 0.45, 0.45)
 SOFT_BG = colors.Color(0.96, 0.96, 0.96)
 NOTE_SIGN = "(Ký, ghi rõ họ tên)"
 NOTE_SEAL = "(Ký tên, đóng dấu)"
+#: the PDF's Author and Creator, and its Producer (ASCII: each signature parses the Info
+#: dictionary again)
+AUTHOR = "Sổ điện tử"
+PRODUCER = "ReportLab"
 
 
 @dataclass(frozen=True)
@@ -702,9 +706,9 @@ def build(
         title=title,
         subject=footer.subject,
         keywords=footer.keywords,
-        author="Sổ điện tử",
-        creator="Sổ điện tử",
-        producer="ReportLab",  # ASCII: each signature parses the Info dictionary again
+        author=AUTHOR,
+        creator=AUTHOR,
+        producer=PRODUCER,
         invariant=1,
         lang="vi-VN",
     )
@@ -731,11 +735,11 @@ def build_pages(
     canv = canvas_maker(footer, signed_by)(
         buf, pagesize=PORTRAIT, invariant=1, initialFontName=fonts.REGULAR, initialFontSize=9, lang="vi-VN"
     )
-    canv.setAuthor("Sổ điện tử")
+    canv.setAuthor(AUTHOR)
     canv.setTitle(title)
     canv.setSubject(footer.subject)
-    canv.setCreator("Sổ điện tử")
-    canv.setProducer("ReportLab")  # ASCII: each signature parses the Info dictionary again
+    canv.setCreator(AUTHOR)
+    canv.setProducer(PRODUCER)
     canv.setKeywords(footer.keywords)
     width, height = frame_size(PORTRAIT)
     for story in pages:

@@ -1,4 +1,4 @@
-"""Batches: one job issues many documents, each item in its own transaction.
+"""Batches: one job issues many documents, a chunk of items per transaction (app.reports.jobs).
 
 States: queued → running → done | failed; failed (or running with a dead worker, see
 `queries.interrupted`) → queued again on resume. Progress (done of total, the student it
