@@ -6,7 +6,10 @@ in 2 processes. Not a test; prints a table and writes bench/results/pdf.json.
 
 "raw" is the floor of the cost on this machine: the same strings, grid and fonts (the
 four Be Vietnam Pro faces embedded as subsets, pages compressed) drawn at fixed
-coordinates, with nothing laid out. "builder" is the pipeline's pure part: the payload
+coordinates, with nothing laid out, by stock reportlab (its TTFont: each face's subset made
+and compressed per document). "raw, app fonts" is the same drawing with the app's fonts
+(fonts.SharedSubsetFont: the Vietnamese letters' subset made once per process) — the
+builder's cost beyond it is our own layout. "builder" is the pipeline's pure part: the payload
 dict → frozen dataclass (NFC, decimal comma) → layout → footer (code, Trang x/y) → bytes.
 The issuing pipeline adds the snapshot read, the file write and the DB row (part C).
 """
@@ -271,11 +274,10 @@ def _raw_signatures(c: Any, y: float, date: str, captions: tuple[str, str], left
     c.drawCentredString(420, y - 85, right)
 
 
-def _raw_canvas(buf: io.BytesIO, title: str) -> Any:
+def _raw_canvas(buf: io.BytesIO, title: str, fonts: Any) -> Any:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    from app.reports.pdf import fonts
     from app.reports.pdf.common import metadata
 
     c = Canvas(buf, pagesize=A4, initialFontName=fonts.REGULAR, invariant=1, lang="vi-VN")
@@ -289,13 +291,11 @@ def _raw_canvas(buf: io.BytesIO, title: str) -> Any:
     return _Page(c)
 
 
-def raw_bll(page: dict[str, Any]) -> bytes:
+def raw_bll(page: dict[str, Any], fonts: Any) -> bytes:
     from reportlab.lib.pagesizes import A4
 
-    from app.reports.pdf import fonts
-
     buf = io.BytesIO()
-    c = _raw_canvas(buf, f"Báo liên lạc — {page['name']}")
+    c = _raw_canvas(buf, f"Báo liên lạc — {page['name']}", fonts)
     w, h = A4
     _raw_header(c, w, h, fonts)
     c.setFont(fonts.BOLD, 16)
@@ -327,13 +327,11 @@ def raw_bll(page: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def raw_hoc_ba(page: dict[str, Any]) -> bytes:
+def raw_hoc_ba(page: dict[str, Any], fonts: Any) -> bytes:
     from reportlab.lib.pagesizes import A4
 
-    from app.reports.pdf import fonts
-
     buf = io.BytesIO()
-    c = _raw_canvas(buf, f"Học bạ — {page['name']}")
+    c = _raw_canvas(buf, f"Học bạ — {page['name']}", fonts)
     w, h = A4
     total = 1 + len(page["years"])
     _raw_header(c, w, h, fonts)
@@ -407,6 +405,28 @@ def builder_hoc_ba(inputs: dict[str, Any], stamp: Any) -> bytes:
 # ---------------------------------------------------------------------------- measuring
 
 
+@functools.lru_cache(maxsize=1)
+def stock_fonts() -> Any:
+    """The four Be Vietnam Pro faces registered again, as reportlab's own TTFont under names of
+    their own: the raw drawing embeds them as stock reportlab does — every face's subset made
+    and compressed per document. (The app's `fonts.SharedSubsetFont` makes its shared first
+    subset once per process; "raw, app fonts" measures the raw drawing with those.)"""
+    import types
+
+    import fontpkg_be_vietnam_pro
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    names = {"REGULAR": "Regular", "BOLD": "Bold", "ITALIC": "Italic", "BOLD_ITALIC": "BoldItalic"}
+    folder = fontpkg_be_vietnam_pro.ROOT / "files"
+    for style in names.values():
+        # straight into the registry: registerFont maps a second font of an already registered
+        # face (the app's, by its PostScript name) to the first one
+        name = f"Stock-BeVietnamPro-{style}"
+        pdfmetrics._fonts[name] = TTFont(name, str(folder / f"BeVietnamPro-{style}.ttf"))
+    return types.SimpleNamespace(**{key: f"Stock-BeVietnamPro-{style}" for key, style in names.items()})
+
+
 def _job(name: str) -> Callable[[], bytes]:
     from app.reports.pdf import fonts
 
@@ -414,9 +434,12 @@ def _job(name: str) -> Callable[[], bytes]:
     inputs = payloads()
     pages = constant_pages(inputs)
     stamp = _stamp()
+    stock = stock_fonts()
     return {
-        "raw_bll": lambda: raw_bll(pages["bll"]),
-        "raw_hoc_ba": lambda: raw_hoc_ba(pages["hoc_ba"]),
+        "raw_bll": lambda: raw_bll(pages["bll"], stock),
+        "raw_hoc_ba": lambda: raw_hoc_ba(pages["hoc_ba"], stock),
+        "raw_app_fonts_bll": lambda: raw_bll(pages["bll"], fonts),
+        "raw_app_fonts_hoc_ba": lambda: raw_hoc_ba(pages["hoc_ba"], fonts),
         "builder_bll": lambda: builder_bll(inputs, stamp),
         "builder_hoc_ba": lambda: builder_hoc_ba(inputs, stamp),
     }[name]
@@ -426,7 +449,7 @@ def _alternate(args: tuple[str, float]) -> dict[str, tuple[int, float, float]]:
     """Raw and builder of `doc` in alternating half-second slices for `seconds` after a
     warm-up, so a busy shared machine slows both alike: {kind: (documents, cpu s, wall s)}."""
     doc, seconds = args
-    fns = {"raw": _job(f"raw_{doc}"), "builder": _job(f"builder_{doc}")}
+    fns = {"raw": _job(f"raw_{doc}"), "builder": _job(f"builder_{doc}"), "raw_app_fonts": _job(f"raw_app_fonts_{doc}")}
     for fn in fns.values():
         for _ in range(3):
             fn()
@@ -451,13 +474,14 @@ def measure_pair(doc: str, processes: int, seconds: float) -> dict[str, float]:
         with mp.get_context("fork").Pool(processes) as pool:
             results = pool.map(_alternate, [(doc, seconds)] * processes)
     out: dict[str, float] = {}
-    for kind in ("raw", "builder"):
+    for kind in ("raw", "builder", "raw_app_fonts"):
         n = sum(r[kind][0] for r in results)
         cpu = sum(r[kind][1] for r in results)
         wall = max(r[kind][2] for r in results)
         out[f"{kind}_per_cpu_s"] = round(n / cpu, 1)
         out[f"{kind}_per_wall_s"] = round(n / wall, 1)
     out["ratio_cpu"] = round(out["builder_per_cpu_s"] / out["raw_per_cpu_s"], 3)
+    out["ratio_cpu_to_raw_app_fonts"] = round(out["builder_per_cpu_s"] / out["raw_app_fonts_per_cpu_s"], 3)
     return out
 
 
@@ -485,7 +509,10 @@ def main() -> None:
         "load_average_before": list(os.getloadavg()),
         "seconds_per_run": seconds,
     }
-    print(f"{'document':<9}{'procs':>6}{'raw/cpu-s':>11}{'builder/cpu-s':>15}{'ratio':>7}{'raw/s':>9}{'builder/s':>11}")
+    print(
+        f"{'document':<9}{'procs':>6}{'raw/cpu-s':>11}{'builder/cpu-s':>15}{'ratio':>7}{'raw/s':>9}{'builder/s':>11}"
+        f"{'raw app fonts/cpu-s':>21}{'ratio':>7}"
+    )
     for doc in ("bll", "hoc_ba"):
         for procs in (1, 2):
             f = measure_pair(doc, procs, seconds)
@@ -493,6 +520,7 @@ def main() -> None:
             print(
                 f"{doc:<9}{procs:>6}{f['raw_per_cpu_s']:>11.1f}{f['builder_per_cpu_s']:>15.1f}{f['ratio_cpu']:>7.0%}"
                 f"{f['raw_per_wall_s']:>9.1f}{f['builder_per_wall_s']:>11.1f}"
+                f"{f['raw_app_fonts_per_cpu_s']:>21.1f}{f['ratio_cpu_to_raw_app_fonts']:>7.0%}"
             )
     wp = weasyprint_rate(seconds)
     figures["weasyprint_bll_per_s"] = None if wp is None else round(wp, 1)

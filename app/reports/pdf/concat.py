@@ -125,6 +125,33 @@ def _renumber(body: bytes, numbers: dict[int, int]) -> bytes:
     return _REF.sub(swap, head) + rest
 
 
+def _leaf(body: bytes) -> bool:
+    """An object that refers to no other: its bytes alone say what it is."""
+    stream = _STREAM.search(body)
+    return _REF.search(body, 0, stream.end() if stream else len(body)) is None
+
+
+def _numbering(
+    doc: _Document, keep: list[int], shared: dict[bytes, int], first: int
+) -> tuple[dict[int, int], list[int]]:
+    """The merged file's number of each kept object, and the objects to copy. A leaf object
+    already copied from an earlier document — the documents' shared font subset files
+    (fonts.SharedSubsetFont) and their ToUnicode maps — is referred to, not copied again."""
+    numbers: dict[int, int] = {}
+    fresh: list[int] = []
+    for n in keep:
+        body = doc.bodies[n]
+        leaf = _leaf(body)
+        if leaf and body in shared:
+            numbers[n] = shared[body]
+            continue
+        numbers[n] = first + len(fresh)
+        fresh.append(n)
+        if leaf:
+            shared[body] = numbers[n]
+    return numbers, fresh
+
+
 def merge(documents: Sequence[bytes]) -> bytes:
     """The documents' pages in order in one PDF (each document's objects copied once)."""
     parsed = [_Document(d) for d in documents]
@@ -136,10 +163,11 @@ def merge(documents: Sequence[bytes]) -> bytes:
     objects.append(b"")  # 1: the catalog, written once the page tree root's number is known
     objects.append(b"")  # 2: the page tree root
     kids: list[int] = []
+    shared: dict[bytes, int] = {}  # a leaf object's bytes → its number in the merged file
     for doc in parsed:
         keep = sorted(n for n in doc.bodies if n not in (doc.root, doc.info) and n not in doc.fields)
-        numbers = {n: len(objects) + 1 + i for i, n in enumerate(keep)}
-        for n in keep:
+        numbers, fresh = _numbering(doc, keep, shared, len(objects) + 1)
+        for n in fresh:
             body = _renumber(doc.page_body(n), numbers)
             if n == doc.pages:
                 body = body.replace(b"<<", b"<<\n/Parent 2 0 R", 1)
