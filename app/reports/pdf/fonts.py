@@ -89,6 +89,7 @@ class SharedSubsetFont(TTFont):
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
         self.face.__class__ = _SharedSubsetFace  # the face TTFont made, with the cached subset files
+        self._first: Any = None  # the first subset's state, made by the first document
 
     def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:  # noqa: N802
         if doc not in self.state:
@@ -96,12 +97,27 @@ class SharedSubsetFont(TTFont):
         return super().splitString(text, doc, encoding)
 
     def _seed(self, doc: Any) -> None:
-        """The document's first subset: ASCII, then the shared characters; its other codes stay
-        unused so that a document's own characters never change it."""
-        self.state[doc] = TTFont.State(self._asciiReadable, self)
+        """The document's first subset: a copy of `_first_subset`'s."""
+        first = self._first = self._first or self._first_subset()
+        state = self.state[doc] = TTFont.State(self._asciiReadable, self)
+        state.assignments, state.subsets = dict(first.assignments), [list(s) for s in first.subsets]
+        state.nextCode = first.nextCode
+
+    def _first_subset(self) -> Any:
+        """ASCII, then the shared characters the face has, as reportlab assigns them; the
+        subset's other codes stay unused so that a document's own characters never change it."""
+        state = TTFont.State(self._asciiReadable, self)
+
+        class _Doc:  # a document of its own: reportlab keys a font's state by document (weakly)
+            pass
+
+        doc = _Doc()
+        self.state[doc] = state
         known = self.face.charToGlyph
         super().splitString("".join(c for c in SHARED_CHARACTERS if ord(c) in known), doc)
-        self.state[doc].nextCode = 256
+        state.nextCode = 256
+        del self.state[doc]
+        return state
 
 
 def register() -> None:
