@@ -223,10 +223,10 @@ def draw_many(actor: User, drafts: Sequence[Draft]) -> list[Drawn | None]:
     previous = queries.valid_codes_in_slots(sorted({f.slot for f in all_facts}))
     codes = iter(new_codes(len(drafts)))
     head_seq, head_hash = audit.head()
-    out: list[Drawn | None] = []
+    drawn: list[tuple[bytes, documents.Stamp, Facts, list[dict[str, Any]]] | None] = []
     for draft, facts in zip(drafts, all_facts, strict=True):
         if facts.key in issued:
-            out.append(None)
+            drawn.append(None)
             continue
         code = next(codes)
         stamp = documents.Stamp(
@@ -241,11 +241,15 @@ def draw_many(actor: User, drafts: Sequence[Draft]) -> list[Drawn | None]:
         try:
             data, boxes = pdf.render_with_boxes(draft.document(), stamp)
         except Exception as exc:
-            raise PartlyDrawn(out, exc) from exc
-        # complete on disk before the row exists
-        kept = [dataclasses.asdict(b) for b in boxes]
-        out.append(Drawn(facts.key, stamp, store.write(data), len(data), facts, kept))
-    return out
+            raise PartlyDrawn(_stored(drawn), exc) from exc
+        drawn.append((data, stamp, facts, [dataclasses.asdict(b) for b in boxes]))
+    return _stored(drawn)
+
+
+def _stored(drawn: Sequence[tuple[bytes, documents.Stamp, Facts, list[dict[str, Any]]] | None]) -> list[Drawn | None]:
+    """The drawn documents' files stored together (complete on disk before any row exists)."""
+    shas = iter(store.write_many([d[0] for d in drawn if d is not None]))
+    return [None if d is None else Drawn(d[2].key, d[1], next(shas), len(d[0]), d[2], d[3]) for d in drawn]
 
 
 def draw(actor: User, draft: Draft) -> Drawn | None:
