@@ -12,6 +12,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -42,6 +43,7 @@ def _split_tone(char: str) -> tuple[str, int]:
     return unicodedata.normalize("NFC", "".join(kept)), tone
 
 
+@lru_cache(maxsize=16384)  # the same names are sorted on every class page: a pure function of its text
 def collation_key(text: str | None) -> str:
     """A string whose plain code-point order is the Vietnamese dictionary order."""
     primary, secondary, tertiary = [], [], []
