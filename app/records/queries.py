@@ -9,19 +9,26 @@ from datetime import date
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app.accounts.models import User
 from app.audit.registry import SubjectLink
 from app.core.authz import BGH, Role, found
-from app.core.models import local_date
 from app.core.pagination import PAGE_SIZE, Window, window
 from app.core.vn import to_local
 from app.core.workflow import State
 from app.extensions import db
 from app.records import policy
-from app.records.models import Record, RecordDecision, RecordFile, RecordType, RecordVersion, StepKind
+from app.records.models import (
+    Record,
+    RecordDecision,
+    RecordFile,
+    RecordType,
+    RecordVersion,
+    StepKind,
+    queue_overdue,
+)
 from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
 from app.school.queries import current_year
 
@@ -117,17 +124,13 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     ]
 
 
-def _queue_order(today: date) -> tuple[ColumnElement[Any], ...]:
-    """The queue's order: overdue first (`is_overdue` in SQL), then the newest submissions."""
-    overdue = case(
-        (Record.due_date.is_(None), False),
-        (Record.submitted_at.is_(None), Record.due_date < today),
-        else_=local_date(Record.submitted_at) > Record.due_date,
-    )
-    return overdue.desc(), Record.last_submitted_at.desc().nulls_last(), Record.id.desc()
+def _queue_order() -> tuple[ColumnElement[Any], ...]:
+    """The queue's order: overdue first (`is_overdue` of a waiting record, in SQL), then the
+    newest submissions — `ix_record_queue_order` on PostgreSQL, so a page is read in order."""
+    return queue_overdue().desc(), Record.last_submitted_at.desc().nulls_last(), Record.id.desc()
 
 
-def _queue_ids(user: User, today: date, type_code: str | None = None) -> Select[Any] | None:
+def _queue_ids(user: User, type_code: str | None = None) -> Select[Any] | None:
     """The ids of the records waiting for this user's decision, in the queue's order; None
     when the user reviews nothing. Ids only: the database sorts narrow rows read from the
     partial index `ix_record_waiting` (a district's BGH has ≈ 28,000 waiting), not the
@@ -139,17 +142,17 @@ def _queue_ids(user: User, today: date, type_code: str | None = None) -> Select[
     if type_code is not None:
         type_id = select(RecordType.id).where(RecordType.code == type_code).scalar_subquery()
         stmt = stmt.where(Record.record_type_id == type_id)
-    return stmt.order_by(*_queue_order(today))
+    return stmt.order_by(*_queue_order())
 
 
-def _queue_records(ids: Select[Any], today: date) -> list[Record]:
+def _queue_records(ids: Select[Any]) -> list[Record]:
     """The records of `ids` (a page of the queue, or all of it) in the queue's order, in one
     statement (the ids sorted in a subquery, only their records read) and its eager loads."""
     chosen = ids.subquery()
     stmt = (
         select(Record)
         .where(Record.id.in_(select(chosen.c.id)))
-        .order_by(*_queue_order(today))
+        .order_by(*_queue_order())
         .options(
             selectinload(Record.school_class),
             selectinload(Record.subject),
@@ -163,11 +166,11 @@ def _queue_records(ids: Select[Any], today: date) -> list[Record]:
     return list(db.session.scalars(stmt))
 
 
-def review_queue(user: User, today: date, type_code: str | None = None) -> list[Record]:
+def review_queue(user: User, type_code: str | None = None) -> list[Record]:
     """Every record waiting for this user's decision (of one record type when given), in
     the queue's order: what `policy.can_review` allows, decided in SQL."""
-    ids = _queue_ids(user, today, type_code)
-    return [] if ids is None else _queue_records(ids, today)
+    ids = _queue_ids(user, type_code)
+    return [] if ids is None else _queue_records(ids)
 
 
 @dataclass(frozen=True)
@@ -176,14 +179,14 @@ class QueuePage:
     window: Window
 
 
-def review_page(user: User, today: date, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
+def review_page(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
     """One page of the review queue (a tổ of a district-sized school has thousands waiting):
     counted in SQL, only the page's records loaded."""
-    ids = _queue_ids(user, today)
+    ids = _queue_ids(user)
     if ids is None:
         return QueuePage([], window(0, 1, per_page))
     shown = window(review_queue_size(user) or 0, page, per_page)
-    return QueuePage(_queue_records(ids.offset(shown.offset).limit(per_page), today), shown)
+    return QueuePage(_queue_records(ids.offset(shown.offset).limit(per_page)), shown)
 
 
 def review_queue_size(user: User) -> int | None:

@@ -1,6 +1,7 @@
 """Revision 0020 (SQLite, and PostgreSQL when TEST_DATABASE_URL is set, in a schema of its
-own): the partial index of waiting records and the class list's order index are created on
-upgrade and dropped on downgrade, and the waiting index holds only submitted, live records."""
+own): the partial index of waiting records, the queue's order (PostgreSQL only) and the
+class list's order index are created on upgrade and dropped on downgrade; the waiting
+index holds only submitted, live records."""
 
 from __future__ import annotations
 
@@ -79,9 +80,12 @@ def test_0020_adds_the_waiting_and_class_order_indexes_and_drops_them_on_downgra
         else:
             predicate = _scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ix_record_waiting'"))
         assert "submitted" in predicate and "deleted_at IS NULL" in predicate
+        # the queue's order, on PostgreSQL only (an expression index; SQLite sorts its queue)
+        has_order = "ix_record_queue_order" in _indexes("record")
+        assert has_order == (db.engine.dialect.name == "postgresql")
         order = _indexes("school_class")["ix_school_class_year_order"]
         assert order["column_names"] == ["year_id", "grade_level", "name", "id"]
 
         downgrade(revision="0019_sign_speed")
-        assert "ix_record_waiting" not in _indexes("record")
+        assert not {"ix_record_waiting", "ix_record_queue_order"} & set(_indexes("record"))
         assert "ix_school_class_year_order" not in _indexes("school_class")
