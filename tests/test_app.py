@@ -88,10 +88,12 @@ def test_migrations_match_the_models(app: Flask) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from app.core.models import include_object
     from app.extensions import db
 
+    opts = {"compare_type": True, "include_object": include_object}  # as migrations/env.py
     with app.app_context(), db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts=opts), db.metadata)
     assert diff == []
 
 

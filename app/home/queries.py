@@ -69,8 +69,8 @@ def todo_for(user: User, year: SchoolYear | None, today: date) -> Todo:
     if user.roles & ({Role.HEAD} | BGH):
         todo.queue_size = record_queries.review_queue_size(user)
     if user.roles & BGH:
-        todo.closes = results_queries.closes_waiting_for(user, today)
-        todo.months = results_queries.months_waiting_for(user, today)
+        todo.closes = results_queries.closes_waiting_for(user)
+        todo.months = results_queries.months_waiting_for(user)
     return todo
 
 

@@ -6,21 +6,29 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app.accounts.models import User
 from app.audit.registry import SubjectLink
 from app.core.authz import BGH, Role, found
-from app.core.models import local_date
 from app.core.pagination import PAGE_SIZE, Window, window
 from app.core.vn import to_local
 from app.core.workflow import State
 from app.extensions import db
 from app.records import policy
-from app.records.models import Record, RecordDecision, RecordFile, RecordType, RecordVersion, StepKind
+from app.records.models import (
+    Record,
+    RecordDecision,
+    RecordFile,
+    RecordType,
+    RecordVersion,
+    StepKind,
+    queue_overdue,
+)
 from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
 from app.school.queries import current_year
 
@@ -79,10 +87,12 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     led = user.led_department_ids()
     if led:
         kinds.append((Record.awaiting == StepKind.HEAD.value) & Record.department_id.in_(led))
-    if user.roles & BGH:
-        kinds.append(Record.awaiting == StepKind.BGH.value)
+    # the steps decided school-wide in one IN: an index condition on `ix_record_waiting`
+    school_wide = [StepKind.BGH.value] if user.roles & BGH else []
     if Role.PRINCIPAL in user.roles:
-        kinds.append(Record.awaiting == StepKind.PRINCIPAL.value)
+        school_wide.append(StepKind.PRINCIPAL.value)
+    if school_wide:
+        kinds.append(Record.awaiting.in_(school_wide))
     if not kinds:
         return None
     submit, approve = aliased(RecordDecision), aliased(RecordDecision)
@@ -114,36 +124,53 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     ]
 
 
-def _queue_statement(user: User, today: date, type_code: str | None = None) -> Select[Record] | None:
-    """The records waiting for this user's decision in the queue's order — overdue first
-    (`is_overdue` in SQL), then the newest submissions; None when the user reviews nothing."""
+def _queue_order() -> tuple[ColumnElement[Any], ...]:
+    """The queue's order: overdue first (`is_overdue` of a waiting record, in SQL), then the
+    newest submissions — `ix_record_queue_order` on PostgreSQL, so a page is read in order."""
+    return queue_overdue().desc(), Record.last_submitted_at.desc().nulls_last(), Record.id.desc()
+
+
+def _queue_ids(user: User, type_code: str | None = None) -> Select[Any] | None:
+    """The ids of the records waiting for this user's decision, in the queue's order; None
+    when the user reviews nothing. Ids only: the database sorts narrow rows read from the
+    partial index `ix_record_waiting` (a district's BGH has ≈ 28,000 waiting), not the
+    records joined to their type and author."""
     waiting = _waiting_for(user)
     if waiting is None:
         return None
-    overdue = case(
-        (Record.due_date.is_(None), False),
-        (Record.submitted_at.is_(None), Record.due_date < today),
-        else_=local_date(Record.submitted_at) > Record.due_date,
-    )
-    stmt = select(Record).where(*waiting)
+    stmt = select(Record.id).where(*waiting)
     if type_code is not None:
-        stmt = stmt.join(RecordType, RecordType.id == Record.record_type_id).where(RecordType.code == type_code)
-    return stmt.order_by(overdue.desc(), Record.last_submitted_at.desc().nulls_last(), Record.id.desc()).options(
-        selectinload(Record.school_class),
-        selectinload(Record.subject),
-        # the queue shows each record's version number and its author's name: the files,
-        # the decisions and the author's roles load only if something asks for them
-        selectinload(Record.versions).lazyload(RecordVersion.files),
-        joinedload(Record.author).lazyload(User.role_rows),
-        lazyload(Record.decisions),
+        type_id = select(RecordType.id).where(RecordType.code == type_code).scalar_subquery()
+        stmt = stmt.where(Record.record_type_id == type_id)
+    return stmt.order_by(*_queue_order())
+
+
+def _queue_records(ids: Select[Any]) -> list[Record]:
+    """The records of `ids` (a page of the queue, or all of it) in the queue's order, in one
+    statement (the ids sorted in a subquery, only their records read) and its eager loads."""
+    chosen = ids.subquery()
+    stmt = (
+        select(Record)
+        .where(Record.id.in_(select(chosen.c.id)))
+        .order_by(*_queue_order())
+        .options(
+            selectinload(Record.school_class),
+            selectinload(Record.subject),
+            # the queue shows each record's version number and its author's name: the files,
+            # the decisions and the author's roles load only if something asks for them
+            selectinload(Record.versions).lazyload(RecordVersion.files),
+            joinedload(Record.author).lazyload(User.role_rows),
+            lazyload(Record.decisions),
+        )
     )
+    return list(db.session.scalars(stmt))
 
 
-def review_queue(user: User, today: date, type_code: str | None = None) -> list[Record]:
+def review_queue(user: User, type_code: str | None = None) -> list[Record]:
     """Every record waiting for this user's decision (of one record type when given), in
     the queue's order: what `policy.can_review` allows, decided in SQL."""
-    stmt = _queue_statement(user, today, type_code)
-    return [] if stmt is None else list(db.session.scalars(stmt))
+    ids = _queue_ids(user, type_code)
+    return [] if ids is None else _queue_records(ids)
 
 
 @dataclass(frozen=True)
@@ -152,14 +179,14 @@ class QueuePage:
     window: Window
 
 
-def review_page(user: User, today: date, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
+def review_page(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
     """One page of the review queue (a tổ of a district-sized school has thousands waiting):
     counted in SQL, only the page's records loaded."""
-    stmt = _queue_statement(user, today)
-    if stmt is None:
+    ids = _queue_ids(user)
+    if ids is None:
         return QueuePage([], window(0, 1, per_page))
     shown = window(review_queue_size(user) or 0, page, per_page)
-    return QueuePage(list(db.session.scalars(stmt.offset(shown.offset).limit(per_page))), shown)
+    return QueuePage(_queue_records(ids.offset(shown.offset).limit(per_page)), shown)
 
 
 def review_queue_size(user: User) -> int | None:

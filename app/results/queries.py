@@ -169,9 +169,9 @@ def school_closes(year: SchoolYear | None, period: str, classes: Sequence[School
     return SchoolCloses(period, out, counts)
 
 
-def closes_waiting_for(user: User, today: date) -> list[Record]:
+def closes_waiting_for(user: User) -> list[Record]:
     """Closes waiting for this user's decision (the home page's "Việc đang chờ bạn")."""
-    return records_queries.review_queue(user, today, KET_QUA_LOP)
+    return records_queries.review_queue(user, KET_QUA_LOP)
 
 
 # ---------------------------------------------------------------------------- snapshots
@@ -323,9 +323,9 @@ def month_versions(class_id: int) -> dict[str, int]:
     return {ref: n for ref, n in rows}
 
 
-def months_waiting_for(user: User, today: date) -> list[tuple[Record, MonthPublication]]:
+def months_waiting_for(user: User) -> list[tuple[Record, MonthPublication]]:
     """Monthly reports waiting for this user's approval (the home page's "Việc đang chờ bạn")."""
-    waiting = records_queries.review_queue(user, today, BAO_CAO_THANG)
+    waiting = records_queries.review_queue(user, BAO_CAO_THANG)
     if not waiting:
         return []
     rounds = {

@@ -206,6 +206,9 @@ class SchoolClass(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("year_id", "name"),
         CheckConstraint("grade_level BETWEEN 6 AND 12", name="grade_level"),
+        # the class list's order (khối, name) within a year: one page is read from the
+        # index without sorting a district's 7,000 classes (migration 0020_scale_lists)
+        Index("ix_school_class_year_order", "year_id", "grade_level", "name", "id"),
     )
     __audit_type__ = "class"
 

@@ -98,7 +98,6 @@ def test_principal_home_counts_the_queue_and_does_not_grow_with_the_school(
 
 
 def test_the_queue_count_is_the_length_of_the_queue_for_every_reviewer(app, as_user, school_fixture) -> None:
-    from app.gradebook import locking
     from app.records import queries
 
     s = school_fixture
@@ -116,11 +115,10 @@ def test_the_queue_count_is_the_length_of_the_queue_for_every_reviewer(app, as_u
         )  # fmt: skip
 
     as_user(s.t1, plan)
-    today = locking.today_local()
     sizes = {}
 
     def both(actor):  # type: ignore[no-untyped-def]
-        return queries.review_queue_size(actor), len(queries.review_queue(actor, today))
+        return queries.review_queue_size(actor), len(queries.review_queue(actor))
 
     for user in (s.ht, s.tt_toan, s.tt_van, s.t1, s.admin):
         sizes[user.username] = as_user(user, both, commit=False)

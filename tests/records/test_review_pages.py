@@ -101,11 +101,10 @@ def test_the_queue_is_what_the_policy_lets_each_reviewer_decide(
     as_user(rec.tt_toan, approve)
 
     def compare(actor):  # type: ignore[no-untyped-def]
-        today = date.today()
         every = db.session.scalars(select(Record).where(Record.deleted_at.is_(None))).all()
         allowed = {r.id for r in every if policy.can_review(actor, r)}
-        shown = [r.id for r in queries.review_queue(actor, today)]
-        paged = [r.id for r in queries.review_page(actor, today, per_page=2).records]
+        shown = [r.id for r in queries.review_queue(actor)]
+        paged = [r.id for r in queries.review_page(actor, per_page=2).records]
         return allowed, shown, paged
 
     for user, expected in (
@@ -240,7 +239,7 @@ def test_a_reviewer_of_two_steps_does_not_see_what_he_approved_at_the_first(
     def queue(actor):  # type: ignore[no-untyped-def]
         record = db.session.get(Record, done)
         assert record.awaiting == "hieu_truong" and not policy.can_review(actor, record)
-        return [r.id for r in queries.review_queue(actor, date.today())], queries.review_queue_size(actor)
+        return [r.id for r in queries.review_queue(actor)], queries.review_queue_size(actor)
 
     as_user(rec.admin, two_steps)
     done, waiting = as_user(rec.t1, plans)

@@ -42,7 +42,7 @@ def review() -> Response:
     user = current_actor()
     today = dashboards.local_today()
     week = dashboards.chosen_week(request.args.get("week"), today)
-    queue = queries.review_page(user, today, page_number(request.args.get("page")))
+    queue = queries.review_page(user, page_number(request.args.get("page")))
     # the 5-second poll redraws the queue (its page) only: the tổ's week is the full page's
     departments = [] if is_fragment_request() else queries.led_departments(user)
     compliance = [(d, dashboards.teacher_compliance(d, week, today)) for d in departments]

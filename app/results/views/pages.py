@@ -39,7 +39,7 @@ def index() -> str:
         closes=queries.school_closes(year, period, classes),
         whole=whole,
         month_rows={c.id: month_mod.month_rows(c, today) for c in classes or []},
-        months_waiting=queries.months_waiting_for(user, today) if whole else [],
+        months_waiting=queries.months_waiting_for(user) if whole else [],
     )
 
 

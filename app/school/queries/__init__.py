@@ -96,11 +96,20 @@ def sees_whole_school(user: User) -> bool:
 
 def visible_class_ids_stmt(user: User, year_id: int | None = None) -> Select[Any]:
     """A SELECT of the class ids the user may read."""
-    stmt = select(SchoolClass.id)
-    if year_id is not None:
-        stmt = stmt.where(SchoolClass.year_id == year_id)
+    return select(SchoolClass.id).where(*visible_class_conditions(user, year_id))
+
+
+def visible_class_conditions(user: User, year_id: int | None = None) -> list[ColumnElement[bool]]:
+    """The conditions on `school_class` of the classes the user may read (of `year_id` when
+    given), to filter a query of the classes themselves without an `id IN (SELECT …)`."""
+    conditions = [] if year_id is None else [SchoolClass.year_id == year_id]
     if sees_whole_school(user):
-        return stmt
+        return conditions
+    return [*conditions, _own_classes(user)]
+
+
+def _own_classes(user: User) -> ColumnElement[bool]:
+    """The classes a teacher, GVCN or tổ trưởng reads: taught, homeroom, or of the tổ."""
     taught = select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == user.id)
     conditions = [SchoolClass.id.in_(taught), SchoolClass.homeroom_teacher_id == user.id]
     led = user.led_department_ids()
@@ -111,7 +120,7 @@ def visible_class_ids_stmt(user: User, year_id: int | None = None) -> Select[Any
             .where(Subject.department_id.in_(led))
         )
         conditions.append(SchoolClass.id.in_(dept_classes))
-    return stmt.where(or_(*conditions))
+    return or_(*conditions)
 
 
 def classes_visible_to(user: User, year: SchoolYear | None = None) -> list[SchoolClass]:
@@ -153,21 +162,23 @@ def class_page(
     """One page of the classes of `year` the user may read, ordered by khối and name."""
     if year is None:
         return ClassPage([], window(0, 1, per_page), [])
-    scope = SchoolClass.id.in_(visible_class_ids_stmt(user, year.id))
+    # the scope as conditions on the classes themselves (no `id IN (SELECT …)`): the whole
+    # school's year is then a range of `ix_school_class_year_order`, read in the page's order
+    scope = visible_class_conditions(user, year.id)
     grades = list(
-        db.session.scalars(select(SchoolClass.grade_level).where(scope).distinct().order_by(SchoolClass.grade_level))
+        db.session.scalars(select(SchoolClass.grade_level).where(*scope).distinct().order_by(SchoolClass.grade_level))
     )
-    stmt = select(SchoolClass.id).where(scope)
+    shown_classes = list(scope)
     if grade is not None:
-        stmt = stmt.where(SchoolClass.grade_level == grade)
+        shown_classes.append(SchoolClass.grade_level == grade)
     if name:
-        stmt = stmt.where(SchoolClass.name.icontains(name, autoescape=True))
-    total = int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        shown_classes.append(SchoolClass.name.icontains(name, autoescape=True))
+    total = int(db.session.scalar(select(func.count(SchoolClass.id)).where(*shown_classes)) or 0)
     shown = window(total, page, per_page)
     rows_stmt = (
         select(SchoolClass.id, SchoolClass.name, SchoolClass.grade_level, User.full_name)
         .outerjoin(User, User.id == SchoolClass.homeroom_teacher_id)
-        .where(SchoolClass.id.in_(stmt))
+        .where(*shown_classes)
         .order_by(SchoolClass.grade_level, SchoolClass.name, SchoolClass.id)
         .offset(shown.offset)
         .limit(per_page)
