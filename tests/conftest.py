@@ -170,6 +170,36 @@ def app(template_db: str, tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+def _reset_schema(schema: str, create: bool) -> None:
+    from sqlalchemy import create_engine
+
+    assert TEST_DATABASE_URL
+    engine = create_engine(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        if create:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def bare_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database of its own (not the shared test template), for a
+    migration test: a SQLite file, or on PostgreSQL a schema named after the test module."""
+    schema = request.module.__name__.rsplit(".", 1)[-1]
+    if TEST_DATABASE_URL:
+        _reset_schema(schema, create=True)
+        uri = f"{TEST_DATABASE_URL}?options=-csearch_path%3D{schema}"
+    else:
+        uri = f"sqlite:///{tmp_path / 'migration.db'}"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri, "SODIENTU_DATA_DIR": str(tmp_path)})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if TEST_DATABASE_URL:
+        _reset_schema(schema, create=False)
+
+
 @pytest.fixture(scope="session")
 def demo_school(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """(app, printed output) of `flask seed-demo`, run once per session in a database of its own

@@ -5,44 +5,15 @@ and the downgrade brings principal_name back and keeps one enrollment per studen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from app import create_app
 from app.extensions import db
-from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL
 
-SCHEMA = "mig_0007"
 NOW = datetime(2026, 1, 1, 8, 0, 0)
-
-
-@pytest.fixture
-def bare_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on an empty database of its own (not the shared test template)."""
-    if TEST_DATABASE_URL:
-        engine = create_engine(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        engine.dispose()
-        uri = f"{TEST_DATABASE_URL}?options=-csearch_path%3D{SCHEMA}"
-    else:
-        uri = f"sqlite:///{tmp_path / 'migration.db'}"
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri, "SODIENTU_DATA_DIR": str(tmp_path)})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if TEST_DATABASE_URL:
-        engine = create_engine(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        engine.dispose()
 
 
 def _insert(table: str, **values: object) -> None:
