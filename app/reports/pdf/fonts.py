@@ -48,10 +48,10 @@ class _SharedSubsetFace(TTFontFace):
     def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:  # noqa: N802 (reportlab's name)
         """reportlab's TTFontFace.addSubsetObjects, with the font file from `_font_file`."""
         length, packed = _font_file(self, tuple(subset))
-        font_file = pdfdoc.PDFStream(content=packed if doc.compression else self.makeSubset(subset))
+        font_file = pdfdoc.PDFStream(content=packed)
         font_file.dictionary["Length1"] = length
-        if doc.compression:  # already deflated: reportlab applies no filter to a stream that names one
-            font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        # already deflated: reportlab applies no filter to a stream that names one
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
         ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
         descriptor = pdfdoc.PDFDictionary(
             {
@@ -81,7 +81,7 @@ def _font_file(face: _SharedSubsetFace, subset: tuple[int, ...]) -> tuple[int, b
 
 class SharedSubsetFont(TTFont):
     """A TrueType font whose first subset is the same in every document — ASCII and
-    `SHARED_CHARACTERS` in a fixed order — so its embedded file (a tenth of the font's glyphs)
+    `SHARED_CHARACTERS` in a fixed order — so its embedded file (244 codes of the font's 527 glyphs)
     is made once per process: reportlab otherwise subsets and compresses every face of every
     document anew, a fifth of a học bạ's drawing time (docs/performance.md). Characters
     outside it go to further subsets, made per document as reportlab does."""
