@@ -18,7 +18,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, update
@@ -223,7 +223,7 @@ def draw_many(actor: User, drafts: Sequence[Draft]) -> list[Drawn | None]:
     previous = queries.valid_codes_in_slots(sorted({f.slot for f in all_facts}))
     codes = iter(new_codes(len(drafts)))
     head_seq, head_hash = audit.head()
-    drawn: list[tuple[bytes, documents.Stamp, Facts, list[dict[str, Any]]] | None] = []
+    drawn: list[_Rendered | None] = []
     for draft, facts in zip(drafts, all_facts, strict=True):
         if facts.key in issued:
             drawn.append(None)
@@ -242,14 +242,25 @@ def draw_many(actor: User, drafts: Sequence[Draft]) -> list[Drawn | None]:
             data, boxes = pdf.render_with_boxes(draft.document(), stamp)
         except Exception as exc:
             raise PartlyDrawn(_stored(drawn), exc) from exc
-        drawn.append((data, stamp, facts, [dataclasses.asdict(b) for b in boxes]))
+        drawn.append(_Rendered(data, stamp, facts, [dataclasses.asdict(b) for b in boxes]))
     return _stored(drawn)
 
 
-def _stored(drawn: Sequence[tuple[bytes, documents.Stamp, Facts, list[dict[str, Any]]] | None]) -> list[Drawn | None]:
+class _Rendered(NamedTuple):
+    """A document drawn in memory, its file not stored yet."""
+
+    data: bytes
+    stamp: documents.Stamp
+    facts: Facts
+    boxes: list[dict[str, Any]]
+
+
+def _stored(drawn: Sequence[_Rendered | None]) -> list[Drawn | None]:
     """The drawn documents' files stored together (complete on disk before any row exists)."""
-    shas = iter(store.write_many([d[0] for d in drawn if d is not None]))
-    return [None if d is None else Drawn(d[2].key, d[1], next(shas), len(d[0]), d[2], d[3]) for d in drawn]
+    shas = iter(store.write_many([d.data for d in drawn if d is not None]))
+    return [
+        None if d is None else Drawn(d.facts.key, d.stamp, next(shas), len(d.data), d.facts, d.boxes) for d in drawn
+    ]
 
 
 def draw(actor: User, draft: Draft) -> Drawn | None:
