@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.gradebook import locking, queries, tt22
-from app.gradebook.models import Score, StudentComment
-from app.gradebook.queries import GridHandle
+from app.gradebook.models import StudentComment, column_key
+from app.gradebook.queries import GridHandle, ScoreCell
 from app.gradebook.tt22 import CommentResult
 from app.gradebook.values import Column, comment_result, grid_columns, regular_count, shown
 from app.school.models import Student
@@ -22,7 +22,7 @@ from app.school.models import Student
 @dataclass
 class Cell:
     column: Column
-    score: Score | None
+    score: ScoreCell | None
 
     @property
     def version(self) -> int:
@@ -89,13 +89,13 @@ class Grid:
         return [r.student for r in self.rows]
 
 
-def index_scores(scores: Sequence[Score]) -> dict[tuple[int, str], Score]:
-    return {(s.student_id, s.column): s for s in scores}
+def index_scores(scores: Sequence[ScoreCell]) -> dict[tuple[int, str], ScoreCell]:
+    return {(s.student_id, column_key(s.kind, s.idx)): s for s in scores}
 
 
 def term_result(
     columns: Sequence[Column],
-    by_cell: dict[tuple[int, str], Score],
+    by_cell: dict[tuple[int, str], ScoreCell],
     student_id: int,
     comment_subject: bool,
     strict: bool = False,
@@ -142,12 +142,9 @@ def load_grid(handle: GridHandle) -> Grid:
     regular = regular_count(subject, cls.grade_level)
     columns = grid_columns(regular)
     students = queries.class_students(cls.id)
-    first_book = None
-    if term.number == 2:
-        hk1, _ = queries.term_pair(term)
-        first_book = queries.find_gradebook(cls.id, subject.id, hk1.id) if hk1 else None
+    first_book = queries.first_term_book(handle.gradebook) if term.number == 2 else None
     ids = [handle.id] + ([first_book.id] if first_book else [])
-    all_scores = queries.scores_of(ids)
+    all_scores = queries.score_cells_of(ids)
     by_cell = index_scores([s for s in all_scores if s.gradebook_id == handle.id])
     first_cells = index_scores([s for s in all_scores if first_book and s.gradebook_id == first_book.id])
     comments = queries.comments_of(handle.id)
@@ -185,12 +182,9 @@ def row_after_save(handle: GridHandle, student_id: int) -> Averages:
     """The averages of one row after a cell save (no class list: bounded for any class)."""
     cls, subject, term = handle.school_class, handle.subject, handle.term
     columns = grid_columns(regular_count(subject, cls.grade_level))
-    first_book = None
-    if term.number == 2:
-        hk1, _ = queries.term_pair(term)
-        first_book = queries.find_gradebook(cls.id, subject.id, hk1.id) if hk1 else None
+    first_book = queries.first_term_book(handle.gradebook) if term.number == 2 else None
     ids = [handle.id] + ([first_book.id] if first_book else [])
-    mine = queries.scores_of(ids, student_id)
+    mine = queries.score_cells_of(ids, student_id)
     by_cell = index_scores([s for s in mine if s.gradebook_id == handle.id])
     row = Averages()
     row.average, row.average_value, row.warning = term_result(columns, by_cell, student_id, subject.is_comment)
@@ -204,7 +198,7 @@ def row_after_save(handle: GridHandle, student_id: int) -> Averages:
 def blank_cells(
     columns: Sequence[Column],
     students: Sequence[Student],
-    scores: dict[tuple[int, str], Score],
+    scores: dict[tuple[int, str], ScoreCell],
 ) -> list[str]:
     """'Họ tên: TX2, GK' for each student with empty cells."""
     out = []
