@@ -11,6 +11,8 @@ import time
 
 from flask import Response, current_app, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.accounts.models import User
@@ -32,7 +34,9 @@ def load_user(session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # one statement: the user and its stored roles (the roles' own select-in would be a second)
+    stmt = select(User).where(User.id == user_id).options(joinedload(User.role_rows))
+    user = db.session.scalars(stmt).unique().first()
     if user is None or not user.active or user.session_version != version:
         return None
     return user

@@ -48,6 +48,14 @@ class Averages:
     year: str = ""  # HK II grid: ĐTBmcn (or the year comment)
 
 
+@dataclass
+class SavedRow(Averages):
+    """A row's averages after a save, with the student's cells of this grade book as stored
+    now (by column key): the cell's answer reads its value and version from here."""
+
+    cells: dict[str, ScoreCell] = field(default_factory=dict)
+
+
 @dataclass(kw_only=True)
 class Row(Averages):
     index: int
@@ -142,11 +150,11 @@ def load_grid(handle: GridHandle) -> Grid:
     regular = regular_count(subject, cls.grade_level)
     columns = grid_columns(regular)
     students = queries.class_students(cls.id)
-    first_book = queries.first_term_book(handle.gradebook) if term.number == 2 else None
-    ids = [handle.id] + ([first_book.id] if first_book else [])
+    first_book = handle.first_term_book_id
+    ids = [handle.id] + ([first_book] if first_book else [])
     all_scores = queries.score_cells_of(ids)
     by_cell = index_scores([s for s in all_scores if s.gradebook_id == handle.id])
-    first_cells = index_scores([s for s in all_scores if first_book and s.gradebook_id == first_book.id])
+    first_cells = index_scores([s for s in all_scores if first_book and s.gradebook_id == first_book])
     comments = queries.comments_of(handle.id)
     exempt = {e.student_id for e in queries.approved_exemptions(None, cls.year_id, term.id, subject.id)}
     review = locking.review_state(handle.gradebook)
@@ -178,18 +186,19 @@ def load_grid(handle: GridHandle) -> Grid:
     )
 
 
-def row_after_save(handle: GridHandle, student_id: int) -> Averages:
-    """The averages of one row after a cell save (no class list: bounded for any class)."""
-    cls, subject, term = handle.school_class, handle.subject, handle.term
+def row_after_save(handle: GridHandle, student_id: int) -> SavedRow:
+    """The averages of one row after a cell save, and its cells as stored now (no class
+    list: bounded for any class)."""
+    cls, subject = handle.school_class, handle.subject
     columns = grid_columns(regular_count(subject, cls.grade_level))
-    first_book = queries.first_term_book(handle.gradebook) if term.number == 2 else None
-    ids = [handle.id] + ([first_book.id] if first_book else [])
+    first_book = handle.first_term_book_id
+    ids = [handle.id] + ([first_book] if first_book else [])
     mine = queries.score_cells_of(ids, student_id)
     by_cell = index_scores([s for s in mine if s.gradebook_id == handle.id])
-    row = Averages()
+    row = SavedRow(cells={key: cell for (_, key), cell in by_cell.items()})
     row.average, row.average_value, row.warning = term_result(columns, by_cell, student_id, subject.is_comment)
     if first_book is not None:
-        first_cells = index_scores([s for s in mine if s.gradebook_id == first_book.id])
+        first_cells = index_scores([s for s in mine if s.gradebook_id == first_book])
         row.first_term, first_value, _ = term_result(columns, first_cells, student_id, subject.is_comment)
         row.year = year_result(row.first_term, first_value, row.average, row.average_value, subject.is_comment)
     return row

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.audit.registry import SubjectLink
@@ -56,6 +56,10 @@ class GridHandle:
     subject: Subject
     term: Term
     access: GridAccess
+    #: on an HK II grade book, the HK I one of the same class and subject (the grid's
+    #: year averages); read by the loaders of one grade book (`get_gradebook_for`,
+    #: `correction_for`), which are the only handles a grid is drawn from
+    first_term_book_id: int | None = None
 
     @property
     def id(self) -> int:
@@ -65,7 +69,12 @@ class GridHandle:
 AccessSelect = Select[GradeBook, SchoolClass, Subject, Term, int, int | None, int | None]
 
 
-def _access_stmt() -> AccessSelect:
+def _access_stmt(*, one: bool = False) -> AccessSelect:
+    """Grade books with what the policy needs. `one`: a single grade book's page — its
+    subject's periods and its year joined in the same statement (a page's first read is
+    one statement); many grade books load the periods in a second one."""
+    periods = joinedload(Subject.periods) if one else selectinload(Subject.periods)
+    loads = (periods, joinedload(Term.year)) if one else (periods,)
     return (
         select(
             GradeBook,
@@ -87,7 +96,7 @@ def _access_stmt() -> AccessSelect:
             ),
         )
         .outerjoin(Department, Department.id == Subject.department_id)
-        .options(selectinload(Subject.periods))
+        .options(*loads)
     )
 
 
@@ -99,14 +108,40 @@ def _handle(
     teacher_id: int | None,
     head_id: int | None,
     deputy_id: int | None,
+    first_term_book_id: int | None = None,
 ) -> GridHandle:
     access = GridAccess(cls.id, subject.id, teacher_id, cls.homeroom_teacher_id, head_id, deputy_id)
-    return GridHandle(gb, cls, subject, term, access)
+    return GridHandle(gb, cls, subject, term, access, first_term_book_id)
+
+
+def _first_term_book_id() -> ScalarSelect[int]:
+    """For the grade book being selected, when it is HK II: the HK I grade book's id."""
+    book, hk1 = aliased(GradeBook), aliased(Term)
+    return (
+        select(book.id)
+        .join(hk1, hk1.id == book.term_id)
+        .where(
+            book.class_id == GradeBook.class_id,
+            book.subject_id == GradeBook.subject_id,
+            hk1.year_id == Term.year_id,
+            hk1.number == 1,
+            Term.number == 2,
+        )
+        .correlate(GradeBook, Term)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _one_book(gradebook_id: int) -> GridHandle | None:
+    """One grade book's handle (with its HK I book's id), unscoped: one statement."""
+    stmt = _access_stmt(one=True).add_columns(_first_term_book_id()).where(GradeBook.id == gradebook_id)
+    row = db.session.execute(stmt).unique().first()
+    return _handle(*row) if row else None
 
 
 def get_gradebook_for(user: User, gradebook_id: int) -> GridHandle:
-    row = db.session.execute(_access_stmt().where(GradeBook.id == gradebook_id)).first()
-    handle = _handle(*row) if row else None
+    handle = _one_book(gradebook_id)
     if handle is None or not policy.can_read_grid(user, handle.access):
         handle = None
     result: GridHandle = found(handle, "gradebook", gradebook_id)
@@ -255,18 +290,6 @@ def score_cells_of(gradebook_ids: list[int], student_id: int | None = None) -> l
     if student_id is not None:
         stmt = stmt.where(Score.student_id == student_id)
     return list(db.session.execute(stmt))
-
-
-def first_term_book(gradebook: GradeBook) -> GradeBook | None:
-    """The HK I grade book of the same class and subject as this HK II one, one query."""
-    hk1 = aliased(Term)
-    this = aliased(Term)
-    return db.session.scalars(
-        select(GradeBook)
-        .join(hk1, hk1.id == GradeBook.term_id)
-        .join(this, and_(this.id == gradebook.term_id, this.year_id == hk1.year_id))
-        .where(GradeBook.class_id == gradebook.class_id, GradeBook.subject_id == gradebook.subject_id, hk1.number == 1)
-    ).first()
 
 
 def scores_of(gradebook_ids: list[int], student_id: int | None = None) -> list[Score]:
@@ -605,8 +628,7 @@ def correction_for(user: User, correction_id: int) -> tuple[CorrectionRequest, G
     correction = db.session.get(CorrectionRequest, correction_id)
     handle = None
     if correction is not None:
-        row = db.session.execute(_access_stmt().where(GradeBook.id == correction.gradebook_id)).first()
-        handle = _handle(*row) if row else None
+        handle = _one_book(correction.gradebook_id)
         if handle is None or not policy.can_read_correction(user, correction, handle.access):
             handle = None
     if correction is None or handle is None:

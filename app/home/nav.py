@@ -25,7 +25,7 @@ class NavEntry:
 
 
 def _leads_a_class(user: Any) -> bool:
-    return bool(user.roles & BGH) or bool(school_queries.homeroom_classes_of(user, school_queries.current_year()))
+    return bool(user.roles & BGH) or school_queries.leads_a_homeroom_class(user)
 
 
 NAV: list[NavEntry] = [

@@ -168,8 +168,9 @@ def write_cell(
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise CellConflict(w.student_id, w.column, current_cell(gradebook_id, w.student_id, w.column))
-    db.session.add(
-        ScoreHistory(
+    # Core, not the ORM's unit of work: nothing reads the history row back in this request
+    db.session.execute(
+        insert(ScoreHistory).values(
             gradebook_id=gradebook_id,
             student_id=w.student_id,
             kind=w.column.kind,
@@ -185,7 +186,6 @@ def write_cell(
             at=now,
         )
     )
-    db.session.flush()
     return Change(
         w.student_id,
         w.column,

@@ -94,7 +94,8 @@ def cell_response(
 ) -> Response:
     """The cell as stored now (or as typed, with the error), and after a save the row's
     averages out of band."""
-    current = queries.current_cell(handle.id, student.id, column)
+    row = row_after_save(handle, student.id) if with_row else None
+    current = row.cells.get(column.key) if row else queries.current_cell(handle.id, student.id, column)
     saved = shown(current.value, current.comment) if current else ""
     return render_fragment(
         "gradebook/_cell_response.html",
@@ -108,7 +109,7 @@ def cell_response(
         error=error,
         editable=True,
         state={200: "saved", 409: "conflict"}.get(status, "invalid"),
-        row=row_after_save(handle, student.id) if with_row else None,
+        row=row,
     )
 
 

@@ -291,6 +291,16 @@ def homeroom_classes_of(teacher: User, year: SchoolYear | None = None) -> list[S
     return list(memo(key, lambda: list(db.session.scalars(stmt.order_by(SchoolClass.name)))))
 
 
+def leads_a_homeroom_class(teacher: User) -> bool:
+    """Whether this teacher is a GVCN in the current year (the navigation asks on every
+    page): one statement, the current year chosen as `current_year` chooses it."""
+    year = select(SchoolYear.id).order_by(SchoolYear.is_current.desc(), SchoolYear.start_year.desc()).limit(1)
+    stmt = select(SchoolClass.id).where(
+        SchoolClass.homeroom_teacher_id == teacher.id, SchoolClass.year_id == year.scalar_subquery()
+    )
+    return memo(("leads_a_homeroom_class", teacher.id), lambda: db.session.scalars(stmt.limit(1)).first() is not None)
+
+
 # --- the admin screens (quản trị and BGH see the whole school) -------------------------
 
 
