@@ -77,6 +77,9 @@ def main() -> None:
         "review": (head, "/records/review"),
         "classbook": (gvcn, f"/homeroom/{class_6a1}?period=1"),
         "home": (teacher, "/"),
+        # the floor of a signed-in page: the session, the user and roles, the navigation,
+        # the layout and a small form — no page data
+        "floor": (teacher, "/account/password"),
         "login": (anon, "/login"),
     }
     pages = {name: (_getter(client, url), url) for name, (client, url) in get.items()}

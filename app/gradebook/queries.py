@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
@@ -116,7 +117,7 @@ def _handle(
 
 def _first_term_book_id() -> ScalarSelect[int]:
     """For the grade book being selected, when it is HK II: the HK I grade book's id."""
-    book, hk1 = aliased(GradeBook), aliased(Term)
+    book, hk1 = aliased(GradeBook, name="hk1_book"), aliased(Term, name="hk1_term")
     return (
         select(book.id)
         .join(hk1, hk1.id == book.term_id)
@@ -133,10 +134,17 @@ def _first_term_book_id() -> ScalarSelect[int]:
     )
 
 
+@cache
+def _one_book_stmt() -> AccessSelect:
+    # built once per process: every page of a grade book and every cell save runs it, and
+    # building it (the aliases above) costs more than running it
+    stmt = _access_stmt(one=True).add_columns(_first_term_book_id())
+    return stmt.where(GradeBook.id == bindparam("gradebook_id"))  # type: ignore[return-value]
+
+
 def _one_book(gradebook_id: int) -> GridHandle | None:
     """One grade book's handle (with its HK I book's id), unscoped: one statement."""
-    stmt = _access_stmt(one=True).add_columns(_first_term_book_id()).where(GradeBook.id == gradebook_id)
-    row = db.session.execute(stmt).unique().first()
+    row = db.session.execute(_one_book_stmt(), {"gradebook_id": gradebook_id}).unique().first()
     return _handle(*row) if row else None
 
 
