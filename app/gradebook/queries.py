@@ -139,7 +139,7 @@ def _one_book_stmt() -> AccessSelect:
     # built once per process: every page of a grade book and every cell save runs it, and
     # building it (the aliases above) costs more than running it
     stmt = _access_stmt(one=True).add_columns(_first_term_book_id())
-    return stmt.where(GradeBook.id == bindparam("gradebook_id"))  # type: ignore[return-value]
+    return stmt.where(GradeBook.id == bindparam("gradebook_id"))
 
 
 def _one_book(gradebook_id: int) -> GridHandle | None:
