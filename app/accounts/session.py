@@ -8,10 +8,11 @@ idle timeout, an absolute lifetime, and the forced password change after a reset
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from flask import Response, current_app, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -28,15 +29,20 @@ def current_actor() -> User:
     return user
 
 
+@cache
+def _user_stmt() -> Select[User]:
+    """The signed-in user and its stored roles in one statement (the roles' own select-in
+    would be a second), built once per process: every request runs it."""
+    return select(User).where(User.id == bindparam("user_id")).options(joinedload(User.role_rows))
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     try:
         user_id, version = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    # one statement: the user and its stored roles (the roles' own select-in would be a second)
-    stmt = select(User).where(User.id == user_id).options(joinedload(User.role_rows))
-    user = db.session.scalars(stmt).unique().first()
+    user = db.session.scalars(_user_stmt(), {"user_id": user_id}).unique().first()
     if user is None or not user.active or user.session_version != version:
         return None
     return user

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from functools import cache
 
 from sqlalchemy import (
     Boolean,
@@ -10,15 +11,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     false,
     or_,
     select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import BindParameter
 
 from app.accounts.models import User, register_department_lookup
 from app.core.models import Base, TimestampMixin
@@ -407,12 +411,19 @@ class SchoolSetting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+@cache
+def _led_stmt() -> Select[int]:
+    """Built once per process: every signed-in request asks (User.roles)."""
+    user_id: BindParameter[int] = bindparam("user_id")
+    return select(Department.id).where(or_(Department.head_id == user_id, Department.deputy_id == user_id))
+
+
 def led_department_ids(user_id: int) -> list[int]:
     """The departments a user heads or deputises (User.roles adds tổ trưởng for them)."""
     from app.extensions import db
 
-    stmt = select(Department.id).where(or_(Department.head_id == user_id, Department.deputy_id == user_id))
-    return list(memo(("led_department_ids", user_id), lambda: list(db.session.scalars(stmt))))
+    key = ("led_department_ids", user_id)
+    return list(memo(key, lambda: list(db.session.scalars(_led_stmt(), {"user_id": user_id}))))
 
 
 register_department_lookup(led_department_ids)

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
@@ -291,14 +292,27 @@ def homeroom_classes_of(teacher: User, year: SchoolYear | None = None) -> list[S
     return list(memo(key, lambda: list(db.session.scalars(stmt.order_by(SchoolClass.name)))))
 
 
+@cache
+def _leads_stmt() -> Select[int]:
+    year = select(SchoolYear.id).order_by(SchoolYear.is_current.desc(), SchoolYear.start_year.desc()).limit(1)
+    return (
+        select(SchoolClass.id)
+        .where(
+            SchoolClass.homeroom_teacher_id == bindparam("teacher_id"), SchoolClass.year_id == year.scalar_subquery()
+        )
+        .limit(1)
+    )
+
+
 def leads_a_homeroom_class(teacher: User) -> bool:
     """Whether this teacher is a GVCN in the current year (the navigation asks on every
-    page): one statement, the current year chosen as `current_year` chooses it."""
-    year = select(SchoolYear.id).order_by(SchoolYear.is_current.desc(), SchoolYear.start_year.desc()).limit(1)
-    stmt = select(SchoolClass.id).where(
-        SchoolClass.homeroom_teacher_id == teacher.id, SchoolClass.year_id == year.scalar_subquery()
-    )
-    return memo(("leads_a_homeroom_class", teacher.id), lambda: db.session.scalars(stmt.limit(1)).first() is not None)
+    page): one statement (built once per process), the current year chosen as
+    `current_year` chooses it."""
+
+    def ask() -> bool:
+        return db.session.scalars(_leads_stmt(), {"teacher_id": teacher.id}).first() is not None
+
+    return memo(("leads_a_homeroom_class", teacher.id), ask)
 
 
 # --- the admin screens (quản trị and BGH see the whole school) -------------------------
