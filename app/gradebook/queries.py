@@ -356,18 +356,24 @@ def history_points(gradebook_ids: Sequence[int]) -> list[HistoryPoint]:
     )
 
 
-def current_cell(gradebook_id: int, student_id: int, column: Column) -> Score | None:
-    """The cell as stored now (re-read, never the session's stale copy)."""
-    return db.session.scalars(
-        select(Score)
-        .where(
-            Score.gradebook_id == gradebook_id,
-            Score.student_id == student_id,
-            Score.kind == column.kind,
-            Score.idx == column.idx,
-        )
-        .execution_options(populate_existing=True)
-    ).first()
+CurrentCell = Row[int, Decimal | None, str | None, int]
+
+
+@cache
+def _current_cell_stmt() -> Select[int, Decimal | None, str | None, int]:
+    return select(Score.id, Score.value, Score.comment, Score.version).where(
+        Score.gradebook_id == bindparam("gradebook_id"),
+        Score.student_id == bindparam("student_id"),
+        Score.kind == bindparam("kind"),
+        Score.idx == bindparam("idx"),
+    )
+
+
+def current_cell(gradebook_id: int, student_id: int, column: Column) -> CurrentCell | None:
+    """The cell as stored now — (id, value, comment, version), a plain row read afresh,
+    never the session's copy; the statement is built once (every save asks)."""
+    params = {"gradebook_id": gradebook_id, "student_id": student_id, "kind": column.kind, "idx": column.idx}
+    return db.session.execute(_current_cell_stmt(), params).first()
 
 
 def comments_of(gradebook_id: int) -> dict[int, StudentComment]:

@@ -18,7 +18,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.gradebook import locking, policy
 from app.gradebook.models import GradeBook, Score, ScoreHistory
-from app.gradebook.queries import GridHandle, ScopedWrite, current_cell
+from app.gradebook.queries import CurrentCell, GridHandle, ScopedWrite, current_cell
 from app.gradebook.services.rows import dialect_insert, insert_once
 from app.gradebook.values import CellValue, Column, parse_cell, shown
 
@@ -71,7 +71,7 @@ def open_gradebook(
 class CellConflict(ConflictError):
     """409: the cell changed since the user saw it; `current` is the row as it is now."""
 
-    def __init__(self, student_id: int, column: Column, current: Score | None) -> None:
+    def __init__(self, student_id: int, column: Column, current: CurrentCell | Score | None) -> None:
         super().__init__("Ô này vừa được sửa ở nơi khác; giá trị bạn nhập chưa được lưu.")
         self.student_id = student_id
         self.column = column
