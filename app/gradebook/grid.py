@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.gradebook import locking, queries, tt22
-from app.gradebook.models import StudentComment
-from app.gradebook.queries import GridHandle, ScoreCell
+from app.gradebook.queries import GridHandle, RemarkCell, ScoreCell
 from app.gradebook.tt22 import CommentResult
 from app.gradebook.values import Column, comment_result, grid_columns, regular_count, shown
 from app.school.models import Student
@@ -61,7 +60,7 @@ class Row(Averages):
     index: int
     student: Student
     cells: list[Cell]
-    comment: StudentComment | None
+    comment: RemarkCell | None
     exempt: bool = False
 
     @property
@@ -162,7 +161,7 @@ def load_grid(handle: GridHandle) -> Grid:
     by_cell = index_scores([s for s in all_scores if s.gradebook_id == handle.id])
     first_cells = index_scores([s for s in all_scores if first_book and s.gradebook_id == first_book])
     comments = queries.comments_of(handle.id)
-    exempt = {e.student_id for e in queries.approved_exemptions(None, cls.year_id, term.id, subject.id)}
+    exempt = queries.exempt_students(cls.id, cls.year_id, term.id, subject.id)
     review = locking.review_state(handle.gradebook)
     lock = locking.lock_of(handle.gradebook, term, review)
     rows = []

@@ -376,9 +376,34 @@ def current_cell(gradebook_id: int, student_id: int, column: Column) -> CurrentC
     return db.session.execute(_current_cell_stmt(), params).first()
 
 
-def comments_of(gradebook_id: int) -> dict[int, StudentComment]:
-    rows = db.session.scalars(select(StudentComment).where(StudentComment.gradebook_id == gradebook_id))
-    return {c.student_id: c for c in rows}
+RemarkCell = Row[int, str, int]
+
+
+def comments_of(gradebook_id: int) -> dict[int, RemarkCell]:
+    """{student id: (student_id, text, version)} of the subject teacher's nhận xét in one
+    grade book, as plain rows."""
+    stmt = select(StudentComment.student_id, StudentComment.text, StudentComment.version).where(
+        StudentComment.gradebook_id == gradebook_id
+    )
+    return {row.student_id: row for row in db.session.execute(stmt)}
+
+
+def exempt_students(class_id: int, year_id: int, term_id: int, subject_id: int) -> set[int]:
+    """The class's students with an approved exemption (R13) in this subject and term (or
+    the whole year): the grid's "Miễn TH" badges, one statement for the class only."""
+    stmt = (
+        select(Exemption.student_id)
+        .join(Enrollment, Enrollment.student_id == Exemption.student_id)
+        .where(
+            Enrollment.class_id == class_id,
+            school_queries.on_roster(),
+            Exemption.year_id == year_id,
+            Exemption.state == "approved",
+            Exemption.subject_id == subject_id,
+            or_(Exemption.term_id.is_(None), Exemption.term_id == term_id),
+        )
+    )
+    return set(db.session.scalars(stmt))
 
 
 def comments_of_books(gradebook_ids: Sequence[int]) -> dict[tuple[int, int], str]:
