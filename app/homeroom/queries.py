@@ -19,7 +19,8 @@ from app.audit.registry import SubjectLink
 from app.core.authz import not_found
 from app.extensions import db
 from app.gradebook import tt22
-from app.gradebook.models import Exemption, GradeBook
+from app.gradebook.models import Exemption, GradeBook, Score
+from app.gradebook.queries import ScoreValues
 from app.homeroom import policy
 from app.homeroom.locking import CorrectionTarget
 from app.homeroom.models import Attendance, Conduct, HomeroomCorrection, HomeroomRemark, Retest, SummerConduct
@@ -133,6 +134,18 @@ def exemptable_subjects(class_id: int) -> list[Subject]:
 
 
 # ---------------------------------------------------------------------------- the class's data
+
+
+def score_rows(gradebook_ids: Sequence[int]) -> list[ScoreValues]:
+    """`gradebook.queries.score_values_of` read through the connection: the same rows
+    (gradebook_id, student_id, kind, idx, value, comment), made by the Core result without
+    the ORM's per-row work (a class book reads thousands of them)."""
+    if not gradebook_ids:
+        return []
+    stmt = select(Score.gradebook_id, Score.student_id, Score.kind, Score.idx, Score.value, Score.comment).where(
+        Score.gradebook_id.in_(list(gradebook_ids))
+    )
+    return list(db.session.connection().execute(stmt))  # type: ignore[arg-type]
 
 
 def class_gradebooks(class_id: int) -> list[GradeBook]:

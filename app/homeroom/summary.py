@@ -97,6 +97,14 @@ def _subject_result(subject: Subject, text: str, value: Decimal | None) -> Subje
 PERIODS = ("1", "2", "year")
 
 
+def _comment_term(codes: tuple[str | None, ...], required: int, strict: bool) -> tuple[str, Decimal | None]:
+    """`grid.term_result` of a comment subject from its cells' stored Đ/CĐ codes."""
+    results = [comment_result(code) for code in codes]
+    if not strict and any(r is None for r in results):
+        return "", None
+    return tt22.comment_term_result(results, required).value, None
+
+
 def _term_results(
     columns: Sequence[Column],
     cells: dict[tuple[int, str], Any],
@@ -107,15 +115,22 @@ def _term_results(
     """student → (shown result, ĐTBmhk) of one grade book: `grid.term_result` for each
     student (the same rules: tt22's R3 and R5), its columns looked up once per book and
     each distinct average shown once."""
+    get = cells.get
     if comment_subject:
-        return {
-            sid: grid_mod.term_result(columns, cells, sid, True, strict=strict)[:2]  # type: ignore[misc]
-            for sid in student_ids
-        }
+        # R5 reads the cells' Đ/CĐ only: the few distinct combinations are worked out once
+        keys = [c.key for c in columns]
+        of_codes: dict[tuple[str | None, ...], tuple[str, Decimal | None]] = {}
+        out: dict[int, tuple[str, Decimal | None]] = {}
+        for sid in student_ids:
+            codes = tuple(getattr(get((sid, k)), "comment", None) for k in keys)
+            shown_result = of_codes.get(codes)
+            if shown_result is None:
+                shown_result = of_codes[codes] = _comment_term(codes, len(columns), strict)
+            out[sid] = shown_result
+        return out
     tx_keys = [c.key for c in columns if c.kind == Kind.TX.value]
     gk_key = next((c.key for c in columns if c.kind == Kind.GK.value), None)
     ck_key = next((c.key for c in columns if c.kind == Kind.CK.value), None)
-    get = cells.get
     shown_of: dict[Decimal, str] = {}
     out: dict[int, tuple[str, Decimal | None]] = {}
     for sid in student_ids:
@@ -155,7 +170,7 @@ def build(
     shown_ids = {t.id for t in shown_terms}
     by_book: dict[int, dict[tuple[int, str], Any]] = {}
     keys: dict[tuple[str, int], str] = {}  # (kind, idx) → column key: a class book reads thousands of cells
-    for sc in queries.score_values_of([b.id for b in books.values() if b.term_id in shown_ids]):
+    for sc in hq.score_rows([b.id for b in books.values() if b.term_id in shown_ids]):
         gradebook_id, student_id, kind, idx = sc[0], sc[1], sc[2], sc[3]
         key = keys.get((kind, idx))
         if key is None:
