@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import Enum
 
 MIN_SCORE = Decimal("0")
@@ -195,10 +195,13 @@ def check_score(value: Decimal) -> Decimal:
     return value
 
 
+#: far more precision than the inputs need: the quotient is exact before R2 (a context of
+#: its own rather than a `localcontext()` per average: a class book works out hundreds)
+_EXACT = Context(prec=50)
+
+
 def _weighted_average(total: Decimal, weight: int) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 50  # far more than the inputs need: the quotient is exact before R2
-        return round1(total / weight)
+    return round1(_EXACT.divide(total, weight))
 
 
 # --------------------------------------------------------------------------- R3, R4, R5

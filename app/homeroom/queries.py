@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from flask import url_for
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.audit.registry import SubjectLink
@@ -157,10 +157,11 @@ def class_subjects(class_id: int) -> list[Subject]:
         select(Subject)
         .join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
         .where(TeachingAssignment.class_id == class_id)
-        .options(selectinload(Subject.periods))
+        # their periods joined in the same statement (a handful of rows per subject)
+        .options(joinedload(Subject.periods))
         .order_by(Subject.sort_order, Subject.name)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())
 
 
 def conducts_of(student_ids: Sequence[int], term_ids: Sequence[int]) -> dict[tuple[int, int], Conduct]:
