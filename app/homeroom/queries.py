@@ -145,7 +145,7 @@ def score_rows(gradebook_ids: Sequence[int]) -> list[ScoreValues]:
     stmt = select(Score.gradebook_id, Score.student_id, Score.kind, Score.idx, Score.value, Score.comment).where(
         Score.gradebook_id.in_(list(gradebook_ids))
     )
-    return list(db.session.connection().execute(stmt))  # type: ignore[arg-type]
+    return list(db.session.connection().execute(stmt))
 
 
 def class_gradebooks(class_id: int) -> list[GradeBook]:

@@ -116,11 +116,11 @@ def _term_results(
     student (the same rules: tt22's R3 and R5), its columns looked up once per book and
     each distinct average shown once."""
     get = cells.get
+    out: dict[int, tuple[str, Decimal | None]] = {}
     if comment_subject:
         # R5 reads the cells' Đ/CĐ only: the few distinct combinations are worked out once
         keys = [c.key for c in columns]
         of_codes: dict[tuple[str | None, ...], tuple[str, Decimal | None]] = {}
-        out: dict[int, tuple[str, Decimal | None]] = {}
         for sid in student_ids:
             codes = tuple(getattr(get((sid, k)), "comment", None) for k in keys)
             shown_result = of_codes.get(codes)
@@ -132,7 +132,6 @@ def _term_results(
     gk_key = next((c.key for c in columns if c.kind == Kind.GK.value), None)
     ck_key = next((c.key for c in columns if c.kind == Kind.CK.value), None)
     shown_of: dict[Decimal, str] = {}
-    out: dict[int, tuple[str, Decimal | None]] = {}
     for sid in student_ids:
         gk_cell = get((sid, gk_key)) if gk_key else None
         ck_cell = get((sid, ck_key)) if ck_key else None

@@ -214,7 +214,7 @@ class QueueRow:
 
     @property
     def where(self) -> str:
-        """"10A1 · Toán", as the records' `where` macro writes it."""
+        """ "10A1 · Toán", as the records' `where` macro writes it."""
         return " · ".join(p for p in (self.class_name, self.subject_name) if p)
 
 
@@ -229,9 +229,7 @@ def _queue_rows(ids: Select[Any]) -> list[QueueRow]:
     ids sorted and cut in a subquery (as `_queue_records`), their records joined to their
     type, author, class and subject, and the number of their last version."""
     chosen = ids.subquery()
-    last_version = (
-        select(func.max(RecordVersion.number)).where(RecordVersion.record_id == Record.id).scalar_subquery()
-    )
+    last_version = select(func.max(RecordVersion.number)).where(RecordVersion.record_id == Record.id).scalar_subquery()
     stmt = (
         select(
             Record.id,
@@ -243,11 +241,11 @@ def _queue_rows(ids: Select[Any]) -> list[QueueRow]:
             Record.due_date,
             Record.submitted_at,
             Record.last_submitted_at,
-            RecordType.name,
-            User.full_name,
-            SchoolClass.name,
-            Subject.name,
-            last_version,
+            RecordType.name.label("type_name"),
+            User.full_name.label("author_name"),
+            SchoolClass.name.label("class_name"),
+            Subject.name.label("subject_name"),
+            last_version.label("version_number"),
         )
         .join(RecordType, RecordType.id == Record.record_type_id)
         .join(User, User.id == Record.author_id)
@@ -256,7 +254,7 @@ def _queue_rows(ids: Select[Any]) -> list[QueueRow]:
         .where(Record.id.in_(select(chosen.c.id)))
         .order_by(*_queue_order())
     )
-    return [QueueRow(*row) for row in db.session.execute(stmt)]
+    return [QueueRow(**row._asdict()) for row in db.session.execute(stmt)]
 
 
 def review_page(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
