@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import Enum
 
 MIN_SCORE = Decimal("0")
@@ -195,10 +195,13 @@ def check_score(value: Decimal) -> Decimal:
     return value
 
 
+#: far more precision than the inputs need: the quotient is exact before R2 (a context of
+#: its own rather than a `localcontext()` per average: a class book works out hundreds)
+_EXACT = Context(prec=50)
+
+
 def _weighted_average(total: Decimal, weight: int) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 50  # far more than the inputs need: the quotient is exact before R2
-        return round1(total / weight)
+    return round1(_EXACT.divide(total, weight))
 
 
 # --------------------------------------------------------------------------- R3, R4, R5
@@ -316,15 +319,21 @@ def learning_level(subjects: Sequence[SubjectResult]) -> Level:
     """R6 (Điều 9 khoản 2); thresholds inclusive, "dưới 3,5" strict."""
     scores = [s.score for s in subjects if s.score is not None]
     fails = sum(1 for s in subjects if s.comment is CommentResult.CHUA_DAT)
+    return _level(scores, fails)
+
+
+def _level(scores: Sequence[Decimal], fails: int) -> Level:
+    """R6 from the subjects' scores and their number of comment subjects Chưa đạt."""
 
     def at_least(t: Decimal) -> int:
         return sum(1 for x in scores if x >= t)
 
-    if fails == 0 and all(x >= _T_GOOD for x in scores) and at_least(_T_TOT) >= _MIN_SUBJECTS:
+    lowest = min(scores) if scores else None  # "every score ≥ t" is "the lowest ≥ t"
+    if fails == 0 and (lowest is None or lowest >= _T_GOOD) and at_least(_T_TOT) >= _MIN_SUBJECTS:
         return Level.TOT
-    if fails == 0 and all(x >= _T_PASS for x in scores) and at_least(_T_GOOD) >= _MIN_SUBJECTS:
+    if fails == 0 and (lowest is None or lowest >= _T_PASS) and at_least(_T_GOOD) >= _MIN_SUBJECTS:
         return Level.KHA
-    if fails <= 1 and at_least(_T_PASS) >= _MIN_SUBJECTS and all(x >= _T_FLOOR for x in scores):
+    if fails <= 1 and at_least(_T_PASS) >= _MIN_SUBJECTS and (lowest is None or lowest >= _T_FLOOR):
         return Level.DAT
     return Level.CHUA_DAT
 
@@ -332,12 +341,23 @@ def learning_level(subjects: Sequence[SubjectResult]) -> Level:
 def _reachable(
     subjects: Sequence[SubjectResult], computed: Level, settings: LearningSettings
 ) -> tuple[Level, tuple[SubjectResult, ...]]:
-    """Best R6 level obtained by lifting one subject alone, and the subject(s) that do it."""
+    """Best R6 level obtained by lifting one subject alone, and the subject(s) that do it.
+
+    Lifting is `SubjectResult.at_best()` classified again by R6: a score becomes 10,0 (the
+    other scores and the comment subjects unchanged), a comment becomes Đ (one Chưa đạt
+    fewer when it was one) — worked out on the scores and the count of Chưa đạt directly."""
+    scores = [s.score for s in subjects if s.score is not None]
+    fails = sum(1 for s in subjects if s.comment is CommentResult.CHUA_DAT)
     best, causes = computed, []
-    for i, subject in enumerate(subjects):
-        if subject.comment is not None and not settings.adjustment_counts_comment_subjects:
+    position = 0  # the subject's place among the scores
+    for subject in subjects:
+        if subject.score is not None:
+            level = _level([*scores[:position], _BEST_SCORE, *scores[position + 1 :]], fails)
+            position += 1
+        elif subject.comment is not None and not settings.adjustment_counts_comment_subjects:
             continue
-        level = learning_level([*subjects[:i], subject.at_best(), *subjects[i + 1 :]])
+        else:
+            level = _level(scores, fails - (subject.comment is CommentResult.CHUA_DAT))
         if level > best:
             best, causes = level, [subject]
         elif level == best and level > computed:

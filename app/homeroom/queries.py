@@ -12,14 +12,15 @@ from typing import TypeVar
 
 from flask import url_for
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.audit.registry import SubjectLink
 from app.core.authz import not_found
 from app.extensions import db
 from app.gradebook import tt22
-from app.gradebook.models import Exemption, GradeBook
+from app.gradebook.models import Exemption, GradeBook, Score
+from app.gradebook.queries import ScoreValues
 from app.homeroom import policy
 from app.homeroom.locking import CorrectionTarget
 from app.homeroom.models import Attendance, Conduct, HomeroomCorrection, HomeroomRemark, Retest, SummerConduct
@@ -135,6 +136,18 @@ def exemptable_subjects(class_id: int) -> list[Subject]:
 # ---------------------------------------------------------------------------- the class's data
 
 
+def score_rows(gradebook_ids: Sequence[int]) -> list[ScoreValues]:
+    """`gradebook.queries.score_values_of` read through the connection: the same rows
+    (gradebook_id, student_id, kind, idx, value, comment), made by the Core result without
+    the ORM's per-row work (a class book reads thousands of them)."""
+    if not gradebook_ids:
+        return []
+    stmt = select(Score.gradebook_id, Score.student_id, Score.kind, Score.idx, Score.value, Score.comment).where(
+        Score.gradebook_id.in_(list(gradebook_ids))
+    )
+    return list(db.session.connection().execute(stmt))
+
+
 def class_gradebooks(class_id: int) -> list[GradeBook]:
     return list(db.session.scalars(select(GradeBook).where(GradeBook.class_id == class_id)))
 
@@ -144,10 +157,11 @@ def class_subjects(class_id: int) -> list[Subject]:
         select(Subject)
         .join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
         .where(TeachingAssignment.class_id == class_id)
-        .options(selectinload(Subject.periods))
+        # their periods joined in the same statement (a handful of rows per subject)
+        .options(joinedload(Subject.periods))
         .order_by(Subject.sort_order, Subject.name)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())
 
 
 def conducts_of(student_ids: Sequence[int], term_ids: Sequence[int]) -> dict[tuple[int, int], Conduct]:

@@ -13,16 +13,17 @@ recompute a closed period with the settings frozen at the close.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from app.gradebook import grid as grid_mod
 from app.gradebook import locking, queries, tt22
-from app.gradebook.models import GradeBook, column_key
+from app.gradebook.models import GradeBook, Kind, column_key
 from app.gradebook.services.settings import learning_settings
 from app.gradebook.tt22 import CommentResult, LearningSettings, Level, SubjectResult
-from app.gradebook.values import comment_result, grid_columns, level_of, regular_count, shown
+from app.gradebook.values import Column, comment_result, grid_columns, level_of, regular_count, shown
 from app.homeroom import queries as hq
 from app.homeroom.models import Conduct, HomeroomRemark, Retest, SummerConduct
 from app.school.models import SchoolClass, Student, Subject, Term
@@ -96,6 +97,61 @@ def _subject_result(subject: Subject, text: str, value: Decimal | None) -> Subje
 PERIODS = ("1", "2", "year")
 
 
+def _comment_term(codes: tuple[str | None, ...], required: int, strict: bool) -> tuple[str, Decimal | None]:
+    """`grid.term_result` of a comment subject from its cells' stored Đ/CĐ codes."""
+    results = [comment_result(code) for code in codes]
+    if not strict and any(r is None for r in results):
+        return "", None
+    return tt22.comment_term_result(results, required).value, None
+
+
+def _term_results(
+    columns: Sequence[Column],
+    cells: dict[tuple[int, str], Any],
+    student_ids: Sequence[int],
+    comment_subject: bool,
+    strict: bool,
+) -> dict[int, tuple[str, Decimal | None]]:
+    """student → (shown result, ĐTBmhk) of one grade book: `grid.term_result` for each
+    student (the same rules: tt22's R3 and R5), its columns looked up once per book and
+    each distinct average shown once."""
+    get = cells.get
+    out: dict[int, tuple[str, Decimal | None]] = {}
+    if comment_subject:
+        # R5 reads the cells' Đ/CĐ only: the few distinct combinations are worked out once
+        keys = [c.key for c in columns]
+        of_codes: dict[tuple[str | None, ...], tuple[str, Decimal | None]] = {}
+        for sid in student_ids:
+            codes = tuple(getattr(get((sid, k)), "comment", None) for k in keys)
+            shown_result = of_codes.get(codes)
+            if shown_result is None:
+                shown_result = of_codes[codes] = _comment_term(codes, len(columns), strict)
+            out[sid] = shown_result
+        return out
+    tx_keys = [c.key for c in columns if c.kind == Kind.TX.value]
+    gk_key = next((c.key for c in columns if c.kind == Kind.GK.value), None)
+    ck_key = next((c.key for c in columns if c.kind == Kind.CK.value), None)
+    shown_of: dict[Decimal, str] = {}
+    for sid in student_ids:
+        gk_cell = get((sid, gk_key)) if gk_key else None
+        ck_cell = get((sid, ck_key)) if ck_key else None
+        gk = gk_cell.value if gk_cell is not None else None
+        ck = ck_cell.value if ck_cell is not None else None
+        if gk is None or ck is None:
+            out[sid] = ("", None)  # tt22.term_average: nothing until ĐĐGgk and ĐĐGck exist
+            continue
+        tx = [v for v in (getattr(get((sid, k)), "value", None) for k in tx_keys) if v is not None]
+        avg = tt22.term_average(tx, gk, ck)
+        if avg is None:
+            out[sid] = ("", None)
+            continue
+        text = shown_of.get(avg)
+        if text is None:
+            text = shown_of[avg] = tt22.format_score(avg)
+        out[sid] = (text, avg)
+    return out
+
+
 def build(
     school_class: SchoolClass, period: str, settings: LearningSettings | None = None, *, with_summer: bool = True
 ) -> ClassSummary:
@@ -112,8 +168,16 @@ def build(
     shown_terms = terms if period == "year" else [t for t in (term,) if t is not None]
     shown_ids = {t.id for t in shown_terms}
     by_book: dict[int, dict[tuple[int, str], Any]] = {}
-    for sc in queries.score_values_of([b.id for b in books.values() if b.term_id in shown_ids]):
-        by_book.setdefault(sc.gradebook_id, {})[(sc.student_id, column_key(sc.kind, sc.idx))] = sc
+    keys: dict[tuple[str, int], str] = {}  # (kind, idx) → column key: a class book reads thousands of cells
+    for sc in hq.score_rows([b.id for b in books.values() if b.term_id in shown_ids]):
+        gradebook_id, student_id, kind, idx = sc[0], sc[1], sc[2], sc[3]
+        key = keys.get((kind, idx))
+        if key is None:
+            key = keys[(kind, idx)] = column_key(kind, idx)
+        cells_of = by_book.get(gradebook_id)
+        if cells_of is None:
+            cells_of = by_book[gradebook_id] = {}
+        cells_of[(student_id, key)] = sc
     flags: list[BookFlag] = []
     locked: dict[int, bool] = {}
     reviews = locking.review_states(list(books.values()))
@@ -127,18 +191,16 @@ def build(
             locked[gb.id] = lock.locked
             if lock.code is None:
                 flags.append(BookFlag(subject, t, "chưa nộp / chưa khoá", gb.id))
-    # per student, per subject, per term: (shown, value)
-    term_marks: dict[tuple[int, int, int], tuple[str, Decimal | None]] = {}
+    # per term, per subject: student → (shown, value)
+    comment_subject = {subject.id: subject.is_comment for subject in subjects}
+    term_marks: dict[tuple[int, int], dict[int, tuple[str, Decimal | None]]] = {}
     for subject in subjects:
         columns = grid_columns(regular_count(subject, school_class.grade_level))
         for t in shown_terms:
             gb = books.get((subject.id, t.id))
             cells = by_book.get(gb.id, {}) if gb else {}
-            for sid in ids:
-                text, value, _ = grid_mod.term_result(
-                    columns, cells, sid, subject.is_comment, strict=bool(gb and locked.get(gb.id))
-                )
-                term_marks[(sid, subject.id, t.id)] = (text, value)
+            strict = bool(gb and locked.get(gb.id))
+            term_marks[(subject.id, t.id)] = _term_results(columns, cells, ids, comment_subject[subject.id], strict)
     conducts = hq.conducts_of(ids, [t.id for t in terms])
     remarks = hq.remarks_of(ids, [t.id for t in terms])
     absences = hq.absence_counts(ids, school_class.year_id)
@@ -154,24 +216,51 @@ def build(
     settings = settings or learning_settings()
     lines = []
     incomplete_subjects: dict[int, int] = {}
+    none: tuple[str, Decimal | None] = ("", None)
+    no_marks: dict[int, tuple[str, Decimal | None]] = {}
+    if period == "year":
+        pairs = [
+            (
+                subject,
+                term_marks.get((subject.id, hk1.id), no_marks) if hk1 else no_marks,
+                term_marks.get((subject.id, hk2.id), no_marks) if hk2 else no_marks,
+            )
+            for subject in subjects
+        ]
+    else:
+        shown_marks = [
+            (subject, term_marks.get((subject.id, term.id), no_marks) if term is not None else no_marks)
+            for subject in subjects
+        ]
+    # one SubjectResult per (subject, shown result): frozen, so the students who share a
+    # result share it (its score is checked once, not once per student)
+    result_of: dict[tuple[int, str, Decimal | None], SubjectResult | None] = {}
     for i, s in enumerate(students, start=1):
         line = StudentLine(i, s, [])
-        for subject in subjects:
-            if period == "year":
-                t1 = term_marks.get((s.id, subject.id, hk1.id), ("", None)) if hk1 else ("", None)
-                t2 = term_marks.get((s.id, subject.id, hk2.id), ("", None)) if hk2 else ("", None)
-                text = grid_mod.year_result(t1[0], t1[1], t2[0], t2[1], subject.is_comment)
+        sid = s.id
+        marks: list[tuple[Subject, str, Decimal | None]] = []
+        if period == "year":
+            for subject, first_marks, second_marks in pairs:
+                t1, t2 = first_marks.get(sid, none), second_marks.get(sid, none)
+                is_comment = comment_subject[subject.id]
+                text = grid_mod.year_result(t1[0], t1[1], t2[0], t2[1], is_comment)
                 first, second = t1[1], t2[1]
                 value = None
-                if text and not subject.is_comment and first is not None and second is not None:
+                if text and not is_comment and first is not None and second is not None:
                     value = tt22.year_average(first, second)
-            elif term is not None:
-                text, value = term_marks.get((s.id, subject.id, term.id), ("", None))
+                marks.append((subject, text, value))
+        else:
+            for subject, of_term in shown_marks:
+                text, value = of_term.get(sid, none)
+                marks.append((subject, text, value))
+        for subject, text, value in marks:
+            known = (subject.id, text, value)
+            if known in result_of:
+                result = result_of[known]
             else:
-                text, value = "", None
-            mark = SubjectMark(subject, text, _subject_result(subject, text, value))
-            line.marks.append(mark)
-            if mark.result is None:
+                result = result_of[known] = _subject_result(subject, text, value)
+            line.marks.append(SubjectMark(subject, text, result))
+            if result is None:
                 line.missing.append(subject.name)
                 incomplete_subjects[subject.id] = incomplete_subjects.get(subject.id, 0) + 1
         results = [m.result for m in line.marks if m.result is not None]

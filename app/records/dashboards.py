@@ -16,20 +16,22 @@ week:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple, Protocol
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy import ScalarSelect, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.core.vn import LOCAL_TZ, to_local
+from app.core.vn import LOCAL_TZ, person_sort_key, split_full_name, to_local
 from app.core.workflow import State
 from app.extensions import db
 from app.records import queries
 from app.records.charts import Chart, grouped_bars
 from app.records.models import Record, RecordType
-from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
+from app.school.models import Department, SchoolClass, SchoolSetting, Subject, TeachingAssignment
 from app.school.queries import current_year
 
 PLANS_SETTING = "records.weekly_plans_per_assignment"
@@ -66,12 +68,12 @@ def weeks_ending(week: date) -> list[date]:
     return [week - timedelta(weeks=i) for i in reversed(range(WEEKS_SHOWN))]
 
 
-def first_week() -> date | None:
-    """The week the school started: that of the earliest due date of any lesson plan."""
+def _first_due_date() -> ScalarSelect[date | None]:
+    """The earliest due date of any lesson plan, as a scalar subquery."""
     # the first row in due-date order rather than min(): PostgreSQL reads it from the
     # due-date index instead of aggregating every plan of the school (0.1 ms, not 30 ms at
     # district size)
-    stmt = (
+    return (
         select(Record.due_date)
         .join(RecordType, RecordType.id == Record.record_type_id)
         .where(
@@ -81,8 +83,13 @@ def first_week() -> date | None:
         )
         .order_by(Record.due_date)
         .limit(1)
+        .scalar_subquery()
     )
-    earliest = db.session.scalar(stmt)
+
+
+def first_week() -> date | None:
+    """The week the school started: that of the earliest due date of any lesson plan."""
+    earliest = db.session.scalar(select(_first_due_date()))
     return week_start(earliest) if earliest else None
 
 
@@ -90,16 +97,40 @@ def _per(week: date, per: int, start: date | None) -> int:
     return per if start is not None and week >= start else 0
 
 
-def plans_per_assignment() -> int:
-    from app.school.services import get_setting
-
+def _plans(raw: str | None) -> int:
     try:
-        return max(0, int(get_setting(PLANS_SETTING, "1") or "1"))
+        return max(0, int(raw or "1"))
     except ValueError:
         return 1
 
 
-def classify(record: Record, today: date) -> str:
+def plans_per_assignment() -> int:
+    from app.school.services import get_setting
+
+    return _plans(get_setting(PLANS_SETTING, "1"))
+
+
+def week_rule() -> tuple[int, date | None]:
+    """(`plans_per_assignment()`, `first_week()`) in one statement."""
+    setting = select(SchoolSetting.value).where(SchoolSetting.key == PLANS_SETTING).scalar_subquery()
+    raw, earliest = db.session.execute(select(setting, _first_due_date())).one()
+    return _plans(raw), week_start(earliest) if earliest else None
+
+
+class Dated(Protocol):
+    """What a tally reads of a record (a record, or a row of `_due_records`)."""
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def due_date(self) -> date | None: ...
+
+    @property
+    def submitted_at(self) -> datetime | None: ...
+
+
+def classify(record: Dated, today: date) -> str:
     """on_time | late | overdue | pending, for a record with a due date."""
     if record.submitted_at is not None:
         if record.due_date is None or to_local(record.submitted_at).date() <= record.due_date:
@@ -125,17 +156,39 @@ class Compliance:
         return max(0, self.expected - self.submitted)
 
 
+class Teacher(NamedTuple):
+    """A teacher of a compliance table: who, read as plain columns."""
+
+    id: int
+    username: str
+    full_name: str
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, date]:
+        return person_sort_key(*split_full_name(self.full_name))
+
+
 @dataclass
 class TeacherRow:
-    teacher: User
+    teacher: Teacher
     counts: Compliance
 
 
-def _due_records(start: date, end: date, department_id: int | None = None) -> list[Record]:
+class DueRecord(NamedTuple):
+    """What the compliance tallies read of a record due in a week."""
+
+    author_id: int
+    department_id: int | None
+    state: str
+    submitted_at: datetime | None
+    due_date: date | None
+
+
+def _due_records(start: date, end: date, department_id: int | None = None) -> list[DueRecord]:
     """Records due in [start, end] (of one tổ when given: a school of thousands of classes
-    must not load every tổ's week to show one)."""
+    must not load every tổ's week to show one), as plain rows: a tally reads these columns only."""
     stmt = (
-        select(Record)
+        select(Record.author_id, Record.department_id, Record.state, Record.submitted_at, Record.due_date)
         .join(RecordType, RecordType.id == Record.record_type_id)
         .where(
             RecordType.deadline_days_before_lesson.is_not(None),
@@ -146,9 +199,7 @@ def _due_records(start: date, end: date, department_id: int | None = None) -> li
     )
     if department_id is not None:
         stmt = stmt.where(Record.department_id == department_id)
-    # a tally reads these columns only; the relationships load only if something asks
-    counted = (Record.author_id, Record.department_id, Record.state, Record.submitted_at, Record.due_date)
-    return list(db.session.scalars(stmt.options(load_only(*counted), lazyload("*"))))
+    return [DueRecord(*row) for row in db.session.execute(stmt)]
 
 
 def _assignments(year_id: int | None, department_id: int | None = None) -> Counter[tuple[int, int]]:
@@ -167,7 +218,7 @@ def _assignments(year_id: int | None, department_id: int | None = None) -> Count
     return Counter({(t, d): n for t, d, n in db.session.execute(stmt) if d is not None})
 
 
-def _tally(records: list[Record], today: date, expected_floor: int) -> Compliance:
+def _tally(records: Sequence[Dated], today: date, expected_floor: int) -> Compliance:
     counts = Compliance()
     for record in records:
         kind = classify(record, today)
@@ -184,19 +235,28 @@ def _current_year_id() -> int | None:
     return year.id if year else None
 
 
-def teacher_compliance(department: Department, week: date, today: date) -> list[TeacherRow]:
-    """One row per teacher of the tổ (members and anyone teaching its subjects)."""
+def teacher_compliance(department: DepartmentLike, week: date, today: date) -> list[TeacherRow]:
+    """One row per teacher of the tổ (members and anyone teaching its subjects): four
+    statements (the week's rule, the tổ's assignments, its records due in the week, its
+    teachers' names)."""
     start, end = week, week + timedelta(days=6)
-    per = _per(week, plans_per_assignment(), first_week())
+    plans, first = week_rule()
+    per = _per(week, plans, first)
     assignments = _assignments(_current_year_id(), department.id)
-    by_teacher: dict[int, list[Record]] = defaultdict(list)
+    by_teacher: dict[int, list[DueRecord]] = defaultdict(list)
     for record in _due_records(start, end, department.id):
         by_teacher[record.author_id].append(record)
     ids = {t for (t, d) in assignments if d == department.id} | set(by_teacher)
-    ids |= set(db.session.scalars(select(User.id).where(User.department_id == department.id, User.active.is_(True))))
-    teachers = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
+    members = (User.department_id == department.id) & User.active.is_(True)
+    stmt = select(User.id, User.username, User.full_name).where(or_(User.id.in_(ids), members) if ids else members)
+    teachers = [Teacher(*row) for row in db.session.execute(stmt)]
     rows = [TeacherRow(t, _tally(by_teacher[t.id], today, per * assignments[(t.id, department.id)])) for t in teachers]
     return sorted(rows, key=lambda r: r.teacher.sort_key)
+
+
+class DepartmentLike(Protocol):
+    @property
+    def id(self) -> int: ...
 
 
 @dataclass
@@ -209,10 +269,10 @@ def department_weeks(weeks: list[date], today: date) -> list[DepartmentWeeks]:
     """For each tổ, the compliance of each given week (Mondays, oldest first): the sum of
     its teachers' weekly compliance (so one teacher's extra plans never hide another's gap)."""
     departments = list(db.session.scalars(select(Department).order_by(Department.name)))
-    per, first = plans_per_assignment(), first_week()
+    per, first = week_rule()
     assignments = _assignments(_current_year_id())
     records = _due_records(weeks[0], weeks[-1] + timedelta(days=6)) if weeks else []
-    grouped: dict[tuple[int | None, date, int], list[Record]] = defaultdict(list)
+    grouped: dict[tuple[int | None, date, int], list[DueRecord]] = defaultdict(list)
     for record in records:
         if record.due_date is not None:  # always: _due_records() selects by due date
             grouped[(record.department_id, week_start(record.due_date), record.author_id)].append(record)

@@ -180,13 +180,12 @@ class Record(WorkflowMixin, TimestampMixin, Base):
 
     @property
     def awaiting_label(self) -> str:
-        return StepKind(self.awaiting).label if self.awaiting else ""
+        return awaiting_label(self.awaiting)
 
     @property
     def next_step_label(self) -> str:
         """Who decides after the waiting step ("" when the waiting step is the last one)."""
-        chain = self.chain or []
-        return StepKind(chain[self.step + 1]).label if self.step + 1 < len(chain) else ""
+        return next_step_label(self.chain, self.step)
 
     def current_approvals(self) -> list[RecordDecision]:
         """Approvals of the current submission (a new submission starts over)."""
@@ -201,6 +200,17 @@ class Record(WorkflowMixin, TimestampMixin, Base):
     def last_return(self) -> RecordDecision | None:
         returns = [d for d in self.decisions if d.action == "return"]
         return returns[-1] if returns else None
+
+
+def awaiting_label(awaiting: str | None) -> str:
+    """The label of the kind of step a record waits for ("" when it waits for none)."""
+    return StepKind(awaiting).label if awaiting else ""
+
+
+def next_step_label(chain: list[str] | None, step: int) -> str:
+    """Who decides after step `step` of `chain` ("" when it is the last one)."""
+    chain = chain or []
+    return StepKind(chain[step + 1]).label if step + 1 < len(chain) else ""
 
 
 def queue_overdue(record: type[Record] = Record) -> ColumnElement[bool]:

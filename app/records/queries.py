@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple, Protocol
 
 from flask import url_for
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
@@ -27,6 +27,8 @@ from app.records.models import (
     RecordType,
     RecordVersion,
     StepKind,
+    awaiting_label,
+    next_step_label,
     queue_overdue,
 )
 from app.school.models import Department, SchoolClass, Subject, TeachingAssignment
@@ -78,6 +80,12 @@ def my_records(user: User, limit: int = 200) -> list[Record]:
     return list(db.session.scalars(stmt))
 
 
+#: the two decisions `_waiting_for` compares, aliased once: an alias adapts its columns the
+#: first time they are used and keeps them (made per request, that is most of the queue's
+#: statement building)
+_SUBMIT, _APPROVE = aliased(RecordDecision), aliased(RecordDecision)
+
+
 def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
     """Submitted records whose waiting step asks for this user (R14: never the author, and
     not one whose current submission this user already approved): `policy.can_review` in
@@ -95,7 +103,7 @@ def _waiting_for(user: User) -> list[ColumnElement[bool]] | None:
         kinds.append(Record.awaiting.in_(school_wide))
     if not kinds:
         return None
-    submit, approve = aliased(RecordDecision), aliased(RecordDecision)
+    submit, approve = _SUBMIT, _APPROVE
     # correlated explicitly: nested in the EXISTS below, auto-correlation would look only at
     # the EXISTS' own FROM and add `record` to this subquery (every record's last submission)
     last_submit = (
@@ -174,19 +182,93 @@ def review_queue(user: User, type_code: str | None = None) -> list[Record]:
 
 
 @dataclass(frozen=True)
+class QueueRow:
+    """One line of the review queue, read as plain columns (no record, version, author,
+    class or subject objects): what `_queue.html` shows of a waiting record."""
+
+    id: int
+    title: str
+    version: int
+    step: int
+    chain: list[str] | None
+    awaiting: str | None
+    due_date: date | None
+    submitted_at: datetime | None
+    last_submitted_at: datetime | None
+    type_name: str
+    author_name: str
+    class_name: str | None
+    subject_name: str | None
+    version_number: int | None
+
+    #: `dom_id(row, "queue")` names it as it names the record: record-<id>-queue
+    __audit_type__ = "record"
+
+    @property
+    def awaiting_label(self) -> str:
+        return awaiting_label(self.awaiting)
+
+    @property
+    def next_step_label(self) -> str:
+        return next_step_label(self.chain, self.step)
+
+    @property
+    def where(self) -> str:
+        """ "10A1 · Toán", as the records' `where` macro writes it."""
+        return " · ".join(p for p in (self.class_name, self.subject_name) if p)
+
+
+@dataclass(frozen=True)
 class QueuePage:
-    records: list[Record]
+    records: list[QueueRow]
     window: Window
+
+
+def _queue_rows(ids: Select[Any]) -> list[QueueRow]:
+    """The lines of `ids` (a page of the queue) in the queue's order, in ONE statement: the
+    ids sorted and cut in a subquery (as `_queue_records`), their records joined to their
+    type, author, class and subject, and the number of their last version."""
+    chosen = ids.subquery()
+    last_version = select(func.max(RecordVersion.number)).where(RecordVersion.record_id == Record.id).scalar_subquery()
+    stmt = (
+        select(
+            Record.id,
+            Record.title,
+            Record.version,
+            Record.step,
+            Record.chain,
+            Record.awaiting,
+            Record.due_date,
+            Record.submitted_at,
+            Record.last_submitted_at,
+            RecordType.name.label("type_name"),
+            User.full_name.label("author_name"),
+            SchoolClass.name.label("class_name"),
+            Subject.name.label("subject_name"),
+            last_version.label("version_number"),
+        )
+        .join(RecordType, RecordType.id == Record.record_type_id)
+        .join(User, User.id == Record.author_id)
+        .outerjoin(SchoolClass, SchoolClass.id == Record.class_id)
+        .outerjoin(Subject, Subject.id == Record.subject_id)
+        .where(Record.id.in_(select(chosen.c.id)))
+        .order_by(*_queue_order())
+    )
+    return [QueueRow(**row._asdict()) for row in db.session.execute(stmt)]
 
 
 def review_page(user: User, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
     """One page of the review queue (a tổ of a district-sized school has thousands waiting):
-    counted in SQL, only the page's records loaded."""
-    ids = _queue_ids(user)
-    if ids is None:
+    counted in SQL, only the page's lines read — two statements."""
+    waiting = _waiting_for(user)
+    if waiting is None:
         return QueuePage([], window(0, 1, per_page))
-    shown = window(review_queue_size(user) or 0, page, per_page)
-    return QueuePage(_queue_records(ids.offset(shown.offset).limit(per_page)), shown)
+    total = int(db.session.scalar(select(func.count(Record.id)).where(*waiting)) or 0)
+    shown = window(total, page, per_page)
+    if not total:
+        return QueuePage([], shown)
+    ids = select(Record.id).where(*waiting).order_by(*_queue_order())
+    return QueuePage(_queue_rows(ids.offset(shown.offset).limit(per_page)), shown)
 
 
 def review_queue_size(user: User) -> int | None:
@@ -198,7 +280,15 @@ def review_queue_size(user: User) -> int | None:
     return int(db.session.scalar(select(func.count(Record.id)).where(*waiting)) or 0)
 
 
-def is_overdue(record: Record, today: date) -> bool:
+class _Dated(Protocol):
+    @property
+    def due_date(self) -> date | None: ...
+
+    @property
+    def submitted_at(self) -> datetime | None: ...
+
+
+def is_overdue(record: _Dated, today: date) -> bool:
     """Past its due date and not submitted on time (still unsubmitted, or submitted late)."""
     if record.due_date is None:
         return False
@@ -293,10 +383,20 @@ def subject(subject_id: int | None) -> Subject | None:
     return db.session.get(Subject, subject_id) if subject_id else None
 
 
-def led_departments(user: User) -> list[Department]:
-    """The tổ a tổ trưởng or tổ phó leads (their compliance is on the review page)."""
-    departments = (db.session.get(Department, d) for d in user.led_department_ids())
-    return [d for d in departments if d is not None]
+def led_departments(user: User) -> list[DepartmentName]:
+    """The tổ a tổ trưởng or tổ phó leads (their compliance is on the review page): their id
+    and name, in one statement."""
+    led = user.led_department_ids()
+    if not led:
+        return []
+    stmt = select(Department.id, Department.name).where(Department.id.in_(led))
+    rows = {d.id: DepartmentName(d.id, d.name) for d in db.session.execute(stmt)}
+    return [rows[d] for d in led if d in rows]
+
+
+class DepartmentName(NamedTuple):
+    id: int
+    name: str
 
 
 def assignment_choices(user: User) -> list[tuple[int, int, str]]:

@@ -810,3 +810,56 @@ def test_adjustment_only_raises_and_never_reaches_tot(subjects_, options) -> Non
         assert result.final <= Level.KHA and result.causes
     if options.adjustment_reading is A:
         assert result.final.rank - result.computed.rank <= 1
+
+
+# R6/R7 as the module docstring states them, written the slow, literal way: every score
+# checked against every threshold, each subject lifted with `at_best()` and classified again
+def _literal_level(subjects: list[tt22.SubjectResult]) -> Level:
+    scores = [s.score for s in subjects if s.score is not None]
+    fails = sum(1 for s in subjects if s.comment is CR.CHUA_DAT)
+    at_least = lambda t: sum(1 for x in scores if x >= Decimal(t))  # noqa: E731
+    if fails == 0 and all(x >= Decimal("6.5") for x in scores) and at_least("8.0") >= 6:
+        return Level.TOT
+    if fails == 0 and all(x >= Decimal("5.0") for x in scores) and at_least("6.5") >= 6:
+        return Level.KHA
+    if fails <= 1 and at_least("5.0") >= 6 and all(x >= Decimal("3.5") for x in scores):
+        return Level.DAT
+    return Level.CHUA_DAT
+
+
+def _literal_reachable(subjects: list[tt22.SubjectResult], computed: Level, counts_comments: bool) -> tuple:
+    best, causes = computed, []
+    for i, subject in enumerate(subjects):
+        if subject.comment is not None and not counts_comments:
+            continue
+        level = _literal_level([*subjects[:i], subject.at_best(), *subjects[i + 1 :]])
+        if level > best:
+            best, causes = level, [subject]
+        elif level == best and level > computed:
+            causes.append(subject)
+    return best, tuple(causes)
+
+
+_SUBJECT_RESULTS = st.lists(
+    st.one_of(
+        # most draws near the thresholds (3,5 … 10), so that Tốt, Khá and lifts are met often
+        st.one_of(st.integers(0, 100), st.integers(30, 100), st.integers(60, 100)).map(
+            lambda n: ("score", Decimal(n) / 10)
+        ),
+        st.sampled_from([CR.DAT, CR.CHUA_DAT]).map(lambda c: ("comment", c)),
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=400)
+@given(_SUBJECT_RESULTS, st.booleans())
+def test_learning_level_and_the_one_subject_lift_match_the_rule_as_written(marks, counts_comments) -> None:  # type: ignore[no-untyped-def]
+    subjects = [
+        tt22.SubjectResult.scored(f"m{i}", v) if kind == "score" else tt22.SubjectResult.commented(f"m{i}", v)
+        for i, (kind, v) in enumerate(marks)
+    ]
+    computed = tt22.learning_level(subjects)
+    assert computed is _literal_level(subjects)
+    rule = tt22.LearningSettings(adjustment_counts_comment_subjects=counts_comments)
+    assert tt22._reachable(subjects, computed, rule) == _literal_reachable(subjects, computed, counts_comments)

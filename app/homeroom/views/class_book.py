@@ -11,7 +11,7 @@ from app.core.authz import ANY_STAFF, Role, allow, require
 from app.core.database import unit_of_work
 from app.core.htmx import page_or_fragment
 from app.core.routing import Routes
-from app.homeroom import forms, locking, policy, queries, services, summary
+from app.homeroom import book_html, forms, locking, policy, queries, services, summary
 from app.homeroom.views import common
 from app.school import queries as school_queries
 
@@ -47,6 +47,7 @@ def class_book(class_id: int) -> Response:
         editable=policy.can_edit_homeroom(user, cls.homeroom_teacher_id) and not lock.locked,
         levels=forms.LEVEL_CHOICES,
         lock=lock,
+        line_head=book_html.line_head,
     )
 
 
