@@ -7,9 +7,10 @@ All arithmetic is tt22's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from app.gradebook import locking, queries, tt22
 from app.gradebook.queries import GridHandle, RemarkCell, ScoreCell
@@ -100,40 +101,84 @@ def index_scores(scores: Sequence[ScoreCell]) -> dict[tuple[int, str], ScoreCell
     return {(s.student_id, f"tx{s.idx}" if s.kind == "tx" else s.kind): s for s in scores}  # column_key, inlined
 
 
+TermResult = tuple[str, Decimal | None, str | None]
+NO_RESULT: TermResult = ("", None, None)
+
+
 def term_result(
     columns: Sequence[Column],
     by_cell: dict[tuple[int, str], ScoreCell],
     student_id: int,
     comment_subject: bool,
     strict: bool = False,
-) -> tuple[str, Decimal | None, str | None]:
-    """(shown result, ĐTBmhk value, R3 warning) of one student in one grade book.
+) -> TermResult:
+    """(shown result, ĐTBmhk value, R3 warning) of one student in one grade book."""
+    return term_results(columns, by_cell, [student_id], comment_subject, strict)[student_id]
+
+
+def term_results(
+    columns: Sequence[Column],
+    by_cell: Mapping[tuple[int, str], Any],
+    student_ids: Sequence[int],
+    comment_subject: bool,
+    strict: bool = False,
+) -> dict[int, TermResult]:
+    """student → (shown result, ĐTBmhk value, R3 warning) in one grade book, from its cells
+    by (student id, column key) — the grid's rows, a saved row, the class book and the
+    close's snapshots all read them here.
 
     Score subjects: R3 once ĐĐGgk and ĐĐGck exist. Comment subjects: R5 — shown only when
     every assessment is entered (or always, when `strict`, where a blank means CĐ).
     """
-    cells = [by_cell.get((student_id, c.key)) for c in columns]
     if comment_subject:
-        results = [comment_result(s.comment) if s else None for s in cells]
-        if not strict and any(r is None for r in results):
-            return "", None, None
-        return tt22.comment_term_result(results, len(columns)).value, None, None
-    tx: list[Decimal] = []
-    gk = ck = None
-    expected = 0
-    for s, c in zip(cells, columns, strict=True):  # one pass: the page asks 80 times
-        if c.kind == "tx":
-            expected += 1
-            if s is not None and s.value is not None:
-                tx.append(s.value)
-        elif s is not None and c.kind == "gk" and gk is None:
-            gk = s.value
-        elif s is not None and c.kind == "ck" and ck is None:
-            ck = s.value
-    avg = tt22.term_average(tx, gk, ck)
-    if avg is None:
-        return "", None, None
-    return tt22.format_score(avg), avg, tt22.expected_tx_mismatch(len(tx), expected)
+        return _comment_term_results([c.key for c in columns], by_cell, student_ids, strict)
+    return _score_term_results(columns, by_cell, student_ids)
+
+
+def _comment_term_results(
+    keys: Sequence[str], by_cell: Mapping[tuple[int, str], Any], student_ids: Sequence[int], strict: bool
+) -> dict[int, TermResult]:
+    get = by_cell.get
+    # R5 reads the cells' Đ/CĐ only: the few distinct combinations are worked out once
+    of_codes: dict[tuple[str | None, ...], TermResult] = {}
+    out: dict[int, TermResult] = {}
+    for sid in student_ids:
+        codes = tuple(getattr(get((sid, k)), "comment", None) for k in keys)
+        result = of_codes.get(codes)
+        if result is None:
+            results = [comment_result(code) for code in codes]
+            unfinished = not strict and any(r is None for r in results)
+            shown_result = "" if unfinished else tt22.comment_term_result(results, len(keys)).value
+            result = of_codes[codes] = (shown_result, None, None)
+        out[sid] = result
+    return out
+
+
+def _score_term_results(
+    columns: Sequence[Column], by_cell: Mapping[tuple[int, str], Any], student_ids: Sequence[int]
+) -> dict[int, TermResult]:
+    get = by_cell.get
+    tx_keys = [c.key for c in columns if c.kind == "tx"]
+    gk_key = next((c.key for c in columns if c.kind == "gk"), None)
+    ck_key = next((c.key for c in columns if c.kind == "ck"), None)
+    shown_of: dict[Decimal, str] = {}  # each distinct average formatted once
+    out: dict[int, TermResult] = {}
+    for sid in student_ids:
+        gk = getattr(get((sid, gk_key)), "value", None) if gk_key else None
+        ck = getattr(get((sid, ck_key)), "value", None) if ck_key else None
+        if gk is None or ck is None:
+            out[sid] = NO_RESULT  # tt22.term_average: nothing until ĐĐGgk and ĐĐGck exist
+            continue
+        tx = [v for v in (getattr(get((sid, k)), "value", None) for k in tx_keys) if v is not None]
+        avg = tt22.term_average(tx, gk, ck)
+        if avg is None:
+            out[sid] = NO_RESULT
+            continue
+        text = shown_of.get(avg)
+        if text is None:
+            text = shown_of[avg] = tt22.format_score(avg)
+        out[sid] = (text, avg, tt22.expected_tx_mismatch(len(tx), len(tx_keys)))
+    return out
 
 
 def year_result(
@@ -164,6 +209,9 @@ def load_grid(handle: GridHandle) -> Grid:
     exempt = queries.exempt_students(cls.id, cls.year_id, term.id, subject.id)
     review = locking.review_state(handle.gradebook)
     lock = locking.lock_of(handle.gradebook, term, review)
+    student_ids = [s.id for s in students]
+    results = term_results(columns, by_cell, student_ids, subject.is_comment)
+    first_results = term_results(columns, first_cells, student_ids, subject.is_comment) if first_book else {}
     rows = []
     for i, s in enumerate(students, start=1):
         row = Row(
@@ -173,9 +221,9 @@ def load_grid(handle: GridHandle) -> Grid:
             comment=comments.get(s.id),
             exempt=s.id in exempt,
         )
-        row.average, row.average_value, row.warning = term_result(columns, by_cell, s.id, subject.is_comment)
+        row.average, row.average_value, row.warning = results[s.id]
         if first_book is not None:
-            row.first_term, first_value, _ = term_result(columns, first_cells, s.id, subject.is_comment)
+            row.first_term, first_value, _ = first_results[s.id]
             row.year = year_result(row.first_term, first_value, row.average, row.average_value, subject.is_comment)
         rows.append(row)
     return Grid(

@@ -20,7 +20,7 @@ from typing import Any
 
 from app.gradebook import grid as grid_mod
 from app.gradebook import locking, queries, tt22
-from app.gradebook.models import GradeBook, Kind, column_key
+from app.gradebook.models import GradeBook, column_key
 from app.gradebook.services.settings import learning_settings
 from app.gradebook.tt22 import CommentResult, LearningSettings, Level, SubjectResult
 from app.gradebook.values import Column, comment_result, grid_columns, level_of, regular_count, shown
@@ -97,59 +97,16 @@ def _subject_result(subject: Subject, text: str, value: Decimal | None) -> Subje
 PERIODS = ("1", "2", "year")
 
 
-def _comment_term(codes: tuple[str | None, ...], required: int, strict: bool) -> tuple[str, Decimal | None]:
-    """`grid.term_result` of a comment subject from its cells' stored Đ/CĐ codes."""
-    results = [comment_result(code) for code in codes]
-    if not strict and any(r is None for r in results):
-        return "", None
-    return tt22.comment_term_result(results, required).value, None
-
-
-def _term_results(
+def _shown_results(
     columns: Sequence[Column],
     cells: dict[tuple[int, str], Any],
     student_ids: Sequence[int],
     comment_subject: bool,
     strict: bool,
 ) -> dict[int, tuple[str, Decimal | None]]:
-    """student → (shown result, ĐTBmhk) of one grade book: `grid.term_result` for each
-    student (the same rules: tt22's R3 and R5), its columns looked up once per book and
-    each distinct average shown once."""
-    get = cells.get
-    out: dict[int, tuple[str, Decimal | None]] = {}
-    if comment_subject:
-        # R5 reads the cells' Đ/CĐ only: the few distinct combinations are worked out once
-        keys = [c.key for c in columns]
-        of_codes: dict[tuple[str | None, ...], tuple[str, Decimal | None]] = {}
-        for sid in student_ids:
-            codes = tuple(getattr(get((sid, k)), "comment", None) for k in keys)
-            shown_result = of_codes.get(codes)
-            if shown_result is None:
-                shown_result = of_codes[codes] = _comment_term(codes, len(columns), strict)
-            out[sid] = shown_result
-        return out
-    tx_keys = [c.key for c in columns if c.kind == Kind.TX.value]
-    gk_key = next((c.key for c in columns if c.kind == Kind.GK.value), None)
-    ck_key = next((c.key for c in columns if c.kind == Kind.CK.value), None)
-    shown_of: dict[Decimal, str] = {}
-    for sid in student_ids:
-        gk_cell = get((sid, gk_key)) if gk_key else None
-        ck_cell = get((sid, ck_key)) if ck_key else None
-        gk = gk_cell.value if gk_cell is not None else None
-        ck = ck_cell.value if ck_cell is not None else None
-        if gk is None or ck is None:
-            out[sid] = ("", None)  # tt22.term_average: nothing until ĐĐGgk and ĐĐGck exist
-            continue
-        tx = [v for v in (getattr(get((sid, k)), "value", None) for k in tx_keys) if v is not None]
-        avg = tt22.term_average(tx, gk, ck)
-        if avg is None:
-            out[sid] = ("", None)
-            continue
-        text = shown_of.get(avg)
-        if text is None:
-            text = shown_of[avg] = tt22.format_score(avg)
-        out[sid] = (text, avg)
-    return out
+    """student → (shown result, ĐTBmhk) of one grade book (the grid's, without its R3 warning)."""
+    results = grid_mod.term_results(columns, cells, student_ids, comment_subject, strict)
+    return {sid: (text, value) for sid, (text, value, _) in results.items()}
 
 
 def build(
@@ -200,7 +157,7 @@ def build(
             gb = books.get((subject.id, t.id))
             cells = by_book.get(gb.id, {}) if gb else {}
             strict = bool(gb and locked.get(gb.id))
-            term_marks[(subject.id, t.id)] = _term_results(columns, cells, ids, comment_subject[subject.id], strict)
+            term_marks[(subject.id, t.id)] = _shown_results(columns, cells, ids, comment_subject[subject.id], strict)
     conducts = hq.conducts_of(ids, [t.id for t in terms])
     remarks = hq.remarks_of(ids, [t.id for t in terms])
     absences = hq.absence_counts(ids, school_class.year_id)
