@@ -91,7 +91,7 @@ postgres:
 lint: checks
 
 ## the benchmarks (not tests): each prints its figures and writes bench/results/<name>.json
-BENCHES := $(wildcard bench/bench_*.py) bench/close_school.py bench/pdf_speed.py bench/pdf_pipeline.py
+BENCHES := $(wildcard bench/bench_*.py) bench/write_turns.py bench/close_school.py bench/pdf_speed.py bench/pdf_pipeline.py
 
 ## make bench: every benchmark in one run, figures printed and written to bench/results/*.json
 bench: install-test system-packages

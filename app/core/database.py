@@ -7,6 +7,8 @@ transaction starts with BEGIN IMMEDIATE (it waits for the write lock up front).
 Requests with an unsafe method, CLI commands, jobs and tests are write transactions;
 a GET that must write (an audited export or download) writes in a fresh transaction:
 `unit_of_work(fresh=True)`, or `intend_write()` before touching the database.
+Before BEGIN IMMEDIATE a writer waits for its turn in `write_gate` (a lock file), which
+wakes it as soon as the writer before it is done instead of SQLite's sleeping retries.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
+from app.core import write_gate
 from app.core.errors import DomainError
 from app.core.models import Base
 
@@ -101,8 +104,13 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intended() else "BEGIN")
+    if conn.dialect.name != "sqlite":
+        return
+    if _write_intended():
+        write_gate.enter(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def lock_for_update(session: Session | scoped_session[Any], key: int) -> None:
