@@ -110,6 +110,7 @@ def _sqlite_begin(conn: Connection) -> None:
         write_gate.enter(conn)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
+        write_gate.leave(conn.connection.info)  # its write transaction is over: not kept through reads
         conn.exec_driver_sql("BEGIN")
 
 

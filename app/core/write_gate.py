@@ -9,10 +9,11 @@ saves waited seconds (docs/performance.md, "SQLite writers taking turns").
 Before BEGIN IMMEDIATE a writer queues for its turn: the threads of one process on a
 lock of that process (woken as soon as it is free), then the processes on an exclusive
 `flock` of `<database>-writers.lock`, asked every 0.2 ms. The turn is given back when the
-connection returns to the pool, after its commit or rollback; the kernel drops the flock
-of a killed process. SQLite's own lock stays the rule: a writer that does not get its
-turn within the busy timeout, or whose thread already holds the turn through another
-connection, goes straight to BEGIN IMMEDIATE and SQLite decides, as before.
+connection returns to the pool after its commit or rollback, or begins a read-only
+transaction; the kernel drops the flock of a killed process. SQLite's own lock stays the
+rule: a writer that does not get its turn within the busy timeout, or whose thread already
+holds the turn through another connection, goes straight to BEGIN IMMEDIATE and SQLite
+decides, as before.
 
 `SODIENTU_SQLITE_WRITE_GATE=off` (environment, read at start-up) leaves the turns to
 SQLite alone: the benchmark `bench/write_turns.py` compares both.

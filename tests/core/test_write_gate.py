@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core import write_gate
-from app.core.database import unit_of_work
+from app.core.database import reading, unit_of_work
 from app.extensions import db
 
 
@@ -152,3 +152,15 @@ def test_switched_off_the_writers_are_left_to_sqlite(app, monkeypatch) -> None: 
         db.session.execute(text("UPDATE school SET name = name"))
         assert not _holds_turn()
         assert not _file_is_locked(path)
+
+
+def test_a_connection_reading_after_its_write_gives_the_turn_back(app) -> None:  # type: ignore[no-untyped-def]
+    path = _sqlite_path(app)
+    with app.app_context(), db.engine.connect() as conn:
+        with conn.begin():  # outside a request: a write transaction
+            conn.execute(text("UPDATE school SET name = name"))
+            assert write_gate.INFO_KEY in conn.connection.info and _file_is_locked(path)
+        with reading(), conn.begin():  # the same connection, still checked out, now only reads
+            conn.execute(text("SELECT 1"))
+            assert write_gate.INFO_KEY not in conn.connection.info
+            assert not _file_is_locked(path)
