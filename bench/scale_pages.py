@@ -1,6 +1,8 @@
 """bench/scale.py's pages measured again without building the district: on a demo-sized
 PostgreSQL database and on an existing district-sized one (`sodientu_scale`), in one run,
-with each page's statement count. Both databases must be at the latest migration.
+with each page's statement count. Both databases must be at the latest migration. Each run
+writes on both the same way (bench/_parent_link.py: HK I of 6A1 published and one báo liên
+lạc issued the first time, a new private link every time) for the parent's two pages.
 
 Run: .venv/bin/python bench/scale_pages.py [--demo-url …/sodientu_scale_demo] [--url …/sodientu_scale]
      [--seed-demo]  (drops and seeds the demo database first, as scale.py does before copying)
