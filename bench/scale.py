@@ -10,7 +10,9 @@ ids offset per copy, unique names suffixed ".k"). 620 copies of the demo's 484 s
 
 Not copied: the audit trail (the copies did not happen through services, so they have no
 events; `flask audit verify` still checks the original chain), term-close snapshots and
-everything drawn from them (issued documents, parent links, signing).
+everything drawn from them (issued documents, parent links, signing). The parent's pages
+are measured for one family of the demo's own 6A1 (bench/_parent_link.py: HK I published,
+its báo liên lạc issued, a private link), prepared before the copies.
 
 It measures, in-process on the same database, each page's p50/p99 before the copies (demo
 size) and after (district size), for the demo's own users, and prints the ratio — the issue's
@@ -26,13 +28,16 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _parent_link  # noqa: E402
 from _common import RESULTS, demo_app, login, measure  # noqa: E402
 
 DEFAULT_URL = "postgresql://app:app@127.0.0.1:5432/sodientu_scale"
@@ -84,6 +89,7 @@ def main() -> None:
     recreate_database(args.url)
     os.environ["BENCH_DATABASE_URL"] = args.url  # demo_app seeds the demo school there
     app = demo_app()
+    app.config["SODIENTU_DATA_DIR"] = data_dir(args.url)  # where the parent's PDF is issued
     targets = page_targets(app)
     before = measure_pages(app, targets, args.runs)
     started = time.perf_counter()
@@ -112,8 +118,29 @@ def recreate_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def page_targets(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    """(username, label, path) of the pages the issue names, for the demo's own people."""
+class Target(NamedTuple):
+    who: str  # a demo username, or PARENT
+    label: str
+    path: str
+    token: str = ""  # the parent's private link (parents have no account)
+
+
+#: the family of the demo's own 6A1 whose link bench/_parent_link.py prepares
+PARENT = "phụ huynh 6A1"
+
+
+def data_dir(url: str) -> str:
+    """The file store of the database, the same for every run on it: the parent's PDF is
+    the document issued by the first run (scale.py or scale_pages.py)."""
+    name = urlsplit(url).path.lstrip("/")
+    folder = Path(tempfile.gettempdir()) / f"sodientu-bench-{name}"
+    folder.mkdir(exist_ok=True)
+    return str(folder)
+
+
+def page_targets(app) -> list[Target]:  # type: ignore[no-untyped-def]
+    """The pages the issue names, for the demo's own people; the parent's link is prepared
+    (HK I of 6A1 published, one báo liên lạc issued) on the database as it is."""
     from app.extensions import db
     from app.gradebook.models import GradeBook
     from app.school.models import SchoolClass, Subject, Term
@@ -125,7 +152,8 @@ def page_targets(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-
         term2 = db.session.query(Term).filter_by(year_id=c2.year_id, number=2).one()
         book = db.session.query(GradeBook).filter_by(class_id=c2.id, subject_id=toan.id, term_id=term2.id).one()
         book_id, class_id = book.id, c1.id
-    return [
+    link = _parent_link.prepare(app)
+    targets = [
         ("gv.toan", "Sổ điểm (trang lưới)", f"/gradebook/{book_id}"),
         ("gv.toan", "Trang chủ giáo viên", "/"),
         ("totruong.toan", "Hàng chờ duyệt của tổ trưởng", "/records/review"),
@@ -136,20 +164,32 @@ def page_targets(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-
         ("hieutruong", "Danh sách lớp", "/school/classes"),
         ("admin", "Danh sách lớp (quản trị)", "/school/classes"),
     ]
+    parent = [
+        (PARENT, "Trang báo liên lạc của phụ huynh", "/p/view"),
+        # the day's copy of the PDF (the line "Cấp cho phụ huynh của …") is made by a warm-up
+        (PARENT, "Tải báo liên lạc PDF (phụ huynh)", f"/p/view/{link.snapshot_id}/pdf"),
+    ]
+    return [Target(*t) for t in targets] + [Target(*t, token=link.token) for t in parent]
+
+
+def client_for(app, target: Target):  # type: ignore[no-untyped-def]
+    """A test client signed in as the target's user, or holding the parent's cookie."""
+    return _parent_link.open_link(app, target.token) if target.token else login(app, target.who)
 
 
 def measure_pages(app, targets, runs: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     clients: dict[str, object] = {}
     figures = {}
-    for username, label, path in targets:
-        client = clients.setdefault(username, login(app, username))
+    for target in targets:
+        if target.who not in clients:
+            clients[target.who] = client_for(app, target)
 
-        def fetch(c=client, p=path, who=username):  # type: ignore[no-untyped-def]
+        def fetch(c=clients[target.who], p=target.path, who=target.who):  # type: ignore[no-untyped-def]
             response = c.get(p)  # type: ignore[attr-defined]
             if response.status_code != 200:
                 raise SystemExit(f"{who} {p}: HTTP {response.status_code}")
 
-        figures[f"{username}: {label}"] = measure(label, fetch, runs=runs, warmup=3)
+        figures[f"{target.who}: {target.label}"] = measure(target.label, fetch, runs=runs, warmup=3)
     return figures
 
 

@@ -1,6 +1,8 @@
 """bench/scale.py's pages measured again without building the district: on a demo-sized
 PostgreSQL database and on an existing district-sized one (`sodientu_scale`), in one run,
-with each page's statement count. Both databases must be at the latest migration.
+with each page's statement count. Both databases must be at the latest migration. Each run
+writes on both the same way (bench/_parent_link.py: HK I of 6A1 published and one báo liên
+lạc issued the first time, a new private link every time) for the parent's two pages.
 
 Run: .venv/bin/python bench/scale_pages.py [--demo-url …/sodientu_scale_demo] [--url …/sodientu_scale]
      [--seed-demo]  (drops and seeds the demo database first, as scale.py does before copying)
@@ -19,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale  # noqa: E402
-from _common import RESULTS, demo_app, login  # noqa: E402
+from _common import RESULTS, demo_app  # noqa: E402
 
 DEMO_URL = "postgresql://app:app@127.0.0.1:5432/sodientu_scale_demo"
 
@@ -59,12 +61,9 @@ def main() -> None:
 
 
 def _app(url: str):  # type: ignore[no-untyped-def]
-    import tempfile
-
     from app import create_app
 
-    folder = tempfile.mkdtemp(prefix="sodientu-bench-")
-    config = {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "SODIENTU_DATA_DIR": folder}
+    config = {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "SODIENTU_DATA_DIR": scale.data_dir(url)}
     return create_app({**config, "RATELIMIT_ENABLED": False})
 
 
@@ -83,16 +82,18 @@ def statement_counts(app, targets) -> dict[str, int]:  # type: ignore[no-untyped
 
     clients: dict[str, object] = {}
     out = {}
-    for username, label, path in targets:
-        client = clients.setdefault(username, login(app, username))
-        client.get(path)  # type: ignore[attr-defined]
+    for target in targets:
+        if target.who not in clients:
+            clients[target.who] = scale.client_for(app, target)
+        client = clients[target.who]
+        client.get(target.path)  # type: ignore[attr-defined]
         seen.clear()
         event.listen(engine, "before_cursor_execute", count)
         try:
-            client.get(path)  # type: ignore[attr-defined]
+            client.get(target.path)  # type: ignore[attr-defined]
         finally:
             event.remove(engine, "before_cursor_execute", count)
-        out[f"{username}: {label}"] = len(seen)
+        out[f"{target.who}: {target.label}"] = len(seen)
     return out
 
 

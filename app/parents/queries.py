@@ -84,13 +84,18 @@ def _released() -> object:
 
 
 def points_for(principal: ParentPrincipal) -> list[ResultSnapshot]:
-    """The student's current snapshots of the link's year that parents may see, in order."""
-    superseded = select(SnapshotSupersession.snapshot_id)
+    """The student's current snapshots of the link's year that parents may see, in order.
+
+    "Current" is an anti-join on the supersession's unique snapshot id (one index probe per
+    snapshot of the child): `id NOT IN (SELECT snapshot_id …)` made PostgreSQL hash every
+    supersession of the school, of every year, on each parent request."""
     rows = db.session.scalars(
-        select(ResultSnapshot).where(
+        select(ResultSnapshot)
+        .outerjoin(SnapshotSupersession, SnapshotSupersession.snapshot_id == ResultSnapshot.id)
+        .where(
             ResultSnapshot.student_id == principal.student_id,
             ResultSnapshot.year_id == principal.year_id,
-            ResultSnapshot.id.not_in(superseded),
+            SnapshotSupersession.id.is_(None),
             _released(),  # type: ignore[arg-type]
         )
     ).all()

@@ -41,7 +41,7 @@ def _payload(kind: str, student: Any, i: int, cls: Any, year: Any) -> dict[str, 
     return p
 
 
-def write_snapshot(student: Any, cls: Any, year: Any, kind: str, i: int) -> int:
+def write_snapshot(student: Any, cls: Any, year: Any, kind: str, i: int, version: int = 1) -> int:
     from app.results.models import ResultSnapshot
 
     payload = json.dumps(_payload(kind, student, i, cls, year), ensure_ascii=False, sort_keys=True)
@@ -51,7 +51,7 @@ def write_snapshot(student: Any, cls: Any, year: Any, kind: str, i: int) -> int:
         year_id=year.id,
         period=kind,
         period_ref="2026-10" if kind == "month" else "",
-        version=1,
+        version=version,
         payload=payload,
         sha256=hashlib.sha256(payload.encode()).hexdigest(),
     )

@@ -6,7 +6,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.parents.views.common import PLAIN_404
-from tests.parents.conftest import NAMES, OTHER, issue, open_as_parent, remark_of, score_of, tiny_pdf
+from tests.parents.conftest import (
+    NAMES,
+    OTHER,
+    issue,
+    open_as_parent,
+    remark_of,
+    score_of,
+    tiny_pdf,
+    write_snapshot,
+)
 
 
 def _release(as_user, user, class_id, period="hk1"):  # type: ignore[no-untyped-def]
@@ -44,6 +53,26 @@ def test_every_parent_page_of_a_class_shows_only_its_own_child(app, parents_scho
             refused = client.get(f"/p/view/{ns.snapshots[(other.id, 'month')]}")
             assert refused.status_code == 404 and refused.get_data(as_text=True) == PLAIN_404
             assert client.get(f"/p/view/{ns.snapshots[(other.id, 'month')]}/pdf").status_code == 404
+
+
+def test_a_superseded_point_gives_way_to_its_new_version(app, parents_school, as_user) -> None:
+    from app.results.models import SnapshotSupersession
+    from app.school.models import SchoolClass, SchoolYear, Student
+
+    ns = parents_school
+    student = ns.students[0]
+    old = ns.snapshots[(student.id, "month")]
+    with app.test_request_context("/", method="POST"):  # as a republished month writes them
+        cls, year = db.session.get(SchoolClass, ns.cls.id), db.session.get(SchoolYear, ns.year.id)
+        new = write_snapshot(db.session.get(Student, student.id), cls, year, "month", 20, version=2)
+        db.session.add(SnapshotSupersession(snapshot_id=old, superseded_by_id=new, cause="month_republished"))
+        db.session.commit()
+    client = app.test_client()
+    open_as_parent(client, issue(as_user, ns.gvcn, ns.cls.id, ns.guardians[student.id]))
+    page = client.get("/p/view").get_data(as_text=True)
+    assert f'href="/p/view/{new}"' in page and f'href="/p/view/{old}"' not in page
+    assert client.get(f"/p/view/{new}").status_code == 200
+    assert client.get(f"/p/view/{old}").status_code == 404
 
 
 def test_minimal_identity_no_national_id_address_or_ethnicity(app, parents_school, as_user, make_student) -> None:
