@@ -8,12 +8,12 @@ saves waited seconds (docs/performance.md, "SQLite writers taking turns").
 
 Before BEGIN IMMEDIATE a writer queues for its turn: the threads of one process on a
 lock of that process (woken as soon as it is free), then the processes on an exclusive
-`flock` of `<database>-writers.lock`, asked every 0.2 ms. The turn is given back when the
-connection returns to the pool after its commit or rollback, or begins a read-only
-transaction; the kernel drops the flock of a killed process. SQLite's own lock stays the
-rule: a writer that does not get its turn within the busy timeout, or whose thread already
-holds the turn through another connection, goes straight to BEGIN IMMEDIATE and SQLite
-decides, as before.
+`flock` of `<database>-writers.lock`, asked every 0.2 ms (every 1 ms after the first
+2 ms). The turn is given back when the connection returns to the pool after its commit or
+rollback, or begins a read-only transaction; the kernel drops the flock of a killed
+process. SQLite's own lock stays the rule: a writer that does not get its turn within the
+busy timeout, or whose thread already holds the turn through another connection, goes
+straight to BEGIN IMMEDIATE and SQLite decides, as before.
 
 `SODIENTU_SQLITE_WRITE_GATE=off` (environment, read at start-up) leaves the turns to
 SQLite alone: the benchmark `bench/write_turns.py` compares both.
@@ -33,7 +33,9 @@ from sqlalchemy.pool import Pool
 
 ENABLED = os.environ.get("SODIENTU_SQLITE_WRITE_GATE", "on").strip().lower() != "off"
 WAIT_SECONDS = 10.0  # SQLite's busy_timeout (core.database.SQLITE_PRAGMAS)
-POLL_SECONDS = 0.0002
+POLL_SECONDS = 0.0002  # a save holds its turn a few ms: most waits end within the first 2 ms
+SLOW_POLL_SECONDS = 0.001  # then less often: polling steals CPU from the writer it waits for
+FAST_POLL_FOR = 0.002
 INFO_KEY = "sodientu_write_turn"
 
 _turns: dict[str, threading.Lock] = {}
@@ -96,14 +98,16 @@ def _process_turn(path: str) -> threading.Lock:
 
 
 def _lock_file(fd: int, deadline: float) -> bool:
+    start = time.monotonic()
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 return False
-            time.sleep(POLL_SECONDS)
+            time.sleep(POLL_SECONDS if now - start < FAST_POLL_FOR else SLOW_POLL_SECONDS)
 
 
 @event.listens_for(Pool, "checkin")
