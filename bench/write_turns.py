@@ -3,12 +3,15 @@
 The demo school in a fresh SQLite database (as bench_http.py), served two ways — `make run`'s
 `gunicorn -w 1 --threads 8` and docs/deploy.md's `gunicorn -w 2` — each once with the write
 gate (the default) and once with `SODIENTU_SQLITE_WRITE_GATE=off` (SQLite's busy handler
-alone), then wrk driving the cell save (each connection its own ĐĐGtx cell, carrying the
-version each answer returns: no save is a conflict) at 1, 2 and 16 connections. The limit,
-measured in the same run and served the same way: bench/minimal_app.py's save (one UPDATE
-in its own transaction, same SQLite pragmas).
+alone), both served side by side on the same database, then wrk driving the cell save (each
+connection its own ĐĐGtx cell, carrying the version each answer returns: no save is a
+conflict) at 1, 2 and 16 connections, off-on-on-off at each count so that a drift of the
+machine's speed weighs on both alike. The limit, measured in the same run and served the
+same way: bench/minimal_app.py's save (one UPDATE in its own transaction, same SQLite
+pragmas).
 
-Prints saves/s, p50 and p99 per row and writes bench/results/write_turns.json.
+Prints the mean saves/s, p50 and p99 of each gate's two runs per row (each run is in the
+JSON) and writes bench/results/write_turns.json.
 Not a test: figures depend on the machine.
 
 Run: PYTHONPATH=. .venv/bin/python bench/write_turns.py   (BENCH_SECONDS=5 by default)
@@ -57,33 +60,48 @@ def _saves(base: str, save_path: str, connections: int, script: Path, who: tuple
     return http._drive(f"{base}/", connections, teacher, save_path, script, base, teacher, book, csrf)
 
 
-def _measure_app(server: list[str], gate: str, env: dict[str, str], folder: Path, book: int) -> dict[int, dict]:
-    proc, port = _serve("wsgi:app", server, {**env, "SODIENTU_SQLITE_WRITE_GATE": gate}, folder / "app.log")
-    base = f"http://127.0.0.1:{port}"
-    try:
-        who = http._sign_in(base, "gv.toan")
-        script = folder / "save.lua"
-        return {c: _saves(base, f"/gradebook/{book}/cells", c, script, who, book) for c in CONNECTIONS}
-    finally:
-        _stop(proc)
+def _start(module: str, server: list[str], env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    proc, port = _serve(module, server, env, log)
+    return proc, f"http://127.0.0.1:{port}"
 
 
-def _measure_limit(server: list[str], env: dict[str, str], folder: Path, book: int) -> dict[int, dict]:
-    """The minimal save; the app (any gate) serves the grid its cells are read from."""
-    app, app_port = _serve("wsgi:app", server, env, folder / "app.log")
-    raw, raw_port = _serve("bench.minimal_app:app", server, env, folder / "raw.log")
-    base, raw_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{raw_port}"
+def _measure(server: list[str], env: dict[str, str], folder: Path, book: int) -> list[dict]:
+    """Both gates served side by side on the same database and driven in turn, off-on-on-off
+    at each connection count (a drift of the machine's speed weighs on both alike); the
+    limit right before them."""
+    procs = []
     try:
-        teacher, csrf = http._sign_in(base, "gv.toan")
+        apps = {}
+        for gate in GATES.values():
+            proc, base = _start("wsgi:app", server, {**env, "SODIENTU_SQLITE_WRITE_GATE": gate}, folder / f"{gate}.log")
+            procs.append(proc)
+            apps[gate] = (base, http._sign_in(base, "gv.toan"))
+        raw, raw_base = _start("bench.minimal_app:app", server, env, folder / "raw.log")
+        procs.append(raw)
         script = folder / "save.lua"
-        out = {}
+        base, (teacher, csrf) = apps["on"]
+        rows = []
         for c in CONNECTIONS:
-            args = (raw_base + "/", c, "", f"/save/{book}", script, base, teacher, book, csrf)
-            out[c] = http._drive(*args)
-        return out
+            limit = http._drive(raw_base + "/", c, "", f"/save/{book}", script, base, teacher, book, csrf)
+            runs: dict[str, list[dict]] = {"on": [], "off": []}
+            for gate in ("off", "on", "on", "off"):
+                gate_base, who = apps[gate]
+                runs[gate].append(_saves(gate_base, f"/gradebook/{book}/cells", c, script, who, book))
+            rows += [
+                {"gate": gate, "connections": c, **_mean(figures), "limit": limit} for gate, figures in runs.items()
+            ]
+        return rows
     finally:
-        _stop(raw)
-        _stop(app)
+        for proc in procs:
+            _stop(proc)
+
+
+def _mean(runs: list[dict]) -> dict:
+    keys = ("rps", "p50_ms", "p99_ms")
+    out = {k: round(sum(r[k] for r in runs) / len(runs), 2) for k in keys}
+    out["runs"] = [{k: r[k] for k in keys} for r in runs]
+    out["non_2xx"] = sum(r["non_2xx"] for r in runs)
+    return out
 
 
 def _print(server: str, label: str, connections: int, figures: dict, limit: dict) -> None:
@@ -101,14 +119,12 @@ def main() -> None:
     env = http._prepare(folder)
     (folder / "save.lua").write_text(http.SAVE_LUA)
     book = http._ids(env)["book"]
+    labels = {gate: label for label, gate in GATES.items()}
     rows = []
     for server, args in SERVERS.items():
-        limit = _measure_limit(args, env, folder, book)
-        for label, gate in GATES.items():
-            figures = _measure_app(args, gate, env, folder, book)
-            for c in CONNECTIONS:
-                _print(server, label, c, figures[c], limit[c])
-                rows.append({"server": server, "gate": gate, "connections": c, **figures[c], "limit": limit[c]})
+        for row in _measure(args, env, folder, book):
+            _print(server, labels[row["gate"]], row["connections"], row, row["limit"])
+            rows.append({"server": server, **row})
     RESULTS.mkdir(exist_ok=True)
     meta = {"seconds": SECONDS, "database": "sqlite", "cpus": os.cpu_count(), "load": os.getloadavg()}
     (RESULTS / "write_turns.json").write_text(json.dumps({"run": meta, "rows": rows}, indent=2, ensure_ascii=False))

@@ -7,8 +7,8 @@ transaction starts with BEGIN IMMEDIATE (it waits for the write lock up front).
 Requests with an unsafe method, CLI commands, jobs and tests are write transactions;
 a GET that must write (an audited export or download) writes in a fresh transaction:
 `unit_of_work(fresh=True)`, or `intend_write()` before touching the database.
-Before BEGIN IMMEDIATE a writer waits for its turn in `write_gate` (a lock file), which
-wakes it as soon as the writer before it is done instead of SQLite's sleeping retries.
+Before BEGIN IMMEDIATE a writing thread waits for its turn in `write_gate`, which wakes it
+as soon as the thread before it is done instead of SQLite's sleeping retries.
 """
 
 from __future__ import annotations

@@ -1,19 +1,20 @@
-"""SQLite's writers taking turns without sleeping: a lock file next to the database.
+"""SQLite's writers of one process taking turns without sleeping.
 
 SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps
 1, 2, 5, 10, 15, 20, 25… ms between tries. A cell save holds the write lock for its whole
-request (a few ms), so a waiting save slept longer than the save it waited for, and the
-writer that had just finished, already back with its next request, often won again: some
-saves waited seconds (docs/performance.md, "SQLite writers taking turns").
+request (a few ms), so under `make run` (one process, eight threads) a waiting save slept
+longer than the save it waited for, and the thread that had just finished, already back
+with its next request, often won again: at 16 connections some saves waited 1.3–1.8 s
+(docs/performance.md, "SQLite writers taking turns").
 
-Before BEGIN IMMEDIATE a writer queues for its turn: the threads of one process on a
-lock of that process (woken as soon as it is free), then the processes on an exclusive
-`flock` of `<database>-writers.lock`, asked every 0.2 ms (every 1 ms after the first
-2 ms). The turn is given back when the connection returns to the pool after its commit or
-rollback, or begins a read-only transaction; the kernel drops the flock of a killed
-process. SQLite's own lock stays the rule: a writer that does not get its turn within the
-busy timeout, or whose thread already holds the turn through another connection, goes
-straight to BEGIN IMMEDIATE and SQLite decides, as before.
+Before BEGIN IMMEDIATE a writing thread queues on a lock of its process, one per database
+file, woken as soon as the thread before it gives its turn back — when its connection
+returns to the pool after the commit or rollback, or begins a read-only transaction.
+Processes still meet only at SQLite's own lock: a lock file shared by processes was
+measured too, and two sync workers lost 15–25 % of their saturated save rate to the
+hand-overs between processes. SQLite's lock stays the rule in every case: a writer that
+does not get its turn within the busy timeout, or whose thread already holds the turn
+through another connection, goes straight to BEGIN IMMEDIATE and SQLite decides.
 
 `SODIENTU_SQLITE_WRITE_GATE=off` (environment, read at start-up) leaves the turns to
 SQLite alone: the benchmark `bench/write_turns.py` compares both.
@@ -21,10 +22,8 @@ SQLite alone: the benchmark `bench/write_turns.py` compares both.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
-import time
 from typing import Any
 
 from sqlalchemy import event
@@ -33,9 +32,6 @@ from sqlalchemy.pool import Pool
 
 ENABLED = os.environ.get("SODIENTU_SQLITE_WRITE_GATE", "on").strip().lower() != "off"
 WAIT_SECONDS = 10.0  # SQLite's busy_timeout (core.database.SQLITE_PRAGMAS)
-POLL_SECONDS = 0.0002  # a save holds its turn a few ms: most waits end within the first 2 ms
-SLOW_POLL_SECONDS = 0.001  # then less often: polling steals CPU from the writer it waits for
-FAST_POLL_FOR = 0.002
 INFO_KEY = "sodientu_write_turn"
 
 _turns: dict[str, threading.Lock] = {}
@@ -43,35 +39,28 @@ _turns_guard = threading.Lock()
 _local = threading.local()
 
 
-def gate_path(database: str | None) -> str | None:
-    """The lock file of a SQLite database file (None for an in-memory database)."""
+def database_key(database: str | None) -> str | None:
+    """The database file the turns are taken for (None for an in-memory database)."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return f"{os.path.abspath(database)}-writers.lock"
+    return os.path.abspath(database)
 
 
 def enter(conn: Connection) -> None:
-    """Wait for this database's write turn, or until the busy timeout."""
+    """Wait for this thread's write turn on the connection's database, or until the busy timeout."""
     if not ENABLED:
         return
     info = conn.connection.info
     mine = _held_by_this_thread()
     if INFO_KEY in info or mine:
         return  # this connection has the turn already, or another one of this thread does
-    path = gate_path(conn.engine.url.database)
-    if path is None:
+    key = database_key(conn.engine.url.database)
+    if key is None:
         return
-    deadline = time.monotonic() + WAIT_SECONDS
-    turn = _process_turn(path)
-    if not turn.acquire(timeout=WAIT_SECONDS):
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    if not _lock_file(fd, deadline):
-        os.close(fd)
-        turn.release()
-        return
-    mine.append(fd)
-    info[INFO_KEY] = (fd, turn, mine)
+    turn = turn_of(key)
+    if turn.acquire(timeout=WAIT_SECONDS):
+        mine.append(turn)
+        info[INFO_KEY] = (turn, mine)
 
 
 def leave(info: dict[str, Any]) -> None:
@@ -79,35 +68,21 @@ def leave(info: dict[str, Any]) -> None:
     held = info.pop(INFO_KEY, None)
     if held is None:
         return
-    fd, turn, holders = held
-    holders.remove(fd)
-    os.close(fd)  # closing the file drops its flock
+    turn, holders = held
+    holders.remove(turn)
     turn.release()
 
 
-def _held_by_this_thread() -> list[int]:
-    mine: list[int] | None = getattr(_local, "fds", None)
-    if mine is None:
-        mine = _local.fds = []
-    return mine
-
-
-def _process_turn(path: str) -> threading.Lock:
+def turn_of(key: str) -> threading.Lock:
     with _turns_guard:
-        return _turns.setdefault(path, threading.Lock())
+        return _turns.setdefault(key, threading.Lock())
 
 
-def _lock_file(fd: int, deadline: float) -> bool:
-    start = time.monotonic()
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            now = time.monotonic()
-            if now > deadline:
-                return False
-            time.sleep(POLL_SECONDS if now - start < FAST_POLL_FOR else SLOW_POLL_SECONDS)
+def _held_by_this_thread() -> list[threading.Lock]:
+    mine: list[threading.Lock] | None = getattr(_local, "turns", None)
+    if mine is None:
+        mine = _local.turns = []
+    return mine
 
 
 @event.listens_for(Pool, "checkin")
