@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from app.accounts.models import User
 from app.core.authz import BGH, Role
+from app.core.pagination import Counted
 from app.gradebook import locking
 from app.gradebook import queries as gradebook_queries
 from app.gradebook.models import CorrectionRequest
@@ -46,7 +47,7 @@ class Todo:
     corrections_total: int = 0  # how many wait in all
     closes: list[Record] = field(default_factory=list)  # class closes waiting for this person
     months: list[tuple[Record, MonthPublication]] = field(default_factory=list)  # monthly reports to approve
-    queue_size: int | None = None  # None: the person reviews nothing
+    queue_size: Counted | None = None  # None: the person reviews nothing; counted up to a cap
 
     @property
     def empty(self) -> bool:

@@ -205,6 +205,10 @@ class SubjectPeriods(Base):
     subject: Mapped[Subject] = relationship(back_populates="periods")
 
 
+#: the khối a class may have (the check constraint below): THCS 6–9, THPT 10–12
+GRADE_LEVELS = tuple(range(6, 13))
+
+
 class SchoolClass(TimestampMixin, Base):
     __tablename__ = "school_class"
     __table_args__ = (

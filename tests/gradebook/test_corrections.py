@@ -248,3 +248,21 @@ def test_the_home_lists_a_request_for_whoever_decides_its_step_counted_in_sql(
     assert waiting(gb.gvcn) == "" and "Canary-A" in waiting(gb.ht)
     pht = make_user("pht", roles=(Role.VICE_PRINCIPAL,), full_name="Phó Hiệu Trưởng")
     assert "Canary-A" in waiting(pht)
+
+
+def test_the_waiting_requests_are_counted_only_when_the_list_is_full(gb, approved, app, login_as) -> None:
+    """`corrections_waiting_for` lists the first few; fewer than the limit are all of them
+    (no count statement), a full list is counted in SQL: the same total either way."""
+    from app.gradebook import queries
+    from app.gradebook.models import GradeBook
+
+    for student in gb.students_a1[:2]:
+        data = {"student_id": student.id, "column": "gk", "new_value": "7,5", "reason": "Nhập nhầm điểm giữa kỳ"}
+        response = approved.post(f"/gradebook/{gb.toan_a1}/corrections", data=data, content_type="multipart/form-data")
+        assert response.status_code == 303
+
+    with app.test_request_context():
+        year_id = db.session.get(GradeBook, gb.toan_a1).school_class.year_id
+        gvcn = db.session.merge(gb.gvcn)
+        found = {limit: queries.corrections_waiting_for(gvcn, year_id, limit) for limit in (1, 2, 10)}
+    assert {limit: (len(shown), total) for limit, (shown, total) in found.items()} == {1: (1, 2), 2: (2, 2), 10: (2, 2)}

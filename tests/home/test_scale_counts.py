@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import event
 
+from app.core.pagination import Counted
 from app.extensions import db
 
 
@@ -122,7 +123,7 @@ def test_the_queue_count_is_the_length_of_the_queue_for_every_reviewer(app, as_u
 
     for user in (s.ht, s.tt_toan, s.tt_van, s.t1, s.admin):
         sizes[user.username] = as_user(user, both, commit=False)
-    assert sizes["ht"] == (2, 2)
-    assert sizes["tttoan"] == (1, 1)
-    assert sizes["ttvan"] == (0, 0)  # another tổ's records are not hers to review
+    assert sizes["ht"] == (Counted(2), 2)
+    assert sizes["tttoan"] == (Counted(1), 1)
+    assert sizes["ttvan"] == (Counted(0), 0)  # another tổ's records are not hers to review
     assert sizes["t1"] == (None, 0) and sizes["admin"] == (None, 0)

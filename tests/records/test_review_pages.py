@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
+from app.core.pagination import Counted
 from app.extensions import db
 from tests.records import samples
 
@@ -64,6 +65,56 @@ def test_one_page_of_the_queue_has_no_pager(rec, submit_plans, login_as) -> None
     page = login_as(rec.tt_toan).get("/records/review")
     assert "Chờ bạn duyệt (2)" in page.text and len(_row_ids(page.text)) == 2
     assert 'id="queue-pager"' not in page.text
+
+
+def test_a_queue_longer_than_the_count_cap_says_more_than_and_keeps_its_next_page(
+    rec, submit_plans, login_as, monkeypatch
+) -> None:
+    """A district's BGH has ≈ 28,000 waiting: the queue is counted up to a cap (1,000; 50
+    here) — "hơn 50", "Trang 1/hơn 1" with a next page — and, asked for a page beyond the
+    cap, up to that page: page 2 of 53 knows the exact count again."""
+    from app.records import queries
+
+    monkeypatch.setattr(queries, "QUEUE_COUNT_CAP", 50)
+    ids = submit_plans(53)
+    client = login_as(rec.tt_toan)
+    first = client.get("/records/review")
+    assert "Chờ bạn duyệt (hơn 50)" in first.text and "Trang 1/hơn 1" in first.text
+    assert len(_row_ids(first.text)) == 50 and 'href="/records/review?page=2"' in first.text
+    second = client.get("/records/review?page=2")
+    assert "Chờ bạn duyệt (53)" in second.text and "Trang 2/2" in second.text and "Trang sau ›" not in second.text
+    assert sorted(_row_ids(first.text) + _row_ids(second.text)) == sorted(ids)
+    assert "Không có trang" not in first.text + second.text
+    home = client.get("/")
+    assert "Hơn 50 hồ sơ chờ bạn duyệt" in home.text
+
+
+def test_the_capped_count_and_the_pages_of_a_long_queue(app, rec, submit_plans, as_user) -> None:
+    """review_page counts up to the cap or the page asked (in whole pages), one row more to
+    know whether there are more; the queue's lines are the same as uncapped."""
+    from app.records import queries
+
+    submit_plans(7)
+
+    def pages(actor):  # type: ignore[no-untyped-def]
+        every = [r.id for r in queries.review_queue(actor)]
+        out = []
+        for page in (1, 2, 3, 4, 5):
+            shown = queries.review_page(actor, page, per_page=2, cap=4)
+            w = shown.window
+            out.append((w.page, w.pages_label, w.total_label, w.has_next, [r.id for r in shown.records]))
+        return every, out, queries.review_queue_size(actor, cap=4), queries.review_queue_size(actor, cap=7)
+
+    every, out, capped, exact = as_user(rec.tt_toan, pages, commit=False)
+    assert out == [
+        (1, "hơn 2", "hơn 4", True, every[0:2]),
+        (2, "hơn 2", "hơn 4", True, every[2:4]),
+        (3, "hơn 3", "hơn 6", True, every[4:6]),
+        (4, "4", "7", False, every[6:7]),
+        (4, "4", "7", False, every[6:7]),  # past the end: the last page (asked 5)
+    ]
+    assert capped == Counted(4, more=True) and capped.label == "hơn 4"
+    assert exact == Counted(7) and exact.label == "7"
 
 
 def test_the_order_is_overdue_first_then_the_newest_submission_across_pages(app, rec, submit_plans, login_as) -> None:
@@ -250,4 +301,4 @@ def test_a_reviewer_of_two_steps_does_not_see_what_he_approved_at_the_first(
     done, waiting = as_user(rec.t1, plans)
     as_user(rec.ht, approve_first)
     (later,) = as_user(rec.t1, lambda actor: plans(actor, (3,)))
-    assert as_user(rec.ht, queue, commit=False) == ([later, waiting], 2)
+    assert as_user(rec.ht, queue, commit=False) == ([later, waiting], Counted(2))

@@ -46,6 +46,21 @@ def test_page_two_shows_the_classes_after_the_first_fifty(login_as, many) -> Non
     assert "Trang 2/2" in second and 'rel="prev"' in second and 'rel="next"' not in second
 
 
+def test_the_khoi_offered_are_those_of_the_classes_in_scope(login_as, app, many) -> None:
+    """The khối filter offers each khối that has a class the person may read, in order (one
+    probe per possible khối, 6–12): for a teacher, only those of her own classes."""
+    _classes(app, many, ["12B01"])
+    options = re.findall(r'<option value="(\d+)"', login_as(many.admin).get("/school/classes").text)
+    assert options == ["10", "11", "12"]
+    from app.accounts.models import User
+    from app.school import queries
+    from app.school.models import SchoolYear
+
+    with app.app_context():
+        year = db.session.get(SchoolYear, many.year.id)
+        assert queries.class_page(db.session.get(User, many.t1.id), year).grades == [10]  # t1: 10A1 only
+
+
 def test_filters_are_kept_across_pages(login_as, app, many) -> None:
     _classes(app, many, [f"12B{k:02d}" for k in range(1, 56)])
     client = login_as(many.admin)

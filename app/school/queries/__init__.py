@@ -30,6 +30,7 @@ from app.core.request_memo import memo
 from app.core.vn import collation_key
 from app.extensions import db
 from app.school.models import (
+    GRADE_LEVELS,
     Department,
     Enrollment,
     School,
@@ -166,9 +167,12 @@ def class_page(
     # the scope as conditions on the classes themselves (no `id IN (SELECT …)`): the whole
     # school's year is then a range of `ix_school_class_year_order`, read in the page's order
     scope = visible_class_conditions(user, year.id)
-    grades = list(
-        db.session.scalars(select(SchoolClass.grade_level).where(*scope).distinct().order_by(SchoolClass.grade_level))
-    )
+    # the khối present: one index probe each (`EXISTS` per possible khối), not a DISTINCT
+    # over every class of the year (a district has 7,452)
+    present = db.session.execute(
+        select(*(exists().where(*scope, SchoolClass.grade_level == g).label(f"k{g}") for g in GRADE_LEVELS))
+    ).one()
+    grades = [g for g, here in zip(GRADE_LEVELS, present, strict=True) if here]
     shown_classes = list(scope)
     if grade is not None:
         shown_classes.append(SchoolClass.grade_level == grade)
