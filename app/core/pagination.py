@@ -70,7 +70,7 @@ class Window:
 
     @property
     def pages_label(self) -> str:
-        return f"hơn {grouped(self.pages)}" if self.more else grouped(self.pages)
+        return Counted(self.pages, self.more).label
 
     @property
     def clamped_message(self) -> str:
